@@ -1,0 +1,181 @@
+"""Settings: the `[tool.journey]` table of the blog's pyproject.toml → a frozen SiteConfig."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import Diagnostic, JourneyError, error, warning
+
+EXECUTE_MODES = ("auto", "always", "never")
+DEFAULT_PHASES = ("Foundations", "Classical ML", "Deep learning", "Production")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The blog's validated settings; every field has a default so a bare folder builds."""
+
+    root: Path
+    title: str = "My journey"
+    description: str = ""
+    author: str = ""
+    base_url: str = "/"
+    language: str = "en"
+    timezone: str = "UTC"
+    posts_per_page: int = 10
+    cname: str = ""
+    posts_dir: str = "posts"
+    static_dir: str = "static"
+    freeze_dir: str = "_freeze"
+    environment: str = "notebooks/requirements.txt"
+    kernel: str = ""
+    timeout: int = 300
+    execute: str = "auto"
+    key_packages: tuple[str, ...] = ("numpy", "scikit-learn", "torch", "matplotlib", "pandas")
+    phases: tuple[str, ...] = DEFAULT_PHASES
+    feed_entries: int = 20
+    summary_words: int = 40
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is served under, always starting and ending with '/'."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def site_url(self) -> str:
+        """The absolute origin + base path, or '' when base_url has no host."""
+        parts = urlsplit(self.base_url)
+        if not parts.scheme or not parts.netloc:
+            return ""
+        return f"{parts.scheme}://{parts.netloc}{self.base_path}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def url(self, path: str) -> str:
+        """A root-relative URL for a site path such as 'posts/x/', honouring the base path."""
+        return self.base_path + path.lstrip("/")
+
+    def absolute_url(self, path: str) -> str:
+        """An absolute URL when the site URL is known, else the root-relative one."""
+        site = self.site_url
+        return site + path.lstrip("/") if site else self.url(path)
+
+
+_TYPES: dict[str, type] = {
+    f.name: f.type for f in fields(SiteConfig) if f.name not in ("root", "extra")  # type: ignore[misc]
+}
+
+
+def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
+    """Read and validate the blog's settings: (config, warnings); raise JourneyError on any error."""
+    path = root / "pyproject.toml"
+    table: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
+    text = ""
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        try:
+            table = tomllib.loads(text).get("tool", {}).get("journey", {})
+        except tomllib.TOMLDecodeError as exc:
+            line, col = _toml_position(str(exc))
+            raise JourneyError(error(path, line, col, f"invalid TOML: {_toml_message(str(exc))}"))
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in _TYPES:
+            if name == "extra" and isinstance(value, dict):
+                extra = value
+                continue
+            problems.append(warning(path, *_key_position(text, key), f"unknown setting '{key}'"))
+            continue
+        checked = _check(name, value)
+        if isinstance(checked, str) and checked.startswith("\0"):
+            problems.append(error(path, *_key_position(text, key), f"setting '{key}': {checked[1:]}"))
+        else:
+            values[name] = checked
+    if base_url is not None:
+        values["base_url"] = base_url
+    config = SiteConfig(root=root, extra=extra, **values)
+    problems.extend(_check_semantics(config, path, text))
+    if any(d.is_error for d in problems):
+        raise JourneyError(problems)
+    return config, problems
+
+
+def _check(name: str, value: Any) -> Any:
+    """Return the value converted to its field's type, or '\\0reason' when it does not fit."""
+    expected = _TYPES[name]
+    if expected in ("str", str):
+        return value if isinstance(value, str) else "\0expected a string, got " + _kind(value)
+    if expected in ("int", int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "\0expected an integer, got " + _kind(value)
+        return value if value > 0 else "\0expected a positive integer, got " + str(value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return "\0expected a list of strings, got " + _kind(value)
+
+
+def _check_semantics(config: SiteConfig, path: Path, text: str) -> list[Diagnostic]:
+    problems = []
+    try:
+        config.tz
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            error(path, *_key_position(text, "timezone"), f"setting 'timezone': unknown time zone '{config.timezone}'")
+        )
+    if config.execute not in EXECUTE_MODES:
+        problems.append(
+            error(
+                path,
+                *_key_position(text, "execute"),
+                f"setting 'execute': expected one of auto, always, never, got '{config.execute}'",
+            )
+        )
+    parts = urlsplit(config.base_url)
+    if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
+        problems.append(
+            error(
+                path,
+                *_key_position(text, "base_url"),
+                f"setting 'base_url': expected an http(s) URL or a path such as /repo/, got '{config.base_url}'",
+            )
+        )
+    return problems
+
+
+def _kind(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _key_position(text: str, key: str) -> tuple[int, int]:
+    """Line and column of `key = ` inside the [tool.journey] table, (0, 0) if not found."""
+    in_table = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped == "[tool.journey]"
+            continue
+        if in_table and stripped.split("=", 1)[0].strip() == key:
+            return number, line.index(key) + 1
+    return 0, 0
+
+
+def _toml_position(message: str) -> tuple[int, int]:
+    found = re.search(r"line (\d+), column (\d+)", message)
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+
+
+def _toml_message(message: str) -> str:
+    return message.split(" (at line")[0]

@@ -1,0 +1,62 @@
+"""Diagnostics: where a problem is, what it is, and the one exception the CLI catches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    """A place in a source file; line and column are 1-based, 0 when unknown."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.path}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem found by a stage; `severity` is "error" or "warning"."""
+
+    location: SourceLocation
+    severity: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def error(path: str | Path, line: int, col: int, message: str) -> Diagnostic:
+    """An error diagnostic at path:line:col."""
+    return Diagnostic(SourceLocation(str(path), line, col), "error", message)
+
+
+def warning(path: str | Path, line: int, col: int, message: str) -> Diagnostic:
+    """A warning diagnostic at path:line:col."""
+    return Diagnostic(SourceLocation(str(path), line, col), "warning", message)
+
+
+class JourneyError(Exception):
+    """The one exception the CLI catches: carries every diagnostic found so far."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | Diagnostic) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = sorted(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class UsageError(Exception):
+    """A command-line usage problem: exit status 2."""

@@ -1,0 +1,82 @@
+"""The frozen values passed between build stages; no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NotebookRequest:
+    """One notebook a post asks to run: hashable, so equal requests from several posts run once."""
+
+    notebook: Path  # absolute path of the .ipynb
+    params: tuple[tuple[str, Any], ...] = ()  # sorted (name, value) pairs; values are JSON-able
+    timeout: int = 300  # seconds per cell
+    allow_errors: bool = False
+    deps: tuple[Path, ...] = ()  # absolute paths whose bytes belong to the cache key
+    execute: str = "auto"  # auto | always | never
+
+    @property
+    def params_dict(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
+class NotebookUse:
+    """Where a post names a notebook: for diagnostics that point at the post."""
+
+    post: str  # display path of the post file
+    line: int  # line of the `notebook:` key in the post file
+    request: NotebookRequest
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post read from disk, with validated front matter; body is still Markdown."""
+
+    source: Path  # absolute path of the .md file
+    display_path: str  # the path as shown in diagnostics
+    slug: str
+    url_path: str  # site path without base, e.g. "posts/my-post/"
+    title: str
+    date: datetime  # timezone-aware
+    updated: datetime | None
+    description: str
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    author: str
+    pinned: bool
+    draft: bool
+    layout: str
+    body: str
+    body_line: int  # 1-based line in the file where the body starts
+    notebooks: tuple[NotebookUse, ...] = ()
+    assets: tuple[Path, ...] = ()  # files beside slug/index.md, copied next to the page
+    front_matter: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class RenderedPost:
+    """A post after Markdown (and notebook) rendering, before page templates."""
+
+    post: Post
+    html: str
+    toc: tuple[Heading, ...]
+    words: int
+    summary_html: str
+    extra_files: tuple[tuple[str, bytes], ...] = ()  # (site path, bytes): notebook images, .ipynb
+    run_cards: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / 220))
