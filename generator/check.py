@@ -1,0 +1,369 @@
+"""Check: the built site's internal links and anchors, the posts' images and notebooks, Pages preflight."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+
+from .config import SiteConfig
+from .errors import Diagnostic, error, warning
+from .models import Post
+
+# GitHub's documented limits, in decimal units so the check errs on the safe side.
+SITE_LIMIT = 1_000_000_000  # "published GitHub Pages sites may be no larger than 1 GB"
+FILE_LIMIT = 100_000_000  # GitHub refuses files larger than 100 MB
+SITE_WARN_FRACTION = 0.75
+LARGEST_SHOWN = 5
+_URL_ATTRS = frozenset({"href", "src", "poster"})
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]+)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """One URL found in a tag attribute, at the tag's 1-based line and column."""
+
+    url: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class _Page:
+    ids: frozenset[str]
+    refs: tuple[_Ref, ...]
+    base: str | None  # the page's <base href>, if any
+
+
+@dataclass(frozen=True)
+class _Site:
+    config: SiteConfig
+    files: frozenset[str]  # every file, as a posix path relative to the site folder
+    dirs: frozenset[str]
+    pages: dict[str, _Page]
+
+
+class _PageParser(HTMLParser):
+    """Collects a page's ids and every URL its tags point at, with positions."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.refs: list[_Ref] = []
+        self.base: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, offset = self.getpos()
+        found: list[str] = []
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id" or (name == "name" and tag == "a"):
+                self.ids.add(value)
+            elif tag == "base" and name == "href":
+                self.base = value.strip()
+            elif name in _URL_ATTRS:
+                found.append(value.strip())
+            elif name == "srcset":
+                found.extend(c.split()[0] for c in value.split(",") if c.strip())
+            elif name == "content" and tag == "meta" and _is_refresh(attrs):
+                found.extend(m.group(1).strip() for m in _REFRESH_URL.finditer(value))
+        self.refs.extend(_Ref(url, line, offset + 1) for url in found)
+
+
+def check_site(
+    config: SiteConfig, site_dir: Path, posts: Sequence[Post] | None = None
+) -> list[Diagnostic]:
+    """Every problem with the built site (and, given posts, their sources), sorted."""
+    problems: list[Diagnostic] = []
+    if site_dir.is_dir():
+        files = _site_files(site_dir)
+        problems += _check_links(config, site_dir, files)
+        problems += _preflight(site_dir, files)
+    else:
+        problems.append(error(_display(site_dir), 0, 0, "no built site here: run 'journey build' first"))
+    if posts:
+        markdown = MarkdownIt("commonmark").enable("table")
+        for post in posts:
+            problems += _check_post(config, post, markdown)
+    return sorted(set(problems))
+
+
+def preflight_summary(site_dir: Path) -> list[str]:
+    """Lines for the terminal: the site's size against the Pages limit and its largest files."""
+    files = _site_files(site_dir)
+    total = sum(files.values())
+    share = f"{total / SITE_LIMIT:.1%} of the 1 GB GitHub Pages limit"
+    lines = [f"site: {_size(total)} in {len(files)} files ({share})"]
+    largest = sorted(files.items(), key=lambda item: (-item[1], item[0]))[:LARGEST_SHOWN]
+    if largest:
+        lines.append("largest files:")
+        lines += [f"  {_size(size):>9}  {path}" for path, size in largest]
+    return lines
+
+
+# -- links -------------------------------------------------------------------------------
+
+
+def _check_links(config: SiteConfig, site_dir: Path, files: dict[str, int]) -> list[Diagnostic]:
+    pages = {path: _parse_page(site_dir / path) for path in files if path.endswith(".html")}
+    dirs = {posixpath.dirname(path) for path in files}
+    for path in list(dirs):
+        while path:
+            path = posixpath.dirname(path)
+            dirs.add(path)
+    site = _Site(config, frozenset(files), frozenset(dirs), pages)
+    problems = []
+    for path, page in sorted(pages.items()):
+        shown = _display(site_dir / path)
+        for ref in page.refs:
+            message = _check_ref(site, path, page, ref.url)
+            if message:
+                problems.append(error(shown, ref.line, ref.col, message))
+    return problems
+
+
+def _check_ref(site: _Site, page_path: str, page: _Page, url: str) -> str | None:
+    """The problem with one URL on a page, or None when it resolves (or is external)."""
+    kind, target, fragment = _classify(url, _page_dir(site, page_path, page), site.config)
+    if kind == "external":
+        return None
+    if kind == "outside-base":
+        return f"link '{url}' is outside the base path {site.config.base_path}"
+    if kind == "outside-site":
+        return f"link '{url}' points outside the site"
+    if page_path == "404.html" and page.base is None and _is_relative(url):
+        # GitHub Pages serves 404.html at whatever path was missing, so relative URLs break.
+        return f"relative link '{url}' in 404.html breaks when served for a missing page; use '/...'"
+    found = page_path if target is None else _find(site, target)
+    if found is None:
+        return f"broken link '{url}' (no such file in the site)"
+    if fragment and found in site.pages and not _has_anchor(site.pages[found], fragment):
+        return f"missing anchor '#{fragment}' in {found}"
+    return None
+
+
+def _classify(url: str, page_dir: str, config: SiteConfig) -> tuple[str, str | None, str]:
+    """(kind, site path or None for this very page, fragment); kind is external, site,
+    outside-base or outside-site."""
+    parts = urlsplit(url)
+    fragment = parts.fragment
+    if parts.scheme or parts.netloc:
+        site_url = config.site_url
+        if not site_url or parts.scheme not in ("http", "https") or not url.startswith(site_url):
+            return "external", None, ""
+        target = _normalize(unquote(parts.path)[len(config.base_path) :])
+        return ("site", target, fragment) if target is not None else ("outside-site", None, "")
+    path = unquote(parts.path)
+    if not path:
+        return "site", None, fragment  # "#anchor" or "?query": this page
+    if not path.startswith("/"):
+        target = _normalize(page_dir + path)
+        return ("site", target, fragment) if target is not None else ("outside-site", None, "")
+    normal = _normalize(path)
+    base = config.base_path
+    if normal is None:
+        return "outside-site", None, ""
+    if ("/" + normal).startswith(base) or "/" + normal == base.rstrip("/"):
+        return "site", normal[len(base) - 1 :], fragment
+    return "outside-base", None, ""
+
+
+def _normalize(path: str) -> str | None:
+    """Resolve '.' and '..' in a site path; None when it climbs above the root."""
+    parts: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif segment not in ("", "."):
+            parts.append(segment)
+    is_dir = path.endswith(("/", "/.", "/..")) or path in ("", ".", "..")
+    joined = "/".join(parts)
+    return joined + "/" if is_dir and joined else joined
+
+
+def _find(site: _Site, target: str) -> str | None:
+    """The file GitHub Pages would serve for a site path, or None."""
+    if target == "" or target.endswith("/"):
+        index = target + "index.html"
+        return index if index in site.files else None
+    if target in site.files:
+        return target
+    if target in site.dirs and target + "/index.html" in site.files:
+        return target + "/index.html"  # Pages redirects /x to /x/
+    if target + ".html" in site.files:
+        return target + ".html"  # Pages serves x.html for /x
+    return None
+
+
+def _page_dir(site: _Site, page_path: str, page: _Page) -> str:
+    if page.base:
+        kind, target, _ = _classify(page.base, "", site.config)
+        if kind == "site" and target is not None:
+            return target if target.endswith("/") or not target else posixpath.dirname(target) + "/"
+    directory = posixpath.dirname(page_path)
+    return directory + "/" if directory else ""
+
+
+def _has_anchor(page: _Page, fragment: str) -> bool:
+    if fragment in page.ids or unquote(fragment) in page.ids:
+        return True
+    return fragment.lower() == "top" or fragment.startswith(":~:")  # browser-defined targets
+
+
+def _parse_page(path: Path) -> _Page:
+    parser = _PageParser()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    parser.close()
+    return _Page(frozenset(parser.ids), tuple(parser.refs), parser.base)
+
+
+def _is_refresh(attrs: list[tuple[str, str | None]]) -> bool:
+    return any(n == "http-equiv" and (v or "").lower() == "refresh" for n, v in attrs)
+
+
+def _is_relative(url: str) -> bool:
+    parts = urlsplit(url)
+    return not (parts.scheme or parts.netloc or url.startswith("/") or not parts.path)
+
+
+# -- sources -----------------------------------------------------------------------------
+
+
+def _check_post(config: SiteConfig, post: Post, markdown: MarkdownIt) -> list[Diagnostic]:
+    """Missing local images in the post's body, and missing notebooks and deps it names."""
+    problems = []
+    lines = post.body.splitlines()
+    for src, block_line in _post_images(post.body, markdown):
+        written = unquote(src)
+        if not _is_relative(src):
+            continue  # external, or root-relative: the built-site check follows those
+        target = post.source.parent / unquote(urlsplit(src).path)
+        if not target.is_file():
+            line, col = _position(lines, (written, src), block_line)
+            message = f"missing image '{written}' (no file at {_relative(target, config.root)})"
+            problems.append(error(post.display_path, post.body_line + line, col, message))
+    for use in post.notebooks:
+        request = use.request
+        if not request.notebook.is_file():
+            shown = _relative(request.notebook, config.root)
+            problems.append(error(use.post, use.line, 0, f"missing notebook '{shown}'"))
+        for dep in request.deps:
+            if not dep.exists():
+                shown = _relative(dep, config.root)
+                problems.append(error(use.post, use.line, 0, f"missing notebook dependency '{shown}'"))
+    return problems
+
+
+def _post_images(body: str, markdown: MarkdownIt) -> Iterator[tuple[str, int]]:
+    """Each image URL in a Markdown body, with the 0-based line where its block starts."""
+    for token in markdown.parse(body):
+        start = token.map[0] if token.map else 0
+        if token.type == "html_block":
+            yield from ((src, start) for src in _html_img_srcs(token.content))
+        for child in token.children or []:
+            if child.type == "image":
+                yield str(child.attrGet("src") or ""), start
+            elif child.type == "html_inline":
+                yield from ((src, start) for src in _html_img_srcs(child.content))
+
+
+def _html_img_srcs(html: str) -> list[str]:
+    return [next(g for g in m.groups() if g is not None) for m in _IMG_SRC.finditer(html)]
+
+
+def _position(lines: list[str], needles: tuple[str, ...], start: int) -> tuple[int, int]:
+    """0-based line and 1-based column of the first needle at or after line start."""
+    for index in range(start, len(lines)):
+        for needle in needles:
+            col = lines[index].find(needle)
+            if needle and col >= 0:
+                return index, col + 1
+    return start, 0
+
+
+# -- GitHub Pages preflight --------------------------------------------------------------
+
+
+def _preflight(site_dir: Path, files: dict[str, int]) -> list[Diagnostic]:
+    problems = []
+    shown = _display(site_dir)
+    total = sum(files.values())
+    if total > SITE_LIMIT:
+        message = f"site is {_size(total)}, over the 1 GB GitHub Pages limit"
+        problems.append(error(shown, 0, 0, message))
+    elif total > SITE_LIMIT * SITE_WARN_FRACTION:
+        message = f"site is {_size(total)}, {total / SITE_LIMIT:.0%} of the 1 GB GitHub Pages limit"
+        problems.append(warning(shown, 0, 0, message))
+    for path, size in files.items():
+        if size > FILE_LIMIT:
+            message = f"file is {_size(size)}, over GitHub's 100 MB file limit"
+            problems.append(error(_display(site_dir / path), 0, 0, message))
+    for dotted in sorted(_dotted_paths(files)):
+        message = f"'{dotted}' starts with a dot: a GitHub Pages artifact upload leaves it out"
+        problems.append(warning(_display(site_dir / dotted), 0, 0, message))
+    if ".nojekyll" not in files:
+        message = "missing .nojekyll: GitHub Pages would run Jekyll and drop files starting with '_'"
+        problems.append(warning(shown, 0, 0, message))
+    return problems
+
+
+def _dotted_paths(files: dict[str, int]) -> set[str]:
+    """The outermost file or folder starting with '.' on each path, except .nojekyll."""
+    found = set()
+    for path in files:
+        parts = path.split("/")
+        for index, part in enumerate(parts):
+            if part.startswith("."):
+                found.add("/".join(parts[: index + 1]))
+                break
+    found.discard(".nojekyll")
+    return found
+
+
+def _site_files(site_dir: Path) -> dict[str, int]:
+    """Every file under the site folder (posix path → size in bytes), in sorted order."""
+    sizes = {}
+    for folder, dirnames, filenames in os.walk(site_dir):
+        dirnames.sort()
+        relative = Path(folder).relative_to(site_dir).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        for name in filenames:
+            try:
+                sizes[prefix + name] = (Path(folder) / name).stat().st_size
+            except OSError:  # a dangling symlink: nothing to upload
+                continue
+    return dict(sorted(sizes.items()))
+
+
+def _size(count: float) -> str:
+    for unit in ("B", "KB", "MB"):
+        if count < 1000:
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+    return f"{count:.2f} GB"
+
+
+def _display(path: Path) -> str:
+    """A path as shown in diagnostics: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
