@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,11 @@ class NotebookRequest:
     @property
     def params_dict(self) -> dict[str, Any]:
         return dict(self.params)
+
+    def __hash__(self) -> int:
+        # Parameter values may be lists or mappings (unhashable); their JSON form is not.
+        params = json.dumps(self.params, sort_keys=True, default=str)
+        return hash((self.notebook, params, self.timeout, self.allow_errors, self.deps, self.execute))
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ class RenderedPost:
     html: str
     toc: tuple[Heading, ...]
     words: int
-    summary_html: str
+    summary: str  # plain text for listings and feeds
     extra_files: tuple[tuple[str, bytes], ...] = ()  # (site path, bytes): notebook images, .ipynb
     run_cards: tuple[dict[str, Any], ...] = ()
 

@@ -1,0 +1,139 @@
+"""Whole-site logic: ordering, pagination, tags, categories, archive, phases, URL collisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .config import SiteConfig
+from .errors import Diagnostic, error
+from .models import RenderedPost
+from .sources import slugify
+
+
+@dataclass(frozen=True)
+class Term:
+    """A tag or category: its display name, URL slug and posts (newest first)."""
+
+    name: str
+    slug: str
+    posts: tuple[RenderedPost, ...]
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of the paginated index."""
+
+    number: int
+    count: int
+    url_path: str
+    posts: tuple[RenderedPost, ...]
+    previous_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class Site:
+    """Every post in reading order plus the groupings derived from them."""
+
+    config: SiteConfig
+    posts: tuple[RenderedPost, ...]  # newest first
+    pages: tuple[ListingPage, ...]
+    tags: tuple[Term, ...]
+    categories: tuple[Term, ...]
+    years: tuple[tuple[int, tuple[RenderedPost, ...]], ...]
+    phases: tuple[Term, ...]
+
+    def neighbours(self, index: int) -> tuple[RenderedPost | None, RenderedPost | None]:
+        """(older, newer) around the post at `index` of `posts`."""
+        older = self.posts[index + 1] if index + 1 < len(self.posts) else None
+        newer = self.posts[index - 1] if index > 0 else None
+        return older, newer
+
+
+def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:
+    return sorted(posts, key=lambda r: (-r.post.date.timestamp(), r.post.slug))
+
+
+def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple[Site, list[Diagnostic]]:
+    """Order posts and derive listings; two posts with one URL is an error naming both."""
+    problems = _collisions(rendered)
+    posts = tuple(newest_first(rendered))
+    pinned_first = sorted(posts, key=lambda r: not r.post.pinned)  # stable: keeps date order
+    site = Site(
+        config=config,
+        posts=posts,
+        pages=_paginate(config, pinned_first),
+        tags=_terms(posts, "tags"),
+        categories=_terms(posts, "categories"),
+        years=_years(posts),
+        phases=_phases(config, posts),
+    )
+    return site, problems
+
+
+def _collisions(rendered: Sequence[RenderedPost]) -> list[Diagnostic]:
+    seen: dict[str, RenderedPost] = {}
+    problems = []
+    for item in sorted(rendered, key=lambda r: r.post.display_path):
+        first = seen.setdefault(item.post.url_path, item)
+        if first is not item:
+            problems.append(
+                error(
+                    item.post.display_path, 1, 1,
+                    f"URL /{item.post.url_path} is also produced by {first.post.display_path}",
+                )
+            )
+    return problems
+
+
+def _paginate(config: SiteConfig, posts: Sequence[RenderedPost]) -> tuple[ListingPage, ...]:
+    size = config.posts_per_page
+    chunks = [tuple(posts[i : i + size]) for i in range(0, len(posts), size)] or [()]
+    paths = ["" if n == 1 else f"page/{n}/" for n in range(1, len(chunks) + 1)]
+    return tuple(
+        ListingPage(
+            number=n + 1,
+            count=len(chunks),
+            url_path=paths[n],
+            posts=chunk,
+            previous_url=paths[n - 1] if n > 0 else None,
+            next_url=paths[n + 1] if n + 1 < len(chunks) else None,
+        )
+        for n, chunk in enumerate(chunks)
+    )
+
+
+def _terms(posts: Sequence[RenderedPost], attribute: str) -> tuple[Term, ...]:
+    """Group by slug; the display name is the first spelling in sorted order."""
+    grouped: dict[str, list[RenderedPost]] = {}
+    names: dict[str, set[str]] = {}
+    for item in posts:
+        for name in getattr(item.post, attribute):
+            slug = slugify(name)
+            if not slug:
+                continue
+            if item not in grouped.setdefault(slug, []):
+                grouped[slug].append(item)
+            names.setdefault(slug, set()).add(name)
+    return tuple(
+        Term(sorted(names[slug])[0], slug, tuple(grouped[slug])) for slug in sorted(grouped)
+    )
+
+
+def _years(posts: Sequence[RenderedPost]) -> tuple[tuple[int, tuple[RenderedPost, ...]], ...]:
+    by_year: dict[int, list[RenderedPost]] = {}
+    for item in posts:
+        by_year.setdefault(item.post.date.year, []).append(item)
+    return tuple((year, tuple(by_year[year])) for year in sorted(by_year, reverse=True))
+
+
+def _phases(config: SiteConfig, posts: Sequence[RenderedPost]) -> tuple[Term, ...]:
+    """The journey view: configured phases in order, each with its posts oldest first."""
+    phases = []
+    for phase in config.phases:
+        members = [r for r in posts if phase in r.post.categories]
+        if members:
+            oldest_first = tuple(sorted(members, key=lambda r: (r.post.date.timestamp(), r.post.slug)))
+            phases.append(Term(phase, slugify(phase), oldest_first))
+    return tuple(phases)

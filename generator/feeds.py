@@ -1,0 +1,110 @@
+"""Atom feeds, sitemap, robots.txt and the search index: pure functions of the finished site."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from xml.sax.saxutils import escape, quoteattr
+
+from .assemble import Site
+from .models import RenderedPost
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _updated(item: RenderedPost) -> datetime:
+    return item.post.updated or item.post.date
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def entry_id(site: Site, item: RenderedPost) -> str:
+    """A stable Atom id: the post's absolute URL, or a tag URI when the site has no host."""
+    if site.config.site_url:
+        return site.config.absolute_url(item.post.url_path)
+    return f"tag:journey,{item.post.date:%Y-%m-%d}:{item.post.slug}"
+
+
+def atom_feed(site: Site, posts: Sequence[RenderedPost], *, feed_path: str, title: str, page_path: str) -> str:
+    """An Atom 1.0 document for `posts` (newest first), limited to config.feed_entries."""
+    config = site.config
+    chosen = list(posts)[: config.feed_entries]
+    updated = max((_updated(p) for p in chosen), default=_EPOCH)
+    feed_id = config.absolute_url(feed_path) if config.site_url else f"tag:journey,2000:{feed_path}"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
+        f"  <title>{escape(title)}</title>",
+        f"  <id>{escape(feed_id)}</id>",
+        f"  <updated>{_stamp(updated)}</updated>",
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(config.absolute_url(feed_path))}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(config.absolute_url(page_path))}/>',
+        f"  <author><name>{escape(config.author or config.title)}</name></author>",
+        '  <generator uri="https://github.com/journey-blog/journey">journey</generator>',
+    ]
+    if config.description:
+        lines.append(f"  <subtitle>{escape(config.description)}</subtitle>")
+    for item in chosen:
+        lines.extend(_entry(site, item))
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def _entry(site: Site, item: RenderedPost) -> list[str]:
+    post = item.post
+    lines = [
+        "  <entry>",
+        f"    <title>{escape(post.title)}</title>",
+        f"    <id>{escape(entry_id(site, item))}</id>",
+        f'    <link rel="alternate" type="text/html" href={quoteattr(site.config.absolute_url(post.url_path))}/>',
+        f"    <published>{_stamp(post.date)}</published>",
+        f"    <updated>{_stamp(_updated(item))}</updated>",
+    ]
+    if post.author:
+        lines.append(f"    <author><name>{escape(post.author)}</name></author>")
+    lines.extend(f"    <category term={quoteattr(tag)}/>" for tag in post.tags)
+    summary = post.description or item.summary
+    if summary:
+        lines.append(f"    <summary>{escape(summary)}</summary>")
+    lines.append(f'    <content type="html">{escape(item.html)}</content>')
+    lines.append("  </entry>")
+    return lines
+
+
+def sitemap(site: Site, page_paths: Sequence[str]) -> str:
+    """sitemap.xml listing every HTML page; post pages carry their last change."""
+    modified = {item.post.url_path: _updated(item) for item in site.posts}
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for path in sorted(page_paths):
+        lines.append(f"  <url><loc>{escape(site.config.absolute_url(path))}</loc>")
+        if path in modified:
+            lines.append(f"    <lastmod>{_stamp(modified[path])}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots(site: Site) -> str:
+    return f"User-agent: *\nAllow: /\nSitemap: {site.config.absolute_url('sitemap.xml')}\n"
+
+
+def search_index(site: Site, texts: dict[str, str]) -> str:
+    """JSON documents for the client-side search: title, URL, tags, summary and body text."""
+    documents = [
+        {
+            "title": item.post.title,
+            "url": site.config.url(item.post.url_path),
+            "date": item.post.date.date().isoformat(),
+            "tags": list(item.post.tags),
+            "summary": item.post.description or item.summary,
+            "text": texts.get(item.post.url_path, ""),
+        }
+        for item in site.posts
+    ]
+    return json.dumps(documents, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,256 @@
+"""Markdown: the one configured markdown-it-py instance, Pygments, math, shortcodes, headings and TOC."""
+
+from __future__ import annotations
+
+import html
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from latex2mathml.converter import convert as latex_to_mathml
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from .errors import Diagnostic, error, warning
+from .models import Heading
+
+ShortcodeHandler = Callable[[str, list[str], dict[str, str]], str]
+_SHORTCODE = re.compile(r"\{\{<\s*(.*?)\s*>\}\}")
+_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
+
+
+class ShortcodeProblem(Exception):
+    """Raised by a shortcode handler; its message becomes a diagnostic at the shortcode."""
+
+
+@dataclass
+class RenderResult:
+    html: str
+    toc: tuple[Heading, ...]
+    words: int
+    summary: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def create_markdown() -> MarkdownIt:
+    """CommonMark plus tables, strikethrough, footnotes, task lists, definition lists,
+    admonitions, math as MathML, heading anchors, Pygments and shortcodes."""
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(deflist_plugin)
+    md.use(admon_plugin)
+    md.use(dollarmath_plugin, renderer=_render_math, allow_space=True, double_inline=True)
+    md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
+    md.block.ruler.before("paragraph", "shortcode_block", _shortcode_block)
+    md.inline.ruler.before("html_inline", "shortcode", _shortcode_inline)
+    md.core.ruler.push("base_path_links", _rewrite_root_links)
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_fence)
+    md.add_render_rule("shortcode", _render_shortcode)
+    md.add_render_rule("shortcode_block", _render_shortcode)
+    return md
+
+
+def render_markdown(
+    md: MarkdownIt,
+    text: str,
+    *,
+    path: str,
+    first_line: int,
+    base_path: str = "/",
+    shortcode: ShortcodeHandler | None = None,
+    summary_words: int = 40,
+) -> RenderResult:
+    """Render a post body; problems become diagnostics at `path`, lines shifted by `first_line`."""
+    env: dict[str, Any] = {
+        "path": path,
+        "first_line": first_line,
+        "base_path": base_path,
+        "shortcode": shortcode,
+        "diagnostics": [],
+    }
+    tokens = md.parse(text, env)
+    body = md.renderer.render(tokens, md.options, env)
+    toc, words, summary = _outline(tokens, summary_words)
+    return RenderResult(body, toc, words, summary, env["diagnostics"])
+
+
+def highlight_code(code: str, language: str) -> str:
+    """Pygments HTML for a code block: `<div class="highlight"><pre><code>…`."""
+    lexer = _lexer(language.lower())
+    if lexer is None:
+        escaped = html.escape(code)
+        return f'<div class="highlight"><pre><span></span><code>{escaped}</code></pre></div>\n'
+    return highlight(code, lexer, _FORMATTER)
+
+
+def pygments_css(light: str = "default", dark: str = "monokai") -> str:
+    """Light and dark Pygments rules: dark follows the system setting unless the reader chose."""
+    light_rules = HtmlFormatter(style=light, cssclass="highlight").get_style_defs(".highlight")
+    dark_rules = HtmlFormatter(style=dark, cssclass="highlight").get_style_defs(".highlight")
+    dark_explicit = _scope(dark_rules, ':root[data-theme="dark"]')
+    dark_auto = _scope(dark_rules, ':root:not([data-theme="light"])')
+    return (
+        f"{light_rules}\n{dark_explicit}\n"
+        f"@media (prefers-color-scheme: dark) {{\n{dark_auto}\n}}\n"
+    )
+
+
+def _scope(rules: str, prefix: str) -> str:
+    return "\n".join(f"{prefix} {line}" if line.startswith(".highlight") else line for line in rules.splitlines())
+
+
+@lru_cache(maxsize=128)
+def _lexer(language: str) -> Any:
+    if not language:
+        return None
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
+    except ClassNotFound:
+        return None
+
+
+def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    info = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    return highlight_code(token.content, info)
+
+
+def _render_math(content: str, config: dict[str, Any]) -> str:
+    display = "block" if config.get("display_mode") else "inline"
+    try:
+        return latex_to_mathml(content, display=display)
+    except Exception:  # latex2mathml raises many types; show the source rather than fail the page
+        return f'<code class="math-error">{html.escape(content)}</code>'
+
+
+def _parse_shortcode(inner: str) -> tuple[str, list[str], dict[str, str]]:
+    words = shlex.split(inner)
+    if not words:
+        raise ShortcodeProblem("empty shortcode")
+    args = [w for w in words[1:] if "=" not in w]
+    kwargs = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+    return words[0], args, kwargs
+
+
+def _shortcode_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    begin = state.bMarks[start] + state.tShift[start]
+    line = state.src[begin : state.eMarks[start]]
+    match = _SHORTCODE.fullmatch(line.strip())
+    if not match or state.sCount[start] - state.blkIndent >= 4:
+        return False
+    if silent:
+        return True
+    token = state.push("shortcode_block", "", 0)
+    token.content = match.group(1)
+    token.map = [start, start + 1]
+    token.meta = {"col": state.tShift[start] + 1}
+    token.block = True
+    state.line = start + 1
+    return True
+
+
+def _shortcode_inline(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("{{<", state.pos):
+        return False
+    match = _SHORTCODE.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("shortcode", "", 0)
+        token.content = match.group(1)
+        before = state.src[: state.pos]
+        token.meta = {"line_offset": before.count("\n"), "col": state.pos - before.rfind("\n")}
+    state.pos = match.end()
+    return True
+
+
+def _render_shortcode(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    line = env["first_line"] + _token_line(tokens, idx) + token.meta.get("line_offset", 0)
+    col = token.meta.get("col", 1)
+    handler = env["shortcode"]
+    try:
+        name, args, kwargs = _parse_shortcode(token.content)
+        if handler is None:
+            raise ShortcodeProblem(f"shortcode '{name}' needs a notebook: this post has none")
+        return handler(name, args, kwargs)
+    except ValueError as exc:  # shlex: unbalanced quotes
+        env["diagnostics"].append(error(env["path"], line, col, f"bad shortcode: {exc}"))
+    except ShortcodeProblem as exc:
+        env["diagnostics"].append(error(env["path"], line, col, str(exc)))
+    return ""
+
+
+def _token_line(tokens: list[Token], idx: int) -> int:
+    """0-based source line of the token, from the nearest block token's map."""
+    if tokens[idx].map:
+        return tokens[idx].map[0]
+    parent_line = tokens[idx].meta.get("parent_line")
+    return parent_line if parent_line is not None else 0
+
+
+def _rewrite_root_links(state: Any) -> None:
+    """Root-relative links and images (`/about/`) get the base path, so sub-path sites work;
+    inline tokens also learn their block's source line, for diagnostics."""
+    base = state.env.get("base_path", "/")
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for child in block.children:
+            if child.type == "shortcode" and block.map:
+                child.meta["parent_line"] = block.map[0]
+            for attr in ("href", "src"):
+                value = child.attrGet(attr)
+                if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+                    child.attrSet(attr, base + value[1:])
+    return None
+
+
+def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ...], int, str]:
+    """Headings for the table of contents, the number of prose words, and a plain-text summary."""
+    headings = []
+    words = 0
+    summary = ""
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.attrGet("id"):
+            text = _plain_text(tokens[index + 1])
+            headings.append(Heading(int(token.tag[1]), text, str(token.attrGet("id"))))
+        elif token.type == "inline":
+            plain = _plain_text(token)
+            words += len(plain.split())
+            if not summary and tokens[index - 1].type == "paragraph_open" and plain.strip():
+                summary = _truncate(plain, summary_words)
+    return tuple(headings), words, summary
+
+
+def _plain_text(token: Token) -> str:
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline", "math_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def _truncate(text: str, limit: int) -> str:
+    words = text.split()
+    return " ".join(words[:limit]) + ("…" if len(words) > limit else "")

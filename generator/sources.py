@@ -1,0 +1,401 @@
+"""Finding posts and splitting and validating their front matter."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from .config import EXECUTE_MODES, SiteConfig
+from .errors import Diagnostic, error, warning
+from .models import NotebookRequest, NotebookUse, Post
+
+KNOWN_KEYS = frozenset(
+    "title date updated description summary tags categories category author pinned slug permalink "
+    "draft published notebook params execute timeout allow_errors deps layout".split()
+)
+_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_JEKYLL_DATETIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+_FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
+
+
+@dataclass(frozen=True)
+class SourceSet:
+    """Every post found, plus the diagnostics found while reading them."""
+
+    posts: tuple[Post, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def display_path(path: Path) -> str:
+    """The path as diagnostics show it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def find_post_files(config: SiteConfig) -> list[Path]:
+    """Markdown posts: `posts/*.md` and `posts/<slug>/index.md`, sorted."""
+    root = config.root / config.posts_dir
+    if not root.is_dir():
+        return []
+    found = [p for p in root.glob("*.md") if p.is_file()]
+    found += [p for p in root.glob("*/index.md") if p.is_file()]
+    return sorted(found)
+
+
+def read_posts(config: SiteConfig, *, drafts: bool, future: bool, now: datetime) -> SourceSet:
+    """Read every post; drafts and future posts are left out unless asked for."""
+    posts: list[Post] = []
+    problems: list[Diagnostic] = []
+    for path in find_post_files(config):
+        post, found = read_post(config, path)
+        problems.extend(found)
+        if post is None:
+            continue
+        if post.draft and not drafts:
+            continue
+        if post.date > now and not future:
+            continue
+        posts.append(post)
+    return SourceSet(tuple(posts), tuple(problems))
+
+
+def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnostic]]:
+    """Read one post file; None when its front matter is unusable."""
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [error(shown, 1, exc.start + 1, "file is not valid UTF-8")]
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    split = _split_front_matter(text, shown)
+    if isinstance(split, Diagnostic):
+        return None, [split]
+    meta, positions, body, body_line = split
+    fields = _Fields(shown, positions)
+    post = _build_post(config, path, shown, meta, fields, body, body_line)
+    return post, fields.problems
+
+
+def _split_front_matter(
+    text: str, shown: str
+) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]], str, int] | Diagnostic:
+    """(front matter or None, key positions, body, body's first line) or a YAML diagnostic."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, {}, text, 1
+    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None:
+        return error(shown, 1, 1, "front matter starts with '---' but has no closing '---'")
+    source = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(source)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        return error(shown, line, col, f"invalid YAML in front matter: {problem}")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return error(shown, 2, 1, "front matter must be a mapping of keys to values")
+    positions = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            positions[str(key_node.value)] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
+    return meta, positions, "\n".join(lines[end + 1 :]), end + 2
+
+
+class _Fields:
+    """Typed access to front-matter values that records a diagnostic at the key on a bad value."""
+
+    def __init__(self, shown: str, positions: dict[str, tuple[int, int]]) -> None:
+        self.shown = shown
+        self.positions = positions
+        self.problems: list[Diagnostic] = []
+
+    def at(self, key: str) -> tuple[int, int]:
+        return self.positions.get(key, (1, 1))
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(error(self.shown, *self.at(key), message))
+
+    def warn(self, key: str | None, message: str) -> None:
+        line, col = self.at(key) if key else (1, 1)
+        self.problems.append(warning(self.shown, line, col, message))
+
+    def string(self, meta: dict[str, Any], key: str, default: str = "") -> str:
+        value = meta.get(key, default)
+        if value is None:
+            return default
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        self.fail(key, f"'{key}' must be a string, got {_kind(value)}")
+        return default
+
+    def boolean(self, meta: dict[str, Any], key: str, default: bool) -> bool:
+        value = meta.get(key, default)
+        if isinstance(value, bool):
+            return value
+        self.fail(key, f"'{key}' must be true or false, got {_kind(value)}")
+        return default
+
+    def words(self, meta: dict[str, Any], key: str) -> tuple[str, ...]:
+        """A YAML list or a space/comma separated string (Jekyll style)."""
+        value = meta.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            parts = re.split(r"[,\s]+", value) if "," not in value else value.split(",")
+            return tuple(p.strip() for p in parts if p.strip())
+        if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+            return tuple(str(v).strip() for v in value if str(v).strip())
+        self.fail(key, f"'{key}' must be a list or a comma separated string, got {_kind(value)}")
+        return ()
+
+    def moment(self, meta: dict[str, Any], key: str, tz: Any) -> datetime | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        parsed = parse_datetime(value, tz)
+        if parsed is None:
+            self.fail(key, f"'{key}' must be a date like 2026-03-01 or an ISO datetime, got {value!r}")
+        return parsed
+
+
+def parse_datetime(value: Any, tz: Any) -> datetime | None:
+    """A YAML date, datetime or string read in the blog's time zone; None when unreadable."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        text = value.strip()
+        jekyll = _JEKYLL_DATETIME.match(text)
+        if jekyll:
+            offset = jekyll.group(3) or ""
+            if offset and offset != "Z" and ":" not in offset:
+                offset = offset[:3] + ":" + offset[3:]
+            text = f"{jekyll.group(1)}T{jekyll.group(2)}{offset}"
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by '-'; never contains a path separator."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _build_post(
+    config: SiteConfig,
+    path: Path,
+    shown: str,
+    meta: dict[str, Any] | None,
+    fields: _Fields,
+    body: str,
+    body_line: int,
+) -> Post | None:
+    tz = config.tz
+    named = _DATED_NAME.match(path.parent.name if path.name == "index.md" else path.stem)
+    stem = path.parent.name if path.name == "index.md" else path.stem
+    name_slug = named.group(4) if named else stem
+    if meta is None:
+        meta = {}
+        fields.warn(None, "no front matter; title and date are taken from the file")
+    for key in sorted(set(meta) - KNOWN_KEYS, key=lambda k: fields.at(str(k))):
+        fields.warn(str(key), f"unknown front matter key '{key}'")
+    title = fields.string(meta, "title")
+    if not title:
+        title, body, body_line = _title_from_body(body, body_line, name_slug)
+    moment = fields.moment(meta, "date", tz)
+    if moment is None and "date" not in meta:
+        moment = _fallback_date(path, named, tz, fields)
+    if moment is None:
+        return None
+    slug = slugify(fields.string(meta, "slug") or name_slug)
+    if not slug:
+        fields.fail("slug" if "slug" in meta else "title", "the post has no usable slug; set 'slug:'")
+        return None
+    url_path = _url_path(fields, meta, slug)
+    if url_path is None:
+        return None
+    categories = fields.words(meta, "categories") or fields.words(meta, "category")
+    return Post(
+        source=path,
+        display_path=shown,
+        slug=slug,
+        url_path=url_path,
+        title=title,
+        date=moment,
+        updated=fields.moment(meta, "updated", tz),
+        description=fields.string(meta, "description") or fields.string(meta, "summary"),
+        tags=fields.words(meta, "tags"),
+        categories=categories,
+        author=fields.string(meta, "author", config.author),
+        pinned=fields.boolean(meta, "pinned", False),
+        draft=fields.boolean(meta, "draft", False) or not fields.boolean(meta, "published", True),
+        layout=fields.string(meta, "layout"),
+        body=body,
+        body_line=body_line,
+        notebooks=_notebook_uses(config, path, shown, meta, fields),
+        assets=_assets(path),
+        front_matter=meta,
+    )
+
+
+def _title_from_body(body: str, body_line: int, fallback: str) -> tuple[str, str, int]:
+    """The first `# heading` becomes the title (and leaves the body); else the file name."""
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("# "):
+            rest = "\n".join(lines[:index] + [""] + lines[index + 1 :])
+            return line[2:].strip().strip("#").strip(), rest, body_line
+        if line.strip():
+            break
+    return fallback.replace("-", " ").replace("_", " ").strip().capitalize(), body, body_line
+
+
+def _fallback_date(path: Path, named: re.Match[str] | None, tz: Any, fields: _Fields) -> datetime | None:
+    if named:
+        try:
+            return datetime(int(named.group(1)), int(named.group(2)), int(named.group(3)), tzinfo=tz)
+        except ValueError:
+            fields.fail("date", f"file name date '{named.group(0)[:10]}' is not a real date")
+            return None
+    committed = _first_commit_time(path)
+    if committed is not None:
+        fields.warn(None, "no date; using the file's first git commit")
+        return committed.astimezone(tz)
+    fields.warn(None, "no date; using the file's modification time")
+    return datetime.fromtimestamp(int(path.stat().st_mtime), tz)
+
+
+def _first_commit_time(path: Path) -> datetime | None:
+    try:
+        result = subprocess.run(
+            ["git", "log", "--diff-filter=A", "--follow", "--format=%aI", "--", path.name],
+            cwd=path.parent, capture_output=True, text=True, timeout=30, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    stamps = result.stdout.split()
+    return datetime.fromisoformat(stamps[-1]) if result.returncode == 0 and stamps else None
+
+
+def _url_path(fields: _Fields, meta: dict[str, Any], slug: str) -> str | None:
+    """`posts/<slug>/`, or the permalink when it stays inside the site."""
+    permalink = fields.string(meta, "permalink")
+    if not permalink:
+        return f"posts/{slug}/"
+    parts = PurePosixPath("/" + permalink.strip()).parts[1:]
+    if any(p in ("..", ".") or "\\" in p for p in parts) or not parts:
+        fields.fail("permalink", f"permalink '{permalink}' must stay inside the site")
+        return None
+    clean = "/".join(parts)
+    return clean if clean.endswith(".html") or clean.endswith(".xml") else clean + "/"
+
+
+def _notebook_uses(
+    config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: _Fields
+) -> tuple[NotebookUse, ...]:
+    if "notebook" not in meta:
+        for key in ("params", "execute", "timeout", "allow_errors", "deps"):
+            if key in meta:
+                fields.warn(key, f"'{key}' has no effect without 'notebook'")
+        return ()
+    names = meta["notebook"] if isinstance(meta["notebook"], list) else [meta["notebook"]]
+    if not names or not all(isinstance(n, str) and n.endswith(".ipynb") for n in names):
+        fields.fail("notebook", "'notebook' must be a .ipynb path or a list of them")
+        return ()
+    params = meta.get("params") or {}
+    if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
+        fields.fail("params", f"'params' must be a mapping of names to values, got {_kind(params)}")
+        params = {}
+    execute = fields.string(meta, "execute", config.execute)
+    if execute not in EXECUTE_MODES:
+        fields.fail("execute", f"'execute' must be one of auto, always, never, got '{execute}'")
+        execute = config.execute
+    timeout = meta.get("timeout", config.timeout)
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
+        fields.fail("timeout", f"'timeout' must be a positive number of seconds, got {timeout!r}")
+        timeout = config.timeout
+    deps = tuple(_resolve_inside(config, d, fields, "deps") for d in fields.words(meta, "deps"))
+    notebooks = [_resolve_inside(config, n, fields, "notebook") for n in names]
+    request_args = dict(
+        params=tuple(sorted(_jsonable(params).items())),
+        timeout=timeout,
+        allow_errors=fields.boolean(meta, "allow_errors", False),
+        deps=tuple(sorted(d for d in deps if d is not None)),
+        execute=execute,
+    )
+    line = fields.at("notebook")[0]
+    return tuple(
+        NotebookUse(post=shown, line=line, request=NotebookRequest(notebook=n, **request_args))
+        for n in notebooks
+        if n is not None
+    )
+
+
+def _resolve_inside(config: SiteConfig, name: str, fields: _Fields, key: str) -> Path | None:
+    """A path relative to the blog root that must exist and stay inside it."""
+    root = config.root.resolve()
+    target = (root / name).resolve()
+    if not target.is_relative_to(root):
+        fields.fail(key, f"'{name}' is outside the blog folder")
+        return None
+    if not target.is_file():
+        fields.fail(key, f"'{name}' does not exist")
+        return None
+    return target
+
+
+def _jsonable(value: Any) -> Any:
+    """Front-matter values as JSON-able data (YAML dates become ISO strings)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _assets(path: Path) -> tuple[Path, ...]:
+    """Files beside a `slug/index.md` post, copied next to its page."""
+    if path.name != "index.md":
+        return ()
+    folder = path.parent
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            candidate = Path(dirpath) / name
+            if candidate != path and not name.startswith("."):
+                found.append(candidate)
+    return tuple(found)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    return {int: "a number", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,121 @@
+"""Jinja2 pages: the theme's environment, fingerprinted assets and template diagnostics."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import SiteConfig
+from .errors import Diagnostic, error
+from .markdown import pygments_css
+from .sources import display_path
+
+
+def default_theme_dir() -> Path:
+    """The theme shipped in the wheel, or `templates/` of a source checkout."""
+    packaged = Path(__file__).parent / "theme"
+    if (packaged / "base.html").is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def theme_dirs(config: SiteConfig) -> list[Path]:
+    """The blog's own `templates/` first (overrides), then the default theme."""
+    own = config.root / "templates"
+    default = default_theme_dir()
+    dirs = [own] if own.is_dir() and own.resolve() != default.resolve() else []
+    return dirs + [default]
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A theme file published under a content-hashed name."""
+
+    name: str  # e.g. "style.css"
+    path: str  # site path, e.g. "assets/style.3f2a9c1b.css"
+    data: bytes
+
+
+def collect_assets(config: SiteConfig) -> dict[str, Asset]:
+    """Theme static files plus the generated Pygments stylesheet, fingerprinted."""
+    sources: dict[str, bytes] = {}
+    for folder in reversed(theme_dirs(config)):  # the blog's own files win
+        static = folder / "static"
+        if static.is_dir():
+            for file in sorted(p for p in static.rglob("*") if p.is_file()):
+                sources[file.relative_to(static).as_posix()] = file.read_bytes()
+    sources["syntax.css"] = pygments_css().encode("utf-8")
+    return {name: _fingerprint(name, data) for name, data in sorted(sources.items())}
+
+
+def _fingerprint(name: str, data: bytes) -> Asset:
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    stem, dot, suffix = name.rpartition(".")
+    hashed = f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
+    return Asset(name, f"assets/{hashed}", data)
+
+
+def create_environment(config: SiteConfig, assets: Mapping[str, Asset]) -> jinja2.Environment:
+    """Autoescaping, strict undefined, the blog's templates over the default theme."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(config)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def asset(name: str) -> str:
+        if name not in assets:
+            raise jinja2.TemplateRuntimeError(f"unknown theme asset '{name}'")
+        return config.url(assets[name].path)
+
+    env.globals.update(
+        url=config.url, absolute_url=config.absolute_url, asset=asset, config=config
+    )
+    env.filters["isodate"] = lambda moment: moment.isoformat()
+    env.filters["longdate"] = lambda moment: f"{moment:%B} {moment.day}, {moment.year}"
+    return env
+
+
+def has_template(env: jinja2.Environment, name: str) -> bool:
+    try:
+        env.get_template(name)
+    except jinja2.TemplateNotFound:
+        return False
+    return True
+
+
+def render_page(
+    env: jinja2.Environment, template: str, context: dict[str, Any], origin: str
+) -> tuple[str, list[Diagnostic]]:
+    """Render one page; a template problem becomes a diagnostic at the template's line."""
+    try:
+        return env.get_template(template).render(context), []
+    except jinja2.TemplateSyntaxError as exc:
+        where = display_path(Path(exc.filename)) if exc.filename else template
+        return "", [error(where, exc.lineno or 0, 0, f"template syntax error: {exc.message}")]
+    except jinja2.TemplateNotFound as exc:
+        return "", [error(origin, 0, 0, f"unknown template '{exc.name}'")]
+    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError, ValueError) as exc:
+        where, line = _template_frame(exc)
+        return "", [error(where or template, line, 0, f"template error: {exc} (rendering {origin})")]
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int]:
+    """The innermost template file and line in a Jinja traceback."""
+    found = ("", 0)
+    tb = exc.__traceback__ or sys.exc_info()[2]
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".j2")):
+            found = (display_path(Path(name)), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
