@@ -7,9 +7,8 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 from .build import BuildOptions, BuildResult, build_site, build_time
 from .config import load_config

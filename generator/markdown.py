@@ -26,7 +26,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .errors import Diagnostic, error, warning
+from .errors import Diagnostic, error
 from .models import Heading
 
 ShortcodeHandler = Callable[[str, list[str], dict[str, str]], str]
