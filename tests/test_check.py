@@ -8,7 +8,7 @@ checks that a real `build_site` of a small blog checks clean.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -111,8 +111,8 @@ def test_relative_links_in_404_page_are_errors(repo: SiteConfig, tmp_path: Path)
         "assets/site.css": "body{}",
     })
     assert messages(check_site(repo, site)) == [
-        "site/404.html:4:1: error: relative link 'assets/site.css' in 404.html breaks when "
-        "served for a missing page; use '/...'",
+        ("site/404.html:4:1: error: relative link 'assets/site.css' in 404.html breaks when "
+        "served for a missing page; use '/...'"),
     ]
 
 
@@ -156,10 +156,10 @@ def test_preflight_dotfiles_and_missing_nojekyll(repo: SiteConfig, tmp_path: Pat
     assert messages(check_site(repo, site)) == [
         "site: warning: missing .nojekyll: GitHub Pages would run Jekyll and drop files starting with '_'",
         "site/.DS_Store: warning: '.DS_Store' starts with a dot: a GitHub Pages artifact upload leaves it out",
-        "site/.well-known: warning: '.well-known' starts with a dot: a GitHub Pages artifact upload "
-        "leaves it out",
-        "site/posts/.draft.swp: warning: 'posts/.draft.swp' starts with a dot: a GitHub Pages artifact "
-        "upload leaves it out",
+        ("site/.well-known: warning: '.well-known' starts with a dot: a GitHub Pages artifact upload "
+        "leaves it out"),
+        ("site/posts/.draft.swp: warning: 'posts/.draft.swp' starts with a dot: a GitHub Pages artifact "
+        "upload leaves it out"),
     ]
 
 
@@ -213,7 +213,7 @@ def make_post(root: Path, name: str, body: str, *, body_line: int = 5,
     source.write_text("---\ntitle: T\ndate: 2024-01-01\n---\n" + body, encoding="utf-8")
     return Post(
         source=source, display_path=f"posts/{name}", slug="t", url_path="posts/t/", title="T",
-        date=datetime(2024, 1, 1, tzinfo=timezone.utc), updated=None, description="", tags=(),
+        date=datetime(2024, 1, 1, tzinfo=UTC), updated=None, description="", tags=(),
         categories=(), author="", pinned=False, draft=False, layout="", body=body,
         body_line=body_line, notebooks=notebooks,
     )
@@ -253,11 +253,11 @@ def test_post_images_and_notebooks_must_exist(repo: SiteConfig, tmp_path: Path) 
         "posts/a.md:7: error: missing notebook 'notebooks/missing.ipynb'",
         "posts/a.md:7: error: missing notebook dependency 'notebooks/data.csv'",
         "posts/a.md:9:43: error: missing image 'figures/gone.png' (no file at posts/figures/gone.png)",
-        "posts/a.md:17:16: error: missing image 'figures/my plot.png' "
-        "(no file at posts/figures/my plot.png)",
+        ("posts/a.md:17:16: error: missing image 'figures/my plot.png' "
+        "(no file at posts/figures/my plot.png)"),
         "posts/a.md:19:27: error: missing image 'figures/html.png' (no file at posts/figures/html.png)",
-        "posts/a.md:21:18: error: missing image 'figures/inline.png' "
-        "(no file at posts/figures/inline.png)",
+        ("posts/a.md:21:18: error: missing image 'figures/inline.png' "
+        "(no file at posts/figures/inline.png)"),
         "posts/a.md:23:6: error: missing image 'figures/ref.png' (no file at posts/figures/ref.png)",
     ]
 
@@ -267,8 +267,8 @@ def test_bundle_post_images_resolve_beside_index_md(repo: SiteConfig, tmp_path: 
     post = make_post(tmp_path, "bundle/index.md", "![a](plot.png)\n![b](./missing.png)\n")
     (tmp_path / "posts/bundle/plot.png").write_bytes(b"png")
     assert messages(check_site(repo, site, [post])) == [
-        "posts/bundle/index.md:6:6: error: missing image './missing.png' "
-        "(no file at posts/bundle/missing.png)",
+        ("posts/bundle/index.md:6:6: error: missing image './missing.png' "
+        "(no file at posts/bundle/missing.png)"),
     ]
 
 
