@@ -1,0 +1,91 @@
+"""`journey new`: a dated post with front matter, and optionally a notebook stub wired to it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from .config import SiteConfig, load_config
+from .errors import JourneyError, error
+from .sources import find_post_files, read_post, slugify
+
+
+def create_post(
+    root: Path, title: str, *, tags: tuple[str, ...], notebook: bool, today: datetime
+) -> list[Path]:
+    """Write `posts/YYYY-MM-DD-slug.md` (and `notebooks/slug.ipynb`); refuse to overwrite."""
+    config, _ = load_config(root)
+    slug = slugify(title)
+    if not slug:
+        raise JourneyError(error("journey new", 0, 0, f"the title '{title}' gives an empty slug"))
+    day = today.astimezone(config.tz).date()
+    post_path = root / config.posts_dir / f"{day.isoformat()}-{slug}.md"
+    notebook_path = root / "notebooks" / f"{slug}.ipynb"
+    targets = [post_path, notebook_path] if notebook else [post_path]
+    existing = [p for p in targets if p.exists()] + _same_slug(config, slug, post_path)
+    if existing:
+        raise JourneyError([error(str(p), 0, 0, "already exists; journey new never overwrites") for p in existing])
+    meta: dict[str, object] = {"title": title, "date": day.isoformat(), "description": "", "tags": list(tags)}
+    if notebook:
+        meta["notebook"] = notebook_path.relative_to(root).as_posix()
+        meta["params"] = {"seed": 0}
+    post_path.parent.mkdir(parents=True, exist_ok=True)
+    post_path.write_text(_post_text(meta, notebook, known_tags(config)), encoding="utf-8")
+    if notebook:
+        notebook_path.parent.mkdir(parents=True, exist_ok=True)
+        notebook_path.write_text(json.dumps(_notebook_stub(), indent=1) + "\n", encoding="utf-8")
+    return targets
+
+
+def known_tags(config: SiteConfig) -> list[str]:
+    """Tags the blog already uses, sorted, to offer in the new post."""
+    tags: set[str] = set()
+    for path in find_post_files(config):
+        post, _ = read_post(config, path)
+        if post is not None:
+            tags.update(post.tags)
+    return sorted(tags, key=str.lower)
+
+
+def _same_slug(config: SiteConfig, slug: str, target: Path) -> list[Path]:
+    """Another post with this slug would collide on its URL."""
+    return [
+        path for path in find_post_files(config)
+        if path != target and (path.stem.endswith(f"-{slug}") or path.stem == slug or path.parent.name == slug)
+    ]
+
+
+def _post_text(meta: dict[str, object], notebook: bool, tags: list[str]) -> str:
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=None)
+    hint = f"# tags already used on this blog: {', '.join(tags)}\n" if tags else ""
+    body = "Write the post here.\n"
+    if notebook:
+        body += '\nThe notebook publishes `answer`: {{< value answer >}}.\n\n{{< notebook >}}\n'
+    return f"---\n{front}{hint}---\n\n{body}"
+
+
+def _notebook_stub() -> dict[str, object]:
+    def cell(kind: str, source: str, tags: list[str] | None = None) -> dict[str, object]:
+        made: dict[str, object] = {"cell_type": kind, "metadata": {"tags": tags} if tags else {}, "source": source}
+        if kind == "code":
+            made.update(execution_count=None, outputs=[])
+        return made
+
+    cells = [
+        cell("code", "seed = 0", ["parameters"]),
+        cell("code", "import random\n\nfrom generator.glue import glue\n\nrandom.seed(seed)\nanswer = random.randint(1, 100)\nglue(\"answer\", answer)"),
+    ]
+    for index, made in enumerate(cells):
+        made["id"] = f"cell-{index}"
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
