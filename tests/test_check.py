@@ -284,3 +284,31 @@ def test_problems_from_site_and_sources_come_sorted_in_one_list(
         "site/index.html:4:1: error: broken link 'b/' (no such file in the site)",
         "site/index.html:5:1: error: broken link 'a/' (no such file in the site)",
     ]
+
+
+# -- a real build ------------------------------------------------------------------------
+
+FIXTURE_BLOG = Path(__file__).parent / "fixtures" / "check" / "blog"
+
+
+@pytest.mark.parametrize("base_url", ["/repo/", None, "/"])
+def test_a_real_build_checks_clean_and_a_removed_file_is_caught(
+    base_url: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.build import BuildOptions, build_site, build_time
+    from generator.config import load_config
+    from generator.sources import read_posts
+
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    build_site(BuildOptions(source=FIXTURE_BLOG, out=out, base_url=base_url, progress=False))
+    config, _ = load_config(FIXTURE_BLOG.resolve(), base_url)
+    posts = read_posts(config, drafts=True, future=True, now=build_time()).posts
+    assert len(posts) == 2
+    assert check_site(config, out, posts) == []
+
+    (out / "posts/bundle/plot.png").unlink()
+    found = messages(check_site(config, out, posts))
+    assert len(found) == 1
+    assert found[0].startswith("site/posts/bundle/index.html:")
+    assert found[0].endswith(": error: broken link 'plot.png' (no such file in the site)")
