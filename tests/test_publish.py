@@ -6,6 +6,7 @@ journey build: publishing only moves bytes, so a real build would add time, not 
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -130,6 +131,8 @@ def test_uncommitted_work_survives_untouched(blog: Path) -> None:
     (blog / "posts" / "draft.md").write_text("untracked\n")
     (blog / "posts" / "staged.md").write_text("staged\n")
     git(blog, "add", "posts/staged.md")
+    # Same bytes, new mtime: a `git status` that may take locks would now rewrite the index.
+    os.utime(blog / ".gitignore", (1_000_000_000, 1_000_000_000))
     before = snapshot(blog)
     result = publish_site(blog, blog / "site")
     assert snapshot(blog) == before
@@ -143,10 +146,10 @@ def test_uncommitted_work_survives_untouched(blog: Path) -> None:
 def snapshot(repo: Path) -> dict[str, object]:
     """Everything of the user's that a publish must not change, bytes of the index included."""
     return {
-        "status": git(repo, "status", "--porcelain", "--untracked-files=all"),
         "index": (repo / ".git" / "index").read_bytes(),
-        "staged": git(repo, "diff", "--cached"),
-        "unstaged": git(repo, "diff"),
+        "status": git(repo, "--no-optional-locks", "status", "--porcelain", "--untracked-files=all"),
+        # Plumbing that never refreshes the index (porcelain `git diff` may rewrite it).
+        "staged": git(repo, "diff-index", "--cached", "-p", "HEAD"),
         "head": (repo / ".git" / "HEAD").read_text(),
         "main": git(repo, "rev-parse", "refs/heads/main"),
         "files": {p.relative_to(repo).as_posix(): p.read_bytes()
