@@ -77,8 +77,9 @@ def _tree(root: Path) -> set[str]:
 
 def clean(bench: Bench) -> list[str]:
     """Delete every build output and cache (anything not a source); return what was removed."""
-    removed = sorted(rel for rel in _tree(bench.corpus) - bench.baseline
-                     if rel.split("/")[0] != "site")
+    removed = sorted(
+        rel for rel in _tree(bench.corpus) - bench.baseline if rel.split("/")[0] != "site"
+    )
     for rel in removed:
         path = bench.corpus / rel
         if path.is_dir() and not path.is_symlink():
@@ -102,8 +103,9 @@ def edit_one_post(bench: Bench, round_no: int) -> str:
     return post.name
 
 
-def run_round(bench: Bench, round_no: int, results: dict[str, list[Measurement]],
-              leftovers: set[str]) -> None:
+def run_round(
+    bench: Bench, round_no: int, results: dict[str, list[Measurement]], leftovers: set[str]
+) -> None:
     """Cold group then warm group, each in alternating order so neither side is favoured."""
     cmds = commands(bench)
     order = COLD if round_no % 2 == 0 else tuple(reversed(COLD))
@@ -122,16 +124,22 @@ def run_round(bench: Bench, round_no: int, results: dict[str, list[Measurement]]
 def _timed(name: str, cmd: list[str], bench: Bench) -> Measurement:
     result = measure(cmd, cwd=bench.scratch, env=bench.env)
     status = "ok" if result.returncode == 0 else f"FAILED rc={result.returncode}"
-    print(f"  {name:<24} {result.seconds:8.2f} s  {result.peak_mib:7.1f} MiB  {status}",
-          file=sys.stderr, flush=True)
+    print(
+        f"  {name:<24} {result.seconds:8.2f} s  {result.peak_mib:7.1f} MiB  {status}",
+        file=sys.stderr,
+        flush=True,
+    )
     if result.returncode != 0:
         print("    " + result.stderr_tail.replace("\n", "\n    "), file=sys.stderr)
     return result
 
 
 def digest_tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def verify(bench: Bench) -> dict[str, object]:
@@ -140,16 +148,23 @@ def verify(bench: Bench) -> dict[str, object]:
     clean(bench)
     rebuilt = measure(_build(bench), cwd=bench.scratch, env=bench.env)
     fresh = digest_tree(bench.corpus / "site") if rebuilt.returncode == 0 else {}
-    differ = sorted(k for k in incremental.keys() | fresh.keys()
-                    if incremental.get(k) != fresh.get(k))
-    return {"identical": bool(fresh) and not differ, "files": len(fresh),
-            "differing": differ[:20], "clean_build_rc": rebuilt.returncode}
+    differ = sorted(
+        k for k in incremental.keys() | fresh.keys() if incremental.get(k) != fresh.get(k)
+    )
+    return {
+        "identical": bool(fresh) and not differ,
+        "files": len(fresh),
+        "differing": differ[:20],
+        "clean_build_rc": rebuilt.returncode,
+    }
 
 
 def summarize(results: dict[str, list[Measurement]]) -> dict[str, dict[str, object]]:
     """Best time and peak memory per command, with ratios to the floor and the hash script."""
-    best = {name: min((r.seconds for r in runs if r.returncode == 0), default=None)
-            for name, runs in results.items()}
+    best = {
+        name: min((r.seconds for r in runs if r.returncode == 0), default=None)
+        for name, runs in results.items()
+    }
     rows: dict[str, dict[str, object]] = {}
     for name, runs in results.items():
         seconds = best[name]
@@ -172,25 +187,41 @@ def targets(rows: dict[str, dict[str, object]]) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     for label, limit, num, den in RATIO_TARGETS:
         value = _ratio(rows[num]["seconds"], rows[den]["seconds"])  # type: ignore[arg-type]
-        out.append({"target": f"{label} <= {limit}", "value": value,
-                    "pass": value is not None and value <= limit})
+        out.append(
+            {
+                "target": f"{label} <= {limit}",
+                "value": value,
+                "pass": value is not None and value <= limit,
+            }
+        )
     peak = max(float(rows[n]["peak_mib"]) for n in rows if n.startswith("build"))  # type: ignore[arg-type]
-    out.append({"target": f"peak RSS of any build process < {PEAK_LIMIT_MIB:.0f} MiB",
-                "value": peak, "pass": peak < PEAK_LIMIT_MIB})
+    out.append(
+        {
+            "target": f"peak RSS of any build process < {PEAK_LIMIT_MIB:.0f} MiB",
+            "value": peak,
+            "pass": peak < PEAK_LIMIT_MIB,
+        }
+    )
     return out
 
 
 def print_report(rows: dict[str, dict[str, object]], goals: list[dict[str, object]]) -> None:
     print(f"{'command':<24} {'best s':>8} {'x floor':>8} {'x hash':>8} {'peak MiB':>9}  runs")
     for name, row in rows.items():
-        cells = [_fmt(row["seconds"], ".3f"), _fmt(row["ratio_floor"], ".2f"),
-                 _fmt(row["ratio_hash"], ".2f"), _fmt(row["peak_mib"], ".1f")]
+        cells = [
+            _fmt(row["seconds"], ".3f"),
+            _fmt(row["ratio_floor"], ".2f"),
+            _fmt(row["ratio_hash"], ".2f"),
+            _fmt(row["peak_mib"], ".1f"),
+        ]
         failed = f"  ({row['failed_runs']} FAILED)" if row["failed_runs"] else ""
         runs = ", ".join(f"{s:.2f}" for s in row["runs"])  # type: ignore[union-attr]
         print(f"{name:<24} {cells[0]:>8} {cells[1]:>8} {cells[2]:>8} {cells[3]:>9}  {runs}{failed}")
     print()
     for goal in goals:
-        print(f"{'PASS' if goal['pass'] else 'MISS'}  {goal['target']}: {_fmt(goal['value'], '.3f')}")
+        print(
+            f"{'PASS' if goal['pass'] else 'MISS'}  {goal['target']}: {_fmt(goal['value'], '.3f')}"
+        )
 
 
 def _fmt(value: object, spec: str) -> str:
@@ -198,8 +229,12 @@ def _fmt(value: object, spec: str) -> str:
 
 
 def machine() -> dict[str, object]:
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "loadavg_at_start": os.getloadavg()}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "loadavg_at_start": os.getloadavg(),
+    }
 
 
 def make_bench(work: Path, posts: int, seed: int) -> Bench:
@@ -207,8 +242,11 @@ def make_bench(work: Path, posts: int, seed: int) -> Bench:
     corpus_mod.generate(corpus, posts, seed)
     scratch = work / "cwd"
     scratch.mkdir()
-    env = dict(os.environ, XDG_CACHE_HOME=str(scratch / "xdg-cache"),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        XDG_CACHE_HOME=str(scratch / "xdg-cache"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    )
     env.pop("SOURCE_DATE_EPOCH", None)
     return Bench(corpus, scratch, work / "floor-out", frozenset(_tree(corpus)), env)
 
@@ -229,8 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", type=Path, help="work in this new folder and keep it")
-    parser.add_argument("--no-verify", action="store_true",
-                        help="skip comparing the incremental site with a clean build")
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip comparing the incremental site with a clean build",
+    )
     args = parser.parse_args(argv)
     if args.keep:
         args.keep.mkdir(parents=True)
@@ -261,12 +302,21 @@ def run(work: Path, args: argparse.Namespace) -> dict[str, object]:
     print_report(rows, goals)
     print(f"\ncleaned before each cold build (besides site/): {sorted(leftovers) or 'nothing'}")
     if checked is not None:
-        print(f"incremental site identical to a clean build: {checked['identical']} "
-              f"({checked['files']} files; differing: {checked['differing'] or 'none'})")
-    return {"machine": info, "posts": args.posts, "seed": args.seed, "repeat": args.repeat,
-            "results": rows, "targets": goals, "verify": checked,
-            "cleaned": sorted(leftovers),
-            "raw": {n: [asdict(r) for r in rs] for n, rs in results.items()}}
+        print(
+            f"incremental site identical to a clean build: {checked['identical']} "
+            f"({checked['files']} files; differing: {checked['differing'] or 'none'})"
+        )
+    return {
+        "machine": info,
+        "posts": args.posts,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "results": rows,
+        "targets": goals,
+        "verify": checked,
+        "cleaned": sorted(leftovers),
+        "raw": {n: [asdict(r) for r in rs] for n, rs in results.items()},
+    }
 
 
 if __name__ == "__main__":

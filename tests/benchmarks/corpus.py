@@ -11,17 +11,17 @@ from pathlib import Path
 
 from . import vocab
 
-TAG_POOL = (
+TAG_POOL = vocab.words_of(
     "python numpy pandas sklearn pytorch statistics linear-algebra calculus probability "
     "optimization regression classification clustering trees ensembles neural-networks cnn "
     "rnn transformers nlp vision reinforcement-learning bayesian sampling evaluation features "
     "data-cleaning visualization notebooks testing debugging performance deployment mlops "
     "monitoring ethics reading career tooling git math"
-).split()
+)
 CATEGORIES = ("Foundations", "Classical ML", "Deep learning", "Production", "Notes", "Projects")
 FIRST_DAY = dt.date(2018, 1, 1)
 DAYS_SPAN = 6 * 365
-SYLLABLES = "ka ri to mo lan ser vi pe dul tra con ex mer sta ble ion ter ga po nu".split()
+SYLLABLES = vocab.words_of("ka ri to mo lan ser vi pe dul tra con ex mer sta ble ion ter ga po nu")
 SETTINGS = """[project]
 name = "bench-blog"
 version = "0.0.0"
@@ -44,8 +44,15 @@ class Lexicon:
 
 def make_lexicon(rng: random.Random, invented: int = 2500) -> Lexicon:
     """Real words first (most frequent), then invented syllable words in the long tail."""
-    real = list(dict.fromkeys(vocab.FUNCTION_WORDS + vocab.CONTENT_WORDS + vocab.VERBS
-                              + vocab.ADJECTIVES + vocab.ADVERBS))
+    real = list(
+        dict.fromkeys(
+            vocab.FUNCTION_WORDS
+            + vocab.CONTENT_WORDS
+            + vocab.VERBS
+            + vocab.ADJECTIVES
+            + vocab.ADVERBS
+        )
+    )
     made: dict[str, None] = {}
     while len(made) < invented:
         made["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))] = None
@@ -130,8 +137,10 @@ def table(rng: random.Random, lex: Lexicon) -> list[str]:
 
 
 def bullet_list(rng: random.Random, lex: Lexicon, ordered: bool) -> list[str]:
-    return [f"{f'{i}.' if ordered else '-'} {sentence(rng, lex)}"
-            for i in range(1, rng.randint(3, 6) + 1)]
+    return [
+        f"{f'{i}.' if ordered else '-'} {sentence(rng, lex)}"
+        for i in range(1, rng.randint(3, 6) + 1)
+    ]
 
 
 def extras(rng: random.Random, lex: Lexicon) -> list[list[str]]:
@@ -184,9 +193,16 @@ def body(rng: random.Random, lex: Lexicon) -> list[str]:
 def front_matter(rng: random.Random, lex: Lexicon, post_title: str, day: dt.date) -> list[str]:
     tags = rng.sample(TAG_POOL, rng.randint(1, 5))
     desc = sentence(rng, lex, plain=True).replace('"', "")
-    return ["---", f'title: "{post_title}"', f"date: {day.isoformat()}",
-            f'description: "{desc}"', f"tags: [{', '.join(tags)}]",
-            f"categories: [{rng.choice(CATEGORIES)}]", "---", ""]
+    return [
+        "---",
+        f'title: "{post_title}"',
+        f"date: {day.isoformat()}",
+        f'description: "{desc}"',
+        f"tags: [{', '.join(tags)}]",
+        f"categories: [{rng.choice(CATEGORIES)}]",
+        "---",
+        "",
+    ]
 
 
 def _slug(text: str) -> str:

@@ -59,7 +59,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if end < 0:
         return {}, text
     meta = yaml.load(text[4:end], Loader=LOADER) or {}
-    return meta, text[end + 5:]
+    return meta, text[end + 5 :]
 
 
 def render_all(corpus: Path, out: Path) -> int:

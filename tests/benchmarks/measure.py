@@ -35,8 +35,15 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 180
     """Run cmd to completion (its own session, so a timeout kills the whole tree)."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
         timer = threading.Timer(timeout, _kill_group, (proc.pid,))
         timer.start()
         try:

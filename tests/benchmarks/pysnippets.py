@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import vocab
 
@@ -11,7 +12,9 @@ Snippet = Callable[[random.Random, Any], list[str]]
 
 
 def _n(rng: random.Random) -> str:
-    return rng.choice((str(rng.randint(0, 512)), f"{rng.uniform(0, 10):.3f}", f"1e-{rng.randint(2, 6)}"))
+    return rng.choice(
+        (str(rng.randint(0, 512)), f"{rng.uniform(0, 10):.3f}", f"1e-{rng.randint(2, 6)}")
+    )
 
 
 def _var(rng: random.Random) -> str:
@@ -28,10 +31,18 @@ def _comment(rng: random.Random, lex: Any) -> str:
 
 
 def imports(rng: random.Random, lex: Any) -> list[str]:
-    pool = ["import math", "import json", "import random", "from pathlib import Path",
-            "import numpy as np", "import pandas as pd", "import torch",
-            "from collections import Counter, defaultdict", "from dataclasses import dataclass",
-            "from sklearn.model_selection import train_test_split"]
+    pool = [
+        "import math",
+        "import json",
+        "import random",
+        "from pathlib import Path",
+        "import numpy as np",
+        "import pandas as pd",
+        "import torch",
+        "from collections import Counter, defaultdict",
+        "from dataclasses import dataclass",
+        "from sklearn.model_selection import train_test_split",
+    ]
     return sorted(rng.sample(pool, rng.randint(2, 4)))
 
 
@@ -113,15 +124,24 @@ def guarded(rng: random.Random, lex: Any) -> list[str]:
     ]
 
 
-SNIPPETS: tuple[Snippet, ...] = (imports, constants, function, klass, comprehension,
-                                 training_loop, guarded)
+SNIPPETS: tuple[Snippet, ...] = (
+    imports,
+    constants,
+    function,
+    klass,
+    comprehension,
+    training_loop,
+    guarded,
+)
 
 
 def filler(rng: random.Random) -> str:
     """One statement, to pad a block to its drawn length."""
-    return rng.choice((
-        f"{_var(rng)} = {_fn(rng)}({_var(rng)}, rate={_n(rng)})",
-        f"print({_var(rng)}.shape, {_var(rng)}[:{rng.randint(1, 9)}])",
-        f"assert {_var(rng)} >= {_n(rng)}, 'unexpected {_var(rng)}'",
-        f"{_var(rng)} += {_n(rng)} * np.random.randn({rng.randint(1, 64)})",
-    ))
+    return rng.choice(
+        (
+            f"{_var(rng)} = {_fn(rng)}({_var(rng)}, rate={_n(rng)})",
+            f"print({_var(rng)}.shape, {_var(rng)}[:{rng.randint(1, 9)}])",
+            f"assert {_var(rng)} >= {_n(rng)}, 'unexpected {_var(rng)}'",
+            f"{_var(rng)} += {_n(rng)} * np.random.randn({rng.randint(1, 64)})",
+        )
+    )

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-FUNCTION_WORDS = """
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The whitespace-separated words of a text block."""
+    return tuple(text.split())
+
+
+FUNCTION_WORDS = words_of("""
 the of and to a in is that it for as with was on be by this are or from at an not have but
 which can we all their one has more when if will there so its they what also than these into
 then only other some our how each about been most may very such both would could many where
 because while should over just through same those any after first before between every does
-""".split()
+""")
 
-CONTENT_WORDS = """
+CONTENT_WORDS = words_of("""
 model data training loss value function result example step learning network layer weight
 gradient feature label batch epoch rate error test set time number point problem method way
 approach idea question answer reason case part work code line file output input matrix vector
@@ -37,32 +43,32 @@ week month year morning evening weekend journey path road chapter story note dra
 reader author teacher student course book paper lecture slide exercise homework project
 friend colleague team manager user customer product feature launch budget cost hardware
 laptop machine processor core thread process memory storage bandwidth speed scale size
-""".split()
+""")
 
-VERBS = """
+VERBS = words_of("""
 train test fit predict compute estimate measure compare plot print load save read write
 build run check explain learn understand notice discover remember forget try fail succeed
 improve reduce increase decrease normalize scale split shuffle sample average sum count
 sort filter map group join merge update apply tune search evaluate validate deploy monitor
 debug profile optimize simplify rewrite refactor document publish share discuss argue show
 prove derive assume suppose expect observe find choose pick follow ignore avoid handle
-""".split()
+""")
 
-ADJECTIVES = """
+ADJECTIVES = words_of("""
 simple small large big tiny huge fast slow quick careful rough clean noisy sparse dense
 linear nonlinear convex smooth stable unstable robust fragile random fixed final initial
 early late recent old new modern classic naive clever obvious subtle hidden visible useful
 useless important minor major common rare typical strange surprising boring interesting
 good bad better worse best worst easy hard difficult tricky honest practical theoretical
 empirical statistical numerical careful lazy eager deep shallow wide narrow high low
-""".split()
+""")
 
-ADVERBS = """
+ADVERBS = words_of("""
 quickly slowly carefully roughly exactly nearly almost often rarely usually always never
 sometimes finally eventually immediately simply clearly surprisingly honestly probably
-""".split()
+""")
 
-NAMES = """
+NAMES = words_of("""
 numpy pandas scipy sklearn torch matplotlib jupyter papermill pytest docker kubernetes
 git python adam sgd relu softmax mnist cifar imagenet bert resnet xgboost lightgbm
-""".split()
+""")
