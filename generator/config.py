@@ -70,6 +70,14 @@ class SiteConfig:
         return site + path.lstrip("/") if site else self.url(path)
 
 
+def display_path(path: Path) -> str:
+    """The path as diagnostics show it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 _TYPES: dict[str, type] = {
     f.name: f.type for f in fields(SiteConfig) if f.name not in ("root", "extra")  # type: ignore[misc]
 }
@@ -78,6 +86,7 @@ _TYPES: dict[str, type] = {
 def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
     """Read and validate the blog's settings: (config, warnings); raise JourneyError on any error."""
     path = root / "pyproject.toml"
+    shown = display_path(path)
     table: dict[str, Any] = {}
     problems: list[Diagnostic] = []
     text = ""
@@ -87,7 +96,7 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
             table = tomllib.loads(text).get("tool", {}).get("journey", {})
         except tomllib.TOMLDecodeError as exc:
             line, col = _toml_position(str(exc))
-            raise JourneyError(error(path, line, col, f"invalid TOML: {_toml_message(str(exc))}"))
+            raise JourneyError(error(shown, line, col, f"invalid TOML: {_toml_message(str(exc))}"))
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for key, value in table.items():
@@ -96,17 +105,17 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
             if name == "extra" and isinstance(value, dict):
                 extra = value
                 continue
-            problems.append(warning(path, *_key_position(text, key), f"unknown setting '{key}'"))
+            problems.append(warning(shown, *_key_position(text, key), f"unknown setting '{key}'"))
             continue
         checked = _check(name, value)
         if isinstance(checked, str) and checked.startswith("\0"):
-            problems.append(error(path, *_key_position(text, key), f"setting '{key}': {checked[1:]}"))
+            problems.append(error(shown, *_key_position(text, key), f"setting '{key}': {checked[1:]}"))
         else:
             values[name] = checked
     if base_url is not None:
         values["base_url"] = base_url
     config = SiteConfig(root=root, extra=extra, **values)
-    problems.extend(_check_semantics(config, path, text))
+    problems.extend(_check_semantics(config, shown, text))
     if any(d.is_error for d in problems):
         raise JourneyError(problems)
     return config, problems
@@ -126,7 +135,7 @@ def _check(name: str, value: Any) -> Any:
     return "\0expected a list of strings, got " + _kind(value)
 
 
-def _check_semantics(config: SiteConfig, path: Path, text: str) -> list[Diagnostic]:
+def _check_semantics(config: SiteConfig, path: str, text: str) -> list[Diagnostic]:
     problems = []
     try:
         config.tz

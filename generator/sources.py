@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .config import EXECUTE_MODES, SiteConfig
+from .config import EXECUTE_MODES, SiteConfig, display_path
 from .errors import Diagnostic, error, warning
 from .models import NotebookRequest, NotebookUse, Post
 
@@ -34,14 +34,6 @@ class SourceSet:
 
     posts: tuple[Post, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-
-def display_path(path: Path) -> str:
-    """The path as diagnostics show it: relative to the working folder when inside it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def find_post_files(config: SiteConfig) -> list[Path]:
