@@ -28,6 +28,21 @@ _JEKYLL_DATETIME = re.compile(
 _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date such as 2024-13-45 as text: PyYAML raises a bare
+    ValueError for it, and as text it reaches the 'date' check, which reports it at its key."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 @dataclass(frozen=True)
 class SourceSet:
     """Every post found, plus the diagnostics found while reading them."""
@@ -92,8 +107,8 @@ def _split_front_matter(
         return error(shown, 1, 1, "front matter starts with '---' but has no closing '---'")
     source = "\n".join(lines[1:end])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(source)
+        node = yaml.compose(source, Loader=_FrontMatterLoader)
+        meta = yaml.load(source, Loader=_FrontMatterLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
