@@ -235,16 +235,14 @@ def _build_post(
     moment = fields.moment(meta, "date", tz)
     if moment is None and "date" not in meta:
         moment = _fallback_date(path, named, tz, fields)
-    if moment is None:
-        return None
     slug = slugify(fields.string(meta, "slug") or name_slug)
     if not slug:
         fields.fail("slug" if "slug" in meta else "title", "the post has no usable slug; set 'slug:'")
+    url_path = _url_path(fields, meta, slug) if slug else None
+    # Every other key is checked even when the date or URL is unusable: all problems in one run.
+    checked = _checked_fields(config, path, shown, meta, fields)
+    if moment is None or url_path is None:
         return None
-    url_path = _url_path(fields, meta, slug)
-    if url_path is None:
-        return None
-    categories = fields.words(meta, "categories") or fields.words(meta, "category")
     return Post(
         source=path,
         display_path=shown,
@@ -252,20 +250,29 @@ def _build_post(
         url_path=url_path,
         title=title,
         date=moment,
-        updated=fields.moment(meta, "updated", tz),
-        description=fields.string(meta, "description") or fields.string(meta, "summary"),
-        tags=fields.words(meta, "tags"),
-        categories=categories,
-        author=fields.string(meta, "author", config.author),
-        pinned=fields.boolean(meta, "pinned", False),
-        draft=fields.boolean(meta, "draft", False) or not fields.boolean(meta, "published", True),
-        layout=fields.string(meta, "layout"),
         body=body,
         body_line=body_line,
-        notebooks=_notebook_uses(config, path, shown, meta, fields),
         assets=_assets(path),
         front_matter=meta,
+        **checked,
     )
+
+
+def _checked_fields(
+    config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: _Fields
+) -> dict[str, Any]:
+    """The Post fields read straight from front matter, each validated at its key."""
+    return {
+        "updated": fields.moment(meta, "updated", config.tz),
+        "description": fields.string(meta, "description") or fields.string(meta, "summary"),
+        "tags": fields.words(meta, "tags"),
+        "categories": fields.words(meta, "categories") or fields.words(meta, "category"),
+        "author": fields.string(meta, "author", config.author),
+        "pinned": fields.boolean(meta, "pinned", False),
+        "draft": fields.boolean(meta, "draft", False) or not fields.boolean(meta, "published", True),
+        "layout": fields.string(meta, "layout"),
+        "notebooks": _notebook_uses(config, path, shown, meta, fields),
+    }
 
 
 def _title_from_body(body: str, body_line: int, fallback: str) -> tuple[str, str, int]:
