@@ -1,4 +1,4 @@
-"""Check: the built site's internal links and anchors, the posts' images and notebooks, Pages preflight."""
+"""Check: the built site's links and anchors, the posts' images and notebooks, Pages preflight."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ FILE_LIMIT = 100_000_000  # GitHub refuses files larger than 100 MB
 SITE_WARN_FRACTION = 0.75
 LARGEST_SHOWN = 5
 _URL_ATTRS = frozenset({"href", "src", "poster"})
-_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_IMG_SRC = re.compile(
+    r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+)
 _REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]+)""", re.IGNORECASE)
 
 
@@ -89,7 +91,9 @@ def check_site(
         problems += _check_links(config, site_dir, files)
         problems += _preflight(site_dir, files)
     else:
-        problems.append(error(_display(site_dir), 0, 0, "no built site here: run 'journey build' first"))
+        problems.append(
+            error(_display(site_dir), 0, 0, "no built site here: run 'journey build' first")
+        )
     if posts:
         markdown = MarkdownIt("commonmark").enable("table")
         for post in posts:
@@ -142,7 +146,9 @@ def _check_ref(site: _Site, page_path: str, page: _Page, url: str) -> str | None
         return f"link '{url}' points outside the site"
     if page_path == "404.html" and page.base is None and _is_relative(url):
         # GitHub Pages serves 404.html at whatever path was missing, so relative URLs break.
-        return f"relative link '{url}' in 404.html breaks when served for a missing page; use '/...'"
+        return (
+            f"relative link '{url}' in 404.html breaks when served for a missing page; use '/...'"
+        )
     found = page_path if target is None else _find(site, target)
     if found is None:
         return f"broken link '{url}' (no such file in the site)"
@@ -261,7 +267,9 @@ def _check_post(config: SiteConfig, post: Post, markdown: MarkdownIt) -> list[Di
         for dep in request.deps:
             if not dep.exists():
                 shown = _relative(dep, config.root)
-                problems.append(error(use.post, use.line, 0, f"missing notebook dependency '{shown}'"))
+                problems.append(
+                    error(use.post, use.line, 0, f"missing notebook dependency '{shown}'")
+                )
     return problems
 
 
@@ -313,7 +321,9 @@ def _preflight(site_dir: Path, files: dict[str, int]) -> list[Diagnostic]:
         message = f"'{dotted}' starts with a dot: a GitHub Pages artifact upload leaves it out"
         problems.append(warning(_display(site_dir / dotted), 0, 0, message))
     if ".nojekyll" not in files:
-        message = "missing .nojekyll: GitHub Pages would run Jekyll and drop files starting with '_'"
+        message = (
+            "missing .nojekyll: GitHub Pages would run Jekyll and drop files starting with '_'"
+        )
         problems.append(warning(shown, 0, 0, message))
     return problems
 

@@ -46,83 +46,118 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SiteConfig:
 
 
 def test_a_consistent_site_checks_clean(repo: SiteConfig, tmp_path: Path) -> None:
-    site = write_site(tmp_path, {
-        "index.html": (
-            '<a href="/repo/posts/a/">a</a> <a href="posts/a/#intro">intro</a>\n'
-            '<a href="https://user.github.io/repo/posts/a/">abs</a> <a href="#top">top</a>\n'
-            '<a href="/repo/posts/a">no slash</a> <a href="/repo/about">about.html</a>\n'
-            '<a href="/repo">base without slash</a> <a href="./?page=2">query</a>\n'
-            '<img src="posts/a/nb%20plot.png" srcset="posts/a/nb%20plot.png 1x, /repo/logo.svg 2x">\n'
-            '<link rel="alternate" href="/repo/feed.xml"><a href="#main" id="main">self</a>\n'
-            '<a href="https://example.com/x">external</a> <a href="mailto:me@example.com">m</a>\n'
-            '<a href="https://user.github.io/other/">same host, other site</a>\n'
-            '<img src="data:image/png;base64,AAAA"> <a href="posts/a/index.html#caf%C3%A9">é</a>'
-        ),
-        "posts/a/index.html": '<h2 id="intro">Intro</h2><h2 id="café">é</h2><a href="../../">home</a>',
-        "posts/a/nb plot.png": b"\x89PNG",
-        "about.html": '<a name="legacy">old-style anchor</a>',
-        "404.html": '<a href="/repo/">home</a> <a href="/repo/about#legacy">about</a>',
-        "logo.svg": "<svg/>",
-        "feed.xml": "<feed/>",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            "index.html": (
+                '<a href="/repo/posts/a/">a</a> <a href="posts/a/#intro">intro</a>\n'
+                '<a href="https://user.github.io/repo/posts/a/">abs</a> <a href="#top">top</a>\n'
+                '<a href="/repo/posts/a">no slash</a> <a href="/repo/about">about.html</a>\n'
+                '<a href="/repo">base without slash</a> <a href="./?page=2">query</a>\n'
+                '<img src="posts/a/nb%20plot.png"'
+                ' srcset="posts/a/nb%20plot.png 1x, /repo/logo.svg 2x">\n'
+                '<link rel="alternate" href="/repo/feed.xml"><a href="#main" id="main">self</a>\n'
+                '<a href="https://example.com/x">external</a>'
+                ' <a href="mailto:me@example.com">m</a>\n'
+                '<a href="https://user.github.io/other/">same host, other site</a>\n'
+                '<img src="data:image/png;base64,AAAA">'
+                ' <a href="posts/a/index.html#caf%C3%A9">é</a>'
+            ),
+            "posts/a/index.html": (
+                '<h2 id="intro">Intro</h2><h2 id="café">é</h2><a href="../../">home</a>'
+            ),
+            "posts/a/nb plot.png": b"\x89PNG",
+            "about.html": '<a name="legacy">old-style anchor</a>',
+            "404.html": '<a href="/repo/">home</a> <a href="/repo/about#legacy">about</a>',
+            "logo.svg": "<svg/>",
+            "feed.xml": "<feed/>",
+        },
+    )
     assert check_site(repo, site) == []
 
 
 def test_every_broken_link_is_reported_at_its_tag(repo: SiteConfig, tmp_path: Path) -> None:
-    site = write_site(tmp_path, {
-        "index.html": (
-            '<a href="posts/nope/">missing page</a>\n'
-            '  <a href="posts/a/#nope">missing anchor</a> <img src="/repo/posts/a/x.png">\n'
-            '<a href="/elsewhere/">outside base</a>\n'
-            '<a href="../../etc/passwd">outside site</a>\n'
-            '<a href="https://user.github.io/repo/gone/">absolute</a> <a href="#here">self</a>\n'
-            '<img srcset="posts/a/small.png 1x, posts/a/big.png 2x">'
-        ),
-        "posts/a/index.html": '<h2 id="intro">Intro</h2>\n<script src="/repo/assets/app-1234.js"></script>',
-        "posts/a/small.png": b"png",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            "index.html": (
+                '<a href="posts/nope/">missing page</a>\n'
+                '  <a href="posts/a/#nope">missing anchor</a> <img src="/repo/posts/a/x.png">\n'
+                '<a href="/elsewhere/">outside base</a>\n'
+                '<a href="../../etc/passwd">outside site</a>\n'
+                '<a href="https://user.github.io/repo/gone/">absolute</a>'
+                ' <a href="#here">self</a>\n'
+                '<img srcset="posts/a/small.png 1x, posts/a/big.png 2x">'
+            ),
+            "posts/a/index.html": (
+                '<h2 id="intro">Intro</h2>\n<script src="/repo/assets/app-1234.js"></script>'
+            ),
+            "posts/a/small.png": b"png",
+        },
+    )
     assert messages(check_site(repo, site)) == [
         "site/index.html:4:1: error: broken link 'posts/nope/' (no such file in the site)",
         "site/index.html:5:3: error: missing anchor '#nope' in posts/a/index.html",
         "site/index.html:5:46: error: broken link '/repo/posts/a/x.png' (no such file in the site)",
         "site/index.html:6:1: error: link '/elsewhere/' is outside the base path /repo/",
         "site/index.html:7:1: error: link '../../etc/passwd' points outside the site",
-        "site/index.html:8:1: error: broken link 'https://user.github.io/repo/gone/' (no such file in the site)",
+        (
+            "site/index.html:8:1: error: broken link 'https://user.github.io/repo/gone/' (no such "
+            "file in the site)"
+        ),
         "site/index.html:8:58: error: missing anchor '#here' in index.html",
         "site/index.html:9:1: error: broken link 'posts/a/big.png' (no such file in the site)",
-        "site/posts/a/index.html:5:1: error: broken link '/repo/assets/app-1234.js' (no such file in the site)",
+        (
+            "site/posts/a/index.html:5:1: error: broken link '/repo/assets/app-1234.js' (no such "
+            "file in the site)"
+        ),
     ]
 
 
-def test_a_site_at_the_domain_root_has_no_outside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_site_at_the_domain_root_has_no_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     config = SiteConfig(root=tmp_path, base_url="/")
-    site = write_site(tmp_path, {"index.html": '<a href="/posts/a/">a</a> <a href="/repo/">b</a>',
-                                 "posts/a/index.html": "a"})
+    site = write_site(
+        tmp_path,
+        {
+            "index.html": '<a href="/posts/a/">a</a> <a href="/repo/">b</a>',
+            "posts/a/index.html": "a",
+        },
+    )
     assert messages(check_site(config, site)) == [
         "site/index.html:4:27: error: broken link '/repo/' (no such file in the site)",
     ]
 
 
 def test_relative_links_in_404_page_are_errors(repo: SiteConfig, tmp_path: Path) -> None:
-    site = write_site(tmp_path, {
-        "404.html": '<link rel="stylesheet" href="assets/site.css"><a href="/repo/">home</a>',
-        "index.html": "home",
-        "assets/site.css": "body{}",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            "404.html": '<link rel="stylesheet" href="assets/site.css"><a href="/repo/">home</a>',
+            "index.html": "home",
+            "assets/site.css": "body{}",
+        },
+    )
     assert messages(check_site(repo, site)) == [
-        ("site/404.html:4:1: error: relative link 'assets/site.css' in 404.html breaks when "
-        "served for a missing page; use '/...'"),
+        (
+            "site/404.html:4:1: error: relative link 'assets/site.css' in 404.html breaks when "
+            "served for a missing page; use '/...'"
+        ),
     ]
 
 
 def test_meta_refresh_and_base_href_are_followed(repo: SiteConfig, tmp_path: Path) -> None:
-    site = write_site(tmp_path, {
-        "old/index.html": '<meta http-equiv="refresh" content="0; url=/repo/new/">',
-        "moved/index.html": '<meta http-equiv="refresh" content="0; url=/repo/gone/">',
-        "deep/page/index.html": '<base href="/repo/"><a href="new/">resolves from the base</a>',
-        "new/index.html": "new",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            "old/index.html": '<meta http-equiv="refresh" content="0; url=/repo/new/">',
+            "moved/index.html": '<meta http-equiv="refresh" content="0; url=/repo/gone/">',
+            "deep/page/index.html": '<base href="/repo/"><a href="new/">resolves from the base</a>',
+            "new/index.html": "new",
+        },
+    )
     assert messages(check_site(repo, site)) == [
         "site/moved/index.html:4:1: error: broken link '/repo/gone/' (no such file in the site)",
     ]
@@ -145,21 +180,34 @@ def sparse(path: Path, size: int) -> None:
 
 
 def test_preflight_dotfiles_and_missing_nojekyll(repo: SiteConfig, tmp_path: Path) -> None:
-    site = write_site(tmp_path, {
-        "index.html": "home",
-        ".DS_Store": b"x",
-        ".well-known/security.txt": "x",
-        ".well-known/deeper/.hidden": "x",
-        "posts/.draft.swp": "x",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            "index.html": "home",
+            ".DS_Store": b"x",
+            ".well-known/security.txt": "x",
+            ".well-known/deeper/.hidden": "x",
+            "posts/.draft.swp": "x",
+        },
+    )
     (site / ".nojekyll").unlink()
     assert messages(check_site(repo, site)) == [
-        "site: warning: missing .nojekyll: GitHub Pages would run Jekyll and drop files starting with '_'",
-        "site/.DS_Store: warning: '.DS_Store' starts with a dot: a GitHub Pages artifact upload leaves it out",
-        ("site/.well-known: warning: '.well-known' starts with a dot: a GitHub Pages artifact upload "
-        "leaves it out"),
-        ("site/posts/.draft.swp: warning: 'posts/.draft.swp' starts with a dot: a GitHub Pages artifact "
-        "upload leaves it out"),
+        (
+            "site: warning: missing .nojekyll: GitHub Pages would run Jekyll and drop files "
+            "starting with '_'"
+        ),
+        (
+            "site/.DS_Store: warning: '.DS_Store' starts with a dot: a GitHub Pages artifact "
+            "upload leaves it out"
+        ),
+        (
+            "site/.well-known: warning: '.well-known' starts with a dot: a GitHub Pages artifact "
+            "upload leaves it out"
+        ),
+        (
+            "site/posts/.draft.swp: warning: 'posts/.draft.swp' starts with a dot: a GitHub Pages "
+            "artifact upload leaves it out"
+        ),
     ]
 
 
@@ -187,8 +235,14 @@ def test_preflight_warns_above_three_quarters(repo: SiteConfig, tmp_path: Path) 
 
 def test_preflight_summary_lists_the_largest_files(tmp_path: Path) -> None:
     site = write_site(tmp_path, {"index.html": "home"})
-    for name, size in [("a.bin", 10), ("b.bin", 2_500), ("c.bin", 3_000_000), ("d.bin", 2_500),
-                       ("e.bin", 7), ("f.bin", 1)]:
+    for name, size in [
+        ("a.bin", 10),
+        ("b.bin", 2_500),
+        ("c.bin", 3_000_000),
+        ("d.bin", 2_500),
+        ("e.bin", 7),
+        ("f.bin", 1),
+    ]:
         sparse(site / "files" / name, size)
     size_of_index = (site / "index.html").stat().st_size
     total = 10 + 2_500 + 3_000_000 + 2_500 + 7 + 1 + size_of_index
@@ -206,16 +260,30 @@ def test_preflight_summary_lists_the_largest_files(tmp_path: Path) -> None:
 # -- sources -----------------------------------------------------------------------------
 
 
-def make_post(root: Path, name: str, body: str, *, body_line: int = 5,
-              notebooks: tuple[NotebookUse, ...] = ()) -> Post:
+def make_post(
+    root: Path, name: str, body: str, *, body_line: int = 5, notebooks: tuple[NotebookUse, ...] = ()
+) -> Post:
     source = root / "posts" / name
     source.parent.mkdir(parents=True, exist_ok=True)
     source.write_text("---\ntitle: T\ndate: 2024-01-01\n---\n" + body, encoding="utf-8")
     return Post(
-        source=source, display_path=f"posts/{name}", slug="t", url_path="posts/t/", title="T",
-        date=datetime(2024, 1, 1, tzinfo=UTC), updated=None, description="", tags=(),
-        categories=(), author="", pinned=False, draft=False, layout="", body=body,
-        body_line=body_line, notebooks=notebooks,
+        source=source,
+        display_path=f"posts/{name}",
+        slug="t",
+        url_path="posts/t/",
+        title="T",
+        date=datetime(2024, 1, 1, tzinfo=UTC),
+        updated=None,
+        description="",
+        tags=(),
+        categories=(),
+        author="",
+        pinned=False,
+        draft=False,
+        layout="",
+        body=body,
+        body_line=body_line,
+        notebooks=notebooks,
     )
 
 
@@ -226,7 +294,7 @@ def test_post_images_and_notebooks_must_exist(repo: SiteConfig, tmp_path: Path) 
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks/real.ipynb").write_text("{}")
     body = (
-        "Intro ![fine](figures/ok.png) and ![gone](figures/gone.png \"title\").\n"
+        'Intro ![fine](figures/ok.png) and ![gone](figures/gone.png "title").\n'
         "\n"
         "```\n"
         "![in a code block](not/checked.png)\n"
@@ -245,20 +313,38 @@ def test_post_images_and_notebooks_must_exist(repo: SiteConfig, tmp_path: Path) 
     )
     uses = (
         NotebookUse("posts/a.md", 6, NotebookRequest(tmp_path / "notebooks/real.ipynb")),
-        NotebookUse("posts/a.md", 7, NotebookRequest(
-            tmp_path / "notebooks/missing.ipynb", deps=(tmp_path / "notebooks/data.csv",))),
+        NotebookUse(
+            "posts/a.md",
+            7,
+            NotebookRequest(
+                tmp_path / "notebooks/missing.ipynb", deps=(tmp_path / "notebooks/data.csv",)
+            ),
+        ),
     )
     post = make_post(tmp_path, "a.md", body, body_line=9, notebooks=uses)
     assert messages(check_site(repo, site, [post])) == [
         "posts/a.md:7: error: missing notebook 'notebooks/missing.ipynb'",
         "posts/a.md:7: error: missing notebook dependency 'notebooks/data.csv'",
-        "posts/a.md:9:43: error: missing image 'figures/gone.png' (no file at posts/figures/gone.png)",
-        ("posts/a.md:17:16: error: missing image 'figures/my plot.png' "
-        "(no file at posts/figures/my plot.png)"),
-        "posts/a.md:19:27: error: missing image 'figures/html.png' (no file at posts/figures/html.png)",
-        ("posts/a.md:21:18: error: missing image 'figures/inline.png' "
-        "(no file at posts/figures/inline.png)"),
-        "posts/a.md:23:6: error: missing image 'figures/ref.png' (no file at posts/figures/ref.png)",
+        (
+            "posts/a.md:9:43: error: missing image 'figures/gone.png' (no file at "
+            "posts/figures/gone.png)"
+        ),
+        (
+            "posts/a.md:17:16: error: missing image 'figures/my plot.png' "
+            "(no file at posts/figures/my plot.png)"
+        ),
+        (
+            "posts/a.md:19:27: error: missing image 'figures/html.png' (no file at "
+            "posts/figures/html.png)"
+        ),
+        (
+            "posts/a.md:21:18: error: missing image 'figures/inline.png' "
+            "(no file at posts/figures/inline.png)"
+        ),
+        (
+            "posts/a.md:23:6: error: missing image 'figures/ref.png' (no file at "
+            "posts/figures/ref.png)"
+        ),
     ]
 
 
@@ -267,8 +353,10 @@ def test_bundle_post_images_resolve_beside_index_md(repo: SiteConfig, tmp_path: 
     post = make_post(tmp_path, "bundle/index.md", "![a](plot.png)\n![b](./missing.png)\n")
     (tmp_path / "posts/bundle/plot.png").write_bytes(b"png")
     assert messages(check_site(repo, site, [post])) == [
-        ("posts/bundle/index.md:6:6: error: missing image './missing.png' "
-        "(no file at posts/bundle/missing.png)"),
+        (
+            "posts/bundle/index.md:6:6: error: missing image './missing.png' "
+            "(no file at posts/bundle/missing.png)"
+        ),
     ]
 
 
@@ -280,7 +368,10 @@ def test_problems_from_site_and_sources_come_sorted_in_one_list(
     post = make_post(tmp_path, "z.md", "![x](x.png)\n")
     assert messages(check_site(repo, site, [post])) == [
         "posts/z.md:5:6: error: missing image 'x.png' (no file at posts/x.png)",
-        "site: warning: missing .nojekyll: GitHub Pages would run Jekyll and drop files starting with '_'",
+        (
+            "site: warning: missing .nojekyll: GitHub Pages would run Jekyll and drop files "
+            "starting with '_'"
+        ),
         "site/index.html:4:1: error: broken link 'b/' (no such file in the site)",
         "site/index.html:5:1: error: broken link 'a/' (no such file in the site)",
     ]
