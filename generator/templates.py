@@ -86,10 +86,13 @@ def create_environment(config: SiteConfig, assets: Mapping[str, Asset]) -> jinja
 
 
 def has_template(env: jinja2.Environment, name: str) -> bool:
+    """Whether the theme has `name`; one with a syntax error counts, so rendering reports it."""
     try:
         env.get_template(name)
     except jinja2.TemplateNotFound:
         return False
+    except jinja2.TemplateSyntaxError:
+        return True
     return True
 
 
@@ -103,7 +106,9 @@ def render_page(
         where = display_path(Path(exc.filename)) if exc.filename else template
         return "", [error(where, exc.lineno or 0, 0, f"template syntax error: {exc.message}")]
     except jinja2.TemplateNotFound as exc:
-        return "", [error(origin, 0, 0, f"unknown template '{exc.name}'")]
+        # Point at the {% include %} or {% extends %} that names it, when a template does.
+        where, line = _template_frame(exc)
+        return "", [error(where or origin, line, 0, f"unknown template '{exc.name}'")]
     except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError, ValueError) as exc:
         where, line = _template_frame(exc)
         return "", [error(where or template, line, 0, f"template error: {exc} (rendering {origin})")]
