@@ -65,7 +65,8 @@ class _PageRenderer:
             **extra,
         }
         html, found = render_page(self.env, template, context, origin)
-        self.problems.extend(found)
+        # A broken template breaks every page that uses it: say so once, not once per page.
+        self.problems.extend(d for d in found if d not in self.problems)
         if not found:
             self.files.add(page_file(url_path), html, origin)
             if url_path != "404.html":
