@@ -58,7 +58,9 @@ def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:
 def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple[Site, list[Diagnostic]]:
     """Order posts and derive listings; two posts with one URL is an error naming both."""
     problems = _collisions(rendered)
-    posts = tuple(newest_first(rendered))
+    # Keep only the first post of each URL, so the page writer does not report it a second time.
+    unique = {item.post.url_path: item for item in reversed(_by_path(rendered))}
+    posts = tuple(newest_first(list(unique.values())))
     pinned_first = sorted(posts, key=lambda r: not r.post.pinned)  # stable: keeps date order
     site = Site(
         config=config,
@@ -72,10 +74,14 @@ def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple
     return site, problems
 
 
+def _by_path(rendered: Sequence[RenderedPost]) -> list[RenderedPost]:
+    return sorted(rendered, key=lambda r: r.post.display_path)
+
+
 def _collisions(rendered: Sequence[RenderedPost]) -> list[Diagnostic]:
     seen: dict[str, RenderedPost] = {}
     problems = []
-    for item in sorted(rendered, key=lambda r: r.post.display_path):
+    for item in _by_path(rendered):
         first = seen.setdefault(item.post.url_path, item)
         if first is not item:
             problems.append(
