@@ -1,0 +1,394 @@
+"""Notebook execution: papermill runs with per-cell timeouts, parallel jobs, progress, no stray kernels.
+
+We drive papermill's engine layer (`parameterize_notebook` + `papermill_engines`) rather than
+`papermill.execute_notebook`, for two reasons: its `cwd=` does a process-wide `os.chdir`, which
+races when notebooks run in parallel threads (we give the kernel its folder instead), and its
+final error check raises even for cells tagged `raises-exception`, losing the executed notebook.
+Every kernel is started by a kernel manager that registers its process with a per-run
+`KernelTracker`, so a timeout, a dead kernel or Ctrl-C kills the kernel and its children.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+RUN_MIME = "application/vnd.journey.run+json"
+PROBE_TAG = "journey-probe"
+FAILED_TAG = "journey-failed-cell"
+PROBE = """def _journey_probe(names):
+    import importlib.metadata, platform, sys
+    from IPython.display import display
+    def version(name):
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+    torch = sys.modules.get("torch")  # only a notebook that used torch can have used a GPU
+    device = "CPU"
+    if torch is not None and torch.cuda.is_available():
+        device = "GPU (" + torch.cuda.get_device_name(0) + ")"
+    packages = {n: version(n) for n in names}
+    info = {"python": platform.python_version(), "device": device,
+            "packages": {n: v for n, v in packages.items() if v}}
+    display({%r: info}, raw=True)
+_journey_probe(%r)
+del _journey_probe
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook run: the source notebook (a dict) and how to run it."""
+
+    label: str  # display path, for progress and messages
+    notebook: dict[str, Any]
+    cwd: Path
+    params: dict[str, Any]
+    kernel: str  # kernel name; "" = the Python the build runs in
+    timeout: int
+    allow_errors: bool
+    key_packages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str  # raised | timeout | died | start
+    cell: int  # 1-based position in the source notebook; 0 when no cell was running
+    ename: str = ""
+    evalue: str = ""
+    timeout: int = 0
+    log: str = ""  # the kernel process's last stderr line, when it died or did not start
+
+    def describe(self) -> str:
+        if self.kind == "raised":
+            return f"cell {self.cell} raised {self.ename}" + (f": {self.evalue}" if self.evalue else "")
+        if self.kind == "timeout":
+            return f"cell {self.cell} timed out after {self.timeout} s"
+        if self.kind == "died":
+            return f"the kernel died while running cell {self.cell}"
+        return f"the kernel could not be started: {self.evalue}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    notebook: Any  # executed NotebookNode, papermill's timing metadata removed
+    failure: Failure | None
+    run_info: dict[str, Any]
+
+
+class KernelTracker:
+    """The kernels this run started, so that any of them can be killed from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kernels: list[Any] = []  # psutil.Process: kill() refuses a reused pid
+        self._closed = False
+
+    def add(self, pid: int) -> None:
+        import psutil
+
+        try:
+            process = psutil.Process(pid)
+        except psutil.NoSuchProcess:
+            return
+        with self._lock:
+            self._kernels.append(process)
+            closed = self._closed
+        if closed:  # started after Ctrl-C: it must not live
+            kill_tree(process)
+
+    def kill_all(self) -> None:
+        """Kill every kernel (and its children) still alive; later starts are killed at once."""
+        with self._lock:
+            self._closed = True
+            kernels = list(self._kernels)
+        for process in kernels:
+            kill_tree(process)
+
+
+def kill_tree(root: Any) -> None:
+    """SIGKILL a kernel process and every process below it."""
+    import psutil
+
+    try:
+        victims = [*root.children(recursive=True), root]
+    except psutil.NoSuchProcess:
+        return
+    for proc in victims:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(victims, timeout=5)
+
+
+def manager_class(tracker: KernelTracker, own_python: bool, log: IO[bytes]) -> type:
+    """A kernel manager that reports its kernel to `tracker`; with `own_python`, the native
+    `python3` kernel is resolved to sys.executable whatever kernelspecs are installed; the
+    kernel process's own stderr (not the cells') goes to `log`, kept for a death report."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from traitlets import default
+
+    class TrackedKernelManager(AsyncKernelManager):  # type: ignore[misc,valid-type]
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self) -> KernelSpecManager:
+            if own_python:
+                return KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True)
+            return KernelSpecManager(data_dir=self.data_dir)
+
+        async def start_kernel(self, **kwargs: Any) -> None:
+            kwargs.setdefault("stderr", log)
+            await super().start_kernel(**kwargs)
+            process = getattr(self.provisioner, "process", None)
+            if process is not None:
+                tracker.add(process.pid)
+
+    return TrackedKernelManager
+
+
+def execute(job: Job, tracker: KernelTracker) -> Outcome:
+    """Run one notebook to completion or to its first failure; never raises for notebook errors."""
+    import nbformat
+    from papermill.parameterize import parameterize_notebook
+
+    nb = _prepared(nbformat.from_dict(copy.deepcopy(job.notebook)), job)
+    if job.params:
+        nb = parameterize_notebook(nb, job.params, kernel_name=job.kernel or "python3", language=_language(nb))
+    running: dict[str, int] = {}
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as log:
+        failure = _run_engine(nb, job, manager_class(tracker, not job.kernel, log), running)
+        if failure is not None and failure.kind in ("died", "start"):
+            failure = _with_log(failure, log)
+        _settle_tasks()
+    info = _run_info(nb, job, round(time.monotonic() - started, 2))
+    return Outcome(job, _cleaned(nb), failure, info)
+
+
+def _settle_tasks() -> None:
+    """Let tasks nbclient cancelled (after a kernel death) finish on this thread's event loop,
+    instead of being reported as destroyed while pending when the process exits."""
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        return
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    if pending and not loop.is_running():
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+def _run_engine(nb: Any, job: Job, manager: type, running: dict[str, int]) -> Failure | None:
+    from papermill.engines import papermill_engines
+
+    try:
+        papermill_engines.execute_notebook_with_engine(
+            None, nb, job.kernel or "python3", output_path=None, progress_bar=False,
+            log_output=False, autosave_cell_every=0, start_timeout=60,
+            execution_timeout=job.timeout, allow_errors=job.allow_errors,
+            shutdown_kernel="immediate", resources={"metadata": {"path": str(job.cwd)}},
+            kernel_manager_class=manager,
+            on_cell_execute=lambda cell, cell_index: running.update(index=cell_index),
+        )
+    except Exception as exc:  # nbclient: CellTimeoutError, DeadKernelError; start problems
+        return _failure_from(exc, nb, running.get("index"), job.timeout)
+    return _raised(nb, job.allow_errors)
+
+
+def _with_log(failure: Failure, log: IO[bytes]) -> Failure:
+    """Add the last line the kernel process wrote to its stderr: often why it died."""
+    log.seek(0)
+    lines = [line for line in log.read().decode(errors="replace").splitlines() if line.strip()]
+    lines = [line for line in lines if "without encryption" not in line]
+    return replace(failure, log=lines[-1].strip() if lines else "")
+
+
+def _prepared(nb: Any, job: Job) -> Any:
+    """Papermill's bookkeeping metadata, and the probe cell that reports the environment."""
+    import nbformat
+    from papermill import __version__
+
+    nb = nbformat.v4.upgrade(nb)
+    nb.metadata.setdefault("papermill", {"default_parameters": {}, "parameters": {},
+                                         "environment_variables": {}, "version": __version__})
+    for cell in nb.cells:  # as papermill's own loader leaves them
+        cell.metadata.setdefault("papermill", {})
+        cell.metadata.setdefault("tags", [])
+    if _language(nb) == "python":
+        probe = nbformat.v4.new_code_cell(PROBE % (RUN_MIME, tuple(job.key_packages)))
+        probe.metadata["tags"] = [PROBE_TAG, "raises-exception"]
+        probe.metadata["papermill"] = {}
+        nb.cells.append(probe)
+    return nb
+
+
+def _language(nb: Any) -> str:
+    meta = nb.metadata
+    return meta.get("kernelspec", {}).get("language") or meta.get("language_info", {}).get("name") or "python"
+
+
+def _source_number(nb: Any, index: int) -> int:
+    """1-based position of executed cell `index` in the author's notebook (no injected cell)."""
+    cells = nb.cells[: index + 1]
+    return sum(1 for c in cells if "injected-parameters" not in c.metadata.get("tags", []))
+
+
+def _raised(nb: Any, allow_errors: bool) -> Failure | None:
+    for index, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags", [])
+        if allow_errors or "raises-exception" in tags:
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                cell.metadata["journey_failed"] = True
+                return Failure("raised", _source_number(nb, index), output.ename, output.evalue)
+        if cell.metadata.get("papermill", {}).get("exception") is True:
+            return Failure("raised", _source_number(nb, index), "CellExecutionError", "")
+    return None
+
+
+def _failure_from(exc: Exception, nb: Any, index: int | None, timeout: int) -> Failure:
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if index is None:
+        return Failure("start", 0, type(exc).__name__, str(exc).strip().splitlines()[0] if str(exc) else "")
+    nb.cells[index].metadata["journey_failed"] = True
+    cell = _source_number(nb, index)
+    if isinstance(exc, CellTimeoutError):
+        return Failure("timeout", cell, timeout=timeout)
+    if isinstance(exc, DeadKernelError):
+        return Failure("died", cell)
+    return Failure("raised", cell, type(exc).__name__, str(exc).strip())
+
+
+def _run_info(nb: Any, job: Job, wall: float) -> dict[str, Any]:
+    info: dict[str, Any] = {"python": nb.metadata.get("language_info", {}).get("version", ""),
+                            "device": "CPU", "packages": {}}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if PROBE_TAG in cell.metadata.get("tags", []) else []:
+            info.update(output.get("data", {}).get(RUN_MIME, {}))
+    info.update(kernel=job.kernel or "python3", params=job.params, wall_time_s=wall)
+    return info
+
+
+def _cleaned(nb: Any) -> Any:
+    """Drop the probe and papermill's per-run timestamps, so stored bytes depend on results only."""
+    nb.cells = [c for c in nb.cells if PROBE_TAG not in c.metadata.get("tags", [])]
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.metadata.get("tags") == []:
+            del cell.metadata["tags"]
+    papermill = nb.metadata.get("papermill", {})
+    for name in ("start_time", "end_time", "duration", "exception", "input_path", "output_path"):
+        papermill.pop(name, None)
+    return nb
+
+
+def mark_failure(nb: Any, failure: Failure) -> Any:
+    """The kept notebook of a failed run: papermill's banner on top, an anchor at the failing cell."""
+    import nbformat
+    from papermill.execute import ERROR_ANCHOR_MSG, ERROR_MARKER_TAG, ERROR_STYLE
+
+    marked = copy.deepcopy(nb)
+    banner = f"<span {ERROR_STYLE}>journey: {failure.describe()} (see below).</span>"
+    at = next((i for i, c in enumerate(marked.cells) if c.metadata.pop("journey_failed", False)), None)
+    if at is not None:
+        marked.cells[at].metadata.setdefault("tags", []).append(FAILED_TAG)
+        anchor = nbformat.v4.new_markdown_cell(ERROR_ANCHOR_MSG)
+        anchor.metadata["tags"] = [ERROR_MARKER_TAG]
+        marked.cells.insert(at, anchor)
+    top = nbformat.v4.new_markdown_cell(banner)
+    top.metadata["tags"] = [ERROR_MARKER_TAG]
+    marked.cells.insert(0, top)
+    return marked
+
+
+def run_jobs(jobs: Sequence[Job], workers: int, progress: bool) -> list[Outcome]:
+    """Execute `jobs` on `workers` threads (one kernel each); Ctrl-C kills every kernel."""
+    tracker = KernelTracker()
+    _quiet_logger(logging.getLogger("papermill"))  # nbclient logs through it; we report ourselves
+    shown = Progress(sys.stderr, enabled=progress)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="journey-nb") as pool:
+        futures = [pool.submit(_tracked_run, job, tracker, shown) for job in jobs]
+        try:
+            pending: set[Future[Outcome]] = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=shown.interval, return_when=FIRST_COMPLETED)
+                shown.tick()
+        except BaseException:  # KeyboardInterrupt included: no kernel may outlive the build
+            tracker.kill_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            shown.clear()
+            raise
+    tracker.kill_all()  # nbclient has shut each kernel down; this catches any straggler
+    shown.clear()
+    return [f.result() for f in futures]
+
+
+def _quiet_logger(logger: logging.Logger) -> None:
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+
+
+def _tracked_run(job: Job, tracker: KernelTracker, shown: Progress) -> Outcome:
+    shown.start(job.label)
+    outcome = execute(job, tracker)
+    shown.finish(job.label, outcome.failure is None)
+    return outcome
+
+
+class Progress:
+    """Which notebooks run and for how long: a live line on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream: TextIO, enabled: bool, clock: Callable[[], float] = time.monotonic):
+        self.stream = stream
+        self.enabled = enabled
+        self.live = enabled and stream.isatty()
+        self.interval = 0.5 if self.live else None
+        self.clock = clock
+        self.running: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def start(self, label: str) -> None:
+        with self._lock:
+            self.running[label] = self.clock()
+            if self.enabled and not self.live:
+                self.stream.write(f"journey: executing {label}\n")
+                self.stream.flush()
+
+    def finish(self, label: str, ok: bool) -> None:
+        with self._lock:
+            seconds = self.clock() - self.running.pop(label, self.clock())
+            if self.enabled:
+                verb = "executed" if ok else "failed"
+                prefix = "\r\x1b[K" if self.live else ""
+                self.stream.write(f"{prefix}journey: {verb} {label} in {seconds:.1f} s\n")
+                self.stream.flush()
+
+    def tick(self) -> None:
+        with self._lock:
+            if self.live and self.running:
+                now = self.clock()
+                items = ", ".join(f"{name} {now - t:.0f} s" for name, t in sorted(self.running.items()))
+                self.stream.write(f"\r\x1b[Kjourney: running {items}")
+                self.stream.flush()
+
+    def clear(self) -> None:
+        if self.live:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
