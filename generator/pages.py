@@ -31,13 +31,6 @@ def render_site(site: Site, env: jinja2.Environment, assets: Mapping[str, Asset]
     problems: list[Diagnostic] = []
     renderer = _PageRenderer(site, env, files, problems)
     tag_slugs = {name: slugify(name) for item in site.posts for name in item.post.tags}
-    for index, item in enumerate(site.posts):
-        older, newer = site.neighbours(index)
-        template = f"{item.post.layout}.html" if item.post.layout and has_template(env, f"{item.post.layout}.html") else "post.html"
-        renderer.page(item.post.url_path, template, item.post.display_path, post=item, older=older,
-                      newer=newer, tag_slugs=tag_slugs, json_ld=_json_ld(site, item),
-                      title=item.post.title, description=item.post.description or item.summary)
-        _post_files(files, item)
     for listing in site.pages:
         renderer.page(listing.url_path, "index.html", "index", listing=listing, title=site.config.title)
     renderer.terms(site.tags, "tags", "Tag", feeds_too=True)
@@ -47,6 +40,14 @@ def render_site(site: Site, env: jinja2.Environment, assets: Mapping[str, Asset]
     renderer.page("journey/", "journey.html", "journey", title="The journey")
     renderer.page("search/", "search.html", "search", title="Search")
     renderer.page("404.html", "404.html", "404", title="Page not found")
+    # Posts come after the site's own pages, so a permalink that takes one is reported at the post.
+    for index, item in enumerate(site.posts):
+        older, newer = site.neighbours(index)
+        template = f"{item.post.layout}.html" if item.post.layout and has_template(env, f"{item.post.layout}.html") else "post.html"
+        renderer.page(item.post.url_path, template, item.post.display_path, post=item, older=older,
+                      newer=newer, tag_slugs=tag_slugs, json_ld=_json_ld(site, item),
+                      title=item.post.title, description=item.post.description or item.summary)
+        _post_files(files, item)
     _derived_files(site, files, renderer.page_paths, assets)
     return files, problems
 
