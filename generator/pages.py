@@ -88,11 +88,12 @@ class _PageRenderer:
 def _post_files(files: SiteFiles, item: RenderedPost) -> None:
     """Assets beside `slug/index.md` and notebook outputs, next to the post's page."""
     folder = page_file(item.post.url_path).rpartition("/")[0]
+    prefix = f"{folder}/" if folder else ""  # a permalink such as 'about.html' sits at the top
     post_dir = item.post.source.parent
     for asset in item.post.assets:
-        files.add(f"{folder}/{asset.relative_to(post_dir).as_posix()}", asset.read_bytes(), item.post.display_path)
+        files.add(f"{prefix}{asset.relative_to(post_dir).as_posix()}", asset.read_bytes(), item.post.display_path)
     for name, data in item.extra_files:
-        files.add(f"{folder}/{name}", data, item.post.display_path)
+        files.add(f"{prefix}{name}", data, item.post.display_path)
 
 
 def _derived_files(site: Site, files: SiteFiles, page_paths: list[str], assets: Mapping[str, Asset]) -> None:
