@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,6 +50,11 @@ class Site:
         older = self.posts[index + 1] if index + 1 < len(self.posts) else None
         newer = self.posts[index - 1] if index > 0 else None
         return older, newer
+
+
+def term_slug(name: str) -> str:
+    """A tag's or category's URL slug: ASCII words, else the name's own letters ('日本語')."""
+    return slugify(name) or re.sub(r"[\W_]+", "-", name.lower()).strip("-")
 
 
 def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:
@@ -116,7 +122,7 @@ def _terms(posts: Sequence[RenderedPost], attribute: str) -> tuple[Term, ...]:
     names: dict[str, set[str]] = {}
     for item in posts:
         for name in getattr(item.post, attribute):
-            slug = slugify(name)
+            slug = term_slug(name)
             if not slug:
                 continue
             if item not in grouped.setdefault(slug, []):
@@ -141,5 +147,5 @@ def _phases(config: SiteConfig, posts: Sequence[RenderedPost]) -> tuple[Term, ..
         members = [r for r in posts if phase in r.post.categories]
         if members:
             oldest_first = tuple(sorted(members, key=lambda r: (r.post.date.timestamp(), r.post.slug)))
-            phases.append(Term(phase, slugify(phase), oldest_first))
+            phases.append(Term(phase, term_slug(phase), oldest_first))
     return tuple(phases)

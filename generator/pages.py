@@ -10,10 +10,9 @@ from typing import Any
 import jinja2
 
 from . import feeds
-from .assemble import Site, Term
+from .assemble import Site, Term, term_slug
 from .errors import Diagnostic
 from .models import RenderedPost
-from .sources import slugify
 from .templates import Asset, has_template, render_page
 from .write import MARKER, SiteFiles
 
@@ -30,7 +29,7 @@ def render_site(site: Site, env: jinja2.Environment, assets: Mapping[str, Asset]
     files = SiteFiles()
     problems: list[Diagnostic] = []
     renderer = _PageRenderer(site, env, files, problems)
-    tag_slugs = {name: slugify(name) for item in site.posts for name in item.post.tags}
+    tag_slugs = {name: term_slug(name) for item in site.posts for name in item.post.tags}
     for listing in site.pages:
         renderer.page(listing.url_path, "index.html", "index", listing=listing, title=site.config.title)
     renderer.terms(site.tags, "tags", "Tag", feeds_too=True)
