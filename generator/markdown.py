@@ -56,11 +56,15 @@ def create_markdown() -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(deflist_plugin)
     md.use(admon_plugin)
-    md.use(dollarmath_plugin, renderer=_render_math, allow_space=True, double_inline=True)
+    # Pandoc's rule: no space inside the dollars, no digit after the closing one, so that
+    # "costs $5 and $10" stays prose.
+    md.use(dollarmath_plugin, renderer=_render_math, allow_space=False, allow_digits=False,
+           double_inline=True)
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
     md.block.ruler.before("paragraph", "shortcode_block", _shortcode_block)
     md.inline.ruler.before("html_inline", "shortcode", _shortcode_inline)
     md.core.ruler.push("base_path_links", _rewrite_root_links)
+    md.add_render_rule("math_inline_double", _render_math_inline_double)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
     md.add_render_rule("shortcode", _render_shortcode)
@@ -139,6 +143,14 @@ def _render_math(content: str, config: dict[str, Any]) -> str:
         return latex_to_mathml(content, display=display)
     except Exception:  # latex2mathml raises many types; show the source rather than fail the page
         return f'<code class="math-error">{html.escape(content)}</code>'
+
+
+def _render_math_inline_double(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    """`$$x$$` inside a paragraph: display math in a <span>, since a <div> may not sit in a <p>."""
+    content = _render_math(tokens[idx].content.strip(), {"display_mode": True})
+    return f'<span class="math display">{content}</span>'
 
 
 def _parse_shortcode(inner: str) -> tuple[str, list[str], dict[str, str]]:
