@@ -69,7 +69,10 @@ def _entry(site: Site, item: RenderedPost) -> list[str]:
     summary = post.description or item.summary
     if summary:
         lines.append(f"    <summary>{escape(summary)}</summary>")
-    lines.append(f'    <content type="html">{escape(item.html)}</content>')
+    # xml:base: relative links and images in the post ('plot.png') resolve against the post's
+    # page, not against the feed's URL.
+    base = quoteattr(site.config.absolute_url(post.url_path))
+    lines.append(f'    <content type="html" xml:base={base}>{escape(item.html)}</content>')
     lines.append("  </entry>")
     return lines
 
