@@ -1,0 +1,67 @@
+"""Shared test helpers: blogs written into tmp_path, and the CLI run as a real subprocess."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+# 2026-01-01T00:00:00Z: every test that builds sees the same "now", so future posts are stable.
+EPOCH = "1767225600"
+
+
+def make_blog(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write a blog folder: {relative path: text or bytes}; returns `root`."""
+    for name, content in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root
+
+
+def post(title: str, date: str, body: str = "Some words.\n", **meta: str) -> str:
+    """A post's text: front matter with title, date and any extra `key: value` lines."""
+    lines = [f"title: {title}", f"date: {date}", *(f"{key}: {value}" for key, value in meta.items())]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+def run_journey(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run `python -m generator ARGS` as a real process: (exit status, stdout, stderr)."""
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd, env=environment, capture_output=True, text=True, timeout=120, check=False,
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (dotfiles too) by POSIX relative path."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def tree_hash(folder: Path) -> str:
+    """One digest over every path and its bytes: equal digests mean identical trees."""
+    digest = hashlib.sha256()
+    for name, data in read_tree(folder).items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Pin the in-process build time to EPOCH."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return EPOCH
