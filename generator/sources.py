@@ -84,7 +84,9 @@ def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnos
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [error(shown, 1, exc.start + 1, "file is not valid UTF-8")]
+        before = exc.object[: exc.start]  # the bytes before the bad one: its line and column
+        line, col = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
+        return None, [error(shown, line, col, "file is not valid UTF-8")]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     split = _split_front_matter(text, shown)
     if isinstance(split, Diagnostic):
