@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 import sys
 import tempfile
@@ -164,7 +165,7 @@ def execute(job: Job, tracker: KernelTracker) -> Outcome:
     import nbformat
     from papermill.parameterize import parameterize_notebook
 
-    nb = _prepared(nbformat.from_dict(copy.deepcopy(job.notebook)), job)
+    nb = _prepared(nbformat.reads(json.dumps(job.notebook), as_version=4), job)  # joins lines
     if job.params:
         nb = parameterize_notebook(nb, job.params, kernel_name=job.kernel or "python3", language=_language(nb))
     running: dict[str, int] = {}
@@ -204,7 +205,7 @@ def _run_engine(nb: Any, job: Job, manager: type, running: dict[str, int]) -> Fa
             kernel_manager_class=manager,
             on_cell_execute=lambda cell, cell_index: running.update(index=cell_index),
         )
-    except Exception as exc:  # nbclient: CellTimeoutError, DeadKernelError; start problems
+    except Exception as exc:  # noqa: BLE001 - nbclient: CellTimeoutError, DeadKernelError; start problems
         return _failure_from(exc, nb, running.get("index"), job.timeout)
     return _raised(nb, job.allow_errors)
 

@@ -1,0 +1,245 @@
+"""Notebook rendering: an executed notebook → an embeddable HTML fragment, images as files.
+
+Not nbconvert's full page: no nbconvert CSS, no require.js, no CDN. Code uses the same Pygments
+classes as Markdown code (`<div class="highlight">`); ANSI colours in streams and tracebacks go
+through nbconvert's `ansi2html` filter (classes `ansi-red-fg`, `ansi-bold`, …). Class names the
+theme styles:
+
+    div.nb-notebook                      one rendered notebook
+      div.nb-cell.nb-code#cell-<id>      a code cell (nb-markdown / nb-raw for the others)
+        div.nb-input                     highlighted source; details.nb-input when hide-input
+        div.nb-output                    its outputs; details.nb-output when hide-output
+          div.nb-output-item.nb-stream.nb-stdout / .nb-stderr   <pre> text
+          div.nb-output-item.nb-error                            <pre> traceback
+          div.nb-output-item.nb-html / .nb-image / .nb-markdown / .nb-math / .nb-text
+    details > summary                    "Show code" / "Show output", one click to open
+
+Tags: remove-input, remove-output, remove-cell, hide-input, hide-output (and Jupyter's
+`source_hidden` / `outputs_hidden`); the papermill `injected-parameters` cell is never shown.
+Outputs of the journey value MIME type (generator.glue) are collected, never shown. Outputs
+that need JavaScript (widgets, Plotly, Bokeh, `<script>` in HTML) fall back to their static
+image or text. Images become `nb-<sha256[:16]>.<ext>` files referenced relatively.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .glue import VALUE_MIME
+
+HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
+ORDER = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/latex", "text/plain")
+SCRIPTED = ("application/javascript", "application/vnd.jupyter.widget-view+json",
+            "application/vnd.plotly.v1+json", "application/vnd.bokehjs_exec.v0+json")
+_PANDAS_STYLE = re.compile(r"<style scoped>.*?</style>\s*", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class RenderedCell:
+    id: str
+    tags: frozenset[str]
+    html: str  # as shown in the whole-notebook flow ('' when removed)
+    cell_html: str  # placed with {{< cell >}}: input and outputs, its tags except remove-cell
+    output_html: str  # placed with {{< output >}}: outputs only
+
+
+@dataclass(frozen=True)
+class RenderedNotebook:
+    html: str
+    cells: tuple[RenderedCell, ...]
+    files: tuple[tuple[str, bytes], ...]  # (nb-<hash>.<ext>, bytes), sorted
+    values: dict[str, Any] = field(hash=False, compare=False)
+
+
+@dataclass
+class _Context:
+    markdown: Callable[[str], str]
+    highlight: Callable[[str, str], str]
+    language: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def render_notebook(
+    nb: dict[str, Any],
+    *,
+    markdown: Callable[[str], str],
+    highlight: Callable[[str, str], str],
+    id_prefix: str = "",
+) -> RenderedNotebook:
+    """Render every cell; `id_prefix` keeps cell ids unique when a post has several notebooks."""
+    language = nb.get("metadata", {}).get("language_info", {}).get("name") or "python"
+    ctx = _Context(markdown, highlight, language)
+    cells = []
+    for number, cell in enumerate(nb.get("cells", []), start=1):
+        tags = frozenset(cell.get("metadata", {}).get("tags", []))
+        if tags & HIDDEN_TAGS:
+            continue
+        rendered = _render_cell(cell, number, tags, ctx, id_prefix)
+        if rendered is not None:
+            cells.append(rendered)
+    body = "".join(c.html for c in cells)
+    return RenderedNotebook(
+        html=f'<div class="nb-notebook">\n{body}</div>\n',
+        cells=tuple(cells),
+        files=tuple(sorted(ctx.files.items())),
+        values=ctx.values,
+    )
+
+
+def _render_cell(cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _Context,
+                 id_prefix: str) -> RenderedCell | None:
+    cell_id = cell.get("id") or f"{number}"
+    kind = cell.get("cell_type")
+    anchor = f' id="{html.escape(id_prefix)}cell-{html.escape(cell_id)}"'
+    if kind == "markdown":
+        inner = ctx.markdown(_with_attachments(cell, ctx))
+        return _cell(cell_id, tags, "nb-markdown", anchor, inner, inner, "")
+    if kind == "raw":
+        fmt = cell.get("metadata", {}).get("format") or cell.get("metadata", {}).get("raw_mimetype", "")
+        inner = _text(cell.get("source", "")) if fmt == "text/html" else ""
+        return _cell(cell_id, tags, "nb-raw", anchor, inner, inner, "") if inner else None
+    if kind != "code":
+        return None
+    source = _text(cell.get("source", ""))
+    outputs = _outputs(cell.get("outputs", []), number, ctx)
+    if not source.strip() and not outputs:
+        return None
+    meta_hidden = cell.get("metadata", {}).get("jupyter", {})
+    hide_input = "hide-input" in tags or meta_hidden.get("source_hidden", False)
+    hide_output = "hide-output" in tags or meta_hidden.get("outputs_hidden", False)
+    code = ctx.highlight(source, ctx.language)
+    parts_in = "" if "remove-input" in tags or not source.strip() else _block("nb-input", code, hide_input, "Show code")
+    parts_out = "" if "remove-output" in tags or not outputs else _block("nb-output", outputs, hide_output, "Show output")
+    return _cell(cell_id, tags, "nb-code", anchor, parts_in + parts_out, parts_in + parts_out,
+                 _block("nb-output", outputs, hide_output, "Show output") if outputs else "")
+
+
+def _cell(cell_id: str, tags: frozenset[str], kind: str, anchor: str, flow: str, placed: str,
+          outputs: str) -> RenderedCell:
+    shown = "" if "remove-cell" in tags or not flow else f'<div class="nb-cell {kind}"{anchor}>\n{flow}</div>\n'
+    placed_html = f'<div class="nb-cell {kind}">\n{placed}</div>\n' if placed else ""
+    return RenderedCell(cell_id, tags, shown, placed_html, outputs)
+
+
+def _block(cls: str, inner: str, hidden: bool, label: str) -> str:
+    if hidden:
+        return f'<details class="{cls}">\n<summary>{label}</summary>\n{inner}</details>\n'
+    return f'<div class="{cls}">\n{inner}</div>\n'
+
+
+def _outputs(outputs: list[dict[str, Any]], number: int, ctx: _Context) -> str:
+    return "".join(_output(output, number, ctx) for output in outputs)
+
+
+def _output(output: dict[str, Any], number: int, ctx: _Context) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        name = output.get("name", "stdout")
+        text = _collapse_carriage_returns(_text(output.get("text", "")))
+        return _item(f"nb-stream nb-{name}", f"<pre>{_ansi(text)}</pre>")
+    if kind == "error":
+        return _item("nb-error", f"<pre>{_ansi(chr(10).join(output.get('traceback', [])))}</pre>")
+    if kind not in ("display_data", "execute_result"):
+        return ""
+    data = output.get("data", {})
+    if VALUE_MIME in data:
+        value = data[VALUE_MIME]
+        ctx.values[str(value.get("name"))] = value.get("value")
+        return ""
+    mime = _choose(data)
+    return _render_mime(mime, data, output.get("metadata", {}), number, ctx) if mime else ""
+
+
+def _choose(data: dict[str, Any]) -> str | None:
+    """The richest MIME type that works offline: no script-driven output, its static fallback."""
+    scripted = any(m in data for m in SCRIPTED) or "<script" in _text(data.get("text/html", "")).lower()
+    for mime in ORDER:
+        if mime in data and not (scripted and mime == "text/html"):
+            return mime
+    return None
+
+
+def _render_mime(mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context) -> str:
+    value = _text(data[mime]) if mime != "image/png" and mime != "image/jpeg" else data[mime]
+    if mime == "text/html":
+        return _item("nb-html", _PANDAS_STYLE.sub("", value).replace(' border="1" class="dataframe"',
+                                                                      ' class="dataframe"'))
+    if mime in IMAGE_TYPES:
+        return _item("nb-image", _image(mime, value, data, meta.get(mime, {}), number, ctx))
+    if mime == "text/markdown":
+        return _item("nb-markdown", ctx.markdown(value))
+    if mime == "text/latex":
+        return _item("nb-math", _latex(value))
+    return _item("nb-text", f"<pre>{_ansi(value)}</pre>")
+
+
+def _image(mime: str, value: Any, data: dict[str, Any], meta: dict[str, Any], number: int,
+           ctx: _Context) -> str:
+    raw = value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
+    name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
+    ctx.files[name] = raw
+    plain = _text(data.get("text/plain", "")).strip()
+    alt = plain if plain and not plain.startswith("<") else f"Output of cell {number}"
+    width, height = meta.get("width"), meta.get("height")
+    if (width is None or height is None) and mime == "image/png" and raw[12:16] == b"IHDR":
+        width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+    size = f' width="{int(width)}" height="{int(height)}"' if width and height else ""
+    return f'<img src="{name}" alt="{html.escape(alt)}"{size} loading="lazy">'
+
+
+def _latex(source: str) -> str:
+    from latex2mathml.converter import convert
+
+    text = source.strip()
+    for start, end in (("$$", "$$"), ("\\[", "\\]"), ("$", "$"), ("\\(", "\\)")):
+        if text.startswith(start) and text.endswith(end) and len(text) > len(start) + len(end):
+            text = text[len(start): -len(end)].strip()
+            break
+    try:
+        return convert(text, display="block")
+    except Exception:  # noqa: BLE001 - latex2mathml raises many types; show the source instead
+        return f"<pre>{html.escape(source)}</pre>"
+
+
+def _with_attachments(cell: dict[str, Any], ctx: _Context) -> str:
+    """Markdown source with `attachment:` images replaced by extracted files."""
+    source = _text(cell.get("source", ""))
+    for name, bundle in sorted(cell.get("attachments", {}).items()):
+        mime = next((m for m in IMAGE_TYPES if m in bundle), None)
+        if mime is not None:
+            raw = _text(bundle[mime]).encode() if mime == "image/svg+xml" else base64.b64decode(_text(bundle[mime]))
+            file_name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
+            ctx.files[file_name] = raw
+            source = source.replace(f"attachment:{name}", file_name)
+    return source
+
+
+def _item(cls: str, inner: str) -> str:
+    return f'<div class="nb-output-item {cls}">{inner}</div>\n'
+
+
+def _ansi(text: str) -> str:
+    if "\x1b[" not in text:
+        return html.escape(text, quote=False)
+    from nbconvert.filters.ansi import ansi2html  # heavy import: only for coloured text
+
+    return ansi2html(text)
+
+
+def _collapse_carriage_returns(text: str) -> str:
+    """What a terminal would show for progress bars that redraw with '\\r'."""
+    if "\r" not in text:
+        return text
+    return "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+def _text(value: Any) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
