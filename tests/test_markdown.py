@@ -1,0 +1,126 @@
+"""Markdown: fixture pairs rendered and compared exactly, headings, summaries and shortcodes.
+
+Each `tests/fixtures/core/markdown/NAME.md` is rendered with the base path `/repo/` and must
+equal `NAME.html` byte for byte (markdown-it-py's own fixture style). To accept a deliberate
+change, delete the .html file, run this test once (it writes the file and fails), and review
+the new file in the diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.markdown import (
+    RenderResult,
+    ShortcodeProblem,
+    create_markdown,
+    highlight_code,
+    pygments_css,
+    render_markdown,
+)
+from generator.models import Heading
+
+FIXTURES = Path(__file__).parent / "fixtures" / "core" / "markdown"
+MD = create_markdown()
+
+
+def render(text: str, **options: object) -> RenderResult:
+    return render_markdown(MD, text, path="posts/p.md", **{"first_line": 5, **options})
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in FIXTURES.glob("*.md")))
+def test_fixture(name: str) -> None:
+    source = (FIXTURES / f"{name}.md").read_text(encoding="utf-8")
+    result = render(source, base_path="/repo/")
+    assert result.diagnostics == []
+    expected_path = FIXTURES / f"{name}.html"
+    if not expected_path.exists():
+        expected_path.write_text(result.html, encoding="utf-8")
+        pytest.fail(f"wrote {expected_path.name}; review it and run again")
+    assert result.html == expected_path.read_text(encoding="utf-8")
+
+
+def test_there_are_fixtures() -> None:
+    assert len(list(FIXTURES.glob("*.md"))) >= 10
+
+
+def test_headings_make_the_table_of_contents() -> None:
+    result = render("# Top\n\n## A `code` *title*\n\n### Sub\n\n#### Deep\n\n##### Too deep\n\n## A code title\n")
+    assert result.toc == (
+        Heading(2, "A code title", "a-code-title"),
+        Heading(3, "Sub", "sub"),
+        Heading(4, "Deep", "deep"),
+        Heading(2, "A code title", "a-code-title-1"),
+    )
+
+
+def test_words_and_summary() -> None:
+    result = render("## Heading\n\nOne *two* three `four`.\n\n- five six\n", summary_words=3)
+    assert result.words == 7
+    assert result.summary == "One two three…"
+    assert render("Short one.\n\nSecond.\n").summary == "Short one."
+    assert render("```\ncode only\n```\n").summary == ""
+
+
+def test_a_shortcode_in_a_post_without_notebooks_is_an_error_at_its_place() -> None:
+    result = render("Some text.\n\nThe accuracy is {{< value accuracy >}}.\n\n{{< notebook >}}\n")
+    assert [str(d) for d in result.diagnostics] == [
+        "posts/p.md:7:17: error: shortcode 'value' needs a notebook: this post has none",
+        "posts/p.md:9:1: error: shortcode 'notebook' needs a notebook: this post has none",
+    ]
+
+
+def test_shortcodes_are_handed_to_the_handler() -> None:
+    calls: list[tuple[str, list[str], dict[str, str]]] = []
+
+    def handler(name: str, args: list[str], kwargs: dict[str, str]) -> str:
+        calls.append((name, args, kwargs))
+        return "<b>0.97</b>" if name == "value" else '<div class="nb"></div>'
+
+    result = render(
+        'It is {{< value accuracy ".1%" >}}.\n\n  {{< cell tag=plot >}}\n\n`{{< value x >}}`\n',
+        shortcode=handler,
+    )
+    assert calls == [("value", ["accuracy", ".1%"], {}), ("cell", [], {"tag": "plot"})]
+    assert result.html == (
+        "<p>It is <b>0.97</b>.</p>\n"
+        '<div class="nb"></div><p><code>{{&lt; value x &gt;}}</code></p>\n'
+    )
+
+
+def test_a_shortcode_problem_becomes_a_diagnostic() -> None:
+    def handler(name: str, args: list[str], kwargs: dict[str, str]) -> str:
+        raise ShortcodeProblem(f"unknown notebook value '{args[0]}'")
+
+    result = render("Intro.\n\nLine one\nthen {{< value missing >}} here.\n", shortcode=handler)
+    assert [str(d) for d in result.diagnostics] == [
+        "posts/p.md:8:6: error: unknown notebook value 'missing'"
+    ]
+    assert result.html == "<p>Intro.</p>\n<p>Line one\nthen  here.</p>\n"
+
+
+def test_a_shortcode_with_unbalanced_quotes() -> None:
+    result = render('{{< value "open >}}\n', shortcode=lambda *a: "")
+    assert [str(d) for d in result.diagnostics] == [
+        "posts/p.md:5:1: error: bad shortcode: No closing quotation"
+    ]
+
+
+def test_highlight_code() -> None:
+    assert highlight_code("x = 1\n", "python") == (
+        '<div class="highlight"><pre><span></span><code><span class="n">x</span> '
+        '<span class="o">=</span> <span class="mi">1</span>\n</code></pre></div>\n'
+    )
+    assert highlight_code("<a>\n", "nope") == (
+        '<div class="highlight"><pre><span></span><code>&lt;a&gt;\n</code></pre></div>\n'
+    )
+
+
+def test_the_syntax_stylesheet_has_a_light_and_a_dark_theme() -> None:
+    css = pygments_css()
+    assert "\n.highlight .k { color: #008000; font-weight: bold }" in css
+    assert ':root[data-theme="dark"] .highlight .k { color: #66D9EF }' in css
+    assert '@media (prefers-color-scheme: dark) {\n:root:not([data-theme="light"]) .highlight' in css
+    assert "http" not in css  # nothing fetched from elsewhere
