@@ -61,9 +61,13 @@ def display_path(path: Path, root: Path) -> str:
 def code_part(nb: dict[str, Any]) -> str:
     """Hash of the code cells in order, with the tags that change execution; not prose."""
     cells = [
-        [_text(c.get("source", "")), sorted(set(c.get("metadata", {}).get("tags", [])) & set(EXECUTION_TAGS))]
+        [
+            _text(c.get("source", "")),
+            sorted(set(c.get("metadata", {}).get("tags", [])) & set(EXECUTION_TAGS)),
+        ]
         for c in nb.get("cells", [])
-        if c.get("cell_type") == "code" and "injected-parameters" not in c.get("metadata", {}).get("tags", [])
+        if c.get("cell_type") == "code"
+        and "injected-parameters" not in c.get("metadata", {}).get("tags", [])
     ]
     return sha256(canonical(cells))
 
@@ -83,7 +87,9 @@ def environment_part(config: SiteConfig) -> dict[str, Any]:
     }
 
 
-def compute_key(nb: dict[str, Any], request: NotebookRequest, config: SiteConfig, kernel: str) -> CacheKey:
+def compute_key(
+    nb: dict[str, Any], request: NotebookRequest, config: SiteConfig, kernel: str
+) -> CacheKey:
     """The key of one run: code, params, kernel, deps bytes, environment, options, format."""
     deps = {}
     for dep in request.deps:
@@ -107,7 +113,12 @@ def params_hash(request: NotebookRequest) -> str:
 
 def entry_path(request: NotebookRequest, config: SiteConfig) -> Path:
     """`<root>/_freeze/<notebook path without .ipynb>/<params hash>.ipynb`."""
-    return config.root / config.freeze_dir / _stem_path(request, config) / f"{params_hash(request)}.ipynb"
+    return (
+        config.root
+        / config.freeze_dir
+        / _stem_path(request, config)
+        / f"{params_hash(request)}.ipynb"
+    )
 
 
 def failed_path(request: NotebookRequest, config: SiteConfig) -> Path:
@@ -130,7 +141,11 @@ def changed_parts(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for name in sorted(set(old) | set(new)):
         if name == "deps":
             before, after = old.get("deps", {}), new.get("deps", {})
-            changed += [f"deps:{f}" for f in sorted(set(before) | set(after)) if before.get(f) != after.get(f)]
+            changed += [
+                f"deps:{f}"
+                for f in sorted(set(before) | set(after))
+                if before.get(f) != after.get(f)
+            ]
         elif old.get(name) != new.get(name):
             changed.append(name)
     return changed
@@ -180,12 +195,19 @@ def serialize(nb: dict[str, Any]) -> bytes:
     return (json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
 
 
-def store(path: Path, nb: dict[str, Any], key: CacheKey, run_info: dict[str, Any]) -> dict[str, Any]:
+def store(
+    path: Path, nb: dict[str, Any], key: CacheKey, run_info: dict[str, Any]
+) -> dict[str, Any]:
     """Validate and atomically write an executed notebook as the entry for `key`; return it."""
     import nbformat
 
     entry = copy.deepcopy(nb)
-    entry["metadata"]["journey"] = {"format": FORMAT, "key": key.digest, "parts": key.parts, "run_info": run_info}
+    entry["metadata"]["journey"] = {
+        "format": FORMAT,
+        "key": key.digest,
+        "parts": key.parts,
+        "run_info": run_info,
+    }
     nbformat.validate(nbformat.from_dict(entry))
     entry = json.loads(serialize(entry))  # checksum what a reader will parse back
     entry["metadata"]["journey"]["checksum"] = checksum(entry)

@@ -1,4 +1,4 @@
-"""Notebook execution: papermill runs with per-cell timeouts, parallel jobs, progress, no stray kernels.
+"""Notebook execution: papermill runs, per-cell timeouts, parallel jobs, progress, no stray kernels.
 
 We drive papermill's engine layer (`parameterize_notebook` + `papermill_engines`) rather than
 `papermill.execute_notebook`, for two reasons: its `cwd=` does a process-wide `os.chdir`, which
@@ -73,7 +73,9 @@ class Failure:
 
     def describe(self) -> str:
         if self.kind == "raised":
-            return f"cell {self.cell} raised {self.ename}" + (f": {self.evalue}" if self.evalue else "")
+            return f"cell {self.cell} raised {self.ename}" + (
+                f": {self.evalue}" if self.evalue else ""
+            )
         if self.kind == "timeout":
             return f"cell {self.cell} timed out after {self.timeout} s"
         if self.kind == "died":
@@ -167,7 +169,9 @@ def execute(job: Job, tracker: KernelTracker) -> Outcome:
 
     nb = _prepared(nbformat.reads(json.dumps(job.notebook), as_version=4), job)  # joins lines
     if job.params:
-        nb = parameterize_notebook(nb, job.params, kernel_name=job.kernel or "python3", language=_language(nb))
+        nb = parameterize_notebook(
+            nb, job.params, kernel_name=job.kernel or "python3", language=_language(nb)
+        )
     running: dict[str, int] = {}
     started = time.monotonic()
     with tempfile.TemporaryFile() as log:
@@ -198,10 +202,18 @@ def _run_engine(nb: Any, job: Job, manager: type, running: dict[str, int]) -> Fa
 
     try:
         papermill_engines.execute_notebook_with_engine(
-            None, nb, job.kernel or "python3", output_path=None, progress_bar=False,
-            log_output=False, autosave_cell_every=0, start_timeout=60,
-            execution_timeout=job.timeout, allow_errors=job.allow_errors,
-            shutdown_kernel="immediate", resources={"metadata": {"path": str(job.cwd)}},
+            None,
+            nb,
+            job.kernel or "python3",
+            output_path=None,
+            progress_bar=False,
+            log_output=False,
+            autosave_cell_every=0,
+            start_timeout=60,
+            execution_timeout=job.timeout,
+            allow_errors=job.allow_errors,
+            shutdown_kernel="immediate",
+            resources={"metadata": {"path": str(job.cwd)}},
             kernel_manager_class=manager,
             on_cell_execute=lambda cell, cell_index: running.update(index=cell_index),
         )
@@ -224,8 +236,15 @@ def _prepared(nb: Any, job: Job) -> Any:
     from papermill import __version__
 
     nb = nbformat.v4.upgrade(nb)
-    nb.metadata.setdefault("papermill", {"default_parameters": {}, "parameters": {},
-                                         "environment_variables": {}, "version": __version__})
+    nb.metadata.setdefault(
+        "papermill",
+        {
+            "default_parameters": {},
+            "parameters": {},
+            "environment_variables": {},
+            "version": __version__,
+        },
+    )
     for cell in nb.cells:  # as papermill's own loader leaves them
         cell.metadata.setdefault("papermill", {})
         cell.metadata.setdefault("tags", [])
@@ -239,7 +258,11 @@ def _prepared(nb: Any, job: Job) -> Any:
 
 def _language(nb: Any) -> str:
     meta = nb.metadata
-    return meta.get("kernelspec", {}).get("language") or meta.get("language_info", {}).get("name") or "python"
+    return (
+        meta.get("kernelspec", {}).get("language")
+        or meta.get("language_info", {}).get("name")
+        or "python"
+    )
 
 
 def _source_number(nb: Any, index: int) -> int:
@@ -266,7 +289,9 @@ def _failure_from(exc: Exception, nb: Any, index: int | None, timeout: int) -> F
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     if index is None:
-        return Failure("start", 0, type(exc).__name__, str(exc).strip().splitlines()[0] if str(exc) else "")
+        return Failure(
+            "start", 0, type(exc).__name__, str(exc).strip().splitlines()[0] if str(exc) else ""
+        )
     nb.cells[index].metadata["journey_failed"] = True
     cell = _source_number(nb, index)
     if isinstance(exc, CellTimeoutError):
@@ -277,8 +302,11 @@ def _failure_from(exc: Exception, nb: Any, index: int | None, timeout: int) -> F
 
 
 def _run_info(nb: Any, job: Job, wall: float) -> dict[str, Any]:
-    info: dict[str, Any] = {"python": nb.metadata.get("language_info", {}).get("version", ""),
-                            "device": "CPU", "packages": {}}
+    info: dict[str, Any] = {
+        "python": nb.metadata.get("language_info", {}).get("version", ""),
+        "device": "CPU",
+        "packages": {},
+    }
     for cell in nb.cells:
         for output in cell.get("outputs", []) if PROBE_TAG in cell.metadata.get("tags", []) else []:
             info.update(output.get("data", {}).get(RUN_MIME, {}))
@@ -301,13 +329,15 @@ def _cleaned(nb: Any) -> Any:
 
 
 def mark_failure(nb: Any, failure: Failure) -> Any:
-    """The kept notebook of a failed run: papermill's banner on top, an anchor at the failing cell."""
+    """The kept notebook of a failed run: a banner on top, an anchor at the failing cell."""
     import nbformat
     from papermill.execute import ERROR_ANCHOR_MSG, ERROR_MARKER_TAG, ERROR_STYLE
 
     marked = copy.deepcopy(nb)
     banner = f"<span {ERROR_STYLE}>journey: {failure.describe()} (see below).</span>"
-    at = next((i for i, c in enumerate(marked.cells) if c.metadata.pop("journey_failed", False)), None)
+    at = next(
+        (i for i, c in enumerate(marked.cells) if c.metadata.pop("journey_failed", False)), None
+    )
     if at is not None:
         marked.cells[at].metadata.setdefault("tags", []).append(FAILED_TAG)
         anchor = nbformat.v4.new_markdown_cell(ERROR_ANCHOR_MSG)
@@ -385,7 +415,9 @@ class Progress:
         with self._lock:
             if self.live and self.running:
                 now = self.clock()
-                items = ", ".join(f"{name} {now - t:.0f} s" for name, t in sorted(self.running.items()))
+                items = ", ".join(
+                    f"{name} {now - t:.0f} s" for name, t in sorted(self.running.items())
+                )
                 self.stream.write(f"\r\x1b[Kjourney: running {items}")
                 self.stream.flush()
 

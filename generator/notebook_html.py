@@ -35,9 +35,21 @@ from .glue import VALUE_MIME
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
-ORDER = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/latex", "text/plain")
-SCRIPTED = ("application/javascript", "application/vnd.jupyter.widget-view+json",
-            "application/vnd.plotly.v1+json", "application/vnd.bokehjs_exec.v0+json")
+ORDER = (
+    "text/html",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/markdown",
+    "text/latex",
+    "text/plain",
+)
+SCRIPTED = (
+    "application/javascript",
+    "application/vnd.jupyter.widget-view+json",
+    "application/vnd.plotly.v1+json",
+    "application/vnd.bokehjs_exec.v0+json",
+)
 _PANDAS_STYLE = re.compile(r"<style scoped>.*?</style>\s*", re.DOTALL)
 
 
@@ -94,8 +106,9 @@ def render_notebook(
     )
 
 
-def _render_cell(cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _Context,
-                 id_prefix: str) -> RenderedCell | None:
+def _render_cell(
+    cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _Context, id_prefix: str
+) -> RenderedCell | None:
     cell_id = cell.get("id") or f"{number}"
     kind = cell.get("cell_type")
     anchor = f' id="{html.escape(id_prefix)}cell-{html.escape(cell_id)}"'
@@ -103,7 +116,9 @@ def _render_cell(cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _
         inner = ctx.markdown(_with_attachments(cell, ctx))
         return _cell(cell_id, tags, "nb-markdown", anchor, inner, inner, "")
     if kind == "raw":
-        fmt = cell.get("metadata", {}).get("format") or cell.get("metadata", {}).get("raw_mimetype", "")
+        fmt = cell.get("metadata", {}).get("format") or cell.get("metadata", {}).get(
+            "raw_mimetype", ""
+        )
         inner = _text(cell.get("source", "")) if fmt == "text/html" else ""
         return _cell(cell_id, tags, "nb-raw", anchor, inner, inner, "") if inner else None
     if kind != "code":
@@ -116,15 +131,35 @@ def _render_cell(cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _
     hide_input = "hide-input" in tags or meta_hidden.get("source_hidden", False)
     hide_output = "hide-output" in tags or meta_hidden.get("outputs_hidden", False)
     code = ctx.highlight(source, ctx.language)
-    parts_in = "" if "remove-input" in tags or not source.strip() else _block("nb-input", code, hide_input, "Show code")
-    parts_out = "" if "remove-output" in tags or not outputs else _block("nb-output", outputs, hide_output, "Show output")
-    return _cell(cell_id, tags, "nb-code", anchor, parts_in + parts_out, parts_in + parts_out,
-                 _block("nb-output", outputs, hide_output, "Show output") if outputs else "")
+    parts_in = (
+        ""
+        if "remove-input" in tags or not source.strip()
+        else _block("nb-input", code, hide_input, "Show code")
+    )
+    parts_out = (
+        ""
+        if "remove-output" in tags or not outputs
+        else _block("nb-output", outputs, hide_output, "Show output")
+    )
+    return _cell(
+        cell_id,
+        tags,
+        "nb-code",
+        anchor,
+        parts_in + parts_out,
+        parts_in + parts_out,
+        _block("nb-output", outputs, hide_output, "Show output") if outputs else "",
+    )
 
 
-def _cell(cell_id: str, tags: frozenset[str], kind: str, anchor: str, flow: str, placed: str,
-          outputs: str) -> RenderedCell:
-    shown = "" if "remove-cell" in tags or not flow else f'<div class="nb-cell {kind}"{anchor}>\n{flow}</div>\n'
+def _cell(
+    cell_id: str, tags: frozenset[str], kind: str, anchor: str, flow: str, placed: str, outputs: str
+) -> RenderedCell:
+    shown = (
+        ""
+        if "remove-cell" in tags or not flow
+        else f'<div class="nb-cell {kind}"{anchor}>\n{flow}</div>\n'
+    )
     placed_html = f'<div class="nb-cell {kind}">\n{placed}</div>\n' if placed else ""
     return RenderedCell(cell_id, tags, shown, placed_html, outputs)
 
@@ -160,18 +195,26 @@ def _output(output: dict[str, Any], number: int, ctx: _Context) -> str:
 
 def _choose(data: dict[str, Any]) -> str | None:
     """The richest MIME type that works offline: no script-driven output, its static fallback."""
-    scripted = any(m in data for m in SCRIPTED) or "<script" in _text(data.get("text/html", "")).lower()
+    scripted = (
+        any(m in data for m in SCRIPTED) or "<script" in _text(data.get("text/html", "")).lower()
+    )
     for mime in ORDER:
         if mime in data and not (scripted and mime == "text/html"):
             return mime
     return None
 
 
-def _render_mime(mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context) -> str:
+def _render_mime(
+    mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context
+) -> str:
     value = _text(data[mime]) if mime != "image/png" and mime != "image/jpeg" else data[mime]
     if mime == "text/html":
-        return _item("nb-html", _PANDAS_STYLE.sub("", value).replace(' border="1" class="dataframe"',
-                                                                      ' class="dataframe"'))
+        return _item(
+            "nb-html",
+            _PANDAS_STYLE.sub("", value).replace(
+                ' border="1" class="dataframe"', ' class="dataframe"'
+            ),
+        )
     if mime in IMAGE_TYPES:
         return _item("nb-image", _image(mime, value, data, meta.get(mime, {}), number, ctx))
     if mime == "text/markdown":
@@ -181,8 +224,9 @@ def _render_mime(mime: str, data: dict[str, Any], meta: dict[str, Any], number: 
     return _item("nb-text", f"<pre>{_ansi(value)}</pre>")
 
 
-def _image(mime: str, value: Any, data: dict[str, Any], meta: dict[str, Any], number: int,
-           ctx: _Context) -> str:
+def _image(
+    mime: str, value: Any, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context
+) -> str:
     raw = value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
     name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
     ctx.files[name] = raw
@@ -201,7 +245,7 @@ def _latex(source: str) -> str:
     text = source.strip()
     for start, end in (("$$", "$$"), ("\\[", "\\]"), ("$", "$"), ("\\(", "\\)")):
         if text.startswith(start) and text.endswith(end) and len(text) > len(start) + len(end):
-            text = text[len(start): -len(end)].strip()
+            text = text[len(start) : -len(end)].strip()
             break
     try:
         return convert(text, display="block")
@@ -215,7 +259,11 @@ def _with_attachments(cell: dict[str, Any], ctx: _Context) -> str:
     for name, bundle in sorted(cell.get("attachments", {}).items()):
         mime = next((m for m in IMAGE_TYPES if m in bundle), None)
         if mime is not None:
-            raw = _text(bundle[mime]).encode() if mime == "image/svg+xml" else base64.b64decode(_text(bundle[mime]))
+            raw = (
+                _text(bundle[mime]).encode()
+                if mime == "image/svg+xml"
+                else base64.b64decode(_text(bundle[mime]))
+            )
             file_name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
             ctx.files[file_name] = raw
             source = source.replace(f"attachment:{name}", file_name)

@@ -23,7 +23,13 @@ from .errors import Diagnostic, error, warning
 from .models import NotebookRequest, NotebookUse, Post
 from .notebook_html import RenderedCell, RenderedNotebook, render_notebook
 
-__all__ = ["ExecutedNotebook", "PostNotebooks", "ShortcodeError", "notebook_status", "run_notebooks"]
+__all__ = [
+    "ExecutedNotebook",
+    "PostNotebooks",
+    "ShortcodeError",
+    "notebook_status",
+    "run_notebooks",
+]
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,12 @@ class _Plan:
 
 
 def run_notebooks(
-    uses: Sequence[NotebookUse], config: SiteConfig, *, execute: str | None = None,
-    jobs: int = 1, progress: bool = True,
+    uses: Sequence[NotebookUse],
+    config: SiteConfig,
+    *,
+    execute: str | None = None,
+    jobs: int = 1,
+    progress: bool = True,
 ) -> tuple[dict[NotebookRequest, ExecutedNotebook], list[Diagnostic]]:
     """Execute (or take from the cache) each distinct request once; problems as diagnostics
     at the posts. `execute` (the CLI's --execute) overrides each request's mode."""
@@ -83,21 +93,36 @@ def _group(uses: Sequence[NotebookUse]) -> dict[NotebookRequest, tuple[NotebookU
     return {request: tuple(found) for request, found in grouped.items()}
 
 
-def _plan(request: NotebookRequest, uses: tuple[NotebookUse, ...], config: SiteConfig,
-          execute: str | None) -> tuple[_Plan | None, list[Diagnostic]]:
+def _plan(
+    request: NotebookRequest, uses: tuple[NotebookUse, ...], config: SiteConfig, execute: str | None
+) -> tuple[_Plan | None, list[Diagnostic]]:
     shown = cache.display_path(request.notebook, config.root)
-    probe = _Plan(request, uses, shown, {}, cache.CacheKey("", {}), cache.Lookup("missing", Path()), "")
+    probe = _Plan(
+        request, uses, shown, {}, cache.CacheKey("", {}), cache.Lookup("missing", Path()), ""
+    )
     try:
         source = json.loads(request.notebook.read_bytes())
         if not isinstance(source, dict) or not isinstance(source.get("cells"), list):
-            raise ValueError("no list of cells")
+            raise TypeError("no list of cells")
     except FileNotFoundError:
         return None, _at_uses(probe, error, f"notebook {shown} does not exist")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         return None, _at_uses(probe, error, f"notebook {shown} is not a valid notebook: {exc}")
-    problems = [d for dep in request.deps if not dep.is_file() for d in _at_uses(
-        probe, error, f"notebook {shown}: deps file {cache.display_path(dep, config.root)} does not exist")]
-    problems += [d for text in _param_warnings(source, request, shown) for d in _at_uses(probe, warning, text)]
+    problems = [
+        d
+        for dep in request.deps
+        if not dep.is_file()
+        for d in _at_uses(
+            probe,
+            error,
+            f"notebook {shown}: deps file {cache.display_path(dep, config.root)} does not exist",
+        )
+    ]
+    problems += [
+        d
+        for text in _param_warnings(source, request, shown)
+        for d in _at_uses(probe, warning, text)
+    ]
     key = cache.compute_key(source, request, config, config.kernel or "python3")
     found = cache.lookup(cache.entry_path(request, config), key)
     plan = _Plan(request, uses, shown, source, key, found, execute or request.execute)
@@ -108,19 +133,33 @@ def _param_warnings(source: dict[str, Any], request: NotebookRequest, shown: str
     """A parameter the notebook's `parameters` cell does not assign is most likely a typo."""
     if not request.params:
         return []
-    cell = next((c for c in source["cells"] if c.get("cell_type") == "code"
-                 and "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    cell = next(
+        (
+            c
+            for c in source["cells"]
+            if c.get("cell_type") == "code"
+            and "parameters" in c.get("metadata", {}).get("tags", [])
+        ),
+        None,
+    )
     if cell is None:
         return [f"notebook {shown} has no cell tagged 'parameters'; params are injected at its top"]
     try:
         tree = ast.parse(cache._text(cell.get("source", "")))
     except SyntaxError:
         return []
-    declared = {t.id for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
-                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(t, ast.Name)}
-    return [f"notebook {shown}: parameter '{name}' is not declared in its cell tagged 'parameters'"
-            for name, _ in request.params if name not in declared]
+    declared = {
+        t.id
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(t, ast.Name)
+    }
+    return [
+        f"notebook {shown}: parameter '{name}' is not declared in its cell tagged 'parameters'"
+        for name, _ in request.params
+        if name not in declared
+    ]
 
 
 def _at_uses(plan: _Plan, make: Any, message: str) -> list[Diagnostic]:
@@ -129,14 +168,20 @@ def _at_uses(plan: _Plan, make: Any, message: str) -> list[Diagnostic]:
 
 def _never_message(plan: _Plan, config: SiteConfig) -> str:
     where = cache.display_path(plan.lookup.path, config.root)
-    state = {"missing": "missing", "stale": f"stale (changed: {plan.lookup.detail})",
-             "corrupt": f"corrupt ({plan.lookup.detail})"}[plan.lookup.state]
-    return (f"notebook {plan.shown}: the frozen result {where} is {state} and execution is off "
-            f"(execute: never); run 'journey build --execute auto' where the notebook can run")
+    state = {
+        "missing": "missing",
+        "stale": f"stale (changed: {plan.lookup.detail})",
+        "corrupt": f"corrupt ({plan.lookup.detail})",
+    }[plan.lookup.state]
+    return (
+        f"notebook {plan.shown}: the frozen result {where} is {state} and execution is off "
+        f"(execute: never); run 'journey build --execute auto' where the notebook can run"
+    )
 
 
-def _execute(plans: list[_Plan], config: SiteConfig, jobs: int,
-             progress: bool) -> tuple[dict[NotebookRequest, ExecutedNotebook], list[Diagnostic]]:
+def _execute(
+    plans: list[_Plan], config: SiteConfig, jobs: int, progress: bool
+) -> tuple[dict[NotebookRequest, ExecutedNotebook], list[Diagnostic]]:
     """Run each distinct (entry, key) once; store successes, keep and report failures."""
     if not plans:
         return {}, []
@@ -145,8 +190,19 @@ def _execute(plans: list[_Plan], config: SiteConfig, jobs: int,
     distinct: dict[tuple[Path, str], _Plan] = {}
     for plan in plans:
         distinct.setdefault((plan.lookup.path, plan.key.digest), plan)
-    work = [Job(p.shown, p.source, p.request.notebook.parent, p.request.params_dict, config.kernel,
-                p.request.timeout, p.request.allow_errors, config.key_packages) for p in distinct.values()]
+    work = [
+        Job(
+            p.shown,
+            p.source,
+            p.request.notebook.parent,
+            p.request.params_dict,
+            config.kernel,
+            p.request.timeout,
+            p.request.allow_errors,
+            config.key_packages,
+        )
+        for p in distinct.values()
+    ]
     outcomes = {k: o for k, o in zip(distinct, run_jobs(work, jobs, progress), strict=True)}
     live = {cache.entry_path(p.request, config) for p in plans}
     results: dict[NotebookRequest, ExecutedNotebook] = {}
@@ -158,12 +214,18 @@ def _execute(plans: list[_Plan], config: SiteConfig, jobs: int,
         if outcome.failure is not None:
             kept = ""
             if outcome.failure.kind != "start":
-                cache.write_atomic(failed, cache.serialize(mark_failure(outcome.notebook, outcome.failure)))
+                cache.write_atomic(
+                    failed, cache.serialize(mark_failure(outcome.notebook, outcome.failure))
+                )
                 kept = f" (executed notebook kept at {cache.display_path(failed, config.root)})"
             log = f"; the kernel's last words: {outcome.failure.log}" if outcome.failure.log else ""
             message = f"notebook {plan.shown}: {outcome.failure.describe()}{kept}{log}"
-            problems += [d for p in plans if (p.lookup.path, p.key.digest) == ident
-                         for d in _at_uses(p, error, message)]
+            problems += [
+                d
+                for p in plans
+                if (p.lookup.path, p.key.digest) == ident
+                for d in _at_uses(p, error, message)
+            ]
             continue
         stored[ident] = cache.store(plan.lookup.path, outcome.notebook, plan.key, outcome.run_info)
         failed.unlink(missing_ok=True)
@@ -232,8 +294,14 @@ class PostNotebooks:
     """One post's notebooks while its Markdown renders: shortcodes, the appended notebooks,
     the files to write beside the post and the run cards. Holds only plain data."""
 
-    def __init__(self, post: Post, executed: Sequence[ExecutedNotebook], config: SiteConfig,
-                 *, markdown: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        post: Post,
+        executed: Sequence[ExecutedNotebook],
+        config: SiteConfig,
+        *,
+        markdown: Callable[[str], str] | None = None,
+    ) -> None:
         self.config = config
         render_md = markdown or _markdown_renderer(config.base_path)
         highlight = _highlighter()
@@ -241,9 +309,12 @@ class PostNotebooks:
         self._notebooks: list[_Shown] = []
         for number, found in enumerate(executed, start=1):
             prefix = "" if number == 1 else f"nb{number}-"
-            rendered = render_notebook(found.notebook, markdown=render_md, highlight=highlight,
-                                       id_prefix=prefix)
-            self._notebooks.append(_Shown(found, rendered, _unique(found.request.notebook.stem, names)))
+            rendered = render_notebook(
+                found.notebook, markdown=render_md, highlight=highlight, id_prefix=prefix
+            )
+            self._notebooks.append(
+                _Shown(found, rendered, _unique(found.request.notebook.stem, names))
+            )
         self._whole: set[int] = set()
         self._parts = False
 
@@ -265,7 +336,9 @@ class PostNotebooks:
         """The notebooks the post did not place; none when it placed only cells or outputs."""
         if self._parts and not self._whole:
             return ""
-        return "".join(nb.rendered.html for i, nb in enumerate(self._notebooks) if i not in self._whole)
+        return "".join(
+            nb.rendered.html for i, nb in enumerate(self._notebooks) if i not in self._whole
+        )
 
     def files(self) -> list[tuple[str, bytes]]:
         """(name beside the post, bytes): extracted images and the executed notebooks."""
@@ -286,19 +359,26 @@ class PostNotebooks:
             values.update(nb.rendered.values)
         name, spec = args[0], args[1] if len(args) > 1 else kwargs.get("format", "")
         if name not in values:
-            hint = (f"known values: {', '.join(sorted(values))}" if values else
-                    "the post's notebooks publish none; publish one with glue(name, value)")
+            hint = (
+                f"known values: {', '.join(sorted(values))}"
+                if values
+                else "the post's notebooks publish none; publish one with glue(name, value)"
+            )
             raise ShortcodeError(f"unknown notebook value '{name}' ({hint})")
         try:
             return html.escape(format(values[name], spec))
         except (TypeError, ValueError) as exc:
             kind = type(values[name]).__name__
-            raise ShortcodeError(f"cannot format value '{name}' ({kind}) with '{spec}': {exc}") from None
+            raise ShortcodeError(
+                f"cannot format value '{name}' ({kind}) with '{spec}': {exc}"
+            ) from None
 
     def _index(self, text: str) -> int:
         count = len(self._notebooks)
         if not text.isdigit() or not 1 <= int(text) <= count:
-            raise ShortcodeError(f"no notebook {text}: this post has {count} notebook{'s' * (count != 1)}")
+            raise ShortcodeError(
+                f"no notebook {text}: this post has {count} notebook{'s' * (count != 1)}"
+            )
         return int(text) - 1
 
     def _cells(self, kwargs: dict[str, str]) -> list[RenderedCell]:
@@ -317,7 +397,9 @@ class PostNotebooks:
             raise ShortcodeError("cell and output shortcodes need tag=NAME or id=CELLID")
         if not found:
             listed = ", ".join(known) if known else "none"
-            raise ShortcodeError(f"no notebook cell with {what} '{wanted}' (known {what}s: {listed})")
+            raise ShortcodeError(
+                f"no notebook cell with {what} '{wanted}' (known {what}s: {listed})"
+            )
         return found
 
 
@@ -340,7 +422,9 @@ def _card(nb: _Shown, config: SiteConfig) -> dict[str, Any]:
         "cache_key_short": nb.executed.cache_key[:12],
         "from_cache": nb.executed.from_cache,
         "python": info.get("python", ""),
-        "packages": sorted((name, packages[name]) for name in config.key_packages if name in packages),
+        "packages": sorted(
+            (name, packages[name]) for name in config.key_packages if name in packages
+        ),
         "device": info.get("device", "CPU"),
         "params": sorted(info.get("params", {}).items()),
         "wall_time_s": info.get("wall_time_s", 0.0),
