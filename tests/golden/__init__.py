@@ -1,0 +1,1 @@
+"""The golden site: tests/golden/blog built in full and compared with tests/golden/site."""
