@@ -1,0 +1,189 @@
+"""The command line as a user runs it: a real `python -m generator` process, exit codes, stderr."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import make_blog, post, run_journey, tree_hash
+
+GOOD = {"posts/2024-01-01-good.md": post("Good", "2024-01-01")}
+FAILED = "journey: {n} error{s}; nothing was written\n"
+
+
+def failed(count: int) -> str:
+    return FAILED.format(n=count, s="" if count == 1 else "s")
+
+
+def build(blog: Path, *args: str) -> tuple[int, str, str]:
+    return run_journey("build", "--source", ".", *args, cwd=blog)
+
+
+def test_a_good_build_exits_0_and_says_what_it_wrote(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, GOOD)
+    code, out, err = build(blog)
+    assert (code, out) == (0, "")
+    written = sum(1 for p in (blog / "site").rglob("*") if p.is_file())
+    assert re.fullmatch(rf"journey: built {written} files into site/ in \d+\.\d\d s\n", err), err
+    assert (blog / "site" / "posts" / "good" / "index.html").is_file()
+
+
+def test_every_bad_post_is_reported_in_one_run_sorted_by_path(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {
+        **GOOD,
+        "posts/z-tags.md": "---\ntitle: T\ndate: 2024-01-01\ntags: {a: 1}\n---\n",
+        "posts/m-date.md": "---\ntitle: T\ndate: 2024-13-45\n---\n",
+        "posts/a-yaml.md": "---\ntitle: [unclosed\n---\n",
+        "posts/b-open.md": "---\ntitle: no end\n",
+        "posts/c-key.md": "---\ntitle: T\ndate: 2024-01-01\ncolour: blue\n---\n",
+        "posts/sub/index.md": "---\ntitle: T\ndate: someday\n---\n",
+    })
+    code, out, err = build(blog)
+    assert (code, out) == (1, "")
+    assert err == (
+        "posts/a-yaml.md:2:17: error: invalid YAML in front matter: expected ',' or ']', "
+        "but got '<stream end>'\n"
+        "posts/b-open.md:1:1: error: front matter starts with '---' but has no closing '---'\n"
+        "posts/c-key.md:4:1: warning: unknown front matter key 'colour'\n"
+        "posts/m-date.md:3:1: error: 'date' must be a date like 2026-03-01 or an ISO datetime, "
+        "got '2024-13-45'\n"
+        "posts/sub/index.md:3:1: error: 'date' must be a date like 2026-03-01 or an ISO datetime, "
+        "got 'someday'\n"
+        "posts/z-tags.md:4:1: error: 'tags' must be a list or a comma separated string, "
+        "got a mapping\n"
+    ) + failed(5)
+    assert not (blog / "site").exists()
+
+
+def test_warnings_build_and_strict_turns_them_into_errors(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {
+        "posts/p.md": post("P", "2024-01-01", colour="blue"),
+        "posts/2024-02-02-plain.md": "# Plain\n\nText.\n",
+    })
+    no_front_matter = "no front matter; title and date are taken from the file"
+    code, _, err = build(blog)
+    assert code == 0
+    assert err.startswith(
+        f"posts/2024-02-02-plain.md:1:1: warning: {no_front_matter}\n"
+        "posts/p.md:4:1: warning: unknown front matter key 'colour'\njourney: built "
+    )
+    code, _, err = build(blog, "--strict")
+    assert (code, err) == (1, (
+        f"posts/2024-02-02-plain.md:1:1: error: {no_front_matter}\n"
+        "posts/p.md:4:1: error: unknown front matter key 'colour'\n"
+    ) + failed(2))
+
+
+def test_bad_settings_are_errors_at_their_keys(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {**GOOD, "pyproject.toml": (
+        '[tool.journey]\ntitle = "T"\nposts_per_page = "ten"\n  timezone = "Mars/Olympus"\n'
+    )})
+    code, out, err = build(blog)
+    assert (code, out, err) == (1, "", (
+        "pyproject.toml:3:1: error: setting 'posts_per_page': expected an integer, got a string\n"
+        "pyproject.toml:4:3: error: setting 'timezone': unknown time zone 'Mars/Olympus'\n"
+    ) + failed(2))
+
+
+def test_a_template_syntax_error_in_the_blogs_own_template(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {
+        **GOOD,
+        "posts/2024-01-02-other.md": post("Other", "2024-01-02", layout="post"),
+        "templates/post.html": '{% extends "base.html" %}\n{% block content %}\n'
+                               "{{ post.post.title \n{% endblock %}\n",
+    })
+    code, _, err = build(blog)
+    assert (code, err) == (1, (
+        "templates/post.html:4: error: template syntax error: "
+        "expected token 'end of print statement', got '{'\n"
+    ) + failed(1))
+
+
+def test_an_unknown_template_and_an_undefined_variable(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {
+        **GOOD,
+        "templates/post.html": '{% extends "base.html" %}\n{% block content %}\n'
+                               '{% include "partials/missing.html" %}\n{% endblock %}\n',
+        "templates/archive.html": '{% extends "base.html" %}\n{% block content %}\n'
+                                  "{{ nothing.here }}\n{% endblock %}\n",
+    })
+    code, _, err = build(blog)
+    assert (code, err) == (1, (
+        "templates/archive.html:3: error: template error: 'nothing' is undefined "
+        "(rendering archive)\n"
+        "templates/post.html:3: error: unknown template 'partials/missing.html'\n"
+    ) + failed(2))
+
+
+def test_two_posts_with_one_url_is_an_error_naming_both(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {
+        "posts/2024-01-01-hello.md": post("One", "2024-01-01"),
+        "posts/hello/index.md": post("Two", "2024-01-02"),
+        "posts/later.md": post("Three", "2024-01-03", slug="hello"),
+    })
+    code, _, err = build(blog)
+    assert (code, err) == (1, (
+        "posts/hello/index.md:1:1: error: URL /posts/hello/ is also produced by "
+        "posts/2024-01-01-hello.md\n"
+        "posts/later.md:1:1: error: URL /posts/hello/ is also produced by "
+        "posts/2024-01-01-hello.md\n"
+    ) + failed(2))
+
+
+def test_permalinks_stay_inside_the_site_and_off_its_own_pages(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {
+        **GOOD,
+        "posts/w.md": post("W", "2024-01-02", permalink="/tags/"),
+        "posts/x.md": post("X", "2024-01-02", permalink="../../etc/x"),
+    })
+    code, _, err = build(blog)
+    assert (code, err) == (1, (
+        "posts/w.md: error: output 'tags/index.html' is also written by tags\n"
+        "posts/x.md:4:1: error: permalink '../../etc/x' must stay inside the site\n"
+    ) + failed(2))
+    assert not (tmp_path.parent / "etc").exists()
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, GOOD)
+    assert build(blog)[0] == 0
+    before = tree_hash(blog / "site")
+    make_blog(blog, {"posts/2024-01-01-good.md": post("Changed", "2024-01-01"),
+                     "posts/bad.md": "---\ntitle: [\n---\n"})
+    code, _, _ = build(blog)
+    assert code == 1
+    assert tree_hash(blog / "site") == before
+    assert sorted(p.name for p in blog.iterdir()) == ["posts", "site"]  # no staging folder left
+
+
+def test_no_traceback_without_verbose_and_one_with_it(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {"posts/bad.md": "---\ntitle: [\n---\n"})
+    code, _, err = build(blog)
+    assert code == 1 and "Traceback" not in err
+    code, _, err = build(blog, "--verbose")
+    assert code == 1
+    assert "Traceback (most recent call last)" in err and "generator.errors.JourneyError" in err
+
+
+def test_an_output_folder_that_is_not_a_journey_site_is_refused(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {**GOOD, "site/precious.txt": "mine"})
+    code, _, err = build(blog)
+    assert (code, err) == (1, (
+        f"{blog / 'site'}: error: refusing to replace '{blog / 'site'}': "
+        "it is not a site built by journey (no .nojekyll)\n"
+    ) + failed(1))
+    assert (blog / "site" / "precious.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "journey: the following arguments are required: command"),
+        (("build", "--jobs", "0"),
+         "journey build: argument --jobs: expected a positive integer, got '0'"),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    code, out, err = run_journey(*args, cwd=tmp_path)
+    assert (code, out, err) == (2, "", f"{message}\nusage: see 'journey --help'\n")
