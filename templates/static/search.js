@@ -1,46 +1,74 @@
-// Client-side search over search.json: every word of the query must match; title hits rank first.
+// Client-side search over search.json, loaded only on the search page. Every word of the query
+// must occur in a post; title and tag hits rank first. Results link with the site's base path.
 (function () {
   var form = document.querySelector("form.search");
   if (!form) return;
   var input = form.querySelector("input");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
-  var documents = null;
+  var loading = null; // one fetch, however fast the reader types
   function load() {
-    if (documents) return Promise.resolve(documents);
-    return fetch(form.dataset.index).then(function (r) { return r.json(); }).then(function (d) {
-      documents = d.map(function (doc) {
-        doc.haystack = (doc.title + " " + doc.tags.join(" ") + " " + doc.summary + " " + doc.text).toLowerCase();
+    if (loading) return loading;
+    loading = fetch(form.dataset.index).then(function (r) {
+      if (!r.ok) throw new Error(r.status + " " + r.statusText);
+      return r.json();
+    }).then(function (docs) {
+      return docs.map(function (doc) {
+        doc.head = (doc.title + " " + doc.tags.join(" ")).toLowerCase();
+        doc.body = (doc.summary + " " + doc.text).toLowerCase();
         return doc;
       });
-      return documents;
     });
+    loading.catch(function () { loading = null; });
+    return loading;
   }
   function score(doc, words) {
     var total = 0;
     for (var i = 0; i < words.length; i++) {
-      if (doc.haystack.indexOf(words[i]) < 0) return 0;
-      total += doc.title.toLowerCase().indexOf(words[i]) >= 0 ? 10 : 1;
+      var inHead = doc.head.indexOf(words[i]) >= 0;
+      if (!inHead && doc.body.indexOf(words[i]) < 0) return 0;
+      total += inHead ? 10 : 1;
     }
     return total;
   }
+  // The sentence-sized piece of text around the first word found, with that word marked.
+  function snippet(doc, words, into) {
+    var text = doc.summary + " " + doc.text, lower = text.toLowerCase(), at = -1, word = "";
+    for (var i = 0; i < words.length && at < 0; i++) { at = lower.indexOf(words[i]); word = words[i]; }
+    if (at < 0) { into.textContent = doc.summary; return; }
+    var start = Math.max(0, at - 60), end = Math.min(text.length, at + word.length + 100);
+    var mark = document.createElement("mark");
+    mark.textContent = text.slice(at, at + word.length);
+    into.append((start > 0 ? "…" : "") + text.slice(start, at), mark, text.slice(at + word.length, end) + (end < text.length ? "…" : ""));
+  }
+  function result(doc, words) {
+    var li = document.createElement("li"), h = document.createElement("h2"), a = document.createElement("a");
+    var meta = document.createElement("p"), p = document.createElement("p");
+    a.href = doc.url; a.textContent = doc.title; h.appendChild(a);
+    meta.className = "meta"; meta.textContent = doc.date;
+    p.className = "snippet"; snippet(doc, words, p);
+    li.append(h, meta, p);
+    return li;
+  }
   function show(query) {
     var words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    list.textContent = "";
-    if (!words.length) { status.textContent = ""; return; }
+    if (!words.length) { list.textContent = ""; status.textContent = ""; return; }
     load().then(function (docs) {
       var hits = docs.map(function (d) { return [score(d, words), d]; })
         .filter(function (p) { return p[0] > 0; })
         .sort(function (a, b) { return b[0] - a[0] || (a[1].date < b[1].date ? 1 : -1); });
+      list.textContent = "";
+      hits.slice(0, 50).forEach(function (pair) { list.appendChild(result(pair[1], words)); });
       status.textContent = hits.length + (hits.length === 1 ? " post" : " posts") + " found";
-      hits.slice(0, 30).forEach(function (pair) {
-        var doc = pair[1], li = document.createElement("li"), h = document.createElement("h2"), a = document.createElement("a"), p = document.createElement("p");
-        a.href = doc.url; a.textContent = doc.title; h.appendChild(a); p.textContent = doc.summary;
-        li.appendChild(h); li.appendChild(p); list.appendChild(li);
-      });
-    });
+    }, function (error) { status.textContent = "The search index could not be loaded (" + error.message + ")."; });
   }
-  input.addEventListener("input", function () { show(input.value); });
+  form.addEventListener("submit", function (event) { event.preventDefault(); show(input.value); });
+  input.addEventListener("input", function () {
+    show(input.value);
+    var address = new URL(location.href);
+    if (input.value) address.searchParams.set("q", input.value); else address.searchParams.delete("q");
+    history.replaceState(null, "", address);
+  });
   var initial = new URLSearchParams(location.search).get("q");
   if (initial) { input.value = initial; show(initial); }
 })();
