@@ -1,0 +1,334 @@
+"""The theme in a real browser: Debian's Chromium via Playwright, the built blog served over HTTP
+from 127.0.0.1 under the sub-path /repo/.
+
+One crawl (at phone width) loads every page and records console errors, failed requests,
+third-party requests, links, anchors, horizontal overflow and layout shift; the tests below
+assert on it. Search, the dark-mode toggle, axe-core, the page-weight budget and the
+screenshots each drive their own pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import pytest
+
+from tests.browser_support import (
+    ARTIFACTS,
+    AXE,
+    BASE_PATH,
+    Blog,
+    blogs,
+    build_blog,
+    chromium,
+    html_files,
+    serve,
+)
+
+pytestmark = pytest.mark.timeout(300)
+
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+BUDGET_BYTES = 60_000  # HTML + CSS + JS + fonts of a post page, uncompressed
+# Everything an element can make the browser fetch or follow, resolved to absolute URLs.
+COLLECT_JS = """() => ({
+  links: [...document.querySelectorAll('a[href], link[href]')].map(e => e.href),
+  assets: [...document.querySelectorAll('img[src], script[src], source[src], iframe[src]')]
+            .map(e => e.src),
+  ids: [...document.querySelectorAll('[id], a[name]')].map(e => e.id || e.name),
+  scrollWidth: document.documentElement.scrollWidth,
+})"""
+LAYOUT_SHIFT_JS = """() => new Promise(resolve => {
+  let total = 0;
+  const observer = new PerformanceObserver(list => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+  });
+  observer.observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => { observer.takeRecords(); observer.disconnect(); resolve(total); }, 50);
+})"""
+
+
+@dataclass(frozen=True)
+class Served:
+    blog: Blog
+    site: Path
+    origin: str
+
+    def url(self, path: str) -> str:
+        return self.origin + BASE_PATH + path.lstrip("/")
+
+
+@dataclass
+class Crawl:
+    """What loading every page showed."""
+
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # url → COLLECT_JS result
+    problems: list[str] = field(default_factory=list)  # console errors, failed requests, 4xx/5xx
+    foreign: list[str] = field(default_factory=list)  # requests to any other origin
+    resources: dict[str, int] = field(default_factory=dict)  # non-page URL → HTTP status
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module", params=blogs())
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    blog: Blog = request.param
+    out = tmp_path_factory.mktemp(blog.name) / "site"
+    with serve(out) as origin:
+        build_blog(blog, out, origin + BASE_PATH)
+        yield Served(blog, out, origin)
+
+
+@pytest.fixture(scope="module")
+def crawl(served: Served, browser: Any) -> Crawl:
+    """Load the home page, then every page it leads to and every built page, at phone width."""
+    found = Crawl()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    _watch(page, found, served.origin)
+    queue = [served.url("")] + [served.origin + path for path in html_files(served.site)]
+    while queue:
+        url = urldefrag(queue.pop(0)).url
+        if url in found.pages or not _internal(url, served.origin):
+            continue
+        page.goto(url, wait_until="load")
+        report = page.evaluate(COLLECT_JS)
+        report["layout_shift"] = page.evaluate(LAYOUT_SHIFT_JS)
+        found.pages[url] = report
+        for target in report["links"] + report["assets"]:
+            target = urldefrag(target).url
+            if _internal(target, served.origin) and _is_page(target):
+                queue.append(target)
+            elif _internal(target, served.origin) and target not in found.resources:
+                found.resources[target] = context.request.get(target).status
+    context.close()
+    return found
+
+
+def _watch(page: Any, found: Crawl, origin: str) -> None:
+    page.on("console", lambda m: m.type == "error" and found.problems.append(f"{page.url}: console: {m.text}"))
+    page.on("pageerror", lambda e: found.problems.append(f"{page.url}: script error: {e}"))
+    page.on("requestfailed", lambda r: found.problems.append(f"{page.url}: failed: {r.url} {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and found.problems.append(f"{page.url}: {r.status} {r.url}"))
+    page.on("request", lambda r: r.url.startswith(origin) or r.url.startswith("data:")
+            or found.foreign.append(f"{page.url}: {r.url}"))
+
+
+def _internal(url: str, origin: str) -> bool:
+    return url.startswith(origin + BASE_PATH)
+
+
+def _is_page(url: str) -> bool:
+    path = urlsplit(url).path
+    return path.endswith(("/", ".html"))
+
+
+def test_every_page_loads_without_console_errors_or_failed_requests(crawl: Crawl, served: Served) -> None:
+    assert len(crawl.pages) >= len(html_files(served.site))
+    assert crawl.problems == []
+
+
+def test_no_page_makes_a_third_party_request(crawl: Crawl) -> None:
+    assert crawl.foreign == []
+
+
+def test_every_internal_link_and_asset_resolves(crawl: Crawl, served: Served) -> None:
+    broken = {url: status for url, status in crawl.resources.items() if status != 200}
+    assert broken == {}
+    assert any(url.endswith("/feed.xml") for url in crawl.resources)
+    assert any("/assets/style." in url for url in crawl.resources)
+
+
+def test_every_anchor_link_lands_on_an_element(crawl: Crawl, served: Served) -> None:
+    missing = []
+    for url, report in crawl.pages.items():
+        for link in report["links"]:
+            target, fragment = urldefrag(link)
+            known = crawl.pages.get(target, {}).get("ids", []) if _internal(target, served.origin) else None
+            if fragment and known is not None and unquote(fragment) not in known:
+                missing.append(f"{url} → {link}")
+    assert missing == []
+
+
+def test_every_built_page_is_linked_from_somewhere(crawl: Crawl, served: Served) -> None:
+    linked = {urldefrag(link).url for report in crawl.pages.values() for link in report["links"]}
+    orphans = [path for path in html_files(served.site)
+               if served.origin + path not in linked and not path.endswith("404.html")]
+    assert orphans == []
+
+
+def test_nothing_scrolls_sideways_at_375px(crawl: Crawl) -> None:
+    too_wide = {url: r["scrollWidth"] for url, r in crawl.pages.items() if r["scrollWidth"] > PHONE["width"]}
+    assert too_wide == {}
+
+
+def test_pages_do_not_shift_while_loading(crawl: Crawl) -> None:
+    shifting = {url: round(r["layout_shift"], 4) for url, r in crawl.pages.items() if r["layout_shift"] > 0.01}
+    assert shifting == {}
+
+
+def _post_pages(site: Path) -> dict[str, str]:
+    """URL path → HTML of every post page."""
+    return {
+        BASE_PATH + path.parent.relative_to(site).as_posix() + "/": path.read_text(encoding="utf-8")
+        for path in sorted((site / "posts").glob("*/index.html"))
+    }
+
+
+def _notebook_post(site: Path) -> str | None:
+    """The first post page with a run card (it ran a notebook), if any."""
+    return next((url for url, html in _post_pages(site).items() if 'class="run-card"' in html), None)
+
+
+def _plain_post(site: Path) -> str:
+    """The longest post page without a notebook: the most prose, code and math to check."""
+    plain = {url: html for url, html in _post_pages(site).items() if 'class="run-card"' not in html}
+    return max(sorted(plain), key=lambda url: len(plain[url]))
+
+
+def _word_in_one_body(site: Path) -> tuple[str, str]:
+    """(word, post URL): a word of one post's body found in no other post's title, body or summary."""
+    bodies = {}
+    for url, html in _post_pages(site).items():
+        content = html.split('<div class="content">', 1)[1].split("</article>", 1)[0]
+        bodies[url] = set(re.findall(r"[a-z]{7,}", re.sub(r"<[^>]+>", " ", content).lower()))
+    everything = {url: " ".join(_post_pages(site)[url].lower().split()) for url in bodies}
+    for url, words in bodies.items():
+        for word in sorted(words):
+            if all(word not in text for other, text in everything.items() if other != url):
+                return word, url
+    raise AssertionError("no post has a word of its own")
+
+
+def test_search_finds_a_post_by_a_word_from_its_body(served: Served, browser: Any) -> None:
+    word, url = _word_in_one_body(served.site)
+    page = browser.new_page()
+    page.goto(served.url("search/"))
+    page.locator("#q").press_sequentially(word, delay=20)
+    hits = page.locator("#search-results li a")
+    hits.first.wait_for()
+    assert [hits.nth(i).get_attribute("href") for i in range(hits.count())] == [url]
+    assert page.locator("#search-status").inner_text() == "1 post found"
+    page.close()
+
+
+def test_search_reads_the_query_from_the_address(served: Served, browser: Any) -> None:
+    word, url = _word_in_one_body(served.site)
+    page = browser.new_page()
+    page.goto(served.url(f"search/?q={word}"))
+    page.locator("#search-results li a").first.wait_for()
+    assert page.locator("#search-results li a").first.get_attribute("href") == url
+    page.close()
+
+
+def _background(page: Any, selector: str) -> str:
+    return page.evaluate(f"getComputedStyle(document.querySelector('{selector}')).backgroundColor")
+
+
+def test_dark_toggle_switches_and_survives_a_reload(served: Served, browser: Any) -> None:
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    page.goto(served.url(_plain_post(served.site)[len(BASE_PATH):]))
+    light_body, light_code = _background(page, "body"), _background(page, ".highlight")
+    toggle = page.locator(".theme-toggle")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert toggle.get_attribute("aria-pressed") == "true"
+    dark_body, dark_code = _background(page, "body"), _background(page, ".highlight")
+    assert dark_body != light_body and dark_code != light_code
+    page.reload(wait_until="domcontentloaded")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert _background(page, "body") == dark_body
+    page.goto(served.url(""))
+    assert _background(page, "body") == dark_body
+    page.locator(".theme-toggle").click()
+    page.reload()
+    assert _background(page, "body") == light_body
+    context.close()
+
+
+def test_dark_mode_follows_the_system_until_the_reader_chooses(served: Served, browser: Any) -> None:
+    light = browser.new_context(color_scheme="light")
+    dark = browser.new_context(color_scheme="dark")
+    pages = [context.new_page() for context in (light, dark)]
+    for page in pages:
+        page.goto(served.url(""))
+    assert _background(pages[0], "body") != _background(pages[1], "body")
+    assert pages[1].locator(".theme-toggle").get_attribute("aria-pressed") == "true"
+    pages[1].locator(".theme-toggle").click()
+    assert _background(pages[1], "body") == _background(pages[0], "body")
+    light.close()
+    dark.close()
+
+
+def test_a_post_page_stays_within_the_transfer_budget(served: Served, browser: Any) -> None:
+    """Every post: the page plus every same-origin request except images, counted in bytes."""
+    weights = {}
+    for path in _post_pages(served.site):
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        responses: list[Any] = []
+        page.on("response", responses.append)
+        page.goto(served.origin + path, wait_until="networkidle")
+        counted = [r for r in responses if r.request.resource_type != "image"]
+        assert all(r.url.startswith(served.origin) for r in responses)
+        assert not any(r.url.endswith("search.json") for r in responses)
+        weights[path] = sum(len(r.body()) for r in counted)
+        context.close()
+    heaviest = max(weights, key=lambda p: weights[p])
+    print(f"\nheaviest post page ({served.blog.name}): {heaviest} {weights[heaviest]} bytes")
+    assert {p: w for p, w in weights.items() if w > BUDGET_BYTES} == {}
+
+
+def _axe_violations(page: Any) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violations(served: Served, browser: Any, scheme: str) -> None:
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: npm install --no-save --no-package-lock axe-core@4.10.3")
+    context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+    page = context.new_page()
+    paths = ["", _plain_post(served.site)[len(BASE_PATH):], "search/"]
+    notebook = _notebook_post(served.site)
+    if notebook:
+        paths.append(notebook[len(BASE_PATH):])
+    found = {}
+    for path in paths:
+        page.goto(served.url(path))
+        found[path or "index"] = _axe_violations(page)
+    context.close()
+    assert found == {path: [] for path in found}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_the_index_and_a_notebook_post(served: Served, browser: Any, scheme: str) -> None:
+    """Saved to test-artifacts/ for a person to look at; the test checks they were written."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    post = _notebook_post(served.site) or _plain_post(served.site)
+    shots = {"index": served.url(""), "post": served.origin + post}
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        page = context.new_page()
+        for name, url in shots.items():
+            page.goto(url)
+            target = ARTIFACTS / f"{served.blog.name}-{name}-{width}-{scheme}.png"
+            page.screenshot(path=str(target), full_page=True)
+            assert target.stat().st_size > 10_000
+        context.close()
