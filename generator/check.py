@@ -26,6 +26,12 @@ _URL_ATTRS = frozenset({"href", "src", "poster"})
 _IMG_SRC = re.compile(
     r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
 )
+# Tags with at most a class attribute (Pygments' <span class="n"> by the hundred) can hold no
+# URL or id; blanking them with spaces keeps every line:col and makes parsing ~4x faster.
+_PLAIN_TAG = re.compile(
+    r"<(?!/?(?:script|style|textarea|title)\b)/?[a-zA-Z][a-zA-Z0-9-]*"
+    r'(?:[ \t]+class="[^"<>\n]*")?[ \t]*/?>'
+)
 _REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]+)""", re.IGNORECASE)
 
 
@@ -229,7 +235,8 @@ def _has_anchor(page: _Page, fragment: str) -> bool:
 
 def _parse_page(path: Path) -> _Page:
     parser = _PageParser()
-    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    text = path.read_text(encoding="utf-8", errors="replace")
+    parser.feed(_PLAIN_TAG.sub(lambda found: " " * (found.end() - found.start()), text))
     parser.close()
     return _Page(frozenset(parser.ids), tuple(parser.refs), parser.base)
 

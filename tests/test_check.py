@@ -61,7 +61,8 @@ def test_a_consistent_site_checks_clean(repo: SiteConfig, tmp_path: Path) -> Non
                 ' <a href="mailto:me@example.com">m</a>\n'
                 '<a href="https://user.github.io/other/">same host, other site</a>\n'
                 '<img src="data:image/png;base64,AAAA">'
-                ' <a href="posts/a/index.html#caf%C3%A9">é</a>'
+                ' <a href="posts/a/index.html#caf%C3%A9">é</a>\n'
+                '<script>const link = "<a href=\'nope/\'>";</script><!-- <a href="old/"> -->'
             ),
             "posts/a/index.html": (
                 '<h2 id="intro">Intro</h2><h2 id="café">é</h2><a href="../../">home</a>'
@@ -87,7 +88,8 @@ def test_every_broken_link_is_reported_at_its_tag(repo: SiteConfig, tmp_path: Pa
                 '<a href="../../etc/passwd">outside site</a>\n'
                 '<a href="https://user.github.io/repo/gone/">absolute</a>'
                 ' <a href="#here">self</a>\n'
-                '<img srcset="posts/a/small.png 1x, posts/a/big.png 2x">'
+                '<img srcset="posts/a/small.png 1x, posts/a/big.png 2x">\n'
+                '<pre class="x"><span class="k">def</span> <em><a href="gone/">g</a></em></pre>'
             ),
             "posts/a/index.html": (
                 '<h2 id="intro">Intro</h2>\n<script src="/repo/assets/app-1234.js"></script>'
@@ -107,6 +109,7 @@ def test_every_broken_link_is_reported_at_its_tag(repo: SiteConfig, tmp_path: Pa
         ),
         "site/index.html:8:58: error: missing anchor '#here' in index.html",
         "site/index.html:9:1: error: broken link 'posts/a/big.png' (no such file in the site)",
+        "site/index.html:10:47: error: broken link 'gone/' (no such file in the site)",
         (
             "site/posts/a/index.html:5:1: error: broken link '/repo/assets/app-1234.js' (no such "
             "file in the site)"
