@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check the built site and the sources")
     _source(check)
     check.add_argument("--out", type=Path)
+    check.add_argument("--base-url", help="the base URL the site was built with (default: the settings')")
     check.add_argument("--verbose", action="store_true")
 
     publish = commands.add_parser("publish", help="build, check and push site/ to a gh-pages branch")
@@ -155,7 +156,7 @@ def _run_build(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     from .check import check_site, preflight_summary
 
-    config, problems = load_config(args.source.resolve())
+    config, problems = load_config(args.source.resolve(), base_url=args.base_url)
     out = (args.out or config.root / "site").resolve()
     posts = read_posts(config, drafts=True, future=True, now=build_time())
     found = check_site(config, out, posts.posts) if out.is_dir() else [
