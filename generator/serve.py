@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import mimetypes
@@ -13,7 +14,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -63,9 +64,8 @@ RELOAD_SCRIPT = """\
   });
 })();
 """
-_IGNORED_NAMES = re.compile(
-    r"^(\.|#|__pycache__$)|(~|\.swp|\.swx|\.tmp)$"
-)  # editor and tool litter
+# Editor and tool litter in watched folders: dotfiles, Emacs #autosaves#, backups~, swap files.
+_IGNORED_NAMES = re.compile(r"^(\.|#|__pycache__$)|(~|\.swp|\.swx|\.tmp)$")
 
 
 def serve_dir(source: Path) -> Path:
@@ -95,26 +95,9 @@ def serve(
     server = _bind(host, port, options.out, status)
     thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="journey-serve")
     thread.start()
+    origin = f"http://{_url_host(host)}:{server.server_address[1]}"
     try:
-        roots = _watched(options.source, _config_or_none(options))
-        snapshot = _scan(roots, {})  # taken first, so an edit saved during the first build counts
-        config = _rebuild(options, status, ())
-        roots = _watched(options.source, config)
-        url = f"http://{_url_host(host)}:{server.server_address[1]}{status.base_path}"
-        print(f"Serving on {url} (Ctrl-C to stop)", file=sys.stderr)
-        if ready:
-            ready(url)
-        while not stop.wait(poll_interval):
-            fresh = _scan(roots, snapshot)
-            changed = sorted(
-                os.path.relpath(p, options.source)
-                for p in fresh.keys() | snapshot.keys()
-                if _differs(fresh, snapshot, p)
-            )
-            snapshot = fresh
-            if changed:
-                config = _rebuild(options, status, changed) or config
-                roots = _watched(options.source, config)
+        _build_and_watch(options, status, stop, poll_interval, origin, ready)
     except KeyboardInterrupt:
         pass
     finally:
@@ -124,6 +107,43 @@ def serve(
         thread.join(timeout=5)
     print("journey: stopped serving", file=sys.stderr)
     return 0
+
+
+def _build_and_watch(
+    options: BuildOptions,
+    status: _Status,
+    stop: threading.Event,
+    poll_interval: float,
+    origin: str,
+    ready: Callable[[str], None] | None,
+) -> None:
+    """The first build, then a poll for changes and a rebuild per change, until stopped."""
+    roots = _watched(options.source, _config_or_none(options))
+    snapshot = _scan(roots, {})  # taken first, so an edit saved during the first build counts
+    config = _rebuild(options, status, ())
+    base_path = status.base_path
+    _announce(origin + base_path, ready)
+    while not stop.wait(poll_interval):
+        fresh = _scan(roots, snapshot)
+        changed = sorted(
+            os.path.relpath(path, options.source)
+            for path in fresh.keys() | snapshot.keys()
+            if _differs(fresh, snapshot, path)
+        )
+        snapshot = fresh
+        if not changed:
+            continue
+        config = _rebuild(options, status, changed) or config
+        roots = _watched(options.source, config)
+        if status.base_path != base_path:  # base_url was edited in pyproject.toml
+            base_path = status.base_path
+            _announce(origin + base_path, None)
+
+
+def _announce(url: str, ready: Callable[[str], None] | None) -> None:
+    print(f"Serving on {url} (Ctrl-C to stop)", file=sys.stderr)
+    if ready:
+        ready(url)
 
 
 # -- building ----------------------------------------------------------------------------
@@ -233,34 +253,47 @@ def _scan(roots: tuple[Path, ...], previous: Mapping[str, _Entry]) -> dict[str, 
     """Every watched file; only files whose mtime or size moved are hashed again."""
     found: dict[str, _Entry] = {}
     now = time.time_ns()
-    for root in roots:
-        paths = [root] if root.is_file() else _walk(root)
-        for path in paths:
-            key = str(path)
-            try:
-                stat = path.stat()
-                seen = (stat.st_mtime_ns, stat.st_size)
-                old = previous.get(key)
-                # A file written within the last RACY_NS may change again without its stat moving.
-                racy = now - seen[0] < RACY_NS
-                found[key] = (
-                    old if old and old.stat == seen and not racy else _Entry(seen, _digest(path))
-                )
-            except OSError:  # deleted between listing and reading: the next scan sees it gone
-                continue
+    for path, stat in _stats(roots):
+        seen = (stat.st_mtime_ns, stat.st_size)
+        old = previous.get(path)
+        # A file written within the last RACY_NS may change again without its stat moving.
+        if old and old.stat == seen and now - seen[0] >= RACY_NS:
+            found[path] = old
+            continue
+        try:
+            found[path] = _Entry(seen, _digest(path))
+        except OSError:  # deleted between listing and reading: the next scan sees it gone
+            continue
     return found
 
 
-def _walk(root: Path) -> list[Path]:
-    files = []
-    for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not _IGNORED_NAMES.search(d)]
-        files += [Path(folder, name) for name in filenames if not _IGNORED_NAMES.search(name)]
-    return files
+def _stats(roots: tuple[Path, ...]) -> Iterator[tuple[str, os.stat_result]]:
+    """(path, stat) of every file under the roots, skipping editor and tool litter."""
+    pending = [str(root) for root in roots]
+    while pending:
+        folder = pending.pop()
+        try:
+            if not os.path.isdir(folder):
+                yield folder, os.stat(folder)
+                continue
+            entries = list(os.scandir(folder))
+        except OSError:  # not there (yet): nothing to watch
+            continue
+        for entry in entries:
+            if _IGNORED_NAMES.search(entry.name):
+                continue
+            try:
+                if entry.is_dir():
+                    pending.append(entry.path)
+                elif entry.is_file():
+                    yield entry.path, entry.stat()
+            except OSError:
+                continue
 
 
-def _digest(path: Path) -> str:
-    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+def _digest(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "blake2b").hexdigest()
 
 
 def _differs(fresh: Mapping[str, _Entry], old: Mapping[str, _Entry], key: str) -> bool:
@@ -318,6 +351,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._page(path, head)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the browser went away mid-answer
+        except Exception:  # noqa: BLE001 -- answer 500 rather than drop the connection
+            message = traceback.format_exc().encode()
+            with contextlib.suppress(OSError):
+                self._send(500, _CONTENT_TYPES[".txt"], message, head)
 
     def _page(self, path: str, head: bool) -> None:
         status = self.server.status
