@@ -348,3 +348,39 @@ def test_stopping_ends_the_server_and_its_event_streams(tmp_path: Path) -> None:
     stream.close()
     with pytest.raises(OSError):
         http.client.HTTPConnection(server.host, server.port, timeout=2).connect()
+
+
+def test_template_edits_and_deleted_posts_rebuild(served: Served) -> None:
+    origin = f"http://127.0.0.1:{served.port}"
+    stream = EventStream(served)
+    try:
+        assert stream.next()[0] == "hello"
+        (served.blog / "templates").mkdir()
+        (served.blog / "templates/404.html").write_text(
+            '{% extends "base.html" %}{% block content %}<h1>Lost in the woods</h1>{% endblock %}',
+            encoding="utf-8",
+        )
+        assert stream.next()[0] == "reload"
+        status, _, body = fetch(f"{origin}/repo/no/such/page/")
+        assert status == 404 and "Lost in the woods" in body
+
+        assert fetch(f"{origin}/repo/posts/draft/")[0] == 200
+        (served.blog / "posts/2024-01-03-draft.md").unlink()
+        assert stream.next()[0] == "reload"
+        status, _, body = fetch(f"{origin}/repo/posts/draft/")
+        assert status == 404 and "Lost in the woods" in body
+        assert "Unfinished thoughts" not in fetch(served.url)[2]
+    finally:
+        stream.close()
+
+
+def test_head_requests_send_headers_only(served: Served) -> None:
+    connection = http.client.HTTPConnection(served.host, served.port, timeout=10)
+    try:
+        connection.request("HEAD", "/repo/posts/first/")
+        response = connection.getresponse()
+        assert response.status == 200
+        assert int(response.headers["Content-Length"]) > 0
+        assert response.read() == b""
+    finally:
+        connection.close()
