@@ -142,6 +142,20 @@ def digest_tree(root: Path) -> dict[str, str]:
     }
 
 
+def tool_digest() -> str:
+    """A digest of the generator's code and theme, to notice edits made while the bench runs."""
+    files = sorted(
+        p
+        for d in ("generator", "templates")
+        for p in (REPO / d).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def verify(bench: Bench) -> dict[str, object]:
     """Compare the incrementally built site with a clean build of the same sources."""
     incremental = digest_tree(bench.corpus / "site")
@@ -288,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(work: Path, args: argparse.Namespace) -> dict[str, object]:
     info = machine()
+    tool_before = tool_digest()
     print(f"generating {args.posts} posts (seed {args.seed}) in {work}", file=sys.stderr)
     bench = make_bench(work, args.posts, args.seed)
     warm_up(work)
@@ -299,7 +314,13 @@ def run(work: Path, args: argparse.Namespace) -> dict[str, object]:
     rows = summarize(results)
     goals = targets(rows)
     checked = None if args.no_verify else verify(bench)
+    tool_changed = tool_digest() != tool_before
     print_report(rows, goals)
+    if tool_changed:
+        print(
+            "\nWARNING: generator/ or templates/ changed during the run; the figures mix "
+            "versions and the identity check compares different tools."
+        )
     print(f"\ncleaned before each cold build (besides site/): {sorted(leftovers) or 'nothing'}")
     if checked is not None:
         print(
