@@ -457,7 +457,7 @@ def _locate(site_dir: Path, path: str, base_path: str) -> tuple[int, str]:
         return 403, ""  # a symlink that points out of the site
     if os.path.isdir(real):
         if not path.endswith("/"):
-            return 301, path + "/"
+            return 301, "/" + path.lstrip("/") + "/"  # never '//host/': no open redirect
         real = os.path.join(real, "index.html")
     if os.path.isfile(real):
         return 200, real

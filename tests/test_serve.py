@@ -20,6 +20,7 @@ import pytest
 
 from generator.build import BuildOptions
 from generator.serve import serve, serve_dir
+from tests.browser_support import chromium
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -384,3 +385,25 @@ def test_head_requests_send_headers_only(served: Served) -> None:
         assert response.read() == b""
     finally:
         connection.close()
+
+
+def test_an_open_browser_tab_reloads_itself_and_shows_build_errors(served: Served) -> None:
+    post = served.blog / "posts/2024-01-02-first.md"
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(served.url + "posts/first/")
+        assert "first version" in page.inner_text("body")
+
+        post.write_text(FIRST.replace("first version", "second version"), encoding="utf-8")
+        page.wait_for_function("document.body.innerText.includes('second version')", timeout=15_000)
+
+        post.write_text(FIRST.replace("title: First post", "title: [unclosed"), encoding="utf-8")
+        panel = page.wait_for_selector("#journey-build-error", timeout=15_000)
+        assert panel is not None
+        assert "invalid YAML in front matter" in panel.inner_text()
+        assert panel.is_visible()
+        assert "second version" in page.inner_text("body")  # the last good page stays
+
+        post.write_text(FIRST.replace("first version", "fixed version"), encoding="utf-8")
+        page.wait_for_function("document.body.innerText.includes('fixed version')", timeout=15_000)
+        assert page.query_selector("#journey-build-error") is None
