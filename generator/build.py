@@ -1,4 +1,8 @@
-"""The build, top to bottom: settings → sources → notebooks → Markdown → site → pages → write."""
+"""The build, top to bottom: settings → sources → notebooks → Markdown → site → pages → write.
+
+Heavy modules (Jinja2, markdown-it, Pygments, papermill) are imported inside `_build()`, after
+the manifest check: a build with nothing changed then costs a scan of the inputs, not imports.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .assemble import assemble_site
-from .config import SiteConfig, load_config
-from .errors import Diagnostic, JourneyError
+from .config import SiteConfig, load_config, theme_dirs
+from .errors import Diagnostic, JourneyError, warning
+from .manifest import Manifest, load_manifest, manifest_path, save_manifest, scan_inputs
 from .models import NotebookRequest, Post
-from .pages import render_site
-from .render import render_posts
-from .sources import read_posts
-from .templates import collect_assets, create_environment
-from .write import check_out_folder, write_site
+from .write import check_out_folder
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: int = 0
     seconds: float = 0.0
+    rendered: int = 0  # pages rendered this time; the rest came unchanged from the last build
+    up_to_date: bool = False
 
 
 def build_time() -> datetime:
@@ -51,6 +53,10 @@ def build_time() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def cache_dir(config: SiteConfig) -> Path:
+    return config.root / ".journey-cache"
+
+
 def build_site(options: BuildOptions) -> BuildResult:
     """Build the blog at options.source; raise JourneyError with every problem, leaving `out` as it was."""
     started = time.perf_counter()
@@ -58,20 +64,86 @@ def build_site(options: BuildOptions) -> BuildResult:
     out = (options.out or source / "site").resolve()
     config, problems = load_config(source, options.base_url)
     check_out_folder(source, out)
-    sources = read_posts(config, drafts=options.drafts, future=options.future, now=build_time())
-    problems += sources.diagnostics
+    now = build_time()
+    manifest_file = manifest_path(cache_dir(config), out)
+    previous = load_manifest(manifest_file)
+    inputs = _scan(config, options, previous)
+    if options.execute != "always" and previous.is_current(inputs, now, out):
+        replayed = problems + [warning(*row) for row in previous.warnings]
+        _stop_on_errors(replayed, options.strict)
+        return BuildResult(out, sorted(replayed), len(previous.pages), time.perf_counter() - started, 0, True)
+    manifest, problems, rendered = _build(config, options, out, now, previous, problems)
+    manifest.inputs = _scan(config, options, manifest)  # notebooks may have refreshed _freeze/
+    save_manifest(manifest_file, manifest)
+    return BuildResult(out, sorted(problems), manifest_files(out), time.perf_counter() - started, rendered)
+
+
+def _build(
+    config: SiteConfig, options: BuildOptions, out: Path, now: datetime, previous: Manifest, problems: list[Diagnostic]
+) -> tuple[Manifest, list[Diagnostic], int]:
+    from .assemble import assemble_site
+    from .pages import render_site
+    from .render import RenderStore, render_posts
+    from .sources import read_posts
+    from .templates import collect_assets, create_environment, theme_digest
+    from .write import Staging
+
+    sources = read_posts(config, drafts=options.drafts, future=options.future, now=now)
+    problems = problems + list(sources.diagnostics)
     executed, found = _run_notebooks(sources.posts, config, options)
     problems += found
-    rendered, found = render_posts(sources.posts, config, executed, options.jobs)
+    store = RenderStore(cache_dir(config))
+    rendered, found = render_posts(sources.posts, config, executed, store, options.jobs)
     problems += found
     site, found = assemble_site(config, rendered)
     problems += found
     assets = collect_assets(config)
-    files, found = render_site(site, create_environment(config, assets), assets)
-    problems += found + files.problems
-    _stop_on_errors(problems, options.strict)
-    write_site(out, files)
-    return BuildResult(out, sorted(problems), len(files), time.perf_counter() - started)
+    env = create_environment(config, assets)
+    staging = Staging(out)
+    try:
+        pages, found = render_site(
+            site, env, assets, store, staging, theme=theme_digest(config, assets),
+            previous=previous.pages, previous_out=out if out.is_dir() else None, jobs=options.jobs,
+        )
+        problems += found + staging.problems
+        _stop_on_errors(problems, options.strict)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    store.prune({item.render_key for item in rendered})
+    reused = sum(1 for path, key in pages.items() if previous.pages.get(path) == key)
+    manifest = Manifest(
+        release=_next_release(config, options, now),
+        pages=pages,
+        warnings=[[d.location.path, d.location.line, d.location.col, d.message] for d in problems],
+        extra_inputs=sorted({str(p) for post in sources.posts for use in post.notebooks
+                             for p in (use.request.notebook, *use.request.deps)}),
+    )
+    return manifest, problems, len(pages) - reused
+
+
+def _scan(config: SiteConfig, options: BuildOptions, manifest: Manifest) -> str:
+    root = config.root
+    folders = [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, *theme_dirs(config)]
+    files = [root / "pyproject.toml", root / config.environment, *(Path(p) for p in manifest.extra_inputs)]
+    settings = {k: str(v) for k, v in vars(options).items() if k not in ("verbose", "progress", "jobs", "source")}
+    return scan_inputs(root, folders, files, settings)
+
+
+def _next_release(config: SiteConfig, options: BuildOptions, now: datetime) -> str:
+    """The earliest future post held back: the build is stale from that moment on."""
+    if options.future:
+        return ""
+    from .sources import read_posts
+
+    held = read_posts(config, drafts=options.drafts, future=True, now=now).posts
+    moments = sorted(post.date for post in held if post.date > now)
+    return moments[0].isoformat() if moments else ""
+
+
+def manifest_files(out: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(out))
 
 
 def _run_notebooks(

@@ -149,7 +149,11 @@ def _run_build(args: argparse.Namespace) -> int:
     result = _build(args)
     report(result.diagnostics)
     shown = display_path(result.out)
-    print(f"journey: built {result.files} files into {shown}/ in {result.seconds:.2f} s", file=sys.stderr)
+    if result.up_to_date:
+        print(f"journey: {shown}/ is up to date; nothing changed since the last build", file=sys.stderr)
+    else:
+        print(f"journey: built {result.files} files into {shown}/ in {result.seconds:.2f} s "
+              f"({result.rendered} pages rendered)", file=sys.stderr)
     return 0
 
 

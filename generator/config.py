@@ -188,3 +188,19 @@ def _toml_position(message: str) -> tuple[int, int]:
 
 def _toml_message(message: str) -> str:
     return message.split(" (at line")[0]
+
+
+def default_theme_dir() -> Path:
+    """The theme shipped in the wheel, or `templates/` of a source checkout."""
+    packaged = Path(__file__).parent / "theme"
+    if (packaged / "base.html").is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def theme_dirs(config: SiteConfig) -> list[Path]:
+    """The blog's own `templates/` first (overrides), then the default theme."""
+    own = config.root / "templates"
+    default = default_theme_dir()
+    dirs = [own] if own.is_dir() and own.resolve() != default.resolve() else []
+    return dirs + [default]

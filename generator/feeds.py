@@ -72,7 +72,8 @@ def _entry(site: Site, item: RenderedPost) -> list[str]:
     # xml:base: relative links and images in the post ('plot.png') resolve against the post's
     # page, not against the feed's URL.
     base = quoteattr(site.config.absolute_url(post.url_path))
-    lines.append(f'    <content type="html" xml:base={base}>{escape(item.html)}</content>')
+    if item.html:  # the site feed carries whole posts; tag feeds carry summaries
+        lines.append(f'    <content type="html" xml:base={base}>{escape(item.html)}</content>')
     lines.append("  </entry>")
     return lines
 

@@ -73,15 +73,17 @@ class Heading:
 
 @dataclass(frozen=True)
 class RenderedPost:
-    """A post after Markdown (and notebook) rendering, before page templates."""
+    """A post after Markdown (and notebook) rendering; `html` is loaded only where a page needs it."""
 
     post: Post
     html: str
     toc: tuple[Heading, ...]
     words: int
     summary: str  # plain text for listings and feeds
-    extra_files: tuple[tuple[str, bytes], ...] = ()  # (site path, bytes): notebook images, .ipynb
+    text: str = ""  # the whole post as plain text, for the search index
+    files: tuple[tuple[str, str], ...] = ()  # (name beside the page, blob digest): notebook images, .ipynb
     run_cards: tuple[dict[str, Any], ...] = ()
+    render_key: str = ""  # where the render store keeps its HTML
 
     @property
     def reading_minutes(self) -> int:

@@ -1,76 +1,177 @@
-"""Rendering posts: Markdown (and the post's notebooks) to HTML, in worker processes when asked."""
+"""Rendering posts: Markdown (and the post's notebooks) to HTML, cached by content, in parallel.
+
+A rendered post's HTML is kept in the render store (`.journey-cache/render/`), not in memory:
+the main process holds only what listings need, and the page stage loads each post's HTML
+when it renders that post's page.
+"""
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
+import hashlib
+import json
+import re
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
 from .errors import Diagnostic
 from .markdown import ShortcodeProblem, create_markdown, render_markdown
-from .models import NotebookRequest, Post, RenderedPost
+from .models import Heading, NotebookRequest, Post, RenderedPost
+from .parallel import parallel_map
 
+FORMAT = "render-1"  # bump when rendering changes what a cached post would contain
+_TAGS = re.compile(r"<[^>]+>")
 _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
+
+
+class RenderStore:
+    """Rendered posts by content key: one JSON file each, plus content-addressed blobs."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.folder = cache_dir / "render"
+        self.blobs = cache_dir / "blobs"
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        try:
+            return json.loads(self.path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # missing or damaged: render again
+
+    def save(self, key: str, entry: dict[str, Any], files: Sequence[tuple[str, bytes]]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        entry["files"] = []
+        for name, data in files:
+            digest = hashlib.sha256(data).hexdigest()
+            blob = self.blobs / digest
+            if not blob.exists():
+                _write_atomically(blob, data)
+            entry["files"].append([name, digest])
+        _write_atomically(self.path(key), json.dumps(entry, sort_keys=True).encode("utf-8"))
+
+    def html(self, item: RenderedPost) -> str:
+        entry = self.load(item.render_key)
+        if entry is None:
+            raise FileNotFoundError(f"render cache entry {item.render_key} vanished during the build")
+        return entry["html"]
+
+    def blob(self, digest: str) -> bytes:
+        return (self.blobs / digest).read_bytes()
+
+    def prune(self, keep: set[str]) -> None:
+        """Drop entries no current post uses, so the cache does not grow without bound."""
+        if self.folder.is_dir():
+            for entry in self.folder.glob("*.json"):
+                if entry.stem not in keep:
+                    entry.unlink(missing_ok=True)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+
+
+def render_key(post: Post, executed: Sequence[Any], config: SiteConfig) -> str:
+    """Everything a post's HTML depends on: its file, the base path, and its notebooks' results."""
+    digest = hashlib.sha256()
+    for part in (FORMAT, config.base_path, str(config.summary_words), post.display_path, post.url_path):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(post.source.read_bytes())
+    for use in post.notebooks:
+        digest.update(use.request.notebook.read_bytes())  # markdown cells show even when cached
+    for notebook in executed:
+        digest.update(notebook.cache_key.encode("ascii") + hashlib.sha256(notebook.ipynb_bytes).digest())
+        digest.update(json.dumps(notebook.run_info, sort_keys=True, default=str).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def render_posts(
     posts: Sequence[Post],
     config: SiteConfig,
     executed: Mapping[NotebookRequest, Any],
+    store: RenderStore,
     jobs: int,
 ) -> tuple[list[RenderedPost], list[Diagnostic]]:
-    """Render every post; with jobs > 1, in a pool of forked processes."""
-    work = [(post, [executed[u.request] for u in post.notebooks if u.request in executed]) for post in posts]
-    if jobs <= 1 or len(work) < 8:
-        results = [_render_one(post, nbs, config) for post, nbs in work]
-    else:
-        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        chunk = max(1, len(work) // (jobs * 4))
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            results = list(pool.map(_render_star, work, [config] * len(work), chunksize=chunk))
-    rendered = [r for r, _ in results if r is not None]
-    problems = [d for _, found in results for d in found]
+    """Render every post not already in the store; return them without their HTML."""
+    work = []
+    for post in posts:
+        notebooks = [executed[u.request] for u in post.notebooks if u.request in executed]
+        work.append((post, notebooks, render_key(post, notebooks, config)))
+    fresh = [item for item in work if store.load(item[2]) is None]
+    results = dict(parallel_map(_render_one, fresh, config, store, jobs=jobs))
+    rendered: list[RenderedPost] = []
+    problems: list[Diagnostic] = []
+    for post, _, key in work:
+        entry = results.get(key) or store.load(key)
+        if entry is None:  # it failed to render: its diagnostics say why
+            problems.extend(results.get(f"{key}:problems", []))
+            continue
+        problems.extend(_diagnostics(entry["warnings"]))
+        rendered.append(_from_entry(post, key, entry))
+    for key, value in results.items():
+        if key.endswith(":problems"):
+            problems.extend(d for d in value if d not in problems)
     return rendered, problems
 
 
-def _render_star(item: tuple[Post, list[Any]], config: SiteConfig) -> tuple[RenderedPost | None, list[Diagnostic]]:
-    return _render_one(item[0], item[1], config)
-
-
-def _render_one(post: Post, executed: list[Any], config: SiteConfig) -> tuple[RenderedPost | None, list[Diagnostic]]:
+def _render_one(item: tuple[Post, list[Any], str], config: SiteConfig, store: RenderStore) -> list[tuple[str, Any]]:
+    """Render one post into the store; returns [(key, entry-without-html)] or its problems."""
     global _MARKDOWN
     if _MARKDOWN is None:
         _MARKDOWN = create_markdown()
+    post, executed, key = item
     notebooks = _post_notebooks(post, executed, config)
     result = render_markdown(
-        _MARKDOWN,
-        post.body,
-        path=post.display_path,
-        first_line=post.body_line,
-        base_path=config.base_path,
-        shortcode=_shortcode_handler(notebooks),
+        _MARKDOWN, post.body, path=post.display_path, first_line=post.body_line,
+        base_path=config.base_path, shortcode=_shortcode_handler(notebooks),
         summary_words=config.summary_words,
     )
-    html = result.html
-    files: list[tuple[str, bytes]] = []
-    cards: list[dict[str, Any]] = []
-    if notebooks is not None:
-        html += notebooks.trailing_html()
-        files = notebooks.files()
-        cards = notebooks.run_cards()
-    rendered = RenderedPost(
+    if any(d.is_error for d in result.diagnostics):
+        return [(f"{key}:problems", result.diagnostics)]
+    html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
+    entry = {
+        "html": html,
+        "toc": [[h.level, h.text, h.anchor] for h in result.toc],
+        "words": result.words,
+        "summary": result.summary,
+        "text": " ".join(_TAGS.sub(" ", html).split()),
+        "run_cards": notebooks.run_cards() if notebooks is not None else [],
+        "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message] for d in result.diagnostics],
+    }
+    store.save(key, entry, sorted(notebooks.files()) if notebooks is not None else [])
+    del entry["html"]
+    return [(key, entry)]
+
+
+def _from_entry(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
+    return RenderedPost(
         post=post,
-        html=html,
-        toc=result.toc,
-        words=result.words,
-        summary=result.summary,
-        extra_files=tuple(sorted(files)),
-        run_cards=tuple(cards),
+        html="",
+        toc=tuple(Heading(level, text, anchor) for level, text, anchor in entry["toc"]),
+        words=entry["words"],
+        summary=entry["summary"],
+        text=entry["text"],
+        files=tuple((name, digest) for name, digest in entry["files"]),
+        run_cards=tuple(entry["run_cards"]),
+        render_key=key,
     )
-    return rendered, result.diagnostics
+
+
+def with_html(item: RenderedPost, store: RenderStore) -> RenderedPost:
+    """The post with its HTML loaded from the store, for its page and the feed."""
+    return replace(item, html=store.html(item))
+
+
+def _diagnostics(rows: list[list[Any]]) -> list[Diagnostic]:
+    from .errors import warning
+
+    return [warning(path, line, col, message) for path, line, col, message in rows]
 
 
 def _post_notebooks(post: Post, executed: list[Any], config: SiteConfig) -> Any:

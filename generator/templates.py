@@ -11,26 +11,10 @@ from typing import Any
 
 import jinja2
 
-from .config import SiteConfig
+from .config import SiteConfig, theme_dirs
 from .errors import Diagnostic, error
 from .markdown import pygments_css
 from .sources import display_path
-
-
-def default_theme_dir() -> Path:
-    """The theme shipped in the wheel, or `templates/` of a source checkout."""
-    packaged = Path(__file__).parent / "theme"
-    if (packaged / "base.html").is_file():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
-
-
-def theme_dirs(config: SiteConfig) -> list[Path]:
-    """The blog's own `templates/` first (overrides), then the default theme."""
-    own = config.root / "templates"
-    default = default_theme_dir()
-    dirs = [own] if own.is_dir() and own.resolve() != default.resolve() else []
-    return dirs + [default]
 
 
 @dataclass(frozen=True)
@@ -59,6 +43,17 @@ def _fingerprint(name: str, data: bytes) -> Asset:
     stem, dot, suffix = name.rpartition(".")
     hashed = f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
     return Asset(name, f"assets/{hashed}", data)
+
+
+def theme_digest(config: SiteConfig, assets: Mapping[str, Asset]) -> str:
+    """Everything every page depends on besides its own data: the templates, assets and settings."""
+    digest = hashlib.sha256(repr(sorted(vars(config).items(), key=lambda kv: kv[0])).encode("utf-8"))
+    for folder in theme_dirs(config):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.as_posix().encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for asset in assets.values():
+        digest.update(asset.path.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def create_environment(config: SiteConfig, assets: Mapping[str, Asset]) -> jinja2.Environment:

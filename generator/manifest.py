@@ -1,0 +1,76 @@
+"""The build manifest: what the last build read and wrote, so an unchanged build does nothing
+and an edit redoes only what depends on it. Content hashes only, never modification times."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+FORMAT = "manifest-1"
+_SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", ".journey-cache"}
+
+
+@dataclass
+class Manifest:
+    inputs: str = ""  # digest of every input file, the options and journey itself
+    release: str = ""  # ISO time of the earliest future post held back: the site changes then
+    pages: dict[str, str] = field(default_factory=dict)  # page path → fingerprint
+    warnings: list[list[Any]] = field(default_factory=list)  # [path, line, col, message]
+    extra_inputs: list[str] = field(default_factory=list)  # files outside the usual folders (deps)
+
+    def is_current(self, inputs: str, now: datetime, out: Path) -> bool:
+        """True when nothing the last build read has changed and its site is still in place."""
+        if not self.inputs or self.inputs != inputs or not (out / ".nojekyll").is_file():
+            return False
+        return not self.release or now < datetime.fromisoformat(self.release)
+
+
+def manifest_path(cache_dir: Path, out: Path) -> Path:
+    """One manifest per output folder, so `--out` elsewhere does not confuse the default site."""
+    tag = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:12]
+    return cache_dir / f"manifest-{tag}.json"
+
+
+def load_manifest(path: Path) -> Manifest:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.pop("format", None) != FORMAT:
+            return Manifest()
+        return Manifest(**data)
+    except (OSError, ValueError, TypeError):
+        return Manifest()  # missing or damaged: a full build
+
+
+def save_manifest(path: Path, manifest: Manifest) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps({"format": FORMAT, **asdict(manifest)}, sort_keys=True), encoding="utf-8")
+    temporary.replace(path)
+
+
+def scan_inputs(root: Path, folders: list[Path], files: list[Path], options: dict[str, Any]) -> str:
+    """One digest over every file under `folders`, the listed `files`, the options and the code."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([FORMAT, sys.version, options], sort_keys=True, default=str).encode("utf-8"))
+    seen: set[Path] = set()
+    for path in [*_walk(Path(__file__).parent), *(p for folder in folders for p in _walk(folder)), *files]:
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        digest.update(str(path).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _walk(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        found.extend(Path(dirpath) / name for name in sorted(filenames) if not name.endswith(".pyc"))
+    return found
