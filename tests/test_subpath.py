@@ -48,6 +48,8 @@ def references(content_type: str, body: str) -> list[str]:
         return [u.strip("'\"") for u in re.findall(r"url\(([^)]+)\)", body)]
     if "xml" in content_type and "<urlset" in body:
         return re.findall(r"<loc>([^<]+)</loc>", body)
+    if content_type.startswith("text/plain"):  # robots.txt names the sitemap
+        return re.findall(r"^Sitemap: (\S+)$", body, re.MULTILINE)
     return []
 
 
@@ -96,7 +98,7 @@ def crawl(origin: str, start: str, public: str) -> tuple[dict[str, int], set[str
     host = urlsplit(origin)
     statuses: dict[str, int] = {}
     pages: set[str] = set()
-    queue = [origin + start]
+    queue = [origin + start + "robots.txt", origin + start]
     while queue:
         url = queue.pop()
         if url in statuses:
@@ -143,6 +145,7 @@ def test_every_internal_link_resolves(mount: Mount, base_url: str, prefix: str) 
     assert any(url.endswith("/posts/first-plot/rising.svg") for url in statuses)
     assert any("/assets/style." in url for url in statuses)
     assert any(url.endswith("/feed.xml") for url in statuses)
+    assert any(url.endswith("/sitemap.xml") for url in statuses)
 
 
 def test_a_link_missing_the_prefix_is_caught(mount: Mount) -> None:
@@ -151,5 +154,9 @@ def test_a_link_missing_the_prefix_is_caught(mount: Mount) -> None:
     folder.mkdir()
     (folder / "index.html").write_text('<a href="/posts/x/">x</a><img src="a.png"><a href="/repo/">me</a>')
     (folder / "a.png").write_bytes(b"png")
+    (folder / "robots.txt").write_text("User-agent: *\n")
     statuses, _ = crawl(origin, "/repo/", "https://example.github.io/repo/")
-    assert statuses == {f"{origin}/repo/": 200, f"{origin}/repo/a.png": 200, f"{origin}/posts/x/": 404}
+    assert statuses == {
+        f"{origin}/repo/robots.txt": 200, f"{origin}/repo/": 200, f"{origin}/repo/a.png": 200,
+        f"{origin}/posts/x/": 404,
+    }
