@@ -78,7 +78,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     *,
-    poll_interval: float = 0.3,
+    poll_interval: float = 0.1,
     ready: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
 ) -> int:
@@ -363,27 +363,13 @@ class _Handler(BaseHTTPRequestHandler):
                 503, _CONTENT_TYPES[".html"], self._inject(_waiting_page(status.error)), head
             )
             return
-        deadline = time.monotonic() + SWAP_WAIT_SECONDS
-        while True:
-            if not self.server.site_dir.is_dir() and time.monotonic() < deadline:
-                time.sleep(0.01)  # the build swaps the folder in with two renames: wait that out
-                continue
-            code, where = _locate(self.server.site_dir, path, status.base_path)
-            if code in (301, 302):
-                self.send_response(code)
-                self.send_header("Location", where)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            try:
-                data = Path(where).read_bytes() if code in (200, 404) and where else b""
-                break
-            except (FileNotFoundError, NotADirectoryError):  # swapped out under us: look again
-                if time.monotonic() > deadline:
-                    code, where, data = 404, "", b""
-                    break
-                time.sleep(0.01)
-        if code == 403:
+        code, where, data = _lookup(self.server.site_dir, path, status.base_path)
+        if code in (301, 302):
+            self.send_response(code)
+            self.send_header("Location", where)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif code == 403:
             self._send(403, _CONTENT_TYPES[".txt"], b"403 forbidden: outside the site\n", head)
         elif where.endswith(".html") or not where:
             body = data or b"<!doctype html><title>Not found</title><h1>404 not found</h1>"
@@ -437,6 +423,23 @@ class _Handler(BaseHTTPRequestHandler):
         lines = "".join(f"data: {line}\n" for line in data.split("\n"))
         self.wfile.write(f"{prefix}event: {name}\n{lines}\n".encode())
         self.wfile.flush()
+
+
+def _lookup(site_dir: Path, path: str, base_path: str) -> tuple[int, str, bytes]:
+    """(status, file or redirect target, bytes), riding out the instant the build swaps folders."""
+    deadline = time.monotonic() + SWAP_WAIT_SECONDS
+    while True:
+        if site_dir.is_dir():  # absent only between the two renames of the swap
+            code, where = _locate(site_dir, path, base_path)
+            if code not in (200, 404) or not where:
+                return code, where, b""
+            try:
+                return code, where, Path(where).read_bytes()
+            except (FileNotFoundError, NotADirectoryError):
+                pass  # swapped out between the lookup and the read: look again
+        if time.monotonic() > deadline:
+            return 404, "", b""
+        time.sleep(0.01)
 
 
 def _locate(site_dir: Path, path: str, base_path: str) -> tuple[int, str]:

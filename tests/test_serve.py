@@ -407,3 +407,31 @@ def test_an_open_browser_tab_reloads_itself_and_shows_build_errors(served: Serve
         post.write_text(FIRST.replace("first version", "fixed version"), encoding="utf-8")
         page.wait_for_function("document.body.innerText.includes('fixed version')", timeout=15_000)
         assert page.query_selector("#journey-build-error") is None
+
+
+def test_pages_stay_served_while_rebuilds_swap_the_folder(served: Served) -> None:
+    post = served.blog / "posts/2024-01-02-first.md"
+    page = served.url + "posts/first/"
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def read_while_rebuilding() -> None:
+        while not done.is_set():
+            statuses.append(fetch(page)[0])
+
+    readers = [threading.Thread(target=read_while_rebuilding) for _ in range(3)]
+    stream = EventStream(served)
+    try:
+        assert stream.next()[0] == "hello"
+        for reader in readers:
+            reader.start()
+        for number in range(5):
+            post.write_text(FIRST.replace("first version", f"version {number}"), encoding="utf-8")
+            assert stream.next()[0] == "reload"
+    finally:
+        done.set()
+        for reader in readers:
+            reader.join(timeout=15)
+        stream.close()
+    assert len(statuses) > 20 and set(statuses) == {200}
+    assert "version 4" in fetch(page)[2]
