@@ -271,14 +271,20 @@ def test_dark_mode_follows_the_system_until_the_reader_chooses(served: Served, b
     dark.close()
 
 
+def _responses(page: Any) -> list[Any]:
+    """Every response the page receives from now on (a list that fills as it loads)."""
+    seen: list[Any] = []
+    page.on("response", lambda response: seen.append(response))
+    return seen
+
+
 def test_a_post_page_stays_within_the_transfer_budget(served: Served, browser: Any) -> None:
     """Every post: the page plus every same-origin request except images, counted in bytes."""
     weights = {}
     for path in _post_pages(served.site):
         context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
-        responses: list[Any] = []
-        page.on("response", responses.append)
+        responses = _responses(page)
         page.goto(served.origin + path, wait_until="networkidle")
         counted = [r for r in responses if r.request.resource_type != "image"]
         assert all(r.url.startswith(served.origin) for r in responses)
