@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from conftest import make_blog, post, read_tree, run_journey, tree_hash
 
-from tests.golden.regenerate import BLOG
+from tests.golden.regenerate import copy_blog as copy_golden
 
 
 def copy_blog(target: Path) -> Path:
     """The golden blog plus enough posts that --jobs 2 renders in worker processes."""
-    shutil.copytree(BLOG, target, ignore=shutil.ignore_patterns("site"))
-    return make_blog(target, {
+    return make_blog(copy_golden(target), {
         f"posts/2023-0{n}-0{n}-extra-{n}.md": post(f"Extra {n}", f"2023-0{n}-0{n}", tags=f"[t{n % 3}]",
                                                    body=f"## Part {n}\n\n```python\nx = {n}\n```\n")
         for n in range(1, 10)
@@ -35,6 +33,22 @@ def test_two_builds_in_different_places_at_different_times_are_identical(tmp_pat
     assert [name for name in one if one[name] != two[name]] == []
     assert tree_hash(first / "site") == tree_hash(second / "site")
     assert len(one) > 40
+
+
+def test_a_rebuild_with_a_warm_cache_equals_a_cold_build(tmp_path: Path) -> None:
+    blog = copy_blog(tmp_path / "blog")
+    assert run_journey("build", cwd=blog)[0] == 0
+    cold = tree_hash(blog / "site")
+    assert run_journey("build", cwd=blog)[0] == 0  # everything cached
+    assert tree_hash(blog / "site") == cold
+    hello = blog / "posts" / "2024-01-15-hello-world.md"
+    hello.write_text(hello.read_text().replace("one engineer", "one person"))
+    assert run_journey("build", "--out", "warm", cwd=blog)[0] == 0  # one post changed
+    fresh = copy_blog(tmp_path / "fresh")
+    (fresh / "posts" / "2024-01-15-hello-world.md").write_text(hello.read_text())
+    assert run_journey("build", "--out", "cold", cwd=fresh)[0] == 0
+    assert read_tree(blog / "warm") == read_tree(fresh / "cold")
+    assert b"one person" in read_tree(blog / "warm")["posts/hello-world/index.html"]
 
 
 def test_source_date_epoch_decides_which_posts_are_in_the_future(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from urllib.parse import quote, urldefrag, urljoin, urlsplit
 import pytest
 from conftest import run_journey
 
-from tests.golden.regenerate import BLOG
+from tests.golden.regenerate import copy_blog
 
 URL_ATTRIBUTES = {"href", "src", "poster", "data-index"}
 
@@ -129,9 +129,9 @@ def crawl(origin: str, start: str, public: str) -> tuple[dict[str, int], set[str
 )
 def test_every_internal_link_resolves(mount: Mount, base_url: str, prefix: str) -> None:
     folder, mount.prefix = mount.folder, prefix
+    blog = copy_blog(folder.parent / "blog")
     code, _, err = run_journey(
-        "build", "--source", str(BLOG), "--out", str(folder), "--base-url", base_url,
-        cwd=folder.parent,
+        "build", "--source", str(blog), "--out", str(folder), "--base-url", base_url, cwd=blog
     )
     assert code == 0, err
     statuses, pages = crawl(mount.origin, prefix, base_url)
