@@ -254,25 +254,28 @@ def graft(current: dict[str, Any], executed: dict[str, Any]) -> dict[str, Any]:
     """The author's current cells (prose edits, tags) with the executed code cells' outputs.
 
     Only valid when the key matches, i.e. the code cells are identical and in the same order,
-    so they pair up by position; papermill's injected-parameters cell is carried over."""
-    result = {k: copy.deepcopy(v) for k, v in executed.items() if k != "cells"}
+    so they pair up by position; papermill's injected-parameters cell is carried over. The
+    result shares outputs with `executed` (no deep copies: this runs on every cached build),
+    so treat both as read-only."""
+    result = {k: v for k, v in executed.items() if k != "cells"}
+    result["metadata"] = dict(executed.get("metadata", {}))
     ran = [c for c in executed["cells"] if c.get("cell_type") == "code"]
     cells: list[dict[str, Any]] = []
     position = 0
     for index, cell in enumerate(current.get("cells", [])):
-        new = copy.deepcopy(cell)
+        new = dict(cell)
         if cell.get("cell_type") == "code":
             while position < len(ran) and _injected(ran[position]):
-                cells.append(copy.deepcopy(ran[position]))
+                cells.append(ran[position])
                 position += 1
             if position < len(ran):
-                new["outputs"] = copy.deepcopy(ran[position].get("outputs", []))
+                new["outputs"] = ran[position].get("outputs", [])
                 new["execution_count"] = ran[position].get("execution_count")
                 new.setdefault("id", ran[position].get("id", f"c{index}"))
                 position += 1
         new.setdefault("id", f"c{index}")  # nbformat 4.5 wants ids; a stable one, not random
         cells.append(new)
-    cells += [copy.deepcopy(c) for c in ran[position:] if _injected(c)]
+    cells += [c for c in ran[position:] if _injected(c)]
     result["cells"] = cells
     result["nbformat"], result["nbformat_minor"] = 4, max(5, executed.get("nbformat_minor", 5))
     return result

@@ -35,12 +35,20 @@ __all__ = [
 @dataclass(frozen=True)
 class ExecutedNotebook:
     request: NotebookRequest
-    notebook: Any  # nbformat.NotebookNode: the current cells with the executed outputs
+    data: dict[str, Any]  # the current cells with the executed outputs, as plain JSON
     cache_key: str  # hex digest
     from_cache: bool
     run_info: dict[str, Any]  # python, packages, device, wall_time_s, params, kernel
     ipynb_bytes: bytes  # the executed notebook as published for download
     display_path: str = ""  # e.g. notebooks/x.ipynb
+
+    @property
+    def notebook(self) -> Any:
+        """The executed notebook as an nbformat.NotebookNode (importing nbformat costs ~0.3 s,
+        so a build that only renders from the cache never pays for it)."""
+        import nbformat
+
+        return nbformat.from_dict(self.data)
 
 
 @dataclass(frozen=True)
@@ -238,14 +246,12 @@ def _execute(
 
 
 def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedNotebook:
-    import nbformat
-
     grafted = cache.graft(plan.source, entry)
     journey = grafted["metadata"]["journey"]
     grafted["metadata"]["journey"] = {"key": journey["key"], "run_info": journey["run_info"]}
     return ExecutedNotebook(
         request=plan.request,
-        notebook=nbformat.from_dict(grafted),
+        data=grafted,
         cache_key=plan.key.digest,
         from_cache=from_cache,
         run_info=journey["run_info"],
@@ -310,7 +316,7 @@ class PostNotebooks:
         for number, found in enumerate(executed, start=1):
             prefix = "" if number == 1 else f"nb{number}-"
             rendered = render_notebook(
-                found.notebook, markdown=render_md, highlight=highlight, id_prefix=prefix
+                found.data, markdown=render_md, highlight=highlight, id_prefix=prefix
             )
             self._notebooks.append(
                 _Shown(found, rendered, _unique(found.request.notebook.stem, names))
