@@ -179,7 +179,7 @@ def main() -> None:
     extra_ms = (cached - plain) * 1000 / COUNT
     print(f"  (b) cached rebuild             {cached:7.2f} s")
     print(
-        f"      same posts, no notebooks   {plain:7.2f} s   {extra_ms:+.0f} ms/notebook (target <= 20)"
+        f"      same posts, no notebooks   {plain:7.2f} s   {extra_ms:+.0f} ms each (target <= 20)"
     )
     print(f"  (c) one kernel start (bare)    {kernel:7.2f} s")
     print(
