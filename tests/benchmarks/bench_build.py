@@ -111,7 +111,7 @@ def run_round(
     order = COLD if round_no % 2 == 0 else tuple(reversed(COLD))
     for name in order:
         if name.startswith("build"):
-            leftovers.update(r for r in clean(bench) if not r.startswith("site"))
+            leftovers.update(r.split("/")[0] for r in clean(bench))
         elif name == "floor":
             shutil.rmtree(bench.floor_out, ignore_errors=True)
         results[name].append(_timed(name, cmds[name], bench))
