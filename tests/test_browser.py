@@ -285,7 +285,7 @@ def test_a_post_page_stays_within_the_transfer_budget(served: Served, browser: A
         context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
         responses = _responses(page)
-        page.goto(served.origin + path, wait_until="networkidle")
+        page.goto(served.origin + path, wait_until="load")
         counted = [r for r in responses if r.request.resource_type != "image"]
         assert all(r.url.startswith(served.origin) for r in responses)
         assert not any(r.url.endswith("search.json") for r in responses)
