@@ -404,7 +404,9 @@ class Progress:
 
     def finish(self, label: str, ok: bool) -> None:
         with self._lock:
-            seconds = self.clock() - self.running.pop(label, self.clock())
+            started = self.running.pop(label, None)
+            now = self.clock()
+            seconds = now - started if started is not None else 0.0
             if self.enabled:
                 verb = "executed" if ok else "failed"
                 prefix = "\r\x1b[K" if self.live else ""

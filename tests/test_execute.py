@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import signal
@@ -150,7 +151,7 @@ def test_ctrl_c_shuts_every_kernel_down(tmp_path: Path) -> None:
 def test_progress_without_a_terminal_is_one_line_per_event(tmp_path: Path) -> None:
     log = tmp_path / "progress.txt"
     with log.open("w") as stream:
-        clock = iter([0.0, 2.5, 2.5]).__next__
+        clock = iter([0.0, 2.5]).__next__
         shown = Progress(stream, enabled=True, clock=clock)
         shown.start("notebooks/a.ipynb")
         shown.tick()
@@ -170,3 +171,33 @@ def _params_hash(marker: str) -> str:
 def _no_leftover_kernels():
     yield
     assert my_kernels() == [], "a test left a kernel running"
+
+
+def test_progress_on_a_terminal_is_a_live_line() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    clock = iter([0.0, 1.0, 4.0, 4.0]).__next__
+    shown = Progress(stream, enabled=True, clock=clock)
+    shown.start("notebooks/a.ipynb")
+    shown.start("notebooks/b.ipynb")
+    shown.tick()
+    shown.finish("notebooks/a.ipynb", ok=False)
+    assert stream.getvalue() == (
+        "\r\x1b[Kjourney: running notebooks/a.ipynb 4 s, notebooks/b.ipynb 3 s"
+        "\r\x1b[Kjourney: failed notebooks/a.ipynb in 4.0 s\n"
+    )
+
+
+def test_unknown_kernel_is_reported(tmp_path: Path) -> None:
+    config = blog(tmp_path, "raises.ipynb")
+    config = SiteConfig(root=config.root, kernel="no-such-kernel")
+    _, problems = run_notebooks([use(config, "raises.ipynb")], config, progress=False)
+    assert [str(d) for d in problems] == [
+        (
+            "posts/2024-01-01-post.md:5:1: error: notebook notebooks/raises.ipynb: "
+            "the kernel could not be started: No such kernel named no-such-kernel"
+        )
+    ]
