@@ -172,6 +172,9 @@ def execute(job: Job, tracker: KernelTracker) -> Outcome:
         nb = parameterize_notebook(
             nb, job.params, kernel_name=job.kernel or "python3", language=_language(nb)
         )
+        for cell in nb.cells:  # a fixed id, so re-running gives the same bytes
+            if "injected-parameters" in cell.metadata.get("tags", []):
+                cell["id"] = "injected-parameters"
     running: dict[str, int] = {}
     started = time.monotonic()
     with tempfile.TemporaryFile() as log:
@@ -245,9 +248,11 @@ def _prepared(nb: Any, job: Job) -> Any:
             "version": __version__,
         },
     )
-    for cell in nb.cells:  # as papermill's own loader leaves them
-        cell.metadata.setdefault("papermill", {})
+    for index, (cell, original) in enumerate(zip(nb.cells, job.notebook["cells"], strict=False)):
+        cell.metadata.setdefault("papermill", {})  # as papermill's own loader leaves them
         cell.metadata.setdefault("tags", [])
+        if "id" not in original:  # nbformat's upgrade made a random one: results must not vary
+            cell["id"] = f"c{index}"
     if _language(nb) == "python":
         probe = nbformat.v4.new_code_cell(PROBE % (RUN_MIME, tuple(job.key_packages)))
         probe.metadata["tags"] = [PROBE_TAG, "raises-exception"]

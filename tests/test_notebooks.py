@@ -15,7 +15,13 @@ import pytest
 from generator import cache
 from generator.config import SiteConfig
 from generator.models import NotebookRequest, NotebookUse, Post
-from generator.notebooks import PostNotebooks, ShortcodeError, notebook_status, run_notebooks
+from generator.notebooks import (
+    ExecutedNotebook,
+    PostNotebooks,
+    ShortcodeError,
+    notebook_status,
+    run_notebooks,
+)
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 REPO = Path(__file__).parent.parent
@@ -82,6 +88,8 @@ def test_parameters_are_injected_and_unknown_ones_warned(shared) -> None:
     assert printed == ["n=3 label=default\n"]
     html = page(results, [uses["parameters.ipynb"]], config).trailing_html()
     assert "injected-parameters" not in html and "# Parameters" not in html
+    injected = [c for c in executed.data["cells"] if c["id"] == "injected-parameters"]
+    assert len(injected) == 1 and injected[0]["source"].startswith("# Parameters\nn = 3\n")
 
 
 def test_figure_is_written_as_a_hashed_png(shared) -> None:
@@ -289,3 +297,38 @@ def test_execute_never_renders_from_the_freeze_without_jupyter_or_torch(
             notebooks.trailing_html(),
             [[n, d.hex()] for n, d in notebooks.files()],
         ]
+
+
+def test_two_notebooks_with_one_stem_get_distinct_downloads_and_ids(tmp_path: Path) -> None:
+    """Hand-made executed notebooks (no kernel): names and anchors never collide."""
+
+    def executed(folder: str, text: str) -> ExecutedNotebook:
+        request = NotebookRequest(notebook=tmp_path / folder / "analysis.ipynb")
+        cell = {
+            "cell_type": "code",
+            "id": "plot",
+            "metadata": {},
+            "source": text,
+            "execution_count": 1,
+            "outputs": [],
+        }
+        data = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+        return ExecutedNotebook(request, data, "k" * 64, True, {}, text.encode(), folder)
+
+    config = SiteConfig(root=tmp_path)
+    first, second = executed("a", "first = 1"), executed("b", "second = 2")
+    uses = [
+        NotebookUse("posts/p.md", 3, first.request),
+        NotebookUse("posts/p.md", 4, second.request),
+    ]
+    notebooks = PostNotebooks(post_for(uses), [first, second], config)
+    assert notebooks.files() == [
+        ("analysis-2.ipynb", b"second = 2"),
+        ("analysis.ipynb", b"first = 1"),
+    ]
+    html = notebooks.trailing_html()
+    assert 'id="cell-plot"' in html and 'id="nb2-cell-plot"' in html
+    assert [card["download"] for card in notebooks.run_cards()] == [
+        "analysis.ipynb",
+        "analysis-2.ipynb",
+    ]
