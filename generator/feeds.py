@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from .assemble import Site
 from .models import RenderedPost
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _updated(item: RenderedPost) -> datetime:
@@ -18,7 +19,7 @@ def _updated(item: RenderedPost) -> datetime:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def entry_id(site: Site, item: RenderedPost) -> str:
@@ -107,7 +108,9 @@ def search_index(site: Site, texts: dict[str, str]) -> str:
             "date": item.post.date.date().isoformat(),
             "tags": list(item.post.tags),
             "summary": item.post.description or item.summary,
-            "text": texts.get(item.post.url_path, ""),
+            # The text comes from HTML with its tags stripped: entities such as MathML's
+            # &#x003B7; become the characters a reader searches for.
+            "text": html.unescape(texts.get(item.post.url_path, "")),
         }
         for item in site.posts
     ]
