@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urldefrag, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 
@@ -338,3 +338,49 @@ def test_screenshots_of_the_index_and_a_notebook_post(served: Served, browser: A
             page.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 10_000
         context.close()
+
+
+def test_a_post_page_has_its_reading_aids(served: Served, browser: Any) -> None:
+    """Table of contents, reading time, tags, neighbours, heading anchors and copy buttons."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.origin)
+    page = context.new_page()
+    page.goto(served.url(_plain_post(served.site)[len(BASE_PATH):]))
+    assert re.search(r"^\w+ \d+, \d{4} · \d+ min read", page.locator(".post .meta").inner_text())
+    toc = page.locator(".toc a")
+    anchors = page.locator(".content .header-anchor")
+    assert toc.count() >= 2 and anchors.count() >= toc.count()
+    for i in range(toc.count()):
+        target = toc.nth(i).get_attribute("href")
+        assert page.locator(f"[id='{target[1:]}']").count() == 1
+    heading = anchors.first.locator("xpath=..")
+    assert anchors.first.get_attribute("href") == "#" + heading.get_attribute("id")
+    tags = page.locator(".post .tags a[rel=tag]")
+    assert tags.count() >= 1 and tags.first.get_attribute("href").startswith(BASE_PATH + "tags/")
+    assert page.locator(".neighbours a[rel=prev], .neighbours a[rel=next]").count() >= 1
+    block = page.locator(".content div.highlight").first
+    block.hover()
+    block.locator("button.copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == block.locator("pre").inner_text() and copied.strip()
+    assert block.locator("button.copy").inner_text() == "Copied"
+    context.close()
+
+
+def test_a_notebook_post_shows_its_run_card_and_offers_the_notebook(served: Served, browser: Any) -> None:
+    notebook = _notebook_post(served.site)
+    assert notebook, "the blog has no post that ran a notebook"
+    page = browser.new_page()
+    page.goto(served.origin + notebook)
+    card = page.locator(".run-card")
+    terms = card.locator("dt").all_inner_texts()
+    assert terms[:2] == ["Notebook", "Python"] and {"Device", "Parameters", "Wall time", "Cache key"} <= set(terms)
+    assert re.search(r"\b[0-9a-f]{16}\b", card.inner_text())
+    links = page.locator("a[download]")
+    hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+    assert hrefs and all(h.endswith(".ipynb") for h in hrefs)
+    for href in hrefs:
+        response = page.request.get(urljoin(page.url, href))
+        assert response.status == 200 and response.json()["nbformat"] == 4
+    assert page.locator(".nb-cell.nb-code").count() >= 1
+    page.close()
