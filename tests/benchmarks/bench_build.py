@@ -321,7 +321,12 @@ def run(work: Path, args: argparse.Namespace) -> dict[str, object]:
     goals = targets(rows)
     checked = None if args.no_verify else verify(bench)
     tool_changed = tool_digest() != tool_before
+    info["loadavg_at_end"] = os.getloadavg()
     print_report(rows, goals)
+    print(
+        f"\n{info['cpus']} CPUs; load average at start {info['loadavg_at_start'][0]:.2f}, "
+        f"at end {info['loadavg_at_end'][0]:.2f} (above the CPU count, figures are noisy)"
+    )
     if tool_changed:
         print(
             "\nWARNING: generator/ or templates/ changed during the run; the figures mix "
