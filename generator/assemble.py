@@ -125,8 +125,9 @@ def _terms(posts: Sequence[RenderedPost], attribute: str) -> tuple[Term, ...]:
             slug = term_slug(name)
             if not slug:
                 continue
-            if item not in grouped.setdefault(slug, []):
-                grouped[slug].append(item)
+            members = grouped.setdefault(slug, [])
+            if not members or members[-1] is not item:  # two spellings of one tag on one post
+                members.append(item)
             names.setdefault(slug, set()).add(name)
     return tuple(
         Term(sorted(names[slug])[0], slug, tuple(grouped[slug])) for slug in sorted(grouped)

@@ -114,7 +114,7 @@ def _build(
     store.prune({item.render_key for item in rendered})
     reused = sum(1 for path, key in pages.items() if previous.pages.get(path) == key)
     manifest = Manifest(
-        release=_next_release(config, options, now),
+        release=sources.next_release.isoformat() if sources.next_release else "",
         pages=pages,
         warnings=[[d.location.path, d.location.line, d.location.col, d.message] for d in problems],
         extra_inputs=sorted({str(p) for post in sources.posts for use in post.notebooks
@@ -129,17 +129,6 @@ def _scan(config: SiteConfig, options: BuildOptions, manifest: Manifest) -> str:
     files = [root / "pyproject.toml", root / config.environment, *(Path(p) for p in manifest.extra_inputs)]
     settings = {k: str(v) for k, v in vars(options).items() if k not in ("verbose", "progress", "jobs", "source")}
     return scan_inputs(root, folders, files, settings)
-
-
-def _next_release(config: SiteConfig, options: BuildOptions, now: datetime) -> str:
-    """The earliest future post held back: the build is stale from that moment on."""
-    if options.future:
-        return ""
-    from .sources import read_posts
-
-    held = read_posts(config, drafts=options.drafts, future=True, now=now).posts
-    moments = sorted(post.date for post in held if post.date > now)
-    return moments[0].isoformat() if moments else ""
 
 
 def manifest_files(out: Path) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
 
@@ -99,10 +99,12 @@ def robots(site: Site) -> str:
     return f"User-agent: *\nAllow: /\nSitemap: {site.config.absolute_url('sitemap.xml')}\n"
 
 
-def search_index(site: Site, texts: dict[str, str]) -> str:
-    """JSON documents for the client-side search: title, URL, tags, summary and body text."""
-    documents = [
-        {
+def search_index(site: Site, texts: Mapping[str, str]) -> Iterator[str]:
+    """JSON documents for the client-side search (title, URL, tags, summary, body text), in
+    pieces: with a thousand posts the index is megabytes, and no process needs it whole."""
+    yield "["
+    for index, item in enumerate(site.posts):
+        document = {
             "title": item.post.title,
             "url": site.config.url(item.post.url_path),
             "date": item.post.date.date().isoformat(),
@@ -110,8 +112,7 @@ def search_index(site: Site, texts: dict[str, str]) -> str:
             "summary": item.post.description or item.summary,
             # The text comes from HTML with its tags stripped: entities such as MathML's
             # &#x003B7; become the characters a reader searches for.
-            "text": html.unescape(texts.get(item.post.url_path, "")),
+            "text": html.unescape(texts[item.post.url_path]),
         }
-        for item in site.posts
-    ]
-    return json.dumps(documents, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        yield ("," if index else "") + json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    yield "]"

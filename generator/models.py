@@ -80,7 +80,6 @@ class RenderedPost:
     toc: tuple[Heading, ...]
     words: int
     summary: str  # plain text for listings and feeds
-    text: str = ""  # the whole post as plain text, for the search index
     files: tuple[tuple[str, str], ...] = ()  # (name beside the page, blob digest): notebook images, .ipynb
     run_cards: tuple[dict[str, Any], ...] = ()
     render_key: str = ""  # where the render store keeps its HTML

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,14 +64,14 @@ def render_site(
     for job in planned:
         old = previous_out / job.path if previous_out is not None else None
         if old is not None and previous.get(job.path) == job.fingerprint and old.is_file():
-            staging.reuse(job.path, old, job.origin)
+            staging.keep(job.path, job.origin)
         else:
             target = staging.claim(job.path, job.origin)
             if target is not None:
                 todo.append((job, str(target)))
     _WORKER.update(site=site, env=env, store=store)
     try:
-        problems = parallel_map(_render_job, todo, jobs=jobs)
+        problems = parallel_map(_render_job, todo, jobs=jobs, min_items=64)  # forking costs more below that
     finally:
         _WORKER.clear()
     unique = sorted(set(problems))  # a broken template breaks every page that uses it: say so once
@@ -146,7 +146,7 @@ def _site_digest(site: Site) -> str:
     rows = [
         [p.post.url_path, p.post.title, p.post.date.isoformat(), p.post.updated.isoformat() if p.post.updated else "",
          p.post.description, p.summary, list(p.post.tags), list(p.post.categories), p.post.pinned, p.post.draft,
-         p.words, bool(p.run_cards), p.post.author]
+         p.reading_minutes, bool(p.run_cards), p.post.author]
         for p in site.posts
     ]
     return hashlib.sha256(json.dumps(rows, sort_keys=True).encode("utf-8")).hexdigest()
@@ -183,7 +183,7 @@ def _derived_files(
     pages = [_url_of(path) for path in page_paths if path != "404.html"]
     staging.add("sitemap.xml", feeds.sitemap(site, pages), "sitemap")
     staging.add("robots.txt", feeds.robots(site), "robots")
-    staging.add("search.json", feeds.search_index(site, {item.post.url_path: item.text for item in site.posts}), "search")
+    staging.add_pieces("search.json", feeds.search_index(site, _SearchTexts(site, store)), "search")
     staging.add(MARKER, b"", "journey")
     if config.cname:
         staging.add("CNAME", config.cname.strip() + "\n", "settings")
@@ -193,6 +193,24 @@ def _derived_files(
     if static.is_dir():
         for path in sorted(p for p in static.rglob("*") if p.is_file()):
             staging.add(path.relative_to(static).as_posix(), path.read_bytes(), str(path))
+
+
+class _SearchTexts(Mapping[str, str]):
+    """Each post's plain text, read from the render store only when the index reaches it."""
+
+    def __init__(self, site: Site, store: RenderStore) -> None:
+        self.keys = {item.post.url_path: item.render_key for item in site.posts}
+        self.store = store
+
+    def __getitem__(self, url_path: str) -> str:
+        entry = self.store.load(self.keys[url_path])
+        return entry["text"] if entry else ""
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 def _url_of(path: str) -> str:

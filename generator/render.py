@@ -27,38 +27,37 @@ _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
 
 
 class RenderStore:
-    """Rendered posts by content key: one JSON file each, plus content-addressed blobs."""
+    """Rendered posts by content key: `<key>.json` (what listings need), `<key>.html` (the body),
+    plus content-addressed blobs for notebook images and executed notebooks."""
 
     def __init__(self, cache_dir: Path) -> None:
         self.folder = cache_dir / "render"
         self.blobs = cache_dir / "blobs"
 
-    def path(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}.json").is_file() and (self.folder / f"{key}.html").is_file()
 
     def load(self, key: str) -> dict[str, Any] | None:
         try:
-            return json.loads(self.path(key).read_text(encoding="utf-8"))
+            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None  # missing or damaged: render again
 
-    def save(self, key: str, entry: dict[str, Any], files: Sequence[tuple[str, bytes]]) -> None:
+    def save(self, key: str, entry: dict[str, Any], html: str, files: Sequence[tuple[str, bytes]]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.blobs.mkdir(parents=True, exist_ok=True)
         entry["files"] = []
         for name, data in files:
             digest = hashlib.sha256(data).hexdigest()
             blob = self.blobs / digest
             if not blob.exists():
+                self.blobs.mkdir(parents=True, exist_ok=True)
                 _write_atomically(blob, data)
             entry["files"].append([name, digest])
-        _write_atomically(self.path(key), json.dumps(entry, sort_keys=True).encode("utf-8"))
+        _write_atomically(self.folder / f"{key}.html", html.encode("utf-8"))
+        _write_atomically(self.folder / f"{key}.json", json.dumps(entry, sort_keys=True).encode("utf-8"))
 
     def html(self, item: RenderedPost) -> str:
-        entry = self.load(item.render_key)
-        if entry is None:
-            raise FileNotFoundError(f"render cache entry {item.render_key} vanished during the build")
-        return entry["html"]
+        return (self.folder / f"{item.render_key}.html").read_text(encoding="utf-8")
 
     def blob(self, digest: str) -> bytes:
         return (self.blobs / digest).read_bytes()
@@ -66,8 +65,8 @@ class RenderStore:
     def prune(self, keep: set[str]) -> None:
         """Drop entries no current post uses, so the cache does not grow without bound."""
         if self.folder.is_dir():
-            for entry in self.folder.glob("*.json"):
-                if entry.stem not in keep:
+            for entry in self.folder.iterdir():
+                if entry.suffix in (".json", ".html") and entry.stem not in keep:
                     entry.unlink(missing_ok=True)
 
 
@@ -103,7 +102,7 @@ def render_posts(
     for post in posts:
         notebooks = [executed[u.request] for u in post.notebooks if u.request in executed]
         work.append((post, notebooks, render_key(post, notebooks, config)))
-    fresh = [item for item in work if store.load(item[2]) is None]
+    fresh = [item for item in work if not store.has(item[2])]
     results = dict(parallel_map(_render_one, fresh, config, store, jobs=jobs))
     rendered: list[RenderedPost] = []
     problems: list[Diagnostic] = []
@@ -113,7 +112,7 @@ def render_posts(
             problems.extend(results.get(f"{key}:problems", []))
             continue
         problems.extend(_diagnostics(entry["warnings"]))
-        rendered.append(_from_entry(post, key, entry))
+        rendered.append(_from_entry(replace(post, body=""), key, entry))  # the body is rendered: free it
     for key, value in results.items():
         if key.endswith(":problems"):
             problems.extend(d for d in value if d not in problems)
@@ -136,7 +135,6 @@ def _render_one(item: tuple[Post, list[Any], str], config: SiteConfig, store: Re
         return [(f"{key}:problems", result.diagnostics)]
     html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
     entry = {
-        "html": html,
         "toc": [[h.level, h.text, h.anchor] for h in result.toc],
         "words": result.words,
         "summary": result.summary,
@@ -144,8 +142,7 @@ def _render_one(item: tuple[Post, list[Any], str], config: SiteConfig, store: Re
         "run_cards": notebooks.run_cards() if notebooks is not None else [],
         "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message] for d in result.diagnostics],
     }
-    store.save(key, entry, sorted(notebooks.files()) if notebooks is not None else [])
-    del entry["html"]
+    store.save(key, entry, html, sorted(notebooks.files()) if notebooks is not None else [])
     return [(key, entry)]
 
 
@@ -156,7 +153,6 @@ def _from_entry(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
         toc=tuple(Heading(level, text, anchor) for level, text, anchor in entry["toc"]),
         words=entry["words"],
         summary=entry["summary"],
-        text=entry["text"],
         files=tuple((name, digest) for name, digest in entry["files"]),
         run_cards=tuple(entry["run_cards"]),
         render_key=key,

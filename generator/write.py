@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from .errors import Diagnostic, JourneyError, error
@@ -12,14 +13,16 @@ MARKER = ".nojekyll"  # every site we build has it; a non-empty folder without i
 
 
 class Staging:
-    """The next site, written file by file beside `out`; a path written twice, or one leaving
-    the site, is an error. Pages stream to disk as they are rendered, so no process holds the
-    whole site in memory; the old site stays in place until `commit()` swaps it out."""
+    """The next site's new and changed files, written beside `out` as they are rendered; a path
+    written twice, or one leaving the site, is an error. Nothing touches `out` until `commit()`,
+    so a build that fails leaves the previous site as it was. Pages stream to disk, so no
+    process holds the whole site in memory."""
 
     def __init__(self, out: Path) -> None:
         self.out = out.resolve()
         self.root = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
         self.origins: dict[str, str] = {}
+        self.kept: set[str] = set()  # unchanged files the previous site already has
         self.problems: list[Diagnostic] = []
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
@@ -44,15 +47,21 @@ class Staging:
         if target is not None:
             target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
-    def reuse(self, path: str, previous: Path, origin: str) -> None:
-        """Take an unchanged file from the previous site: a hard link, or a copy across devices."""
+    def add_pieces(self, path: str, pieces: Iterable[str], origin: str) -> None:
+        """Write one file from text pieces, never holding it whole."""
         target = self.claim(path, origin)
-        if target is None:
-            return
-        try:
-            os.link(previous, target)
-        except OSError:
-            shutil.copyfile(previous, target)
+        if target is not None:
+            with target.open("w", encoding="utf-8", newline="") as stream:
+                stream.writelines(pieces)
+
+    def keep(self, path: str, origin: str) -> None:
+        """Keep the previous site's file at `path`: it has not changed."""
+        clean = clean_path(path)
+        if clean is not None and clean not in self.origins:
+            self.origins[clean] = origin
+            self.kept.add(clean)
+        else:
+            self.claim(path, origin)  # records the collision
 
     def __contains__(self, path: str) -> bool:
         return clean_path(path) in self.origins
@@ -61,18 +70,25 @@ class Staging:
         return len(self.origins)
 
     def commit(self) -> None:
-        """Swap the staged site in; the old one is removed only after the new one is in place."""
-        retired = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-        shutil.rmtree(retired, ignore_errors=True)
-        if self.out.exists():
-            self.out.rename(retired)
-        try:
+        """Put the new site in place: a rename for a first build; otherwise move the new and
+        changed files over and delete the files the site no longer has."""
+        if not self.out.exists():
             self.root.rename(self.out)
-        except BaseException:
-            if retired.exists():
-                retired.rename(self.out)
-            raise
-        shutil.rmtree(retired, ignore_errors=True)
+            return
+        for dirpath, _, filenames in os.walk(self.root):
+            for name in filenames:
+                staged = Path(dirpath) / name
+                target = self.out / staged.relative_to(self.root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, target)
+        for dirpath, _, filenames in os.walk(self.out, topdown=False):
+            folder = Path(dirpath)
+            for name in filenames:
+                if (folder / name).relative_to(self.out).as_posix() not in self.origins:
+                    (folder / name).unlink()
+            if folder != self.out and not any(folder.iterdir()):
+                folder.rmdir()
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
