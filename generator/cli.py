@@ -8,6 +8,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import replace
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from .build import BuildOptions, BuildResult, build_site, build_time
@@ -113,6 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if not args.source.is_dir():
+        raise UsageError(f"journey {args.command}: --source {args.source}: no such folder")
+    base_url = getattr(args, "base_url", None)
+    if base_url is not None and urlsplit(base_url).scheme not in ("", "http", "https"):
+        raise UsageError(f"journey {args.command}: --base-url: expected an http(s) URL or a path such as /repo/, "
+                         f"got '{base_url}'")
     return {
         "build": _run_build,
         "serve": _run_serve,

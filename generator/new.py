@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import SiteConfig, load_config
+from .config import SiteConfig, display_path, load_config
 from .errors import JourneyError, error
 from .sources import find_post_files, read_post, slugify
 
@@ -25,9 +25,12 @@ def create_post(
     post_path = root / config.posts_dir / f"{day.isoformat()}-{slug}.md"
     notebook_path = root / "notebooks" / f"{slug}.ipynb"
     targets = [post_path, notebook_path] if notebook else [post_path]
-    existing = [p for p in targets if p.exists()] + _same_slug(config, slug, post_path)
-    if existing:
-        raise JourneyError([error(str(p), 0, 0, "already exists; journey new never overwrites") for p in existing])
+    problems = [error(display_path(p), 0, 0, "already exists; journey new never overwrites")
+                for p in targets if p.exists()]
+    problems += [error(display_path(p), 0, 0, f"a post with slug '{slug}' already exists; choose another title")
+                 for p in _same_slug(config, slug, post_path)]
+    if problems:
+        raise JourneyError(problems)
     meta: dict[str, object] = {"title": title, "date": day.isoformat(), "description": "", "tags": list(tags)}
     if notebook:
         meta["notebook"] = notebook_path.relative_to(root).as_posix()

@@ -61,8 +61,8 @@ def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
     code, out, err = run_journey("new", "Hello", cwd=blog)
     assert (code, out) == (1, "")
     assert err == (
-        f"{blog}/posts/2026-01-01-hello.md: error: already exists; journey new never overwrites\n"
-        f"{blog}/posts/hello/index.md: error: already exists; journey new never overwrites\n"
+        "posts/2026-01-01-hello.md: error: already exists; journey new never overwrites\n"
+        "posts/hello/index.md: error: a post with slug 'hello' already exists; choose another title\n"
         "journey: 2 errors; nothing was written\n"
     )
     assert (blog / "posts" / "2026-01-01-hello.md").read_text() == "mine\n"
