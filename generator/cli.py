@@ -8,8 +8,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 from dataclasses import replace
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .build import BuildOptions, BuildResult, build_site, build_time
 from .config import load_config
