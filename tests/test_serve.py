@@ -5,6 +5,9 @@ from __future__ import annotations
 import http.client
 import os
 import queue
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -435,3 +438,24 @@ def test_pages_stay_served_while_rebuilds_swap_the_folder(served: Served) -> Non
         stream.close()
     assert len(statuses) > 20 and set(statuses) == {200}
     assert "version 4" in fetch(page)[2]
+
+
+def test_ctrl_c_stops_journey_serve_with_status_0(tmp_path: Path) -> None:
+    blog = write_blog(tmp_path / "blog")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--source", str(blog), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stderr.readline() if process.stderr else ""
+        assert first.startswith("Serving on http://127.0.0.1:") and "/repo/" in first
+        url = first.split()[2]
+        assert fetch(url)[0] == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        assert process.stderr is not None and "stopped serving" in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
