@@ -21,7 +21,7 @@ from .markdown import ShortcodeProblem, create_markdown, render_markdown
 from .models import Heading, NotebookRequest, Post, RenderedPost
 from .parallel import parallel_map
 
-FORMAT = "render-1"  # bump when rendering changes what a cached post would contain
+FORMAT = "render-2"  # bump when rendering changes what a cached post would contain
 _TAGS = re.compile(r"<[^>]+>")
 _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
 
@@ -34,14 +34,19 @@ class RenderStore:
         self.folder = cache_dir / "render"
         self.blobs = cache_dir / "blobs"
 
-    def has(self, key: str) -> bool:
-        return (self.folder / f"{key}.json").is_file() and (self.folder / f"{key}.html").is_file()
-
     def load(self, key: str) -> dict[str, Any] | None:
+        """The entry, or None when it or a file it names is missing or damaged: render again.
+        Sizes are checked, not hashes: writes are atomic, so damage from outside shows as a
+        truncated or missing file, and a stat per file keeps an unchanged build cheap."""
         try:
-            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None  # missing or damaged: render again
+            entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            if (self.folder / f"{key}.html").stat().st_size != entry["html_size"]:
+                return None
+            if any((self.blobs / digest).stat().st_size != size for _, digest, size in entry["files"]):
+                return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return entry
 
     def save(self, key: str, entry: dict[str, Any], html: str, files: Sequence[tuple[str, bytes]]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -49,11 +54,13 @@ class RenderStore:
         for name, data in files:
             digest = hashlib.sha256(data).hexdigest()
             blob = self.blobs / digest
-            if not blob.exists():
+            if not blob.is_file() or blob.stat().st_size != len(data):
                 self.blobs.mkdir(parents=True, exist_ok=True)
                 _write_atomically(blob, data)
-            entry["files"].append([name, digest])
-        _write_atomically(self.folder / f"{key}.html", html.encode("utf-8"))
+            entry["files"].append([name, digest, len(data)])
+        body = html.encode("utf-8")
+        entry["html_size"] = len(body)
+        _write_atomically(self.folder / f"{key}.html", body)
         _write_atomically(self.folder / f"{key}.json", json.dumps(entry, sort_keys=True).encode("utf-8"))
 
     def html(self, item: RenderedPost) -> str:
@@ -102,12 +109,13 @@ def render_posts(
     for post in posts:
         notebooks = [executed[u.request] for u in post.notebooks if u.request in executed]
         work.append((post, notebooks, render_key(post, notebooks, config)))
-    fresh = [item for item in work if not store.has(item[2])]
+    cached = {key: _listing_part(store.load(key)) for _, _, key in work}
+    fresh = [item for item in work if cached[item[2]] is None]
     results = dict(parallel_map(_render_one, fresh, config, store, jobs=jobs))
     rendered: list[RenderedPost] = []
     problems: list[Diagnostic] = []
     for post, _, key in work:
-        entry = results.get(key) or store.load(key)
+        entry = results.get(key) or cached[key]
         if entry is None:  # it failed to render: its diagnostics say why
             problems.extend(results.get(f"{key}:problems", []))
             continue
@@ -153,10 +161,17 @@ def _from_entry(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
         toc=tuple(Heading(level, text, anchor) for level, text, anchor in entry["toc"]),
         words=entry["words"],
         summary=entry["summary"],
-        files=tuple((name, digest) for name, digest in entry["files"]),
+        files=tuple((name, digest) for name, digest, _ in entry["files"]),
         run_cards=tuple(entry["run_cards"]),
         render_key=key,
     )
+
+
+def _listing_part(entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An entry without its plain text (only the search index needs that, and reads it later)."""
+    if entry is not None:
+        entry.pop("text", None)
+    return entry
 
 
 def with_html(item: RenderedPost, store: RenderStore) -> RenderedPost:
