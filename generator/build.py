@@ -88,6 +88,7 @@ def _build(
     from .templates import collect_assets, create_environment, theme_digest
     from .write import Staging
 
+    settings = problems
     sources = read_posts(config, drafts=options.drafts, future=options.future, now=now)
     problems = problems + list(sources.diagnostics)
     executed, found = _run_notebooks(sources.posts, config, options)
@@ -116,7 +117,8 @@ def _build(
     manifest = Manifest(
         release=sources.next_release.isoformat() if sources.next_release else "",
         pages=pages,
-        warnings=[[d.location.path, d.location.line, d.location.col, d.message] for d in problems],
+        # The settings' own warnings are found again by every build, the fast path included.
+        warnings=[[d.location.path, d.location.line, d.location.col, d.message] for d in problems if d not in settings],
         extra_inputs=sorted({str(p) for post in sources.posts for use in post.notebooks
                              for p in (use.request.notebook, *use.request.deps)}),
     )
