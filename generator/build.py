@@ -113,7 +113,6 @@ def _build(
         staging.discard()
         raise
     store.prune({item.render_key for item in rendered})
-    reused = sum(1 for path, key in pages.items() if previous.pages.get(path) == key)
     manifest = Manifest(
         release=sources.next_release.isoformat() if sources.next_release else "",
         pages=pages,
@@ -122,7 +121,7 @@ def _build(
         extra_inputs=sorted({str(p) for post in sources.posts for use in post.notebooks
                              for p in (use.request.notebook, *use.request.deps)}),
     )
-    return manifest, problems, len(pages) - reused
+    return manifest, problems, sum(1 for path in pages if path not in staging.kept)
 
 
 def _scan(config: SiteConfig, options: BuildOptions, manifest: Manifest) -> str:
