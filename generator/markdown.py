@@ -53,7 +53,7 @@ def create_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(tasklists_plugin)
+    md.use(tasklists_plugin, label=True)  # a <label> per checkbox: axe calls unlabeled inputs critical
     md.use(deflist_plugin)
     md.use(admon_plugin)
     # Pandoc's rule: no space inside the dollars, no digit after the closing one, so that
@@ -105,20 +105,9 @@ def highlight_code(code: str, language: str) -> str:
     return highlight(code, lexer, _FORMATTER)
 
 
-def pygments_css(light: str = "default", dark: str = "monokai") -> str:
-    """Light and dark Pygments rules: dark follows the system setting unless the reader chose."""
-    light_rules = HtmlFormatter(style=light, cssclass="highlight").get_style_defs(".highlight")
-    dark_rules = HtmlFormatter(style=dark, cssclass="highlight").get_style_defs(".highlight")
-    dark_explicit = _scope(dark_rules, ':root[data-theme="dark"]')
-    dark_auto = _scope(dark_rules, ':root:not([data-theme="light"])')
-    return (
-        f"{light_rules}\n{dark_explicit}\n"
-        f"@media (prefers-color-scheme: dark) {{\n{dark_auto}\n}}\n"
-    )
-
-
-def _scope(rules: str, prefix: str) -> str:
-    return "\n".join(f"{prefix} {line}" if line.startswith(".highlight") else line for line in rules.splitlines())
+def pygments_css(style: str) -> str:
+    """The Pygments rules of one style; the theme loads the dark one only when it applies."""
+    return HtmlFormatter(style=style, cssclass="highlight").get_style_defs(".highlight")
 
 
 @lru_cache(maxsize=128)

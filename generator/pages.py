@@ -234,5 +234,5 @@ def _json_ld(site: Site, item: RenderedPost) -> str:
         "author": {"@type": "Person", "name": post.author or site.config.author or site.config.title},
         "publisher": {"@type": "Organization", "name": site.config.title},
     }
-    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
 

@@ -23,6 +23,7 @@ from .parallel import parallel_map
 
 FORMAT = "render-2"  # bump when rendering changes what a cached post would contain
 _TAGS = re.compile(r"<[^>]+>")
+_UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>", re.DOTALL)
 _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
 
 
@@ -148,12 +149,18 @@ def _render_one(item: tuple[Post, list[Any], str], config: SiteConfig, store: Re
         "toc": [[h.level, h.text, h.anchor] for h in result.toc],
         "words": result.words,
         "summary": result.summary,
-        "text": " ".join(_TAGS.sub(" ", html).split()),
+        "text": search_text(html),
         "run_cards": notebooks.run_cards() if notebooks is not None else [],
         "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message] for d in result.diagnostics],
     }
     store.save(key, entry, html, sorted(notebooks.files()) if notebooks is not None else [])
     return [(key, entry)]
+
+
+def search_text(html: str) -> str:
+    """The words a reader sees: tags, MathML and heading anchors removed (entities stay
+    encoded; the search index decodes them once)."""
+    return " ".join(_TAGS.sub(" ", _UNSEARCHABLE.sub(" ", html)).split())
 
 
 def _from_entry(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:

@@ -34,7 +34,8 @@ def collect_assets(config: SiteConfig) -> dict[str, Asset]:
         if static.is_dir():
             for file in sorted(p for p in static.rglob("*") if p.is_file()):
                 sources[file.relative_to(static).as_posix()] = file.read_bytes()
-    sources["syntax.css"] = pygments_css().encode("utf-8")
+    sources["syntax.css"] = pygments_css("default").encode("utf-8")
+    sources["syntax-dark.css"] = pygments_css("monokai").encode("utf-8")
     return {name: _fingerprint(name, data) for name, data in sorted(sources.items())}
 
 

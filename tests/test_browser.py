@@ -332,7 +332,6 @@ def test_axe_finds_no_serious_violations(served: Served, browser: Any, scheme: s
     assert found == {path: [] for path in found}
 
 
-@pytest.mark.xfail(strict=True, reason="generator/markdown.py: tasklists_plugin(label=True) is needed")
 def test_task_list_checkboxes_have_labels(served: Served, browser: Any) -> None:
     pages = [p for p, html in _post_pages(served.site).items() if "task-list-item-checkbox" in html]
     if not pages:
