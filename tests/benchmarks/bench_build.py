@@ -125,7 +125,8 @@ def _timed(name: str, cmd: list[str], bench: Bench) -> Measurement:
     result = measure(cmd, cwd=bench.scratch, env=bench.env)
     status = "ok" if result.returncode == 0 else f"FAILED rc={result.returncode}"
     print(
-        f"  {name:<24} {result.seconds:8.2f} s  {result.peak_mib:7.1f} MiB  {status}",
+        f"  {name:<24} {result.seconds:8.2f} s  cpu {result.cpu_seconds:7.2f} s  "
+        f"{result.peak_mib:7.1f} MiB  {status}",
         file=sys.stderr,
         flush=True,
     )
@@ -179,11 +180,18 @@ def summarize(results: dict[str, list[Measurement]]) -> dict[str, dict[str, obje
         name: min((r.seconds for r in runs if r.returncode == 0), default=None)
         for name, runs in results.items()
     }
+    cpu = {
+        name: min((r.cpu_seconds for r in runs if r.returncode == 0), default=None)
+        for name, runs in results.items()
+    }
     rows: dict[str, dict[str, object]] = {}
     for name, runs in results.items():
         seconds = best[name]
         rows[name] = {
             "seconds": seconds,
+            # CPU time barely moves with the machine's load, unlike wall time: a second opinion.
+            "cpu_seconds": None if cpu[name] is None else round(cpu[name], 3),
+            "cpu_ratio_floor": _ratio(cpu[name], cpu["floor"]),
             "runs": [round(r.seconds, 4) for r in runs],
             "failed_runs": sum(r.returncode != 0 for r in runs),
             # Only successful runs count: a build that died early says nothing about memory.
@@ -226,17 +234,20 @@ def targets(rows: dict[str, dict[str, object]]) -> list[dict[str, object]]:
 
 
 def print_report(rows: dict[str, dict[str, object]], goals: list[dict[str, object]]) -> None:
-    print(f"{'command':<24} {'best s':>8} {'x floor':>8} {'x hash':>8} {'peak MiB':>9}  runs")
+    head = ["best s", "x floor", "x hash", "cpu s", "cpu x fl", "peak MiB"]
+    print(f"{'command':<24} " + " ".join(f"{h:>9}" for h in head) + "  runs")
     for name, row in rows.items():
         cells = [
             _fmt(row["seconds"], ".3f"),
             _fmt(row["ratio_floor"], ".2f"),
             _fmt(row["ratio_hash"], ".2f"),
+            _fmt(row["cpu_seconds"], ".2f"),
+            _fmt(row["cpu_ratio_floor"], ".2f"),
             _fmt(row["peak_mib"], ".1f"),
         ]
         failed = f"  ({row['failed_runs']} FAILED)" if row["failed_runs"] else ""
         runs = ", ".join(f"{s:.2f}" for s in row["runs"])  # type: ignore[union-attr]
-        print(f"{name:<24} {cells[0]:>8} {cells[1]:>8} {cells[2]:>8} {cells[3]:>9}  {runs}{failed}")
+        print(f"{name:<24} " + " ".join(f"{c:>9}" for c in cells) + f"  {runs}{failed}")
     print()
     for goal in goals:
         print(

@@ -38,14 +38,17 @@ def make_markdown() -> MarkdownIt:
     formatter = HtmlFormatter(cssclass="highlight")
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
 
+    lexers: dict[str, Any] = {}  # one lexer per language, as any sensible generator keeps
+
     def fence(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         lang = token.info.split(maxsplit=1)[0] if token.info.strip() else "text"
-        try:
-            lexer = get_lexer_by_name(lang)
-        except ClassNotFound:
-            lexer = get_lexer_by_name("text")
-        return highlight(token.content, lexer, formatter)
+        if lang not in lexers:
+            try:
+                lexers[lang] = get_lexer_by_name(lang)
+            except ClassNotFound:
+                lexers[lang] = get_lexer_by_name("text")
+        return highlight(token.content, lexers[lang], formatter)
 
     md.add_render_rule("fence", fence)
     return md

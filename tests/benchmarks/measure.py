@@ -26,6 +26,7 @@ class Measurement:
     """One timed run of a command."""
 
     seconds: float
+    cpu_seconds: float  # user + system, the process and every child it reaped
     peak_mib: float
     returncode: int
     stderr_tail: str
@@ -55,7 +56,8 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 180
         err.seek(0)
         tail = err.read()[-4000:].decode("utf-8", "replace")
     # ru_maxrss is in KiB on Linux.
-    return Measurement(seconds, usage.ru_maxrss / 1024, proc.returncode, tail)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measurement(seconds, cpu, usage.ru_maxrss / 1024, proc.returncode, tail)
 
 
 def _kill_group(pid: int) -> None:
