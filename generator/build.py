@@ -16,7 +16,15 @@ from typing import Any
 
 from .config import SiteConfig, load_config, theme_dirs
 from .errors import Diagnostic, JourneyError, warning
-from .manifest import Manifest, load_manifest, manifest_path, save_manifest, scan_inputs
+from .manifest import (
+    Manifest,
+    changed_while_building,
+    inputs_digest,
+    load_manifest,
+    manifest_path,
+    save_manifest,
+    scan_inputs,
+)
 from .models import NotebookRequest, Post
 from .write import check_out_folder
 
@@ -67,13 +75,15 @@ def build_site(options: BuildOptions) -> BuildResult:
     now = build_time()
     manifest_file = manifest_path(cache_dir(config), out)
     previous = load_manifest(manifest_file)
-    inputs = _scan(config, options, previous)
-    if options.execute != "always" and previous.is_current(inputs, now, out):
+    before = _scan(config, previous)
+    if options.execute != "always" and previous.is_current(inputs_digest(before, _settings(options)), now, out):
         replayed = problems + [warning(*row) for row in previous.warnings]
         _stop_on_errors(replayed, options.strict)
         return BuildResult(out, sorted(replayed), len(previous.pages), time.perf_counter() - started, 0, True)
     manifest, problems, rendered = _build(config, options, out, now, previous, problems)
-    manifest.inputs = _scan(config, options, manifest)  # notebooks may have refreshed _freeze/
+    after = _scan(config, manifest)  # notebooks may have refreshed _freeze/ or become inputs
+    if not changed_while_building(before, after, set(manifest.extra_inputs), config.root / config.freeze_dir):
+        manifest.inputs = inputs_digest(after, _settings(options))
     save_manifest(manifest_file, manifest)
     return BuildResult(out, sorted(problems), manifest_files(out), time.perf_counter() - started, rendered)
 
@@ -124,12 +134,16 @@ def _build(
     return manifest, problems, sum(1 for path in pages if path not in staging.kept)
 
 
-def _scan(config: SiteConfig, options: BuildOptions, manifest: Manifest) -> str:
+def _scan(config: SiteConfig, manifest: Manifest) -> dict[str, bytes]:
     root = config.root
     folders = [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, *theme_dirs(config)]
     files = [root / "pyproject.toml", root / config.environment, *(Path(p) for p in manifest.extra_inputs)]
-    settings = {k: str(v) for k, v in vars(options).items() if k not in ("verbose", "progress", "jobs", "source")}
-    return scan_inputs(root, folders, files, settings)
+    return scan_inputs(folders, files)
+
+
+def _settings(options: BuildOptions) -> dict[str, str]:
+    """The options that change the site (not how the build runs or reports)."""
+    return {k: str(v) for k, v in vars(options).items() if k not in ("verbose", "progress", "jobs", "source")}
 
 
 def manifest_files(out: Path) -> int:

@@ -54,18 +54,45 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     temporary.replace(path)
 
 
-def scan_inputs(root: Path, folders: list[Path], files: list[Path], options: dict[str, Any]) -> str:
-    """One digest over every file under `folders`, the listed `files`, the options and the code."""
+def scan_inputs(folders: list[Path], files: list[Path]) -> dict[str, bytes]:
+    """The content hash of every file under `folders`, of the listed `files` and of journey's code."""
+    hashes: dict[str, bytes] = {}
+    for path in [*_walk(Path(__file__).parent), *(p for folder in folders for p in _walk(folder)), *files]:
+        name = str(path)
+        if name not in hashes and path.is_file():
+            hashes[name] = hashlib.sha256(path.read_bytes()).digest()
+    return hashes
+
+
+def inputs_digest(hashes: dict[str, bytes], options: dict[str, Any]) -> str:
+    """One digest over the scanned files (in scan order) and the build options."""
     digest = hashlib.sha256()
     digest.update(json.dumps([FORMAT, sys.version, options], sort_keys=True, default=str).encode("utf-8"))
-    seen: set[Path] = set()
-    for path in [*_walk(Path(__file__).parent), *(p for folder in folders for p in _walk(folder)), *files]:
-        if path in seen or not path.is_file():
-            continue
-        seen.add(path)
-        digest.update(str(path).encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, content in hashes.items():
+        digest.update(name.encode("utf-8") + b"\0" + content)
     return digest.hexdigest()
+
+
+def changed_while_building(
+    before: dict[str, bytes], after: dict[str, bytes], named: set[str], written: Path
+) -> bool:
+    """Whether an input changed while the build ran (an edit saved during a `serve` rebuild):
+    then the build may not have seen it, and the next one must not count as up to date.
+    Files under `written` (notebook results the build stores) and files this build was the
+    first to name as inputs (`named`: a newly referenced notebook) are the build's own doing."""
+    inside = f"{written}{os.sep}"
+    for name in before.keys() | after.keys():
+        if name.startswith(inside):
+            continue
+        if name in before and name in after:
+            changed = before[name] != after[name]
+        elif name in after:
+            changed = name not in named  # a new post saved meanwhile, say
+        else:
+            changed = not Path(name).is_file()  # deleted, not merely no longer named
+        if changed:
+            return True
+    return False
 
 
 def _walk(folder: Path) -> list[Path]:
