@@ -76,7 +76,8 @@ def build_site(options: BuildOptions) -> BuildResult:
     manifest_file = manifest_path(cache_dir(config), out)
     previous = load_manifest(manifest_file)
     before = _scan(config, previous)
-    if options.execute != "always" and previous.is_current(inputs_digest(before, _settings(options)), now, out):
+    current = inputs_digest(before, _settings(options))
+    if options.execute != "always" and previous.is_current(current, now, out):
         replayed = problems + [warning(*row) for row in previous.warnings]
         _stop_on_errors(replayed, options.strict)
         return BuildResult(out, sorted(replayed), len(previous.pages), time.perf_counter() - started, 0, True)
@@ -127,7 +128,8 @@ def _build(
         release=sources.next_release.isoformat() if sources.next_release else "",
         pages=pages,
         # The settings' own warnings are found again by every build, the fast path included.
-        warnings=[[d.location.path, d.location.line, d.location.col, d.message] for d in problems if d not in settings],
+        warnings=[[d.location.path, d.location.line, d.location.col, d.message]
+                  for d in problems if d not in settings],
         extra_inputs=sorted({str(p) for post in sources.posts for use in post.notebooks
                              for p in (use.request.notebook, *use.request.deps)}),
     )

@@ -110,7 +110,9 @@ def render_posts(
     for post in posts:
         # A page shows the frozen result, whether this build ran the kernel or found it in
         # _freeze/: a clean build of the same sources (CI with --execute never) must match it.
-        notebooks = [replace(executed[u.request], from_cache=True) for u in post.notebooks if u.request in executed]
+        notebooks = [
+            replace(executed[u.request], from_cache=True) for u in post.notebooks if u.request in executed
+        ]
         work.append((post, notebooks, render_key(post, notebooks, config)))
     cached = {key: _listing_part(store.load(key)) for _, _, key in work}
     fresh = [item for item in work if cached[item[2]] is None]
