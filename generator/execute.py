@@ -1,11 +1,12 @@
-"""Notebook execution: papermill runs, per-cell timeouts, parallel jobs, progress, no stray kernels.
+"""Notebook execution: papermill runs, per-cell timeouts, parallel jobs, no stray kernels.
 
 We drive papermill's engine layer (`parameterize_notebook` + `papermill_engines`) rather than
 `papermill.execute_notebook`, for two reasons: its `cwd=` does a process-wide `os.chdir`, which
 races when notebooks run in parallel threads (we give the kernel its folder instead), and its
 final error check raises even for cells tagged `raises-exception`, losing the executed notebook.
 Every kernel is started by a kernel manager that registers its process with a per-run
-`KernelTracker`, so a timeout, a dead kernel or Ctrl-C kills the kernel and its children.
+`KernelTracker` (kernels.py), so a timeout, a dead kernel or Ctrl-C kills the kernel and its
+children. What runs, and for how long, is shown by `Progress` (progress.py).
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ import json
 import logging
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any
+
+from .kernels import KernelTracker, manager_class
+from .progress import Progress
 
 RUN_MIME = "application/vnd.journey.run+json"
 PROBE_TAG = "journey-probe"
@@ -89,77 +92,6 @@ class Outcome:
     notebook: Any  # executed NotebookNode, papermill's timing metadata removed
     failure: Failure | None
     run_info: dict[str, Any]
-
-
-class KernelTracker:
-    """The kernels this run started, so that any of them can be killed from any thread."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kernels: list[Any] = []  # psutil.Process: kill() refuses a reused pid
-        self._closed = False
-
-    def add(self, pid: int) -> None:
-        import psutil
-
-        try:
-            process = psutil.Process(pid)
-        except psutil.NoSuchProcess:
-            return
-        with self._lock:
-            self._kernels.append(process)
-            closed = self._closed
-        if closed:  # started after Ctrl-C: it must not live
-            kill_tree(process)
-
-    def kill_all(self) -> None:
-        """Kill every kernel (and its children) still alive; later starts are killed at once."""
-        with self._lock:
-            self._closed = True
-            kernels = list(self._kernels)
-        for process in kernels:
-            kill_tree(process)
-
-
-def kill_tree(root: Any) -> None:
-    """SIGKILL a kernel process and every process below it."""
-    import psutil
-
-    try:
-        victims = [*root.children(recursive=True), root]
-    except psutil.NoSuchProcess:
-        return
-    for proc in victims:
-        try:
-            proc.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(victims, timeout=5)
-
-
-def manager_class(tracker: KernelTracker, own_python: bool, log: IO[bytes]) -> type:
-    """A kernel manager that reports its kernel to `tracker`; with `own_python`, the native
-    `python3` kernel is resolved to sys.executable whatever kernelspecs are installed; the
-    kernel process's own stderr (not the cells') goes to `log`, kept for a death report."""
-    from jupyter_client import AsyncKernelManager
-    from jupyter_client.kernelspec import KernelSpecManager
-    from traitlets import default
-
-    class TrackedKernelManager(AsyncKernelManager):  # type: ignore[misc,valid-type]
-        @default("kernel_spec_manager")
-        def _kernel_spec_manager_default(self) -> KernelSpecManager:
-            if own_python:
-                return KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True)
-            return KernelSpecManager(data_dir=self.data_dir)
-
-        async def start_kernel(self, **kwargs: Any) -> None:
-            kwargs.setdefault("stderr", log)
-            await super().start_kernel(**kwargs)
-            process = getattr(self.provisioner, "process", None)
-            if process is not None:
-                tracker.add(process.pid)
-
-    return TrackedKernelManager
 
 
 def execute(job: Job, tracker: KernelTracker) -> Outcome:
@@ -386,49 +318,3 @@ def _tracked_run(job: Job, tracker: KernelTracker, shown: Progress) -> Outcome:
     outcome = execute(job, tracker)
     shown.finish(job.label, outcome.failure is None)
     return outcome
-
-
-class Progress:
-    """Which notebooks run and for how long: a live line on a terminal, plain lines otherwise."""
-
-    def __init__(self, stream: TextIO, enabled: bool, clock: Callable[[], float] = time.monotonic):
-        self.stream = stream
-        self.enabled = enabled
-        self.live = enabled and stream.isatty()
-        self.interval = 0.5 if self.live else None
-        self.clock = clock
-        self.running: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def start(self, label: str) -> None:
-        with self._lock:
-            self.running[label] = self.clock()
-            if self.enabled and not self.live:
-                self.stream.write(f"journey: executing {label}\n")
-                self.stream.flush()
-
-    def finish(self, label: str, ok: bool) -> None:
-        with self._lock:
-            started = self.running.pop(label, None)
-            now = self.clock()
-            seconds = now - started if started is not None else 0.0
-            if self.enabled:
-                verb = "executed" if ok else "failed"
-                prefix = "\r\x1b[K" if self.live else ""
-                self.stream.write(f"{prefix}journey: {verb} {label} in {seconds:.1f} s\n")
-                self.stream.flush()
-
-    def tick(self) -> None:
-        with self._lock:
-            if self.live and self.running:
-                now = self.clock()
-                items = ", ".join(
-                    f"{name} {now - t:.0f} s" for name, t in sorted(self.running.items())
-                )
-                self.stream.write(f"\r\x1b[Kjourney: running {items}")
-                self.stream.flush()
-
-    def clear(self) -> None:
-        if self.live:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()

@@ -200,7 +200,8 @@ def _post_notebooks(post: Post, executed: list[Any], config: SiteConfig) -> Any:
     """The notebook engine's per-post state, or None for a post without (usable) notebooks."""
     if not post.notebooks or len(executed) != len(post.notebooks):
         return None
-    from .notebooks import PostNotebooks  # heavy (nbconvert); only posts with notebooks pay for it
+    # Heavy (nbconvert): only posts with notebooks pay for it.
+    from .post_notebooks import PostNotebooks
 
     return PostNotebooks(post, executed, config)
 
@@ -210,7 +211,7 @@ def _shortcode_handler(notebooks: Any) -> Any:
         return None
 
     def handle(name: str, args: list[str], kwargs: dict[str, str]) -> str:
-        from .notebooks import ShortcodeError
+        from .post_notebooks import ShortcodeError
 
         try:
             return notebooks.shortcode(name, args, kwargs)

@@ -17,9 +17,9 @@ import psutil
 import pytest
 
 from generator.config import SiteConfig
-from generator.execute import Progress
 from generator.models import NotebookRequest, NotebookUse
 from generator.notebooks import run_notebooks
+from generator.progress import Progress
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 REPO = Path(__file__).parent.parent

@@ -90,7 +90,8 @@ posts = read_posts(config, drafts=False, future=False, now=datetime.now(timezone
 uses = [u for p in posts for u in p.notebooks]
 md, results = create_markdown(), {}
 if uses:
-    from generator.notebooks import PostNotebooks, run_notebooks
+    from generator.notebooks import run_notebooks
+    from generator.post_notebooks import PostNotebooks
     results, problems = run_notebooks(uses, config, execute=execute, jobs=jobs, progress=False)
     assert not [d for d in problems if d.is_error], problems
 for post in posts:

@@ -1,0 +1,77 @@
+"""Kernel processes: started through a tracking kernel manager, killed from any thread."""
+
+from __future__ import annotations
+
+import threading
+from typing import IO, Any
+
+
+class KernelTracker:
+    """The kernels this run started, so that any of them can be killed from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kernels: list[Any] = []  # psutil.Process: kill() refuses a reused pid
+        self._closed = False
+
+    def add(self, pid: int) -> None:
+        import psutil
+
+        try:
+            process = psutil.Process(pid)
+        except psutil.NoSuchProcess:
+            return
+        with self._lock:
+            self._kernels.append(process)
+            closed = self._closed
+        if closed:  # started after Ctrl-C: it must not live
+            kill_tree(process)
+
+    def kill_all(self) -> None:
+        """Kill every kernel (and its children) still alive; later starts are killed at once."""
+        with self._lock:
+            self._closed = True
+            kernels = list(self._kernels)
+        for process in kernels:
+            kill_tree(process)
+
+
+def kill_tree(root: Any) -> None:
+    """SIGKILL a kernel process and every process below it."""
+    import psutil
+
+    try:
+        victims = [*root.children(recursive=True), root]
+    except psutil.NoSuchProcess:
+        return
+    for proc in victims:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(victims, timeout=5)
+
+
+def manager_class(tracker: KernelTracker, own_python: bool, log: IO[bytes]) -> type:
+    """A kernel manager that reports its kernel to `tracker`; with `own_python`, the native
+    `python3` kernel is resolved to sys.executable whatever kernelspecs are installed; the
+    kernel process's own stderr (not the cells') goes to `log`, kept for a death report."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from traitlets import default
+
+    class TrackedKernelManager(AsyncKernelManager):  # type: ignore[misc,valid-type]
+        @default("kernel_spec_manager")
+        def _kernel_spec_manager_default(self) -> KernelSpecManager:
+            if own_python:
+                return KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True)
+            return KernelSpecManager(data_dir=self.data_dir)
+
+        async def start_kernel(self, **kwargs: Any) -> None:
+            kwargs.setdefault("stderr", log)
+            await super().start_kernel(**kwargs)
+            process = getattr(self.provisioner, "process", None)
+            if process is not None:
+                tracker.add(process.pid)
+
+    return TrackedKernelManager

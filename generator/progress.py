@@ -1,0 +1,54 @@
+"""Execution progress: which notebooks run and for how long, on stderr."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+
+class Progress:
+    """Which notebooks run and for how long: a live line on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream: TextIO, enabled: bool, clock: Callable[[], float] = time.monotonic):
+        self.stream = stream
+        self.enabled = enabled
+        self.live = enabled and stream.isatty()
+        self.interval = 0.5 if self.live else None
+        self.clock = clock
+        self.running: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def start(self, label: str) -> None:
+        with self._lock:
+            self.running[label] = self.clock()
+            if self.enabled and not self.live:
+                self.stream.write(f"journey: executing {label}\n")
+                self.stream.flush()
+
+    def finish(self, label: str, ok: bool) -> None:
+        with self._lock:
+            started = self.running.pop(label, None)
+            now = self.clock()
+            seconds = now - started if started is not None else 0.0
+            if self.enabled:
+                verb = "executed" if ok else "failed"
+                prefix = "\r\x1b[K" if self.live else ""
+                self.stream.write(f"{prefix}journey: {verb} {label} in {seconds:.1f} s\n")
+                self.stream.flush()
+
+    def tick(self) -> None:
+        with self._lock:
+            if self.live and self.running:
+                now = self.clock()
+                items = ", ".join(
+                    f"{name} {now - t:.0f} s" for name, t in sorted(self.running.items())
+                )
+                self.stream.write(f"\r\x1b[Kjourney: running {items}")
+                self.stream.flush()
+
+    def clear(self) -> None:
+        if self.live:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
