@@ -65,8 +65,12 @@ def run_notebook(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("PYTHONPATH", path)
                 papermill.execute_notebook(
-                    str(NOTEBOOKS_DIR / f"{stem}.ipynb"), str(output), cwd=str(NOTEBOOKS_DIR),
-                    progress_bar=False, log_output=False, execution_timeout=300,
+                    str(NOTEBOOKS_DIR / f"{stem}.ipynb"),
+                    str(output),
+                    cwd=str(NOTEBOOKS_DIR),
+                    progress_bar=False,
+                    log_output=False,
+                    execution_timeout=300,
                 )
             cache[key] = json.loads(output.read_text(encoding="utf-8"))
         return cache[key]
@@ -128,8 +132,15 @@ def check_sentiment(v: dict[str, Any]) -> None:
 
 
 def check_cnn(v: dict[str, Any]) -> None:
-    keys = ["acc_small_plain", "acc_small_aug", "acc_full_aug", "source_acc", "acc_scratch",
-            "acc_frozen", "acc_finetuned"]
+    keys = [
+        "acc_small_plain",
+        "acc_small_aug",
+        "acc_full_aug",
+        "source_acc",
+        "acc_scratch",
+        "acc_frozen",
+        "acc_finetuned",
+    ]
     assert fraction(*(v[k] for k in keys)) and all(v[k] > 0.5 for k in keys)
     assert v["acc_full_aug"] > v["acc_small_plain"]
     assert v["aug_gain_small"] == pytest.approx(v["acc_small_aug"] - v["acc_small_plain"])
@@ -166,7 +177,9 @@ def check_service(v: dict[str, Any]) -> None:
 def check_monitoring(v: dict[str, Any]) -> None:
     assert v["false_alarms"] == 0
     assert v["drift_start"] <= v["first_ks_alarm"] <= v["first_trigger"]
-    assert v["drift_start"] <= v["first_psi_alarm"] and v["drift_start"] <= v["first_accuracy_alarm"]
+    assert (
+        v["drift_start"] <= v["first_psi_alarm"] and v["drift_start"] <= v["first_accuracy_alarm"]
+    )
     assert v["detection_delay"] == v["first_trigger"] - v["drift_start"] <= v["drift_days"]
     assert v["n_retrains"] == len(v["triggers"].split(", ")) >= 1
     assert v["last_trigger"] <= v["drift_end"]
@@ -181,7 +194,9 @@ def check_quantization(v: dict[str, Any]) -> None:
     assert 0.9 < v["acc_fp32"] <= 1 and abs(v["acc_delta"]) <= 0.02
     assert v["agreement"] >= 0.97 and v["n_disagree"] == round((1 - v["agreement"]) * v["n_test"])
     assert 0 < v["max_weight_error_steps"] <= 0.5 + 1e-3
-    assert finite_positive(v["fp32_ms_batch"], v["int8_ms_batch"], v["fp32_ms_row"], v["int8_ms_row"])
+    assert finite_positive(
+        v["fp32_ms_batch"], v["int8_ms_batch"], v["fp32_ms_row"], v["int8_ms_row"]
+    )
     assert v["n_params"] > 1_000_000
 
 
@@ -233,8 +248,15 @@ def test_results_are_deterministic(run_notebook: Callable[..., dict]) -> None:
     """Two runs of a notebook publish identical values and identical figures."""
     first, second = run_notebook("01-linear-regression"), run_notebook("01-linear-regression", "-2")
     assert published(first) == published(second)
-    images = [[o["data"].get("image/png") for c in nb["cells"] for o in c.get("outputs", [])
-               if "image/png" in o.get("data", {})] for nb in (first, second)]
+    images = [
+        [
+            o["data"].get("image/png")
+            for c in nb["cells"]
+            for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})
+        ]
+        for nb in (first, second)
+    ]
     assert images[0] and images[0] == images[1]
 
 
