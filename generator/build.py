@@ -19,6 +19,7 @@ from .errors import Diagnostic, JourneyError, warning
 from .manifest import (
     Manifest,
     changed_while_building,
+    code_digest,
     inputs_digest,
     load_manifest,
     manifest_path,
@@ -105,7 +106,8 @@ def _build(
     executed, found = _run_notebooks(sources.posts, config, options)
     problems += found
     store = RenderStore(cache_dir(config))
-    rendered, found = render_posts(sources.posts, config, executed, store, options.jobs)
+    code = code_digest()  # a new journey renders every post and page again
+    rendered, found = render_posts(sources.posts, config, executed, store, options.jobs, code)
     problems += found
     site, found = assemble_site(config, rendered)
     problems += found
@@ -114,7 +116,7 @@ def _build(
     staging = Staging(out)
     try:
         pages, found = render_site(
-            site, env, assets, store, staging, theme=theme_digest(config, assets),
+            site, env, assets, store, staging, theme=theme_digest(config, assets) + code,
             previous=previous.pages, previous_out=out if out.is_dir() else None, jobs=options.jobs,
         )
         problems += found + staging.problems

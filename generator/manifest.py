@@ -64,6 +64,16 @@ def scan_inputs(folders: list[Path], files: list[Path]) -> dict[str, bytes]:
     return hashes
 
 
+def code_digest() -> str:
+    """A digest of journey's own files: what a cached rendering was made by."""
+    digest = hashlib.sha256()
+    root = Path(__file__).parent
+    for path in _walk(root):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def inputs_digest(hashes: dict[str, bytes], options: dict[str, Any]) -> str:
     """One digest over the scanned files (in scan order) and the build options."""
     digest = hashlib.sha256()

@@ -84,10 +84,12 @@ def _write_atomically(path: Path, data: bytes) -> None:
     temporary.replace(path)
 
 
-def render_key(post: Post, executed: Sequence[Any], config: SiteConfig) -> str:
-    """Everything a post's HTML depends on: its file, the base path, and its notebooks' results."""
+def render_key(post: Post, executed: Sequence[Any], config: SiteConfig, code: str) -> str:
+    """Everything a post's HTML depends on: its file, the base path, its notebooks' results and
+    the code that renders it (`code`: a digest of journey's files)."""
     digest = hashlib.sha256()
-    for part in (FORMAT, config.base_path, str(config.summary_words), post.display_path, post.url_path):
+    parts = (FORMAT, code, config.base_path, str(config.summary_words), post.display_path, post.url_path)
+    for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(post.source.read_bytes())
     for use in post.notebooks:
@@ -104,6 +106,7 @@ def render_posts(
     executed: Mapping[NotebookRequest, Any],
     store: RenderStore,
     jobs: int,
+    code: str,
 ) -> tuple[list[RenderedPost], list[Diagnostic]]:
     """Render every post not already in the store; return them without their HTML."""
     work = []
@@ -113,7 +116,7 @@ def render_posts(
         notebooks = [
             replace(executed[u.request], from_cache=True) for u in post.notebooks if u.request in executed
         ]
-        work.append((post, notebooks, render_key(post, notebooks, config)))
+        work.append((post, notebooks, render_key(post, notebooks, config, code)))
     cached = {key: _listing_part(store.load(key)) for _, _, key in work}
     fresh = [item for item in work if cached[item[2]] is None]
     results = dict(parallel_map(_render_one, fresh, config, store, jobs=jobs))
