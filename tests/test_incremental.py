@@ -460,3 +460,29 @@ def test_a_save_during_a_build_is_not_taken_as_built(blog: Blog) -> None:
     result = blog.build()
     assert not result.up_to_date and result.rendered == 1
     assert "saved during the build" in blog.text("posts/post-5/index.html")
+
+
+def test_a_changed_journey_renders_the_posts_again(tmp_path: Path) -> None:
+    """Upgrading journey (here: a copy of it whose heading anchors change) must not leave posts
+    rendered by the old code in the render store or the site."""
+    code = tmp_path / "journey"
+    shutil.copytree(
+        REPO / "generator", code / "generator", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(REPO / "templates", code / "templates")
+    env = {"PYTHONPATH": str(code)}
+    blog = make_blog(tmp_path / "blog", _blog_files())
+    assert run_journey("build", cwd=blog, env=env)[0] == 0
+    markdown = code / "generator" / "markdown.py"
+    text = markdown.read_text(encoding="utf-8")
+    assert 'permalinkSymbol="#"' in text
+    markdown.write_text(
+        text.replace('permalinkSymbol="#"', 'permalinkSymbol="§"'), encoding="utf-8"
+    )
+    code_, _, err = run_journey("build", cwd=blog, env=env)
+    assert code_ == 0, err
+    assert "§</a>" in (blog / "site/posts/post-1/index.html").read_text(encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    shutil.copytree(blog, fresh, ignore=_top_level(blog, ".journey-cache", "site"))
+    assert run_journey("build", cwd=fresh, env=env)[0] == 0
+    assert read_tree(blog / "site") == read_tree(fresh / "site")
