@@ -125,7 +125,7 @@ def _build(
     except BaseException:
         staging.discard()
         raise
-    store.prune({item.render_key for item in rendered})
+    store.prune(rendered)
     manifest = Manifest(
         release=sources.next_release.isoformat() if sources.next_release else "",
         pages=pages,

@@ -70,12 +70,19 @@ class RenderStore:
     def blob(self, digest: str) -> bytes:
         return (self.blobs / digest).read_bytes()
 
-    def prune(self, keep: set[str]) -> None:
-        """Drop entries no current post uses, so the cache does not grow without bound."""
+    def prune(self, keep: Sequence[RenderedPost]) -> None:
+        """Drop entries and blobs no current post uses, so the cache does not grow without bound
+        (every run of a notebook leaves its executed copy and its images as blobs)."""
+        keys = {item.render_key for item in keep}
+        digests = {digest for item in keep for _, digest in item.files}
         if self.folder.is_dir():
             for entry in self.folder.iterdir():
-                if entry.suffix in (".json", ".html") and entry.stem not in keep:
+                if entry.suffix in (".json", ".html") and entry.stem not in keys:
                     entry.unlink(missing_ok=True)
+        if self.blobs.is_dir():
+            for blob in self.blobs.iterdir():
+                if blob.name not in digests:
+                    blob.unlink(missing_ok=True)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
