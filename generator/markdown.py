@@ -45,6 +45,7 @@ class RenderResult:
     words: int
     summary: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""  # plain text of prose and code, for the search index
 
 
 def create_markdown() -> MarkdownIt:
@@ -92,8 +93,8 @@ def render_markdown(
     }
     tokens = md.parse(text, env)
     body = md.renderer.render(tokens, md.options, env)
-    toc, words, summary = _outline(tokens, summary_words)
-    return RenderResult(body, toc, words, summary, env["diagnostics"])
+    toc, words, summary, plain = _outline(tokens, summary_words)
+    return RenderResult(body, toc, words, summary, env["diagnostics"], plain)
 
 
 def highlight_code(code: str, language: str) -> str:
@@ -216,30 +217,37 @@ def _rewrite_root_links(state: Any) -> None:
         if block.type != "inline" or not block.children:
             continue
         for child in block.children:
-            if child.type == "shortcode" and block.map:
+            kind = child.type
+            if kind == "shortcode" and block.map:
                 child.meta["parent_line"] = block.map[0]
-            for attr in ("href", "src"):
-                value = child.attrGet(attr)
+            elif kind == "link_open" or kind == "image":
+                attr = "href" if kind == "link_open" else "src"
+                value = child.attrs.get(attr)
                 if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
-                    child.attrSet(attr, base + value[1:])
+                    child.attrs[attr] = base + value[1:]
     return None
 
 
-def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ...], int, str]:
-    """Headings for the table of contents, the number of prose words, and a plain-text summary."""
+def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ...], int, str, str]:
+    """Headings for the table of contents, the number of prose words, a plain-text summary,
+    and the searchable text (prose and code; no markup)."""
     headings = []
     words = 0
     summary = ""
+    texts = []
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.attrGet("id"):
             text = _plain_text(tokens[index + 1])
             headings.append(Heading(int(token.tag[1]), text, str(token.attrGet("id"))))
         elif token.type == "inline":
             plain = _plain_text(token)
+            texts.append(plain)
             words += len(plain.split())
             if not summary and tokens[index - 1].type == "paragraph_open" and plain.strip():
                 summary = _truncate(plain, summary_words)
-    return tuple(headings), words, summary
+        elif token.type in ("fence", "code_block"):
+            texts.append(token.content)
+    return tuple(headings), words, summary, " ".join(" ".join(texts).split())
 
 
 def _plain_text(token: Token) -> str:
