@@ -96,6 +96,7 @@ def check_site(
         files = _site_files(site_dir)
         problems += _check_links(config, site_dir, files)
         problems += _preflight(site_dir, files)
+        problems += _check_cname(config, site_dir)
     else:
         problems.append(
             error(_display(site_dir), 0, 0, "no built site here: run 'journey build' first")
@@ -333,6 +334,21 @@ def _preflight(site_dir: Path, files: dict[str, int]) -> list[Diagnostic]:
         )
         problems.append(warning(shown, 0, 0, message))
     return problems
+
+
+def _check_cname(config: SiteConfig, site_dir: Path) -> list[Diagnostic]:
+    """The site's CNAME file must name the configured custom domain, or be absent without one."""
+    path = site_dir / "CNAME"
+    found = path.read_text(encoding="utf-8", errors="replace").strip() if path.is_file() else ""
+    if found == config.cname.strip():
+        return []
+    if not config.cname:
+        message = f"CNAME names '{found}' but the settings have no cname"
+    elif not found:
+        message = f"missing CNAME: the settings say cname = '{config.cname}'"
+    else:
+        message = f"CNAME names '{found}' but the settings say cname = '{config.cname}'"
+    return [error(_display(path), 0, 0, message)]
 
 
 def _dotted_paths(files: dict[str, int]) -> set[str]:

@@ -408,3 +408,29 @@ def test_a_real_build_checks_clean_and_a_removed_file_is_caught(
     assert len(found) == 1
     assert found[0].startswith("site/posts/bundle/index.html:")
     assert found[0].endswith(": error: broken link 'plot.png' (no such file in the site)")
+
+
+def test_the_cname_file_must_match_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    site = write_site(tmp_path, {"index.html": "home"})
+    with_domain = SiteConfig(
+        root=tmp_path, base_url="https://blog.example.org/", cname="blog.example.org"
+    )
+    without = SiteConfig(root=tmp_path, base_url="https://blog.example.org/")
+    assert messages(check_site(with_domain, site)) == [
+        "site/CNAME: error: missing CNAME: the settings say cname = 'blog.example.org'",
+    ]
+    (site / "CNAME").write_text("blog.example.org\n", encoding="utf-8")
+    assert check_site(with_domain, site) == []
+    assert messages(check_site(without, site)) == [
+        "site/CNAME: error: CNAME names 'blog.example.org' but the settings have no cname",
+    ]
+    (site / "CNAME").write_text("old.example.org\n", encoding="utf-8")
+    assert messages(check_site(with_domain, site)) == [
+        (
+            "site/CNAME: error: CNAME names 'old.example.org' but the settings say "
+            "cname = 'blog.example.org'"
+        ),
+    ]
