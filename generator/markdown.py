@@ -225,7 +225,6 @@ def _rewrite_root_links(state: Any) -> None:
                 value = child.attrs.get(attr)
                 if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
                     child.attrs[attr] = base + value[1:]
-    return None
 
 
 def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ...], int, str, str]:
@@ -245,7 +244,7 @@ def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ..
             words += len(plain.split())
             if not summary and tokens[index - 1].type == "paragraph_open" and plain.strip():
                 summary = _truncate(plain, summary_words)
-        elif token.type in ("fence", "code_block"):
+        elif token.type in ("fence", "code_block", "math_block"):
             texts.append(token.content)
     return tuple(headings), words, summary, " ".join(" ".join(texts).split())
 

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +162,8 @@ def _render_one(item: tuple[Post, list[Any], str], config: SiteConfig, store: Re
         "toc": [[h.level, h.text, h.anchor] for h in result.toc],
         "words": result.words,
         "summary": result.summary,
-        "text": search_text(html),
+        # The token walk's text is cheaper than stripping HTML; notebook output exists only as HTML.
+        "text": search_text(html) if notebooks is not None else escape(result.text, quote=False),
         "run_cards": notebooks.run_cards() if notebooks is not None else [],
         "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message] for d in result.diagnostics],
     }

@@ -223,7 +223,7 @@ def test_the_post_page(tmp_path: Path) -> None:
     assert "tags/日本語/index.html" in site
     assert "1 min read" in main_of(page) and "Ada" in main_of(page)
     ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', page)
-    assert ld is not None and '"headline": "A <script>alert(1)<\\/script> & more"' in ld.group(1)
+    assert ld is not None and '"headline":"A <script>alert(1)<\\/script> & more"' in ld.group(1)
 
 
 def test_a_layout_named_in_front_matter_is_used_when_the_theme_has_it(tmp_path: Path) -> None:
@@ -274,8 +274,11 @@ def test_theme_assets_are_fingerprinted_and_linked(tmp_path: Path) -> None:
     styles = [n for n in site if re.fullmatch(r"assets/style\.[0-9a-f]{10}\.css", n)]
     assert len(styles) == 1
     assert f'href="/{styles[0]}"' in site["index.html"]
-    syntax = next(n for n in site if n.startswith("assets/syntax."))
-    assert ":root[data-theme=\"dark\"] .highlight" in site[syntax]
+    light = next(n for n in site if re.fullmatch(r"assets/syntax\.[0-9a-f]{10}\.css", n))
+    dark = next(n for n in site if n.startswith("assets/syntax-dark."))
+    assert ".highlight .k { color: #008000; font-weight: bold }" in site[light]
+    assert ".highlight .k { color: #66D9EF }" in site[dark]
+    assert f'href="/{dark}" media="(prefers-color-scheme: dark)"' in site["index.html"]
 
 
 def test_an_empty_blog_still_builds_a_site(tmp_path: Path) -> None:
