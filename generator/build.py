@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +58,8 @@ def build_time() -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else now; used only to hold back future posts."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc)
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
 
 
 def cache_dir(config: SiteConfig) -> Path:
@@ -82,17 +82,21 @@ def build_site(options: BuildOptions) -> BuildResult:
         replayed = problems + [warning(*row) for row in previous.warnings]
         _stop_on_errors(replayed, options.strict)
         return BuildResult(out, sorted(replayed), len(previous.pages), time.perf_counter() - started, 0, True)
-    manifest, problems, rendered = _build(config, options, out, now, previous, problems)
-    after = _scan(config, manifest)  # notebooks may have refreshed _freeze/ or become inputs
+    manifest, problems, rendered, ran_kernels = _build(config, options, out, now, previous, problems)
+    # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
+    # Otherwise the inputs are those read before the build (an edit saved meanwhile is seen next time).
+    rescan = ran_kernels or manifest.extra_inputs != previous.extra_inputs
+    after = _scan(config, manifest) if rescan else before
     if not changed_while_building(before, after, set(manifest.extra_inputs), config.root / config.freeze_dir):
         manifest.inputs = inputs_digest(after, _settings(options))
     save_manifest(manifest_file, manifest)
-    return BuildResult(out, sorted(problems), manifest_files(out), time.perf_counter() - started, rendered)
+    return BuildResult(out, sorted(problems), len(manifest.outputs or ()), time.perf_counter() - started, rendered)
 
 
 def _build(
     config: SiteConfig, options: BuildOptions, out: Path, now: datetime, previous: Manifest, problems: list[Diagnostic]
-) -> tuple[Manifest, list[Diagnostic], int]:
+) -> tuple[Manifest, list[Diagnostic], int, bool]:
+    """The full pipeline: (manifest, problems, pages rendered, whether any kernel ran)."""
     from .assemble import assemble_site
     from .pages import render_site
     from .render import RenderStore, render_posts
@@ -121,7 +125,7 @@ def _build(
         )
         problems += found + staging.problems
         _stop_on_errors(problems, options.strict)
-        staging.commit()
+        staging.commit(previous.outputs if out.is_dir() else None)
     except BaseException:
         staging.discard()
         raise
@@ -134,8 +138,10 @@ def _build(
                   for d in problems if d not in settings],
         extra_inputs=sorted({str(p) for post in sources.posts for use in post.notebooks
                              for p in (use.request.notebook, *use.request.deps)}),
+        outputs=staging.outputs(),
     )
-    return manifest, problems, sum(1 for path in pages if path not in staging.kept)
+    ran_kernels = any(not notebook.from_cache for notebook in executed.values())
+    return manifest, problems, sum(1 for path in pages if path not in staging.kept), ran_kernels
 
 
 def _scan(config: SiteConfig, manifest: Manifest) -> dict[str, bytes]:
@@ -148,10 +154,6 @@ def _scan(config: SiteConfig, manifest: Manifest) -> dict[str, bytes]:
 def _settings(options: BuildOptions) -> dict[str, str]:
     """The options that change the site (not how the build runs or reports)."""
     return {k: str(v) for k, v in vars(options).items() if k not in ("verbose", "progress", "jobs", "source")}
-
-
-def manifest_files(out: Path) -> int:
-    return sum(len(files) for _, _, files in os.walk(out))
 
 
 def _run_notebooks(

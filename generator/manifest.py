@@ -23,6 +23,7 @@ class Manifest:
     pages: dict[str, str] = field(default_factory=dict)  # page path → fingerprint
     warnings: list[list[Any]] = field(default_factory=list)  # [path, line, col, message]
     extra_inputs: list[str] = field(default_factory=list)  # files outside the usual folders (deps)
+    outputs: list[str] | None = None  # every file the build wrote or kept; None: not known
 
     def is_current(self, inputs: str, now: datetime, out: Path) -> bool:
         """True when nothing the last build read has changed and its site is still in place."""

@@ -203,8 +203,7 @@ class _SearchTexts(Mapping[str, str]):
         self.store = store
 
     def __getitem__(self, url_path: str) -> str:
-        entry = self.store.load(self.keys[url_path])
-        return entry["text"] if entry else ""
+        return self.store.text(self.keys[url_path])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys)

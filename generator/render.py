@@ -30,7 +30,8 @@ _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
 
 class RenderStore:
     """Rendered posts by content key: `<key>.json` (what listings need), `<key>.html` (the body),
-    plus content-addressed blobs for notebook images and executed notebooks."""
+    `<key>.txt` (plain text for search), plus content-addressed blobs for notebook images and
+    executed notebooks."""
 
     def __init__(self, cache_dir: Path) -> None:
         self.folder = cache_dir / "render"
@@ -43,6 +44,8 @@ class RenderStore:
         try:
             entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
             if (self.folder / f"{key}.html").stat().st_size != entry["html_size"]:
+                return None
+            if (self.folder / f"{key}.txt").stat().st_size != entry["text_size"]:
                 return None
             if any((self.blobs / digest).stat().st_size != size for _, digest, size in entry["files"]):
                 return None
@@ -61,12 +64,17 @@ class RenderStore:
                 _write_atomically(blob, data)
             entry["files"].append([name, digest, len(data)])
         body = html.encode("utf-8")
-        entry["html_size"] = len(body)
+        text = entry.pop("text").encode("utf-8")
+        entry["html_size"], entry["text_size"] = len(body), len(text)
         _write_atomically(self.folder / f"{key}.html", body)
+        _write_atomically(self.folder / f"{key}.txt", text)
         _write_atomically(self.folder / f"{key}.json", json.dumps(entry, sort_keys=True).encode("utf-8"))
 
     def html(self, item: RenderedPost) -> str:
         return (self.folder / f"{item.render_key}.html").read_text(encoding="utf-8")
+
+    def text(self, key: str) -> str:
+        return (self.folder / f"{key}.txt").read_text(encoding="utf-8")
 
     def blob(self, digest: str) -> bytes:
         return (self.blobs / digest).read_bytes()
@@ -78,7 +86,7 @@ class RenderStore:
         digests = {digest for item in keep for _, digest in item.files}
         if self.folder.is_dir():
             for entry in self.folder.iterdir():
-                if entry.suffix in (".json", ".html") and entry.stem not in keys:
+                if entry.suffix in (".json", ".html", ".txt") and entry.stem not in keys:
                     entry.unlink(missing_ok=True)
         if self.blobs.is_dir():
             for blob in self.blobs.iterdir():
@@ -125,7 +133,7 @@ def render_posts(
             replace(executed[u.request], from_cache=True) for u in post.notebooks if u.request in executed
         ]
         work.append((post, notebooks, render_key(post, notebooks, config, code)))
-    cached = {key: _listing_part(store.load(key)) for _, _, key in work}
+    cached = {key: store.load(key) for _, _, key in work}
     fresh = [item for item in work if cached[item[2]] is None]
     results = dict(parallel_map(_render_one, fresh, config, store, jobs=jobs))
     rendered: list[RenderedPost] = []
@@ -188,13 +196,6 @@ def _from_entry(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
         run_cards=tuple(entry["run_cards"]),
         render_key=key,
     )
-
-
-def _listing_part(entry: dict[str, Any] | None) -> dict[str, Any] | None:
-    """An entry without its plain text (only the search index needs that, and reads it later)."""
-    if entry is not None:
-        entry.pop("text", None)
-    return entry
 
 
 def with_html(item: RenderedPost, store: RenderStore) -> RenderedPost:

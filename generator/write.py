@@ -69,9 +69,11 @@ class Staging:
     def __len__(self) -> int:
         return len(self.origins)
 
-    def commit(self) -> None:
+    def commit(self, previous: Iterable[str] | None = None) -> None:
         """Put the new site in place: a rename for a first build; otherwise move the new and
-        changed files over and delete the files the site no longer has."""
+        changed files over and delete the files the site no longer has (those of `previous`,
+        the last build's outputs, that this build did not produce; all unknown files when the
+        last build's outputs are not known)."""
         if not self.out.exists():
             self.root.rename(self.out)
             return
@@ -81,14 +83,22 @@ class Staging:
                 target = self.out / staged.relative_to(self.root)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staged, target)
-        for dirpath, _, filenames in os.walk(self.out, topdown=False):
-            folder = Path(dirpath)
-            for name in filenames:
-                if (folder / name).relative_to(self.out).as_posix() not in self.origins:
-                    (folder / name).unlink()
-            if folder != self.out and not any(folder.iterdir()):
+        if previous is None:
+            previous = (
+                (Path(d) / name).relative_to(self.out).as_posix()
+                for d, _, names in os.walk(self.out) for name in names
+            )
+        folders: set[Path] = set()
+        for path in sorted(set(previous) - set(self.origins)):
+            (self.out / path).unlink(missing_ok=True)
+            folders.update((self.out / path).parents)
+        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):  # deepest first
+            if folder.is_relative_to(self.out) and folder != self.out and folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def outputs(self) -> list[str]:
+        return sorted(self.origins)
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
