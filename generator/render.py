@@ -66,9 +66,11 @@ class RenderStore:
         body = html.encode("utf-8")
         text = entry.pop("text").encode("utf-8")
         entry["html_size"], entry["text_size"] = len(body), len(text)
-        _write_atomically(self.folder / f"{key}.html", body)
-        _write_atomically(self.folder / f"{key}.txt", text)
-        _write_atomically(self.folder / f"{key}.json", json.dumps(entry, sort_keys=True).encode("utf-8"))
+        # Plain writes, the entry last: a write cut short leaves a size that load() rejects or no
+        # entry at all, and either way the post renders again. (Atomic replaces cost 2× here.)
+        (self.folder / f"{key}.html").write_bytes(body)
+        (self.folder / f"{key}.txt").write_bytes(text)
+        (self.folder / f"{key}.json").write_bytes(json.dumps(entry, sort_keys=True).encode("utf-8"))
 
     def html(self, item: RenderedPost) -> str:
         return (self.folder / f"{item.render_key}.html").read_text(encoding="utf-8")

@@ -66,6 +66,7 @@ def create_environment(config: SiteConfig, assets: Mapping[str, Asset]) -> jinja
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # one build reads each template once; no stat() per page
     )
 
     def asset(name: str) -> str:
