@@ -130,7 +130,7 @@ def _terms(posts: Sequence[RenderedPost], attribute: str) -> tuple[Term, ...]:
                 members.append(item)
             names.setdefault(slug, set()).add(name)
     return tuple(
-        Term(sorted(names[slug])[0], slug, tuple(grouped[slug])) for slug in sorted(grouped)
+        Term(min(names[slug]), slug, tuple(grouped[slug])) for slug in sorted(grouped)
     )
 
 

@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("journey: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug in journey, not in the user's input
+    except Exception as exc:  # noqa: BLE001 - a bug in journey, not in the user's input: say so, no traceback
         if verbose:
             traceback.print_exc()
         print(f"journey: internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)",

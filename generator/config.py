@@ -138,7 +138,7 @@ def _check(name: str, value: Any) -> Any:
 def _check_semantics(config: SiteConfig, path: str, text: str) -> list[Diagnostic]:
     problems = []
     try:
-        config.tz
+        ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(
             error(path, *_key_position(text, "timezone"), f"setting 'timezone': unknown time zone '{config.timezone}'")

@@ -131,7 +131,7 @@ def _render_math(content: str, config: dict[str, Any]) -> str:
     display = "block" if config.get("display_mode") else "inline"
     try:
         return latex_to_mathml(content, display=display)
-    except Exception:  # latex2mathml raises many types; show the source rather than fail the page
+    except Exception:  # noqa: BLE001 - latex2mathml raises many types; show the source, not fail the page
         return f'<code class="math-error">{html.escape(content)}</code>'
 
 

@@ -17,10 +17,11 @@ from .config import EXECUTE_MODES, SiteConfig, display_path
 from .errors import Diagnostic, error, warning
 from .models import NotebookRequest, NotebookUse, Post
 
-KNOWN_KEYS = frozenset(
-    "title date updated description summary tags categories category author pinned slug permalink "
-    "draft published notebook params execute timeout allow_errors deps layout".split()
-)
+KNOWN_KEYS = frozenset({
+    "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
+    "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
+    "allow_errors", "deps", "layout",
+})
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _JEKYLL_DATETIME = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
@@ -349,7 +350,7 @@ def _url_path(fields: _Fields, meta: dict[str, Any], slug: str) -> str | None:
         fields.fail("permalink", f"permalink '{permalink}' must stay inside the site")
         return None
     clean = "/".join(parts)
-    return clean if clean.endswith(".html") or clean.endswith(".xml") else clean + "/"
+    return clean if clean.endswith((".html", ".xml")) else clean + "/"
 
 
 def _notebook_uses(
@@ -378,13 +379,13 @@ def _notebook_uses(
         timeout = config.timeout
     deps = tuple(_resolve_inside(config, d, fields, "deps") for d in fields.words(meta, "deps"))
     notebooks = [_resolve_inside(config, n, fields, "notebook") for n in names]
-    request_args = dict(
-        params=tuple(sorted(_jsonable(params).items())),
-        timeout=timeout,
-        allow_errors=fields.boolean(meta, "allow_errors", False),
-        deps=tuple(sorted(d for d in deps if d is not None)),
-        execute=execute,
-    )
+    request_args = {
+        "params": tuple(sorted(_jsonable(params).items())),
+        "timeout": timeout,
+        "allow_errors": fields.boolean(meta, "allow_errors", False),
+        "deps": tuple(sorted(d for d in deps if d is not None)),
+        "execute": execute,
+    }
     line = fields.at("notebook")[0]
     return tuple(
         NotebookUse(post=shown, line=line, request=NotebookRequest(notebook=n, **request_args))
