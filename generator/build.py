@@ -72,7 +72,8 @@ def build_site(options: BuildOptions) -> BuildResult:
     source = options.source.resolve()
     out = (options.out or source / "site").resolve()
     config, problems = load_config(source, options.base_url)
-    check_out_folder(source, out)
+    inputs = [config.root / d for d in (config.posts_dir, config.static_dir, config.freeze_dir, "notebooks")]
+    check_out_folder(source, out, [*inputs, *theme_dirs(config)])
     now = build_time()
     manifest_file = manifest_path(cache_dir(config), out)
     previous = load_manifest(manifest_file)

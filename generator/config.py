@@ -45,8 +45,8 @@ class SiteConfig:
     @property
     def base_path(self) -> str:
         """The URL path the site is served under, always starting and ending with '/'."""
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+        path = urlsplit(self.base_url).path.strip("/")
+        return f"/{path}/" if path else "/"
 
     @property
     def site_url(self) -> str:
@@ -96,7 +96,11 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
             table = tomllib.loads(text).get("tool", {}).get("journey", {})
         except tomllib.TOMLDecodeError as exc:
             line, col = _toml_position(str(exc))
-            raise JourneyError(error(shown, line, col, f"invalid TOML: {_toml_message(str(exc))}"))
+            raise JourneyError(error(shown, line, col, f"invalid TOML: {_toml_message(str(exc))}")) from None
+        except AttributeError:  # [tool] is not a table
+            table = None
+        if not isinstance(table, dict):
+            raise JourneyError(error(shown, 1, 1, "[tool.journey] must be a table of settings"))
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for key, value in table.items():
@@ -151,6 +155,12 @@ def _check_semantics(config: SiteConfig, path: str, text: str) -> list[Diagnosti
                 f"setting 'execute': expected one of auto, always, never, got '{config.execute}'",
             )
         )
+    for key in ("posts_dir", "static_dir", "freeze_dir", "environment"):
+        value = getattr(config, key)
+        inside = (config.root / value).resolve().is_relative_to(config.root.resolve())
+        if not value or Path(value).is_absolute() or not inside:
+            problems.append(error(path, *_key_position(text, key),
+                                  f"setting '{key}': must be a path inside the blog folder, got '{value}'"))
     parts = urlsplit(config.base_url)
     if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
         problems.append(

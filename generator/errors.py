@@ -15,11 +15,9 @@ class SourceLocation:
     col: int = 0
 
     def __str__(self) -> str:
-        if self.line and self.col:
-            return f"{self.path}:{self.line}:{self.col}"
-        if self.line:
-            return f"{self.path}:{self.line}"
-        return self.path
+        # Always path:line:col, so editors and CI annotators can parse every line; a problem
+        # with a whole file (or folder) is placed at its start.
+        return f"{self.path}:{self.line or 1}:{self.col or 1}"
 
 
 @dataclass(frozen=True, order=True)

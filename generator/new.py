@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .config import SiteConfig, display_path, load_config
-from .errors import JourneyError, error
+from .errors import JourneyError, UsageError, error
 from .sources import find_post_files, read_post, slugify
 
 
@@ -20,7 +20,7 @@ def create_post(
     config, _ = load_config(root)
     slug = slugify(title)
     if not slug:
-        raise JourneyError(error("journey new", 0, 0, f"the title '{title}' gives an empty slug"))
+        raise UsageError(f"journey new: the title '{title}' has no letters or digits to make a slug from")
     day = today.astimezone(config.tz).date()
     post_path = root / config.posts_dir / f"{day.isoformat()}-{slug}.md"
     notebook_path = root / "notebooks" / f"{slug}.ipynb"

@@ -114,11 +114,15 @@ def clean_path(path: str) -> str | None:
     return "/".join(parts)
 
 
-def check_out_folder(source: Path, out: Path) -> None:
-    """Refuse an output folder that would swallow the sources or someone else's files."""
+def check_out_folder(source: Path, out: Path, inputs: Iterable[Path] = ()) -> None:
+    """Refuse an output folder that would swallow the sources, sit inside one of the build's
+    input folders (the next build would read its own output), or hold someone else's files."""
     source, out = source.resolve(), out.resolve()
     if out == source or source.is_relative_to(out):
         raise JourneyError(error(str(out), 0, 0, "the output folder must not contain the blog sources"))
+    for folder in inputs:
+        if out.is_relative_to(folder.resolve()):
+            raise JourneyError(error(str(out), 0, 0, f"the output folder must not be inside the input folder '{folder}'"))
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise JourneyError(
             error(str(out), 0, 0, f"refusing to replace '{out}': it is not a site built by journey (no {MARKER})")

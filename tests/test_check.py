@@ -169,7 +169,7 @@ def test_meta_refresh_and_base_href_are_followed(repo: SiteConfig, tmp_path: Pat
 
 def test_missing_site_folder(repo: SiteConfig, tmp_path: Path) -> None:
     assert messages(check_site(repo, tmp_path / "site")) == [
-        "site: error: no built site here: run 'journey build' first",
+        "site:1:1: error: no built site here: run 'journey build' first",
     ]
 
 
@@ -197,19 +197,19 @@ def test_preflight_dotfiles_and_missing_nojekyll(repo: SiteConfig, tmp_path: Pat
     (site / ".nojekyll").unlink()
     assert messages(check_site(repo, site)) == [
         (
-            "site: warning: missing .nojekyll: GitHub Pages would run Jekyll and drop files "
+            "site:1:1: warning: missing .nojekyll: GitHub Pages would run Jekyll and drop files "
             "starting with '_'"
         ),
         (
-            "site/.DS_Store: warning: '.DS_Store' starts with a dot: a GitHub Pages artifact "
+            "site/.DS_Store:1:1: warning: '.DS_Store' starts with a dot: a GitHub Pages artifact "
             "upload leaves it out"
         ),
         (
-            "site/.well-known: warning: '.well-known' starts with a dot: a GitHub Pages artifact "
+            "site/.well-known:1:1: warning: '.well-known' starts with a dot: a GitHub Pages artifact "
             "upload leaves it out"
         ),
         (
-            "site/posts/.draft.swp: warning: 'posts/.draft.swp' starts with a dot: a GitHub Pages "
+            "site/posts/.draft.swp:1:1: warning: 'posts/.draft.swp' starts with a dot: a GitHub Pages "
             "artifact upload leaves it out"
         ),
     ]
@@ -220,9 +220,9 @@ def test_preflight_size_limits(repo: SiteConfig, tmp_path: Path) -> None:
     sparse(site / "data/model.bin", 100_000_001)
     sparse(site / "data/weights.bin", 900_000_000)
     assert messages(check_site(repo, site)) == [
-        "site: error: site is 1.00 GB, over the 1 GB GitHub Pages limit",
-        "site/data/model.bin: error: file is 100.0 MB, over GitHub's 100 MB file limit",
-        "site/data/weights.bin: error: file is 900.0 MB, over GitHub's 100 MB file limit",
+        "site:1:1: error: site is 1.00 GB, over the 1 GB GitHub Pages limit",
+        "site/data/model.bin:1:1: error: file is 100.0 MB, over GitHub's 100 MB file limit",
+        "site/data/weights.bin:1:1: error: file is 900.0 MB, over GitHub's 100 MB file limit",
     ]
 
 
@@ -231,7 +231,7 @@ def test_preflight_warns_above_three_quarters(repo: SiteConfig, tmp_path: Path) 
     for number in range(8):
         sparse(site / f"data/part-{number}.bin", 99_000_000)
     assert messages(check_site(repo, site)) == [
-        "site: warning: site is 792.0 MB, 79% of the 1 GB GitHub Pages limit",
+        "site:1:1: warning: site is 792.0 MB, 79% of the 1 GB GitHub Pages limit",
     ]
     sparse(site / "data/part-0.bin", 1_000)
     assert check_site(repo, site) == []
@@ -327,8 +327,8 @@ def test_post_images_and_notebooks_must_exist(repo: SiteConfig, tmp_path: Path) 
     )
     post = make_post(tmp_path, "a.md", body, body_line=9, notebooks=uses)
     assert messages(check_site(repo, site, [post])) == [
-        "posts/a.md:7: error: missing notebook 'notebooks/missing.ipynb'",
-        "posts/a.md:7: error: missing notebook dependency 'notebooks/data.csv'",
+        "posts/a.md:7:1: error: missing notebook 'notebooks/missing.ipynb'",
+        "posts/a.md:7:1: error: missing notebook dependency 'notebooks/data.csv'",
         (
             "posts/a.md:9:43: error: missing image 'figures/gone.png' (no file at "
             "posts/figures/gone.png)"
@@ -373,7 +373,7 @@ def test_problems_from_site_and_sources_come_sorted_in_one_list(
     assert messages(check_site(repo, site, [post])) == [
         "posts/z.md:5:6: error: missing image 'x.png' (no file at posts/x.png)",
         (
-            "site: warning: missing .nojekyll: GitHub Pages would run Jekyll and drop files "
+            "site:1:1: warning: missing .nojekyll: GitHub Pages would run Jekyll and drop files "
             "starting with '_'"
         ),
         "site/index.html:4:1: error: broken link 'b/' (no such file in the site)",
@@ -420,17 +420,17 @@ def test_the_cname_file_must_match_the_settings(
     )
     without = SiteConfig(root=tmp_path, base_url="https://blog.example.org/")
     assert messages(check_site(with_domain, site)) == [
-        "site/CNAME: error: missing CNAME: the settings say cname = 'blog.example.org'",
+        "site/CNAME:1:1: error: missing CNAME: the settings say cname = 'blog.example.org'",
     ]
     (site / "CNAME").write_text("blog.example.org\n", encoding="utf-8")
     assert check_site(with_domain, site) == []
     assert messages(check_site(without, site)) == [
-        "site/CNAME: error: CNAME names 'blog.example.org' but the settings have no cname",
+        "site/CNAME:1:1: error: CNAME names 'blog.example.org' but the settings have no cname",
     ]
     (site / "CNAME").write_text("old.example.org\n", encoding="utf-8")
     assert messages(check_site(with_domain, site)) == [
         (
-            "site/CNAME: error: CNAME names 'old.example.org' but the settings say "
+            "site/CNAME:1:1: error: CNAME names 'old.example.org' but the settings say "
             "cname = 'blog.example.org'"
         ),
     ]

@@ -95,7 +95,7 @@ def test_a_template_syntax_error_in_the_blogs_own_template(tmp_path: Path) -> No
     })
     code, _, err = build(blog)
     assert (code, err) == (1, (
-        "templates/post.html:4: error: template syntax error: "
+        "templates/post.html:4:1: error: template syntax error: "
         "expected token 'end of print statement', got '{'\n"
     ) + failed(1))
 
@@ -110,9 +110,9 @@ def test_an_unknown_template_and_an_undefined_variable(tmp_path: Path) -> None:
     })
     code, _, err = build(blog)
     assert (code, err) == (1, (
-        "templates/archive.html:3: error: template error: 'nothing' is undefined "
+        "templates/archive.html:3:1: error: template error: 'nothing' is undefined "
         "(rendering archive)\n"
-        "templates/post.html:3: error: unknown template 'partials/missing.html'\n"
+        "templates/post.html:3:1: error: unknown template 'partials/missing.html'\n"
     ) + failed(2))
 
 
@@ -139,7 +139,7 @@ def test_permalinks_stay_inside_the_site_and_off_its_own_pages(tmp_path: Path) -
     })
     code, _, err = build(blog)
     assert (code, err) == (1, (
-        "posts/w.md: error: output 'tags/index.html' is also written by tags\n"
+        "posts/w.md:1:1: error: output 'tags/index.html' is also written by tags\n"
         "posts/x.md:4:1: error: permalink '../../etc/x' must stay inside the site\n"
     ) + failed(2))
     assert not (tmp_path.parent / "etc").exists()
@@ -171,7 +171,7 @@ def test_an_output_folder_that_is_not_a_journey_site_is_refused(tmp_path: Path) 
     blog = make_blog(tmp_path, {**GOOD, "site/precious.txt": "mine"})
     code, _, err = build(blog)
     assert (code, err) == (1, (
-        f"{blog / 'site'}: error: refusing to replace '{blog / 'site'}': "
+        f"{blog / 'site'}:1:1: error: refusing to replace '{blog / 'site'}': "
         "it is not a site built by journey (no .nojekyll)\n"
     ) + failed(1))
     assert (blog / "site" / "precious.txt").read_text() == "mine"

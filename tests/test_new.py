@@ -61,8 +61,8 @@ def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
     code, out, err = run_journey("new", "Hello", cwd=blog)
     assert (code, out) == (1, "")
     assert err == (
-        "posts/2026-01-01-hello.md: error: already exists; journey new never overwrites\n"
-        "posts/hello/index.md: error: a post with slug 'hello' already exists; choose another title\n"
+        "posts/2026-01-01-hello.md:1:1: error: already exists; journey new never overwrites\n"
+        "posts/hello/index.md:1:1: error: a post with slug 'hello' already exists; choose another title\n"
         "journey: 2 errors; nothing was written\n"
     )
     assert (blog / "posts" / "2026-01-01-hello.md").read_text() == "mine\n"
@@ -71,6 +71,6 @@ def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
 def test_a_title_without_letters_is_an_error(tmp_path: Path) -> None:
     code, _, err = run_journey("new", "!!!", cwd=tmp_path)
     assert (code, err) == (
-        1, "journey new: error: the title '!!!' gives an empty slug\njourney: 1 error; nothing was written\n"
+        2, "journey new: the title '!!!' has no letters or digits to make a slug from\nusage: see 'journey --help'\n"
     )
     assert not (tmp_path / "posts").exists()

@@ -194,7 +194,7 @@ def test_rejected_push_changes_nothing_until_forced(blog: Path) -> None:
         "push to origin/gh-pages was rejected: [rejected] gh-pages -> gh-pages "
         "(non-fast-forward); fetch and merge, or re-run with --force"
     )
-    assert str(excinfo.value.diagnostics[0].location) == str(blog)
+    assert str(excinfo.value.diagnostics[0].location) == f"{blog}:1:1"
     assert git(origin(blog), "rev-parse", "gh-pages") == theirs
     assert git(blog, "rev-parse", "refs/heads/gh-pages") == first
     forced = publish_site(blog, blog / "site", force=True).commit
@@ -250,7 +250,7 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
     with pytest.raises(JourneyError) as excinfo:
         publish_site(folder, folder / "site")
     assert only_error(excinfo) == "not a git repository; run 'git init' and commit the blog first"
-    assert str(excinfo.value.diagnostics[0].location) == str(folder)
+    assert str(excinfo.value.diagnostics[0].location) == f"{folder}:1:1"
 
 
 def test_no_such_remote(blog: Path) -> None:
