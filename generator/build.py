@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .config import SiteConfig, load_config, theme_dirs
+from .config import SiteConfig, display_path, load_config, theme_dirs
 from .errors import Diagnostic, JourneyError, warning
 from .manifest import (
     Manifest,
@@ -80,7 +80,9 @@ def build_site(options: BuildOptions) -> BuildResult:
     before = _scan(config, previous)
     current = inputs_digest(before, _settings(options))
     if options.execute != "always" and previous.is_current(current, now, out):
-        replayed = problems + [warning(*row) for row in previous.warnings]
+        # Stored with absolute paths, shown as seen from the folder this build runs in.
+        replayed = problems + [warning(display_path(Path(path)), line, col, message)
+                               for path, line, col, message in previous.warnings]
         _stop_on_errors(replayed, options.strict)
         return BuildResult(out, sorted(replayed), len(previous.pages), time.perf_counter() - started, 0, True)
     manifest, problems, rendered, ran_kernels = _build(config, options, out, now, previous, problems)
@@ -135,7 +137,7 @@ def _build(
         release=sources.next_release.isoformat() if sources.next_release else "",
         pages=pages,
         # The settings' own warnings are found again by every build, the fast path included.
-        warnings=[[d.location.path, d.location.line, d.location.col, d.message]
+        warnings=[[str(Path(d.location.path).resolve()), d.location.line, d.location.col, d.message]
                   for d in problems if d not in settings],
         extra_inputs=sorted({str(p) for post in sources.posts for use in post.notebooks
                              for p in (use.request.notebook, *use.request.deps)}),

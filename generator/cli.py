@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
     _source(serve)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000, help="0 picks a free port")
     serve.add_argument("--drafts", action="store_true", help="accepted; drafts are always shown while serving")
     serve.add_argument("--verbose", action="store_true")
 
@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", type=Path, default=Path("."), help="the blog folder (default: .)")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got '{text}'")
+    return int(text)
 
 
 def _positive(text: str) -> int:

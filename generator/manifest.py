@@ -29,6 +29,8 @@ class Manifest:
         """True when nothing the last build read has changed and its site is still in place."""
         if not self.inputs or self.inputs != inputs or not (out / ".nojekyll").is_file():
             return False
+        if self.outputs is None or not all((out / path).is_file() for path in self.outputs):
+            return False  # a file deleted from site/ by hand is written again
         return not self.release or now < datetime.fromisoformat(self.release)
 
 

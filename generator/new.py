@@ -55,10 +55,12 @@ def known_tags(config: SiteConfig) -> list[str]:
 
 def _same_slug(config: SiteConfig, slug: str, target: Path) -> list[Path]:
     """Another post with this slug would collide on its URL."""
-    return [
-        path for path in find_post_files(config)
-        if path != target and (path.stem.endswith(f"-{slug}") or path.stem == slug or path.parent.name == slug)
-    ]
+    taken = []
+    for path in find_post_files(config):
+        post, _ = read_post(config, path)
+        if path != target and post is not None and post.slug == slug:
+            taken.append(path)
+    return taken
 
 
 def _post_text(meta: dict[str, object], notebook: bool, tags: list[str]) -> str:

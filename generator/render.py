@@ -129,6 +129,8 @@ def render_posts(
     """Render every post not already in the store; return them without their HTML."""
     work = []
     for post in posts:
+        if any(use.request not in executed for use in post.notebooks):
+            continue  # its notebook failed: that error is reported; the post would only add noise
         # A page shows the frozen result, whether this build ran the kernel or found it in
         # _freeze/: a clean build of the same sources (CI with --execute never) must match it.
         notebooks = [

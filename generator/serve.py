@@ -162,7 +162,9 @@ def _rebuild(options: BuildOptions, status: _Status, changed: Sequence[str]) -> 
         _fail(status, "\n".join(str(d) for d in exc.diagnostics), base_path)
         return None
     except Exception as exc:  # noqa: BLE001 -- a bug in a stage must not take down the server
-        _fail(status, "".join(traceback.format_exception(exc)).rstrip(), base_path)
+        detail = "".join(traceback.format_exception(exc)).rstrip() if options.verbose else (
+            f"journey: internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)")
+        _fail(status, detail, base_path)
         return None
     for diagnostic in result.diagnostics:
         print(diagnostic, file=sys.stderr)

@@ -259,7 +259,7 @@ def _build_post(
     if not title:
         title, body, body_line = _title_from_body(body, body_line, name_slug)
     moment = fields.moment(meta, "date", tz)
-    if moment is None and "date" not in meta:
+    if moment is None and meta.get("date") is None:  # no date, or `date:` left empty
         moment = _fallback_date(path, named, tz, fields)
     slug = slugify(fields.string(meta, "slug") or name_slug)
     if not slug:

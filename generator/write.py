@@ -23,12 +23,22 @@ class Staging:
         self.root = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
         self.origins: dict[str, str] = {}
         self.kept: set[str] = set()  # unchanged files the previous site already has
+        self.folders: dict[str, str] = {}  # every folder the claimed files need → who first needed it
         self.problems: list[Diagnostic] = []
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
 
     def claim(self, path: str, origin: str) -> Path | None:
-        """Reserve a site path for `origin`; None (and a diagnostic) when it is taken or unsafe."""
+        """Reserve a site path for `origin` and return where to write it; None (and a diagnostic)
+        when it is taken or unsafe."""
+        clean = self._reserve(path, origin)
+        if clean is None:
+            return None
+        target = self.root / clean
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def _reserve(self, path: str, origin: str) -> str | None:
         clean = clean_path(path)
         if clean is None:
             self.problems.append(error(origin, 0, 0, f"output path '{path}' leaves the site folder"))
@@ -36,10 +46,20 @@ class Staging:
         if clean in self.origins:
             self.problems.append(error(origin, 0, 0, f"output '{clean}' is also written by {self.origins[clean]}"))
             return None
+        parents = ["/".join(clean.split("/")[:n]) for n in range(1, clean.count("/") + 1)]
+        clash = clean if clean in self.folders else next((p for p in parents if p in self.origins), None)
+        if clash is not None:
+            other = self.folders.get(clash) or self.origins[clash]
+            # Say it at the source file when one of the two is a file (a post), not a generated page.
+            where, who = (origin, other) if Path(origin).suffix or not Path(other).suffix else (other, origin)
+            self.problems.append(
+                error(where, 0, 0, f"'{clash}' would have to be both a file and a folder (also written by {who})")
+            )
+            return None
         self.origins[clean] = origin
-        target = self.root / clean
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+        for parent in parents:
+            self.folders.setdefault(parent, origin)
+        return clean
 
     def add(self, path: str, data: bytes | str, origin: str) -> None:
         """Write one file now."""
@@ -56,18 +76,9 @@ class Staging:
 
     def keep(self, path: str, origin: str) -> None:
         """Keep the previous site's file at `path`: it has not changed."""
-        clean = clean_path(path)
-        if clean is not None and clean not in self.origins:
-            self.origins[clean] = origin
+        clean = self._reserve(path, origin)
+        if clean is not None:
             self.kept.add(clean)
-        else:
-            self.claim(path, origin)  # records the collision
-
-    def __contains__(self, path: str) -> bool:
-        return clean_path(path) in self.origins
-
-    def __len__(self) -> int:
-        return len(self.origins)
 
     def commit(self, previous: Iterable[str] | None = None) -> None:
         """Put the new site in place: a rename for a first build; otherwise move the new and
