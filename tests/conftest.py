@@ -6,9 +6,13 @@ import hashlib
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from generator.models import Post
 
 REPO = Path(__file__).resolve().parent.parent
 # 2026-01-01T00:00:00Z: every test that builds sees the same "now", so future posts are stable.
@@ -41,6 +45,16 @@ def run_journey(*args: str, cwd: Path, env: dict[str, str] | None = None) -> tup
         cwd=cwd, env=environment, capture_output=True, text=True, timeout=120, check=False,
     )
     return result.returncode, result.stdout, result.stderr
+
+
+def a_post(source: Path, display_path: str, **fields: Any) -> Post:
+    """A Post value for tests of stages after sources: a dated post 'T' unless `fields` say else."""
+    values: dict[str, Any] = {
+        "slug": "t", "url_path": "posts/t/", "title": "T", "date": datetime(2024, 1, 1, tzinfo=UTC),
+        "updated": None, "description": "", "tags": (), "categories": (), "author": "", "pinned": False,
+        "draft": False, "layout": "", "body": "", "body_line": 1,
+    }
+    return Post(source=source, display_path=display_path, **{**values, **fields})
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import a_post
 
 from generator.check import check_site, preflight_summary
 from generator.config import SiteConfig
@@ -270,25 +270,7 @@ def make_post(
     source = root / "posts" / name
     source.parent.mkdir(parents=True, exist_ok=True)
     source.write_text("---\ntitle: T\ndate: 2024-01-01\n---\n" + body, encoding="utf-8")
-    return Post(
-        source=source,
-        display_path=f"posts/{name}",
-        slug="t",
-        url_path="posts/t/",
-        title="T",
-        date=datetime(2024, 1, 1, tzinfo=UTC),
-        updated=None,
-        description="",
-        tags=(),
-        categories=(),
-        author="",
-        pinned=False,
-        draft=False,
-        layout="",
-        body=body,
-        body_line=body_line,
-        notebooks=notebooks,
-    )
+    return a_post(source, f"posts/{name}", body=body, body_line=body_line, notebooks=notebooks)
 
 
 def test_post_images_and_notebooks_must_exist(repo: SiteConfig, tmp_path: Path) -> None:

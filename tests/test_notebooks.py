@@ -7,10 +7,10 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import a_post
 
 from generator import cache
 from generator.config import SiteConfig
@@ -36,25 +36,8 @@ def use(config: SiteConfig, name: str, post: str = "posts/p.md", **kwargs: objec
 
 
 def post_for(uses: list[NotebookUse]) -> Post:
-    return Post(
-        source=Path("/blog/posts/p.md"),
-        display_path="posts/p.md",
-        slug="p",
-        url_path="posts/p/",
-        title="P",
-        date=datetime(2024, 1, 1, tzinfo=UTC),
-        updated=None,
-        description="",
-        tags=(),
-        categories=(),
-        author="",
-        pinned=False,
-        draft=False,
-        layout="",
-        body="",
-        body_line=1,
-        notebooks=tuple(uses),
-    )
+    return a_post(Path("/blog/posts/p.md"), "posts/p.md", slug="p", url_path="posts/p/", title="P",
+                  notebooks=tuple(uses))
 
 
 def page(results: dict, uses: list[NotebookUse], config: SiteConfig) -> PostNotebooks:
