@@ -7,14 +7,13 @@ import re
 import subprocess
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
 from .config import EXECUTE_MODES, SiteConfig, display_path
-from .errors import Diagnostic, error, warning
+from .errors import Diagnostic, error
+from .front_matter import Fields, kind_of, split_front_matter
 from .models import NotebookRequest, NotebookUse, Post
 
 KNOWN_KEYS = frozenset({
@@ -23,49 +22,6 @@ KNOWN_KEYS = frozenset({
     "allow_errors", "deps", "layout",
 })
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
-_JEKYLL_DATETIME = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
-)
-_FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
-
-
-class _FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that keeps an impossible date such as 2024-13-45 as text: PyYAML raises a bare
-    ValueError for it, and as text it reaches the 'date' check, which reports it at its key."""
-
-
-def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-class _FastFrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The same on libyaml (10× faster); its error messages are terser, so errors are re-read
-    with the pure-Python loader for the diagnostic."""
-
-
-for _loader in (_FrontMatterLoader, _FastFrontMatterLoader):
-    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
-def _compose_and_load(source: str) -> tuple[Any, Any]:
-    """The YAML node tree (for key positions) and its value, from one parse."""
-    try:
-        return _parse(_FastFrontMatterLoader, source)
-    except yaml.YAMLError:
-        return _parse(_FrontMatterLoader, source)  # raises again, with PyYAML's clearer message
-
-
-def _parse(kind: type, source: str) -> tuple[Any, Any]:
-    loader = kind(source)
-    try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    finally:
-        loader.dispose()
-
 
 @dataclass(frozen=True)
 class SourceSet:
@@ -113,122 +69,13 @@ def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnos
         line, col = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
         return None, [error(shown, line, col, "file is not valid UTF-8")]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    split = _split_front_matter(text, shown)
+    split = split_front_matter(text, shown)
     if isinstance(split, Diagnostic):
         return None, [split]
     meta, positions, body, body_line = split
-    fields = _Fields(shown, positions)
+    fields = Fields(shown, positions)
     post = _build_post(config, path, shown, meta, fields, body, body_line)
     return post, fields.problems
-
-
-def _split_front_matter(
-    text: str, shown: str
-) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]], str, int] | Diagnostic:
-    """(front matter or None, key positions, body, body's first line) or a YAML diagnostic."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        return None, {}, text, 1
-    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
-    if end is None:
-        return error(shown, 1, 1, "front matter starts with '---' but has no closing '---'")
-    source = "\n".join(lines[1:end])
-    try:
-        node, meta = _compose_and_load(source)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        return error(shown, line, col, f"invalid YAML in front matter: {problem}")
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        return error(shown, 2, 1, "front matter must be a mapping of keys to values")
-    positions = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            positions[str(key_node.value)] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
-    return meta, positions, "\n".join(lines[end + 1 :]), end + 2
-
-
-class _Fields:
-    """Typed access to front-matter values that records a diagnostic at the key on a bad value."""
-
-    def __init__(self, shown: str, positions: dict[str, tuple[int, int]]) -> None:
-        self.shown = shown
-        self.positions = positions
-        self.problems: list[Diagnostic] = []
-
-    def at(self, key: str) -> tuple[int, int]:
-        return self.positions.get(key, (1, 1))
-
-    def fail(self, key: str, message: str) -> None:
-        self.problems.append(error(self.shown, *self.at(key), message))
-
-    def warn(self, key: str | None, message: str) -> None:
-        line, col = self.at(key) if key else (1, 1)
-        self.problems.append(warning(self.shown, line, col, message))
-
-    def string(self, meta: dict[str, Any], key: str, default: str = "") -> str:
-        value = meta.get(key, default)
-        if value is None:
-            return default
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            return str(value)
-        self.fail(key, f"'{key}' must be a string, got {_kind(value)}")
-        return default
-
-    def boolean(self, meta: dict[str, Any], key: str, default: bool) -> bool:
-        value = meta.get(key, default)
-        if isinstance(value, bool):
-            return value
-        self.fail(key, f"'{key}' must be true or false, got {_kind(value)}")
-        return default
-
-    def words(self, meta: dict[str, Any], key: str) -> tuple[str, ...]:
-        """A YAML list or a space/comma separated string (Jekyll style)."""
-        value = meta.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            parts = re.split(r"[,\s]+", value) if "," not in value else value.split(",")
-            return tuple(p.strip() for p in parts if p.strip())
-        if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
-            return tuple(str(v).strip() for v in value if str(v).strip())
-        self.fail(key, f"'{key}' must be a list or a comma separated string, got {_kind(value)}")
-        return ()
-
-    def moment(self, meta: dict[str, Any], key: str, tz: Any) -> datetime | None:
-        value = meta.get(key)
-        if value is None:
-            return None
-        parsed = parse_datetime(value, tz)
-        if parsed is None:
-            self.fail(key, f"'{key}' must be a date like 2026-03-01 or an ISO datetime, got {value!r}")
-        return parsed
-
-
-def parse_datetime(value: Any, tz: Any) -> datetime | None:
-    """A YAML date, datetime or string read in the blog's time zone; None when unreadable."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    elif isinstance(value, str):
-        text = value.strip()
-        jekyll = _JEKYLL_DATETIME.match(text)
-        if jekyll:
-            offset = jekyll.group(3) or ""
-            if offset and offset != "Z" and ":" not in offset:
-                offset = offset[:3] + ":" + offset[3:]
-            text = f"{jekyll.group(1)}T{jekyll.group(2)}{offset}"
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    else:
-        return None
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
 def slugify(text: str) -> str:
@@ -242,7 +89,7 @@ def _build_post(
     path: Path,
     shown: str,
     meta: dict[str, Any] | None,
-    fields: _Fields,
+    fields: Fields,
     body: str,
     body_line: int,
 ) -> Post | None:
@@ -285,7 +132,7 @@ def _build_post(
 
 
 def _checked_fields(
-    config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: _Fields
+    config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: Fields
 ) -> dict[str, Any]:
     """The Post fields read straight from front matter, each validated at its key."""
     return {
@@ -313,7 +160,7 @@ def _title_from_body(body: str, body_line: int, fallback: str) -> tuple[str, str
     return fallback.replace("-", " ").replace("_", " ").strip().capitalize(), body, body_line
 
 
-def _fallback_date(path: Path, named: re.Match[str] | None, tz: Any, fields: _Fields) -> datetime | None:
+def _fallback_date(path: Path, named: re.Match[str] | None, tz: Any, fields: Fields) -> datetime | None:
     if named:
         try:
             return datetime(int(named.group(1)), int(named.group(2)), int(named.group(3)), tzinfo=tz)
@@ -340,7 +187,7 @@ def _first_commit_time(path: Path) -> datetime | None:
     return datetime.fromisoformat(stamps[-1]) if result.returncode == 0 and stamps else None
 
 
-def _url_path(fields: _Fields, meta: dict[str, Any], slug: str) -> str | None:
+def _url_path(fields: Fields, meta: dict[str, Any], slug: str) -> str | None:
     """`posts/<slug>/`, or the permalink when it stays inside the site."""
     permalink = fields.string(meta, "permalink")
     if not permalink:
@@ -354,7 +201,7 @@ def _url_path(fields: _Fields, meta: dict[str, Any], slug: str) -> str | None:
 
 
 def _notebook_uses(
-    config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: _Fields
+    config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: Fields
 ) -> tuple[NotebookUse, ...]:
     if "notebook" not in meta:
         for key in ("params", "execute", "timeout", "allow_errors", "deps"):
@@ -367,7 +214,7 @@ def _notebook_uses(
         return ()
     params = meta.get("params") or {}
     if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
-        fields.fail("params", f"'params' must be a mapping of names to values, got {_kind(params)}")
+        fields.fail("params", f"'params' must be a mapping of names to values, got {kind_of(params)}")
         params = {}
     execute = fields.string(meta, "execute", config.execute)
     if execute not in EXECUTE_MODES:
@@ -394,7 +241,7 @@ def _notebook_uses(
     )
 
 
-def _resolve_inside(config: SiteConfig, name: str, fields: _Fields, key: str) -> Path | None:
+def _resolve_inside(config: SiteConfig, name: str, fields: Fields, key: str) -> Path | None:
     """A path relative to the blog root that must exist and stay inside it."""
     root = config.root.resolve()
     target = (root / name).resolve()
@@ -431,11 +278,3 @@ def _assets(path: Path) -> tuple[Path, ...]:
             if candidate != path and not name.startswith("."):
                 found.append(candidate)
     return tuple(found)
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    return {int: "a number", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__
-    )

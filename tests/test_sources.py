@@ -12,8 +12,9 @@ import pytest
 from conftest import make_blog, post
 
 from generator.config import SiteConfig
+from generator.front_matter import parse_datetime
 from generator.models import Post
-from generator.sources import find_post_files, parse_datetime, read_post, read_posts, slugify
+from generator.sources import find_post_files, read_post, read_posts, slugify
 
 
 @pytest.fixture

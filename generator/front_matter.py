@@ -1,0 +1,172 @@
+"""Front matter: the YAML block at the top of a post, parsed once, with typed, located access."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, error, warning
+
+_JEKYLL_DATETIME = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+_FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date such as 2024-13-45 as text: PyYAML raises a bare
+    ValueError for it, and as text it reaches the 'date' check, which reports it at its key."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+class _FastFrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same on libyaml (10× faster); its error messages are terser, so errors are re-read
+    with the pure-Python loader for the diagnostic."""
+
+
+for _loader in (_FrontMatterLoader, _FastFrontMatterLoader):
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def _compose_and_load(source: str) -> tuple[Any, Any]:
+    """The YAML node tree (for key positions) and its value, from one parse."""
+    try:
+        return _parse(_FastFrontMatterLoader, source)
+    except yaml.YAMLError:
+        return _parse(_FrontMatterLoader, source)  # raises again, with PyYAML's clearer message
+
+
+def _parse(kind: type, source: str) -> tuple[Any, Any]:
+    loader = kind(source)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+def split_front_matter(
+    text: str, shown: str
+) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]], str, int] | Diagnostic:
+    """(front matter or None, key positions, body, body's first line) or a YAML diagnostic."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, {}, text, 1
+    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None:
+        return error(shown, 1, 1, "front matter starts with '---' but has no closing '---'")
+    source = "\n".join(lines[1:end])
+    try:
+        node, meta = _compose_and_load(source)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        return error(shown, line, col, f"invalid YAML in front matter: {problem}")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return error(shown, 2, 1, "front matter must be a mapping of keys to values")
+    positions = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            positions[str(key_node.value)] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
+    return meta, positions, "\n".join(lines[end + 1 :]), end + 2
+
+
+class Fields:
+    """Typed access to front-matter values that records a diagnostic at the key on a bad value."""
+
+    def __init__(self, shown: str, positions: dict[str, tuple[int, int]]) -> None:
+        self.shown = shown
+        self.positions = positions
+        self.problems: list[Diagnostic] = []
+
+    def at(self, key: str) -> tuple[int, int]:
+        return self.positions.get(key, (1, 1))
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(error(self.shown, *self.at(key), message))
+
+    def warn(self, key: str | None, message: str) -> None:
+        line, col = self.at(key) if key else (1, 1)
+        self.problems.append(warning(self.shown, line, col, message))
+
+    def string(self, meta: dict[str, Any], key: str, default: str = "") -> str:
+        value = meta.get(key, default)
+        if value is None:
+            return default
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        self.fail(key, f"'{key}' must be a string, got {kind_of(value)}")
+        return default
+
+    def boolean(self, meta: dict[str, Any], key: str, default: bool) -> bool:
+        value = meta.get(key, default)
+        if isinstance(value, bool):
+            return value
+        self.fail(key, f"'{key}' must be true or false, got {kind_of(value)}")
+        return default
+
+    def words(self, meta: dict[str, Any], key: str) -> tuple[str, ...]:
+        """A YAML list or a space/comma separated string (Jekyll style)."""
+        value = meta.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            parts = re.split(r"[,\s]+", value) if "," not in value else value.split(",")
+            return tuple(p.strip() for p in parts if p.strip())
+        if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+            return tuple(str(v).strip() for v in value if str(v).strip())
+        self.fail(key, f"'{key}' must be a list or a comma separated string, got {kind_of(value)}")
+        return ()
+
+    def moment(self, meta: dict[str, Any], key: str, tz: Any) -> datetime | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        parsed = parse_datetime(value, tz)
+        if parsed is None:
+            self.fail(key, f"'{key}' must be a date like 2026-03-01 or an ISO datetime, got {value!r}")
+        return parsed
+
+
+def parse_datetime(value: Any, tz: Any) -> datetime | None:
+    """A YAML date, datetime or string read in the blog's time zone; None when unreadable."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        text = value.strip()
+        jekyll = _JEKYLL_DATETIME.match(text)
+        if jekyll:
+            offset = jekyll.group(3) or ""
+            if offset and offset != "Z" and ":" not in offset:
+                offset = offset[:3] + ":" + offset[3:]
+            text = f"{jekyll.group(1)}T{jekyll.group(2)}{offset}"
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def kind_of(value: Any) -> str:
+    """How a wrong-typed value is named in a diagnostic: "a number", "a list", …"""
+    if isinstance(value, bool):
+        return "a boolean"
+    return {int: "a number", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(
+        type(value), type(value).__name__
+    )
