@@ -1,8 +1,10 @@
-"""Check: the built site's links and anchors, the posts' images and notebooks, Pages preflight."""
+"""Check: the built site's links and anchors, the posts' images and notebooks, Pages preflight.
+
+The GitHub Pages preflight (size limits, dotfiles, .nojekyll, CNAME) lives in preflight.py.
+"""
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
@@ -13,15 +15,14 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
-from .config import SiteConfig
-from .errors import Diagnostic, error, warning
+from . import cache
+from .config import SiteConfig, display_path
+from .errors import Diagnostic, error
 from .models import Post
+from .preflight import check_cname, preflight, preflight_summary, site_files
 
-# GitHub's documented limits, in decimal units so the check errs on the safe side.
-SITE_LIMIT = 1_000_000_000  # "published GitHub Pages sites may be no larger than 1 GB"
-FILE_LIMIT = 100_000_000  # GitHub refuses files larger than 100 MB
-SITE_WARN_FRACTION = 0.75
-LARGEST_SHOWN = 5
+__all__ = ["check_site", "preflight_summary"]  # the summary is re-exported for the CLI
+
 _URL_ATTRS = frozenset({"href", "src", "poster"})
 _IMG_SRC = re.compile(
     r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
@@ -93,32 +94,19 @@ def check_site(
     """Every problem with the built site (and, given posts, their sources), sorted."""
     problems: list[Diagnostic] = []
     if site_dir.is_dir():
-        files = _site_files(site_dir)
+        files = site_files(site_dir)
         problems += _check_links(config, site_dir, files)
-        problems += _preflight(site_dir, files)
-        problems += _check_cname(config, site_dir)
+        problems += preflight(site_dir, files)
+        problems += check_cname(config, site_dir)
     else:
         problems.append(
-            error(_display(site_dir), 0, 0, "no built site here: run 'journey build' first")
+            error(display_path(site_dir), 0, 0, "no built site here: run 'journey build' first")
         )
     if posts:
         markdown = MarkdownIt("commonmark").enable("table")
         for post in posts:
             problems += _check_post(config, post, markdown)
     return sorted(set(problems))
-
-
-def preflight_summary(site_dir: Path) -> list[str]:
-    """Lines for the terminal: the site's size against the Pages limit and its largest files."""
-    files = _site_files(site_dir)
-    total = sum(files.values())
-    share = f"{total / SITE_LIMIT:.1%} of the 1 GB GitHub Pages limit"
-    lines = [f"site: {_size(total)} in {len(files)} files ({share})"]
-    largest = sorted(files.items(), key=lambda item: (-item[1], item[0]))[:LARGEST_SHOWN]
-    if largest:
-        lines.append("largest files:")
-        lines += [f"  {_size(size):>9}  {path}" for path, size in largest]
-    return lines
 
 
 # -- links -------------------------------------------------------------------------------
@@ -134,7 +122,7 @@ def _check_links(config: SiteConfig, site_dir: Path, files: dict[str, int]) -> l
     site = _Site(config, frozenset(files), frozenset(dirs), pages)
     problems = []
     for path, page in sorted(pages.items()):
-        shown = _display(site_dir / path)
+        shown = display_path(site_dir / path)
         for ref in page.refs:
             message = _check_ref(site, path, page, ref.url)
             if message:
@@ -265,16 +253,17 @@ def _check_post(config: SiteConfig, post: Post, markdown: MarkdownIt) -> list[Di
         target = post.source.parent / unquote(urlsplit(src).path)
         if not target.is_file():
             line, col = _position(lines, (written, src), block_line)
-            message = f"missing image '{written}' (no file at {_relative(target, config.root)})"
+            shown = cache.display_path(target, config.root)
+            message = f"missing image '{written}' (no file at {shown})"
             problems.append(error(post.display_path, post.body_line + line, col, message))
     for use in post.notebooks:
         request = use.request
         if not request.notebook.is_file():
-            shown = _relative(request.notebook, config.root)
+            shown = cache.display_path(request.notebook, config.root)
             problems.append(error(use.post, use.line, 0, f"missing notebook '{shown}'"))
         for dep in request.deps:
             if not dep.exists():
-                shown = _relative(dep, config.root)
+                shown = cache.display_path(dep, config.root)
                 problems.append(
                     error(use.post, use.line, 0, f"missing notebook dependency '{shown}'")
                 )
@@ -306,97 +295,3 @@ def _position(lines: list[str], needles: tuple[str, ...], start: int) -> tuple[i
             if needle and col >= 0:
                 return index, col + 1
     return start, 0
-
-
-# -- GitHub Pages preflight --------------------------------------------------------------
-
-
-def _preflight(site_dir: Path, files: dict[str, int]) -> list[Diagnostic]:
-    problems = []
-    shown = _display(site_dir)
-    total = sum(files.values())
-    if total > SITE_LIMIT:
-        message = f"site is {_size(total)}, over the 1 GB GitHub Pages limit"
-        problems.append(error(shown, 0, 0, message))
-    elif total > SITE_LIMIT * SITE_WARN_FRACTION:
-        message = f"site is {_size(total)}, {total / SITE_LIMIT:.0%} of the 1 GB GitHub Pages limit"
-        problems.append(warning(shown, 0, 0, message))
-    for path, size in files.items():
-        if size > FILE_LIMIT:
-            message = f"file is {_size(size)}, over GitHub's 100 MB file limit"
-            problems.append(error(_display(site_dir / path), 0, 0, message))
-    for dotted in sorted(_dotted_paths(files)):
-        message = f"'{dotted}' starts with a dot: a GitHub Pages artifact upload leaves it out"
-        problems.append(warning(_display(site_dir / dotted), 0, 0, message))
-    if ".nojekyll" not in files:
-        message = (
-            "missing .nojekyll: GitHub Pages would run Jekyll and drop files starting with '_'"
-        )
-        problems.append(warning(shown, 0, 0, message))
-    return problems
-
-
-def _check_cname(config: SiteConfig, site_dir: Path) -> list[Diagnostic]:
-    """The site's CNAME file must name the configured custom domain, or be absent without one."""
-    path = site_dir / "CNAME"
-    found = path.read_text(encoding="utf-8", errors="replace").strip() if path.is_file() else ""
-    if found == config.cname.strip():
-        return []
-    if not config.cname:
-        message = f"CNAME names '{found}' but the settings have no cname"
-    elif not found:
-        message = f"missing CNAME: the settings say cname = '{config.cname}'"
-    else:
-        message = f"CNAME names '{found}' but the settings say cname = '{config.cname}'"
-    return [error(_display(path), 0, 0, message)]
-
-
-def _dotted_paths(files: dict[str, int]) -> set[str]:
-    """The outermost file or folder starting with '.' on each path, except .nojekyll."""
-    found = set()
-    for path in files:
-        parts = path.split("/")
-        for index, part in enumerate(parts):
-            if part.startswith("."):
-                found.add("/".join(parts[: index + 1]))
-                break
-    found.discard(".nojekyll")
-    return found
-
-
-def _site_files(site_dir: Path) -> dict[str, int]:
-    """Every file under the site folder (posix path → size in bytes), in sorted order."""
-    sizes = {}
-    for folder, dirnames, filenames in os.walk(site_dir):
-        dirnames.sort()
-        relative = Path(folder).relative_to(site_dir).as_posix()
-        prefix = "" if relative == "." else relative + "/"
-        for name in filenames:
-            try:
-                sizes[prefix + name] = (Path(folder) / name).stat().st_size
-            except OSError:  # a dangling symlink: nothing to upload
-                continue
-    return dict(sorted(sizes.items()))
-
-
-def _size(count: float) -> str:
-    for unit in ("B", "KB", "MB"):
-        if count < 1000:
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1000
-    return f"{count:.2f} GB"
-
-
-def _display(path: Path) -> str:
-    """A path as shown in diagnostics: relative to the working folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)

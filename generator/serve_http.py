@@ -1,0 +1,272 @@
+"""Serve's HTTP side: the last good build, the live-reload script and events, error pages."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import mimetypes
+import os
+import re
+import socket
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
+from pathlib import Path
+from urllib.parse import unquote
+
+from .errors import UsageError
+
+RELOAD_SCRIPT_PATH = "/__journey/livereload.js"
+EVENTS_PATH = "/__journey/events"
+KEEPALIVE_SECONDS = 15.0  # an SSE comment this often notices browsers that went away
+SWAP_WAIT_SECONDS = 10.0  # a request arriving while the build swaps the folder waits this long
+_ENCODED_SEPARATOR = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ipynb": "application/x-ipynb+json",
+    ".woff2": "font/woff2",
+}
+
+
+class Status:
+    """What the server shows (the last good build and the latest error), shared with its threads."""
+
+    def __init__(self, session: str) -> None:
+        self._changed = threading.Condition()
+        self._session = session  # a page from an earlier server run reloads once on reconnect
+        self.version = 0  # bumps on every build outcome
+        self.generation = 0  # bumps on every good build; 0 until the first one
+        self.error: str | None = None
+        self.base_path = "/"
+        self.closing = False
+
+    @property
+    def build_id(self) -> str:
+        return f"{self._session}-{self.generation}"
+
+    def succeed(self, base_path: str) -> None:
+        with self._changed:
+            self.generation += 1
+            self.base_path, self.error = base_path, None
+            self._bump()
+
+    def fail(self, text: str, base_path: str | None) -> None:
+        with self._changed:
+            if base_path and not self.generation:  # nothing built yet: the error page's URL
+                self.base_path = base_path
+            self.error = text
+            self._bump()
+
+    def close(self) -> None:
+        with self._changed:
+            self.closing = True
+            self._changed.notify_all()
+
+    def wait(self, version: int, timeout: float) -> bool:
+        """Block until the version moves past `version` or the server closes; True if it moved."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version != version or self.closing, timeout)
+            return self.version != version
+
+    def _bump(self) -> None:
+        self.version += 1
+        self._changed.notify_all()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a burst of page loads must not overflow the listen backlog
+
+    def __init__(self, address: tuple[str, int], site_dir: Path, status: Status) -> None:
+        self.site_dir = site_dir
+        self.status = status
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+
+def bind(host: str, port: int, site_dir: Path, status: Status) -> _Server:
+    """A threaded server on host:port for the site folder; a usage error when it cannot listen."""
+    try:
+        return _Server((host, port), site_dir, status)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+def url_host(host: str) -> str:
+    """The host as it goes in a URL: IPv6 addresses in brackets."""
+    return f"[{host}]" if ":" in host else host
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "journey"
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: one line per request would bury the build's own messages."""
+
+    def _answer(self, head: bool) -> None:
+        try:
+            path = self.path.split("?", 1)[0].split("#", 1)[0]
+            if path == EVENTS_PATH:
+                self._events(head)
+            elif path == RELOAD_SCRIPT_PATH:
+                self._send(200, _CONTENT_TYPES[".js"], _reload_script(), head)
+            else:
+                self._page(path, head)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser went away mid-answer
+        except Exception:  # noqa: BLE001 -- answer 500 rather than drop the connection
+            message = traceback.format_exc().encode()
+            with contextlib.suppress(OSError):
+                self._send(500, _CONTENT_TYPES[".txt"], message, head)
+
+    def _page(self, path: str, head: bool) -> None:
+        status = self.server.status
+        if status.generation == 0:
+            self._send(
+                503, _CONTENT_TYPES[".html"], self._inject(_waiting_page(status.error)), head
+            )
+            return
+        code, where, data = _lookup(self.server.site_dir, path, status.base_path)
+        if code in (301, 302):
+            self.send_response(code)
+            self.send_header("Location", where)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif code == 403:
+            self._send(403, _CONTENT_TYPES[".txt"], b"403 forbidden: outside the site\n", head)
+        elif where.endswith(".html") or not where:
+            body = data or b"<!doctype html><title>Not found</title><h1>404 not found</h1>"
+            self._send(code, _CONTENT_TYPES[".html"], self._inject(body), head)
+        else:
+            self._send(code, _content_type(where), data, head)
+
+    def _inject(self, page: bytes) -> bytes:
+        """Add the live-reload script to a page as it is served; the files on disk never have it."""
+        build = self.server.status.build_id
+        tag = f'<script src="{RELOAD_SCRIPT_PATH}" data-build="{build}"></script>'
+        at = page.lower().rfind(b"</body>")
+        return page[:at] + tag.encode() + page[at:] if at >= 0 else page + tag.encode()
+
+    def _send(self, code: int, content_type: str, data: bytes, head: bool) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _events(self, head: bool) -> None:
+        """Server-Sent Events: hello (the current build), then reload or build-error per build."""
+        status = self.server.status
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if head:
+            return
+        version = status.version
+        self._event("hello", status.build_id, "retry: 1000\n")
+        if status.error:
+            self._event("build-error", status.error)
+        while not status.closing:
+            if not status.wait(version, KEEPALIVE_SECONDS):
+                if not status.closing:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                continue
+            version = status.version
+            if status.error:
+                self._event("build-error", status.error)
+            else:
+                self._event("reload", status.build_id)
+
+    def _event(self, name: str, data: str, prefix: str = "") -> None:
+        lines = "".join(f"data: {line}\n" for line in data.split("\n"))
+        self.wfile.write(f"{prefix}event: {name}\n{lines}\n".encode())
+        self.wfile.flush()
+
+
+def _lookup(site_dir: Path, path: str, base_path: str) -> tuple[int, str, bytes]:
+    """(status, file or redirect target, bytes), riding out the instant the build swaps folders."""
+    deadline = time.monotonic() + SWAP_WAIT_SECONDS
+    while True:
+        if site_dir.is_dir():  # absent only between the two renames of the swap
+            code, where = _locate(site_dir, path, base_path)
+            if code not in (200, 404) or not where:
+                return code, where, b""
+            try:
+                return code, where, Path(where).read_bytes()
+            except (FileNotFoundError, NotADirectoryError):
+                pass  # swapped out between the lookup and the read: look again
+        if time.monotonic() > deadline:
+            return 404, "", b""
+        time.sleep(0.01)
+
+
+def _locate(site_dir: Path, path: str, base_path: str) -> tuple[int, str]:
+    """(status, file path or redirect target) for a raw request path; never leaves site_dir."""
+    if not path.startswith("/") or "\\" in path or _ENCODED_SEPARATOR.search(path):
+        return 403, ""
+    decoded = unquote(path)
+    segments = decoded.split("/")
+    if "\\" in decoded or "\0" in decoded or any(s in (".", "..") for s in segments):
+        return 403, ""
+    if decoded in ("/", base_path.rstrip("/")) and decoded != base_path:
+        return 302, base_path
+    if not decoded.startswith(base_path):
+        return _not_found(site_dir)
+    target = site_dir.joinpath(*[s for s in decoded[len(base_path) :].split("/") if s])
+    real, root = os.path.realpath(target), os.path.realpath(site_dir)
+    if real != root and not real.startswith(root + os.sep):
+        return 403, ""  # a symlink that points out of the site
+    if os.path.isdir(real):
+        if not path.endswith("/"):
+            return 301, "/" + path.lstrip("/") + "/"  # never '//host/': no open redirect
+        real = os.path.join(real, "index.html")
+    if os.path.isfile(real):
+        return 200, real
+    if os.path.isfile(real + ".html"):
+        return 200, real + ".html"  # as GitHub Pages serves /about from about.html
+    return _not_found(site_dir)
+
+
+def _not_found(site_dir: Path) -> tuple[int, str]:
+    page = site_dir / "404.html"
+    return 404, str(page) if page.is_file() else ""
+
+
+def _content_type(path: str) -> str:
+    suffix = os.path.splitext(path)[1].lower()
+    return _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def _waiting_page(error: str | None) -> bytes:
+    if error:
+        body = f"<h1>The build failed</h1><pre>{html.escape(error)}</pre><p>Fix it and save.</p>"
+    else:
+        body = "<h1>Building…</h1><p>This page reloads by itself when the site is ready.</p>"
+    page = f"<!doctype html><meta charset=utf-8><title>journey serve</title><body>{body}</body>"
+    return page.encode()
+
+
+def _reload_script() -> bytes:
+    """The browser side of live reload, shipped beside this module as livereload.js."""
+    return files("generator").joinpath("livereload.js").read_bytes()
