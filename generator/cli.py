@@ -12,9 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .build import BuildOptions, BuildResult, build_site, build_time
-from .config import load_config
+from .config import display_path, load_config
 from .errors import Diagnostic, JourneyError, UsageError, error
-from .sources import display_path, read_posts
 
 
 class _Parser(argparse.ArgumentParser):
@@ -172,6 +171,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from .check import check_site, preflight_summary
+    from .sources import read_posts
 
     config, problems = load_config(args.source.resolve(), base_url=args.base_url)
     out = (args.out or config.root / "site").resolve()
@@ -205,6 +205,7 @@ def _run_publish(args: argparse.Namespace) -> int:
 
 def _run_status(args: argparse.Namespace) -> int:
     from .notebooks import notebook_status
+    from .sources import read_posts
 
     config, problems = load_config(args.source.resolve())
     posts = read_posts(config, drafts=True, future=True, now=build_time())
