@@ -101,6 +101,7 @@ def _build(
 ) -> tuple[Manifest, list[Diagnostic], int, bool]:
     """The full pipeline: (manifest, problems, pages rendered, whether any kernel ran)."""
     from .assemble import assemble_site
+    from .front_matter import ParsedCache
     from .pages import render_site
     from .render import RenderStore, render_posts
     from .sources import read_posts
@@ -108,7 +109,9 @@ def _build(
     from .write import Staging
 
     settings = problems
-    sources = read_posts(config, drafts=options.drafts, future=options.future, now=now)
+    parsed = ParsedCache(cache_dir(config) / "front-matter.json")
+    sources = read_posts(config, drafts=options.drafts, future=options.future, now=now, cache=parsed)
+    parsed.save()
     problems = problems + list(sources.diagnostics)
     executed, found = _run_notebooks(sources.posts, config, options)
     problems += found

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -54,8 +57,78 @@ def _parse(kind: type, source: str) -> tuple[Any, Any]:
         loader.dispose()
 
 
+class ParsedCache:
+    """Front matter already parsed, by a hash of its YAML text, so a rebuild parses only what
+    changed. Kept as JSON with dates tagged (never a pickle); an entry that JSON cannot carry
+    exactly (a non-string key, a set, bytes) is simply not cached."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.entries: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        if path is not None and path.is_file():
+            try:
+                self.entries = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:
+                self.entries = {}
+
+    def parse(self, source: str) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]]]:
+        """(value, key positions) of a YAML block; raises yaml.MarkedYAMLError like PyYAML."""
+        key = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        if key in self.entries:
+            meta, positions = self.entries[key]
+            self.used[key] = self.entries[key]
+            return _decode(meta), {name: (line, col) for name, (line, col) in positions.items()}
+        node, meta = _compose_and_load(source)
+        positions = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                positions[str(key_node.value)] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
+        encoded = _encode(meta)
+        if encoded is not _UNCACHEABLE:
+            self.used[key] = [encoded, positions]
+        return meta, positions
+
+    def save(self) -> None:
+        """Keep the entries this build used (the rest belong to files that changed or went)."""
+        if self.path is not None and self.used != self.entries:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.used, sort_keys=True), encoding="utf-8")
+
+
+_UNCACHEABLE = object()
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, list):
+        items = [_encode(v) for v in value]
+        return _UNCACHEABLE if any(i is _UNCACHEABLE for i in items) else items
+    if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("$") for k in value):
+        items = {k: _encode(v) for k, v in value.items()}
+        return _UNCACHEABLE if any(i is _UNCACHEABLE for i in items.values()) else items
+    return _UNCACHEABLE
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+        if "$date" in value:
+            return date.fromisoformat(value["$date"])
+        return {k: _decode(v) for k, v in value.items()}
+    return value
+
+
 def split_front_matter(
-    text: str, shown: str
+    text: str, shown: str, cache: ParsedCache | None = None
 ) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]], str, int] | Diagnostic:
     """(front matter or None, key positions, body, body's first line) or a YAML diagnostic."""
     lines = text.split("\n")
@@ -66,7 +139,7 @@ def split_front_matter(
         return error(shown, 1, 1, "front matter starts with '---' but has no closing '---'")
     source = "\n".join(lines[1:end])
     try:
-        node, meta = _compose_and_load(source)
+        meta, positions = (cache or ParsedCache()).parse(source)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
@@ -76,10 +149,6 @@ def split_front_matter(
         meta = {}
     if not isinstance(meta, dict):
         return error(shown, 2, 1, "front matter must be a mapping of keys to values")
-    positions = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            positions[str(key_node.value)] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
     return meta, positions, "\n".join(lines[end + 1 :]), end + 2
 
 

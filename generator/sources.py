@@ -13,7 +13,7 @@ from typing import Any
 
 from .config import EXECUTE_MODES, SiteConfig, display_path
 from .errors import Diagnostic, error
-from .front_matter import Fields, kind_of, split_front_matter
+from .front_matter import Fields, ParsedCache, kind_of, split_front_matter
 from .models import NotebookRequest, NotebookUse, Post
 
 KNOWN_KEYS = frozenset({
@@ -42,13 +42,15 @@ def find_post_files(config: SiteConfig) -> list[Path]:
     return sorted(found)
 
 
-def read_posts(config: SiteConfig, *, drafts: bool, future: bool, now: datetime) -> SourceSet:
+def read_posts(
+    config: SiteConfig, *, drafts: bool, future: bool, now: datetime, cache: ParsedCache | None = None
+) -> SourceSet:
     """Read every post; drafts and future posts are left out unless asked for."""
     posts: list[Post] = []
     problems: list[Diagnostic] = []
     held: list[datetime] = []
     for path in find_post_files(config):
-        post, found = read_post(config, path)
+        post, found = read_post(config, path, cache)
         problems.extend(found)
         if post is None or (post.draft and not drafts):
             continue
@@ -59,7 +61,7 @@ def read_posts(config: SiteConfig, *, drafts: bool, future: bool, now: datetime)
     return SourceSet(tuple(posts), tuple(problems), min(held, default=None))
 
 
-def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnostic]]:
+def read_post(config: SiteConfig, path: Path, cache: ParsedCache | None = None) -> tuple[Post | None, list[Diagnostic]]:
     """Read one post file; None when its front matter is unusable."""
     shown = display_path(path)
     try:
@@ -69,7 +71,7 @@ def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnos
         line, col = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
         return None, [error(shown, line, col, "file is not valid UTF-8")]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    split = split_front_matter(text, shown)
+    split = split_front_matter(text, shown, cache)
     if isinstance(split, Diagnostic):
         return None, [split]
     meta, positions, body, body_line = split

@@ -336,3 +336,25 @@ def test_parse_datetime(value: object, expected: datetime | None) -> None:
 )
 def test_slugify(text: str, slug: str) -> None:
     assert slugify(text) == slug
+
+
+def test_parsed_front_matter_is_cached_exactly(tmp_path: Path) -> None:
+    """A rebuild takes parsed front matter from .journey-cache: the posts must be the same values."""
+    from generator.front_matter import ParsedCache
+
+    config = SiteConfig(root=tmp_path)
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "2024-01-01-a.md").write_text(
+        "---\ntitle: A\ndate: 2024-01-01 10:30:00 +02:00\nupdated: 2024-02-03\ntags: [x, y]\n"
+        "params: {lr: 0.5, sizes: [1, 2]}\n---\nBody.\n", encoding="utf-8")
+    (tmp_path / "posts" / "2024-01-02-b.md").write_text(
+        "---\ntitle: B\ndate: 2024-01-02\nodd: {1: one}\n---\nBody.\n", encoding="utf-8")
+    store = tmp_path / "front-matter.json"
+    first = ParsedCache(store)
+    cold = read_posts(config, drafts=True, future=True, now=datetime(2030, 1, 1, tzinfo=UTC), cache=first)
+    first.save()
+    second = ParsedCache(store)
+    warm = read_posts(config, drafts=True, future=True, now=datetime(2030, 1, 1, tzinfo=UTC), cache=second)
+    assert len(second.entries) == 1  # the int-keyed mapping of post B cannot round-trip JSON: not cached
+    assert warm.posts == cold.posts and warm.diagnostics == cold.diagnostics
+    assert [p.date.isoformat() for p in warm.posts] == ["2024-01-01T10:30:00+02:00", "2024-01-02T00:00:00+00:00"]
