@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .config import SiteConfig
-from .errors import Diagnostic, error
+from .errors import Diagnostic, error, warning
 from .models import RenderedPost
 from .sources import slugify
 
@@ -63,7 +63,7 @@ def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:
 
 def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple[Site, list[Diagnostic]]:
     """Order posts and derive listings; two posts with one URL is an error naming both."""
-    problems = _collisions(rendered)
+    problems = _collisions(rendered) + _term_clashes(rendered)
     # Keep only the first post of each URL, so the page writer does not report it a second time.
     unique = {item.post.url_path: item for item in reversed(_by_path(rendered))}
     posts = tuple(newest_first(list(unique.values())))
@@ -132,6 +132,26 @@ def _terms(posts: Sequence[RenderedPost], attribute: str) -> tuple[Term, ...]:
     return tuple(
         Term(min(names[slug]), slug, tuple(grouped[slug])) for slug in sorted(grouped)
     )
+
+
+def _term_clashes(posts: Sequence[RenderedPost]) -> list[Diagnostic]:
+    """Different tags that slug alike ('C++' and 'C#' → /tags/c/) would share one page: say so.
+    Spellings of one name ('ML', 'ml', 'machine-learning' / 'machine learning') are fine."""
+    first: dict[tuple[str, str], tuple[str, str]] = {}
+    problems = []
+    for item in sorted(posts, key=lambda r: r.post.display_path):
+        for attribute, folder in (("tags", "tags"), ("categories", "categories")):
+            for name in getattr(item.post, attribute):
+                spelling = re.sub(r"[\s_-]+", "-", name.casefold().strip())
+                key = (folder, term_slug(name))
+                seen_name, seen_post = first.setdefault(key, (name, item.post.display_path))
+                if re.sub(r"[\s_-]+", "-", seen_name.casefold().strip()) != spelling:
+                    problems.append(warning(
+                        item.post.display_path, 1, 1,
+                        f"{attribute[:-1] if attribute == 'tags' else 'category'} '{name}' shares the page "
+                        f"/{folder}/{key[1]}/ with '{seen_name}' ({seen_post}); rename one of them",
+                    ))
+    return problems
 
 
 def _years(posts: Sequence[RenderedPost]) -> tuple[tuple[int, tuple[RenderedPost, ...]], ...]:

@@ -101,3 +101,18 @@ def test_new_checks_the_slugs_posts_really_have(tmp_path: Path) -> None:
     assert (code, err) == (1, (
         "posts/2024-02-01-other.md:1:1: error: a post with slug 'custom' already exists; choose another title\n"
     ) + failed(1))
+
+
+def test_different_tags_that_share_a_page_are_a_warning(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {
+        "posts/2024-01-01-a.md": post("A", "2024-01-01", tags="[C++, ML]"),
+        "posts/2024-01-02-b.md": post("B", "2024-01-02", tags="[C#, ml]"),  # 'ml' is 'ML' spelled again: fine
+    })
+    code, _, err = run_journey("build", cwd=blog)
+    assert code == 0
+    assert err.splitlines()[0] == (
+        "posts/2024-01-02-b.md:1:1: warning: tag 'C#' shares the page /tags/c/ with 'C++' "
+        "(posts/2024-01-01-a.md); rename one of them"
+    )
+    code, _, err = run_journey("build", "--strict", cwd=blog)
+    assert code == 1 and "error: tag 'C#' shares the page /tags/c/" in err
