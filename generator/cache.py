@@ -11,15 +11,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
 from .models import NotebookRequest
+from .write import write_atomically
 
 FORMAT = 1  # bump when the key's recipe or the stored layout changes
 FAILED = "failed"  # `_freeze/failed/`: executed notebooks of failed runs, for the author
@@ -211,20 +210,8 @@ def store(
     nbformat.validate(nbformat.from_dict(entry))
     entry = json.loads(serialize(entry))  # checksum what a reader will parse back
     entry["metadata"]["journey"]["checksum"] = checksum(entry)
-    write_atomic(path, serialize(entry))
+    write_atomically(path, serialize(entry))
     return entry
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".ipynb")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def prune_siblings(path: Path, keep: set[Path]) -> None:

@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .write import write_atomically
+
 FORMAT = "manifest-1"
 _SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", ".journey-cache"}
 
@@ -51,10 +53,7 @@ def load_manifest(path: Path) -> Manifest:
 
 
 def save_manifest(path: Path, manifest: Manifest) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps({"format": FORMAT, **asdict(manifest)}, sort_keys=True), encoding="utf-8")
-    temporary.replace(path)
+    write_atomically(path, json.dumps({"format": FORMAT, **asdict(manifest)}, sort_keys=True).encode("utf-8"))
 
 
 def scan_inputs(folders: list[Path], files: list[Path]) -> dict[str, bytes]:

@@ -19,6 +19,7 @@ from . import cache
 from .config import SiteConfig
 from .errors import Diagnostic, error, warning
 from .models import NotebookRequest, NotebookUse
+from .write import write_atomically
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 
@@ -213,7 +214,7 @@ def _execute(
         if outcome.failure is not None:
             kept = ""
             if outcome.failure.kind != "start":
-                cache.write_atomic(
+                write_atomically(
                     failed, cache.serialize(mark_failure(outcome.notebook, outcome.failure))
                 )
                 kept = f" (executed notebook kept at {cache.display_path(failed, config.root)})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
@@ -138,3 +139,17 @@ def check_out_folder(source: Path, out: Path, inputs: Iterable[Path] = ()) -> No
         raise JourneyError(
             error(str(out), 0, 0, f"refusing to replace '{out}': it is not a site built by journey (no {MARKER})")
         )
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one rename, so a reader (or a build that dies) never sees
+    half a file; the temporary name is unique, so two writers cannot collide."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
