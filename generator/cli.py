@@ -231,7 +231,3 @@ def _run_new(args: argparse.Namespace) -> int:
     for path in created:
         print(f"journey: wrote {display_path(path)}", file=sys.stderr)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

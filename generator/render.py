@@ -21,6 +21,7 @@ from .errors import Diagnostic
 from .markdown import ShortcodeProblem, create_markdown, render_markdown
 from .models import Heading, NotebookRequest, Post, RenderedPost
 from .parallel import parallel_map
+from .write import write_atomically
 
 FORMAT = "render-2"  # bump when rendering changes what a cached post would contain
 _TAGS = re.compile(r"<[^>]+>")
@@ -61,7 +62,7 @@ class RenderStore:
             blob = self.blobs / digest
             if not blob.is_file() or blob.stat().st_size != len(data):
                 self.blobs.mkdir(parents=True, exist_ok=True)
-                _write_atomically(blob, data)
+                write_atomically(blob, data)
             entry["files"].append([name, digest, len(data)])
         body = html.encode("utf-8")
         text = entry.pop("text").encode("utf-8")
@@ -94,12 +95,6 @@ class RenderStore:
             for blob in self.blobs.iterdir():
                 if blob.name not in digests:
                     blob.unlink(missing_ok=True)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
 
 
 def render_key(post: Post, executed: Sequence[Any], config: SiteConfig, code: str) -> str:
@@ -139,24 +134,25 @@ def render_posts(
         work.append((post, notebooks, render_key(post, notebooks, config, code)))
     cached = {key: store.load(key) for _, _, key in work}
     fresh = [item for item in work if cached[item[2]] is None]
-    results = dict(parallel_map(_render_one, fresh, config, store, jobs=jobs))
+    errors: dict[str, list[Diagnostic]] = {}
+    for key, entry, found in parallel_map(_render_one, fresh, config, store, jobs=jobs):
+        cached[key], errors[key] = entry, found
     rendered: list[RenderedPost] = []
     problems: list[Diagnostic] = []
     for post, _, key in work:
-        entry = results.get(key) or cached[key]
+        entry = cached[key]
         if entry is None:  # it failed to render: its diagnostics say why
-            problems.extend(results.get(f"{key}:problems", []))
+            problems.extend(errors[key])
             continue
         problems.extend(_diagnostics(entry["warnings"]))
         rendered.append(_from_entry(replace(post, body=""), key, entry))  # the body is rendered: free it
-    for key, value in results.items():
-        if key.endswith(":problems"):
-            problems.extend(d for d in value if d not in problems)
     return rendered, problems
 
 
-def _render_one(item: tuple[Post, list[Any], str], config: SiteConfig, store: RenderStore) -> list[tuple[str, Any]]:
-    """Render one post into the store; returns [(key, entry-without-html)] or its problems."""
+def _render_one(
+    item: tuple[Post, list[Any], str], config: SiteConfig, store: RenderStore
+) -> list[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
+    """Render one post into the store: [(key, its listing entry, [])], or [(key, None, its errors)]."""
     global _MARKDOWN
     if _MARKDOWN is None:
         _MARKDOWN = create_markdown()
@@ -168,7 +164,7 @@ def _render_one(item: tuple[Post, list[Any], str], config: SiteConfig, store: Re
         summary_words=config.summary_words,
     )
     if any(d.is_error for d in result.diagnostics):
-        return [(f"{key}:problems", result.diagnostics)]
+        return [(key, None, result.diagnostics)]
     html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
     entry = {
         "toc": [[h.level, h.text, h.anchor] for h in result.toc],
@@ -180,7 +176,7 @@ def _render_one(item: tuple[Post, list[Any], str], config: SiteConfig, store: Re
         "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message] for d in result.diagnostics],
     }
     store.save(key, entry, html, sorted(notebooks.files()) if notebooks is not None else [])
-    return [(key, entry)]
+    return [(key, entry, [])]
 
 
 def search_text(html: str) -> str:
