@@ -32,7 +32,6 @@ from .models import Heading
 ShortcodeHandler = Callable[[str, list[str], dict[str, str]], str]
 _SHORTCODE = re.compile(r"\{\{<\s*(.*?)\s*>\}\}")
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
-_CSS_COMMENT = re.compile(r"\s*/\*.*?\*/")
 
 
 class ShortcodeProblem(Exception):
@@ -107,11 +106,14 @@ def highlight_code(code: str, language: str) -> str:
     return highlight(code, lexer, _FORMATTER)
 
 
-def pygments_css(style: str) -> str:
-    """The Pygments rules of one style; the theme loads the dark one only when it applies."""
-    rules = HtmlFormatter(style=style, cssclass="highlight").get_style_defs(".highlight")
-    # Only the token rules (no line numbers here), without token-name comments: half the bytes.
-    return "\n".join(_CSS_COMMENT.sub("", r) for r in rules.splitlines() if r.startswith(".highlight")) + "\n"
+def __getattr__(name: str) -> Any:
+    # The syntax stylesheets are a theme asset and live in .templates; the name stays
+    # importable from here without every Markdown user importing Jinja.
+    if name == "pygments_css":
+        from .templates import pygments_css
+
+        return pygments_css
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=128)

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from pygments.formatters import HtmlFormatter
 
 from .config import SiteConfig, theme_dirs
 from .errors import Diagnostic, error
-from .markdown import pygments_css
 from .sources import display_path
 
 
@@ -39,6 +39,17 @@ def collect_assets(config: SiteConfig) -> dict[str, Asset]:
     sources["syntax.css"] = pygments_css("default").encode("utf-8")
     sources["syntax-dark.css"] = pygments_css("monokai").encode("utf-8")
     return {name: _fingerprint(name, data) for name, data in sorted(sources.items())}
+
+
+def pygments_css(style: str) -> str:
+    """The Pygments rules of one style; the theme loads the dark one only when it applies."""
+    rules = HtmlFormatter(style=style, cssclass="highlight").get_style_defs(".highlight")
+    # Only the token rules (no line numbers here), without token-name comments: half the bytes.
+    kept = (_CSS_TOKEN_COMMENT.sub("", r) for r in rules.splitlines() if r.startswith(".highlight"))
+    return "\n".join(kept) + "\n"
+
+
+_CSS_TOKEN_COMMENT = re.compile(r"\s*/\*.*?\*/")
 
 
 def minify_css(data: bytes) -> bytes:
