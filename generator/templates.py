@@ -84,8 +84,17 @@ def theme_digest(config: SiteConfig, assets: Mapping[str, Asset]) -> str:
     return digest.hexdigest()
 
 
-def create_environment(config: SiteConfig, assets: Mapping[str, Asset]) -> jinja2.Environment:
-    """Autoescaping, strict undefined, the blog's templates over the default theme."""
+def create_environment(
+    config: SiteConfig, assets: Mapping[str, Asset], *, bytecode_cache: Path | None = None
+) -> jinja2.Environment:
+    """Autoescaping, strict undefined, the blog's templates over the default theme.
+
+    With `bytecode_cache`, compiled templates are kept in that folder, so a rebuild loads them
+    instead of compiling every template again (Jinja checks each against its source's checksum)."""
+    cache = None
+    if bytecode_cache is not None:
+        bytecode_cache.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(bytecode_cache))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(config)]),
         autoescape=True,
@@ -94,6 +103,7 @@ def create_environment(config: SiteConfig, assets: Mapping[str, Asset]) -> jinja
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # one build reads each template once; no stat() per page
+        bytecode_cache=cache,
     )
 
     def asset(name: str) -> str:
