@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -22,6 +20,11 @@ def parallel_map(
     """
     if jobs <= 1 or len(items) < min_items or not sys.platform.startswith("linux"):
         return [result for item in items for result in function(item, *shared)]
+    # Imported only here: concurrent.futures brings logging, threading and more, which an
+    # in-process run (one changed post, say) never uses.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     size = -(-len(items) // (jobs * 4))  # a few chunks per worker balances uneven items
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
