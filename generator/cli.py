@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -105,17 +104,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors = sum(d.is_error for d in exc.diagnostics)
         print(f"journey: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
         if verbose:
-            traceback.print_exc()
+            _print_traceback()
         return 1
     except KeyboardInterrupt:
         print("journey: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - a bug in journey, not in the user's input: say so, no traceback
         if verbose:
-            traceback.print_exc()
+            _print_traceback()
         print(f"journey: internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)",
               file=sys.stderr)
         return 1
+
+
+def _print_traceback() -> None:
+    import traceback  # only --verbose failures show one
+
+    traceback.print_exc()
 
 
 def _dispatch(args: argparse.Namespace) -> int:
