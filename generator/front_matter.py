@@ -6,12 +6,14 @@ import hashlib
 import json
 import re
 from datetime import date, datetime, time
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import Diagnostic, error, warning
+
+if TYPE_CHECKING:
+    import yaml
 
 _JEKYLL_DATETIME = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
@@ -19,9 +21,31 @@ _JEKYLL_DATETIME = re.compile(
 _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
-    """SafeLoader that keeps an impossible date such as 2024-13-45 as text: PyYAML raises a bare
-    ValueError for it, and as text it reaches the 'date' check, which reports it at its key."""
+def _yaml() -> Any:
+    """PyYAML, imported when a YAML block is first parsed (~20 ms): a build whose front matter
+    all comes from the ParsedCache never needs it."""
+    import yaml
+
+    return yaml
+
+
+@cache
+def _loaders() -> tuple[type, type]:
+    """(fast, clear) loaders, made on first use."""
+    yaml = _yaml()
+
+    class _FrontMatterLoader(yaml.SafeLoader):  # type: ignore[misc]
+        """SafeLoader that keeps an impossible date such as 2024-13-45 as text: PyYAML raises a
+        bare ValueError for it, and as text it reaches the 'date' check, which reports it at its
+        key."""
+
+    class _FastFrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        """The same on libyaml (10× faster); its error messages are terser, so errors are re-read
+        with the pure-Python loader for the diagnostic."""
+
+    for loader in (_FrontMatterLoader, _FastFrontMatterLoader):
+        loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+    return _FastFrontMatterLoader, _FrontMatterLoader
 
 
 def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -31,21 +55,13 @@ def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
-class _FastFrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The same on libyaml (10× faster); its error messages are terser, so errors are re-read
-    with the pure-Python loader for the diagnostic."""
-
-
-for _loader in (_FrontMatterLoader, _FastFrontMatterLoader):
-    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-
-
 def _compose_and_load(source: str) -> tuple[Any, Any]:
     """The YAML node tree (for key positions) and its value, from one parse."""
+    fast, clear = _loaders()
     try:
-        return _parse(_FastFrontMatterLoader, source)
-    except yaml.YAMLError:
-        return _parse(_FrontMatterLoader, source)  # raises again, with PyYAML's clearer message
+        return _parse(fast, source)
+    except _yaml().YAMLError:
+        return _parse(clear, source)  # raises again, with PyYAML's clearer message
 
 
 def _parse(kind: type, source: str) -> tuple[Any, Any]:
@@ -81,7 +97,7 @@ class ParsedCache:
             return _decode(meta), {name: (line, col) for name, (line, col) in positions.items()}
         node, meta = _compose_and_load(source)
         positions = {}
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, _yaml().MappingNode):
             for key_node, _ in node.value:
                 positions[str(key_node.value)] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
         encoded = _encode(meta)
@@ -140,7 +156,7 @@ def split_front_matter(
     source = "\n".join(lines[1:end])
     try:
         meta, positions = (cache or ParsedCache()).parse(source)
-    except yaml.MarkedYAMLError as exc:
+    except _yaml().MarkedYAMLError as exc:  # evaluated only when something was raised
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
         problem = exc.problem or exc.context or "invalid YAML"
