@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .config import SiteConfig
 from .errors import Diagnostic, error, warning
@@ -52,6 +53,7 @@ class Site:
         return older, newer
 
 
+@lru_cache(maxsize=4096)  # a thousand posts name a few dozen tags thousands of times
 def term_slug(name: str) -> str:
     """A tag's or category's URL slug: ASCII words, else the name's own letters ('日本語')."""
     return slugify(name) or re.sub(r"[\W_]+", "-", name.lower()).strip("-")
@@ -142,16 +144,20 @@ def _term_clashes(posts: Sequence[RenderedPost]) -> list[Diagnostic]:
     for item in sorted(posts, key=lambda r: r.post.display_path):
         for attribute, folder in (("tags", "tags"), ("categories", "categories")):
             for name in getattr(item.post, attribute):
-                spelling = re.sub(r"[\s_-]+", "-", name.casefold().strip())
                 key = (folder, term_slug(name))
                 seen_name, seen_post = first.setdefault(key, (name, item.post.display_path))
-                if re.sub(r"[\s_-]+", "-", seen_name.casefold().strip()) != spelling:
+                if _spelling(seen_name) != _spelling(name):
                     problems.append(warning(
                         item.post.display_path, 1, 1,
                         f"{attribute[:-1] if attribute == 'tags' else 'category'} '{name}' shares the page "
                         f"/{folder}/{key[1]}/ with '{seen_name}' ({seen_post}); rename one of them",
                     ))
     return problems
+
+
+@lru_cache(maxsize=4096)
+def _spelling(name: str) -> str:
+    return re.sub(r"[\s_-]+", "-", name.casefold().strip())
 
 
 def _years(posts: Sequence[RenderedPost]) -> tuple[tuple[int, tuple[RenderedPost, ...]], ...]:

@@ -23,9 +23,11 @@ from .manifest import (
     inputs_digest,
     load_manifest,
     manifest_path,
+    out_tag,
     save_manifest,
     scan_inputs,
 )
+from .memo import Memo, memo_key
 from .models import NotebookRequest, Post
 from .write import check_out_folder
 
@@ -42,6 +44,20 @@ class BuildOptions:
     strict: bool = False
     verbose: bool = False
     progress: bool = True
+
+
+@dataclass
+class BuildSession:
+    """What `serve` keeps in memory from one rebuild to the next: the memo (so a rebuild reads,
+    renders and indexes only what changed) and the inputs' stat cache (so it hashes only files
+    that were written). Saved to disk when serving stops."""
+
+    memo: Memo | None = None
+    stats: dict[str, tuple[tuple[int, int, int], bytes]] = field(default_factory=dict)
+
+    def save(self) -> None:
+        if self.memo is not None:
+            self.memo.save()
 
 
 @dataclass(frozen=True)
@@ -66,7 +82,7 @@ def cache_dir(config: SiteConfig) -> Path:
     return config.root / ".journey-cache"
 
 
-def build_site(options: BuildOptions) -> BuildResult:
+def build_site(options: BuildOptions, session: BuildSession | None = None) -> BuildResult:
     """Build the blog at options.source; raise JourneyError with every problem, leaving `out` as it was."""
     started = time.perf_counter()
     source = options.source.resolve()
@@ -77,19 +93,19 @@ def build_site(options: BuildOptions) -> BuildResult:
     now = build_time()
     manifest_file = manifest_path(cache_dir(config), out)
     previous = load_manifest(manifest_file)
-    before = _scan(config, previous)
+    before = _scan(config, previous, session.stats if session is not None else None)
     current = inputs_digest(before, _settings(options))
     if options.execute != "always" and previous.is_current(current, now, out):
         # Stored with absolute paths, shown as seen from the folder this build runs in.
         replayed = problems + [warning(display_path(Path(path)), line, col, message)
                                for path, line, col, message in previous.warnings]
         _stop_on_errors(replayed, options.strict)
-        return BuildResult(out, sorted(replayed), len(previous.pages), time.perf_counter() - started, 0, True)
-    manifest, problems, rendered, ran_kernels = _build(config, options, out, now, previous, problems)
+        return BuildResult(out, sorted(replayed), len(previous.outputs or ()), time.perf_counter() - started, 0, True)
+    manifest, problems, rendered, ran_kernels = _build(config, options, out, now, previous, problems, before, session)
     # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
     # Otherwise the inputs are those read before the build (an edit saved meanwhile is seen next time).
     rescan = ran_kernels or manifest.extra_inputs != previous.extra_inputs
-    after = _scan(config, manifest) if rescan else before
+    after = _scan(config, manifest, session.stats if session is not None else None) if rescan else before
     if not changed_while_building(before, after, set(manifest.extra_inputs), config.root / config.freeze_dir):
         manifest.inputs = inputs_digest(after, _settings(options))
     save_manifest(manifest_file, manifest)
@@ -97,7 +113,14 @@ def build_site(options: BuildOptions) -> BuildResult:
 
 
 def _build(
-    config: SiteConfig, options: BuildOptions, out: Path, now: datetime, previous: Manifest, problems: list[Diagnostic]
+    config: SiteConfig,
+    options: BuildOptions,
+    out: Path,
+    now: datetime,
+    previous: Manifest,
+    problems: list[Diagnostic],
+    digests: dict[str, bytes],
+    session: BuildSession | None,
 ) -> tuple[Manifest, list[Diagnostic], int, bool]:
     """The full pipeline: (manifest, problems, pages rendered, whether any kernel ran)."""
     from .assemble import assemble_site
@@ -109,26 +132,27 @@ def _build(
     from .write import Staging
 
     settings = problems
+    code = code_digest()  # a new journey renders every post and page again
+    memo = _memo(config, options, out, code, session)
+    full_read = not memo.posts
     parsed = ParsedCache(cache_dir(config) / "front-matter.json")
-    sources = read_posts(config, drafts=options.drafts, future=options.future, now=now, cache=parsed)
-    parsed.save()
+    sources = read_posts(config, drafts=options.drafts, future=options.future, now=now, cache=parsed,
+                         memo=memo, digests=digests)
     problems = problems + list(sources.diagnostics)
     executed, found = _run_notebooks(sources.posts, config, options)
     problems += found
     store = RenderStore(cache_dir(config))
-    code = code_digest()  # a new journey renders every post and page again
-    rendered, found = render_posts(sources.posts, config, executed, store, options.jobs, code)
+    rendered, found = render_posts(sources.posts, config, executed, store, options.jobs, code, memo, parsed)
+    parsed.save(prune=full_read)  # entries of posts the memo had were not looked at: keep them
     problems += found
     site, found = assemble_site(config, rendered)
     problems += found
     assets = collect_assets(config)
-    env = create_environment(config, assets)
-    staging = Staging(out)
+    env = create_environment(config, assets, bytecode_cache=cache_dir(config) / "jinja")
+    staging = Staging(out, previous.fingerprints if out.is_dir() else {})
     try:
-        pages, found = render_site(
-            site, env, assets, store, staging, theme=theme_digest(config, assets) + code,
-            previous=previous.pages, previous_out=out if out.is_dir() else None, jobs=options.jobs,
-        )
+        pages, found = render_site(site, env, assets, store, staging, theme=theme_digest(config, assets) + code,
+                                   jobs=options.jobs, memo=memo)
         problems += found + staging.problems
         _stop_on_errors(problems, options.strict)
         staging.commit(previous.outputs if out.is_dir() else None)
@@ -136,9 +160,12 @@ def _build(
         staging.discard()
         raise
     store.prune(rendered)
+    memo.keep_only(digests, {item.render_key for item in rendered})
+    if session is None:
+        memo.save()
     manifest = Manifest(
         release=sources.next_release.isoformat() if sources.next_release else "",
-        pages=pages,
+        fingerprints=staging.fingerprints,
         # The settings' own warnings are found again by every build, the fast path included.
         warnings=[[str(Path(d.location.path).resolve()), d.location.line, d.location.col, d.message]
                   for d in problems if d not in settings],
@@ -147,14 +174,26 @@ def _build(
         outputs=staging.outputs(),
     )
     ran_kernels = any(not notebook.from_cache for notebook in executed.values())
-    return manifest, problems, sum(1 for path in pages if path not in staging.kept), ran_kernels
+    return manifest, problems, pages, ran_kernels
 
 
-def _scan(config: SiteConfig, manifest: Manifest) -> dict[str, bytes]:
+def _memo(config: SiteConfig, options: BuildOptions, out: Path, code: str, session: BuildSession | None) -> Memo:
+    """The last build's memo for this output folder: serve's resident one, else the saved one."""
+    key = memo_key(code, config, _settings(options))
+    if session is not None and session.memo is not None:
+        session.memo.rekey(key)
+        return session.memo
+    memo = Memo.load(cache_dir(config) / f"memo-{out_tag(out)}.json", key)
+    if session is not None:
+        session.memo = memo
+    return memo
+
+
+def _scan(config: SiteConfig, manifest: Manifest, known: dict[str, Any] | None) -> dict[str, bytes]:
     root = config.root
     folders = [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, *theme_dirs(config)]
     files = [root / "pyproject.toml", root / config.environment, *(Path(p) for p in manifest.extra_inputs)]
-    return scan_inputs(folders, files)
+    return scan_inputs(folders, files, known)
 
 
 def _settings(options: BuildOptions) -> dict[str, str]:

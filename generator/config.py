@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,13 +43,13 @@ class SiteConfig:
     summary_words: int = 40
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
-    @property
+    @cached_property  # asked for per link and per page; a frozen dataclass's __dict__ keeps it
     def base_path(self) -> str:
         """The URL path the site is served under, always starting and ending with '/'."""
         path = urlsplit(self.base_url).path.strip("/")
         return f"/{path}/" if path else "/"
 
-    @property
+    @cached_property
     def site_url(self) -> str:
         """The absolute origin + base path, or '' when base_url has no host."""
         parts = urlsplit(self.base_url)

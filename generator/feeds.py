@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from .assemble import Site
@@ -117,20 +117,17 @@ def robots(site: Site) -> str:
     return f"User-agent: *\nAllow: /\nSitemap: {site.config.absolute_url('sitemap.xml')}\n"
 
 
-def search_index(site: Site, texts: Mapping[str, str]) -> Iterator[str]:
-    """JSON documents for the client-side search (title, URL, tags, summary, body text), in
-    pieces: with a thousand posts the index is megabytes, and no process needs it whole."""
-    yield "["
-    for index, item in enumerate(site.posts):
-        document = {
-            "title": item.post.title,
-            "url": site.config.url(item.post.url_path),
-            "date": item.post.date.date().isoformat(),
-            "tags": list(item.post.tags),
-            "summary": item.post.description or item.summary,
-            # The text comes from HTML with its tags stripped: entities such as MathML's
-            # &#x003B7; become the characters a reader searches for.
-            "text": html.unescape(texts[item.post.url_path]),
-        }
-        yield ("," if index else "") + json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    yield "]"
+def search_document(site: Site, item: RenderedPost, text: str) -> str:
+    """One post's JSON document for the client-side search index (title, URL, tags, summary,
+    body text); `search.json` is the array of them, newest post first."""
+    document = {
+        "title": item.post.title,
+        "url": site.config.url(item.post.url_path),
+        "date": item.post.date.date().isoformat(),
+        "tags": list(item.post.tags),
+        "summary": item.post.description or item.summary,
+        # The text comes from HTML with its tags stripped: entities such as MathML's
+        # &#x003B7; become the characters a reader searches for.
+        "text": html.unescape(text),
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

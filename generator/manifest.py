@@ -7,14 +7,16 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass, field
+import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .write import write_atomically
 
-FORMAT = "manifest-1"
+FORMAT = "manifest-2"
+RACY_NS = 2_000_000_000
 _SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", ".journey-cache"}
 
 
@@ -22,7 +24,7 @@ _SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", ".journey-cache"}
 class Manifest:
     inputs: str = ""  # digest of every input file, the options and journey itself
     release: str = ""  # ISO time of the earliest future post held back: the site changes then
-    pages: dict[str, str] = field(default_factory=dict)  # page path → fingerprint
+    fingerprints: dict[str, str] = field(default_factory=dict)  # site path → what the file was made from
     warnings: list[list[Any]] = field(default_factory=list)  # [path, line, col, message]
     extra_inputs: list[str] = field(default_factory=list)  # files outside the usual folders (deps)
     outputs: list[str] | None = None  # every file the build wrote or kept; None: not known
@@ -38,8 +40,12 @@ class Manifest:
 
 def manifest_path(cache_dir: Path, out: Path) -> Path:
     """One manifest per output folder, so `--out` elsewhere does not confuse the default site."""
-    tag = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:12]
-    return cache_dir / f"manifest-{tag}.json"
+    return cache_dir / f"manifest-{out_tag(out)}.json"
+
+
+def out_tag(out: Path) -> str:
+    """A short name for an output folder, for the caches kept per output folder."""
+    return hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:12]
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -53,16 +59,40 @@ def load_manifest(path: Path) -> Manifest:
 
 
 def save_manifest(path: Path, manifest: Manifest) -> None:
-    write_atomically(path, json.dumps({"format": FORMAT, **asdict(manifest)}, sort_keys=True).encode("utf-8"))
+    data = {"format": FORMAT, **vars(manifest)}  # not asdict(): it deep-copies every value
+    write_atomically(path, json.dumps(data, sort_keys=True).encode("utf-8"))
 
 
-def scan_inputs(folders: list[Path], files: list[Path]) -> dict[str, bytes]:
-    """The content hash of every file under `folders`, of the listed `files` and of journey's code."""
+def scan_inputs(
+    folders: list[Path], files: list[Path], known: dict[str, tuple[tuple[int, int, int], bytes]] | None = None
+) -> dict[str, bytes]:
+    """The content hash of every file under `folders`, of the listed `files` and of journey's code.
+
+    `known` (serve's resident copy, updated here) lets a file whose inode, size and modification
+    time are as last seen keep its hash, unless it changed in the last two seconds (a coarse
+    file-system clock could hide a second write): git's "racy" rule. A build run from the command
+    line passes nothing and reads every file."""
     hashes: dict[str, bytes] = {}
+    now = time.time_ns()
     for path in [*_walk(Path(__file__).parent), *(p for folder in folders for p in _walk(folder)), *files]:
         name = str(path)
-        if name not in hashes and path.is_file():
-            hashes[name] = hashlib.sha256(path.read_bytes()).digest()
+        if name in hashes:
+            continue
+        if known is None:
+            if path.is_file():
+                hashes[name] = hashlib.sha256(path.read_bytes()).digest()
+            continue
+        try:
+            stat = path.stat()
+            seen = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            old = known.get(name)
+            if old is not None and old[0] == seen and now - seen[2] >= RACY_NS:
+                hashes[name] = old[1]
+            elif path.is_file():
+                hashes[name] = hashlib.sha256(path.read_bytes()).digest()
+                known[name] = (seen, hashes[name])
+        except OSError:
+            continue
     return hashes
 
 

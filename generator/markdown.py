@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -20,17 +22,13 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from .errors import Diagnostic, error
 from .models import Heading
+from .write import write_atomically
 
 ShortcodeHandler = Callable[[str, list[str], dict[str, str]], str]
 _SHORTCODE = re.compile(r"\{\{<\s*(.*?)\s*>\}\}")
-_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
 class ShortcodeProblem(Exception):
@@ -81,14 +79,17 @@ def render_markdown(
     base_path: str = "/",
     shortcode: ShortcodeHandler | None = None,
     summary_words: int = 40,
+    highlight: Callable[[str, str], str] | None = None,
 ) -> RenderResult:
-    """Render a post body; problems become diagnostics at `path`, lines shifted by `first_line`."""
+    """Render a post body; problems become diagnostics at `path`, lines shifted by `first_line`.
+    `highlight` turns a code block into HTML (a `Highlights` reuses earlier results)."""
     env: dict[str, Any] = {
         "path": path,
         "first_line": first_line,
         "base_path": base_path,
         "shortcode": shortcode,
         "diagnostics": [],
+        "highlight": highlight or highlight_code,
     }
     tokens = md.parse(text, env)
     body = md.renderer.render(tokens, md.options, env)
@@ -102,23 +103,49 @@ def highlight_code(code: str, language: str) -> str:
     if lexer is None:
         escaped = html.escape(code)
         return f'<div class="highlight"><pre><span></span><code>{escaped}</code></pre></div>\n'
-    return highlight(code, lexer, _FORMATTER)
+    from pygments import highlight
+
+    return highlight(code, lexer, _formatter())
 
 
-def __getattr__(name: str) -> Any:
-    # The syntax stylesheets are a theme asset and live in .templates; the name stays
-    # importable from here without every Markdown user importing Jinja.
-    if name == "pygments_css":
-        from .templates import pygments_css
+class Highlights:
+    """Highlighted code blocks kept in a folder by (Pygments version, language, code), so a post
+    whose prose changed renders again without loading a lexer: Pygments compiles a lexer's
+    regular expressions on first use in each process, ~40 ms for Python's. `used` names the
+    blocks one rendering took, so the store can drop blocks no post uses any more."""
 
-        return pygments_css
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def __call__(self, code: str, language: str) -> str:
+        from pygments import __version__
+
+        key = hashlib.sha256(f"{__version__}\0{language}\0{code}".encode()).hexdigest()
+        self.used.add(key)
+        path = self.folder / f"{key}.html"
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            made = highlight_code(code, language)
+            write_atomically(path, made.encode("utf-8"))
+            return made
+
+
+@lru_cache(maxsize=1)
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
 @lru_cache(maxsize=128)
 def _lexer(language: str) -> Any:
     if not language:
         return None
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(language, stripnl=False, ensurenl=True)
     except ClassNotFound:
@@ -128,7 +155,7 @@ def _lexer(language: str) -> Any:
 def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     token = tokens[idx]
     info = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    return highlight_code(token.content, info)
+    return env.get("highlight", highlight_code)(token.content, info)
 
 
 def _render_math(content: str, config: dict[str, Any]) -> str:

@@ -57,11 +57,12 @@ class Post:
     pinned: bool
     draft: bool
     layout: str
-    body: str
+    body: str | None  # None: not read (the build's memo had the post; see sources.with_body)
     body_line: int  # 1-based line in the file where the body starts
     notebooks: tuple[NotebookUse, ...] = ()
     assets: tuple[Path, ...] = ()  # files beside slug/index.md, copied next to the page
     front_matter: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    digest: str = ""  # SHA-256 (hex) of the file's bytes as read
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class RenderedPost:
     files: tuple[tuple[str, str], ...] = ()  # (name beside the page, blob digest): notebook images, .ipynb
     run_cards: tuple[dict[str, Any], ...] = ()
     render_key: str = ""  # where the render store keeps its HTML
+    highlights: tuple[str, ...] = ()  # the highlighted code blocks it took from the render store
 
     @property
     def reading_minutes(self) -> int:

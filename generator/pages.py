@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import jinja2
 from . import feeds
 from .assemble import Site, term_slug
 from .errors import Diagnostic
+from .memo import Memo
 from .models import RenderedPost
 from .parallel import parallel_map
 from .render import RenderStore, with_html
@@ -54,21 +55,13 @@ def render_site(
     staging: Staging,
     *,
     theme: str,
-    previous: Mapping[str, str],
-    previous_out: Path | None,
     jobs: int,
-) -> tuple[dict[str, str], list[Diagnostic]]:
-    """Render or reuse every page; write derived files. Returns {page path: fingerprint}."""
+    memo: Memo | None = None,
+) -> tuple[int, list[Diagnostic]]:
+    """Render every page whose fingerprint changed, keep the rest, write derived files.
+    Returns (pages rendered, problems)."""
     planned = _plan(site, env, theme)
-    todo: list[tuple[PageJob, str]] = []
-    for job in planned:
-        old = previous_out / job.path if previous_out is not None else None
-        if old is not None and previous.get(job.path) == job.fingerprint and old.is_file():
-            staging.keep(job.path, job.origin)
-        else:
-            target = staging.claim(job.path, job.origin)
-            if target is not None:
-                todo.append((job, str(target)))
+    todo = [(job, str(target)) for job in planned if (target := staging.claim(job.path, job.origin, job.fingerprint))]
     _WORKER.update(site=site, env=env, store=store)
     try:
         problems = parallel_map(_render_job, todo, jobs=jobs, min_items=64)  # forking costs more below that
@@ -77,19 +70,19 @@ def render_site(
     unique = sorted(set(problems))  # a broken template breaks every page that uses it: say so once
     for item in site.posts:
         _post_files(staging, store, item)
-    _derived_files(site, staging, store, [j.path for j in planned], assets)
-    return {job.path: job.fingerprint for job in planned}, unique
+    _derived_files(site, staging, store, [j.path for j in planned], assets, theme, memo)
+    return len(todo), unique
 
 
 def _render_job(item: tuple[PageJob, str]) -> list[Diagnostic]:
     job, target = item
     site: Site = _WORKER["site"]
-    context = dict(job.context)
     if job.post_index >= 0:
+        post = site.posts[job.post_index]
         older, newer = site.neighbours(job.post_index)
-        context.update(post=with_html(site.posts[job.post_index], _WORKER["store"]), older=older, newer=newer)
+        context = {**_post_context(site, post), "post": with_html(post, _WORKER["store"]), "older": older, "newer": newer}
     else:
-        context["site"] = site
+        context = {**job.context, "site": site}
     html, found = render_page(_WORKER["env"], job.template, context, job.origin)
     if not found:
         Path(target).write_text(html, encoding="utf-8")
@@ -127,18 +120,26 @@ def _plan(site: Site, env: jinja2.Environment, theme: str) -> list[PageJob]:
 
 
 def _post_job(site: Site, env: jinja2.Environment, theme: str, index: int, item: RenderedPost) -> PageJob:
+    """A post page's job. Its context (`_post_context`) is made only if the page is rendered:
+    the fingerprint stands for it. The render key covers the post's file, rendering and
+    notebooks; `theme` covers the settings, the templates and journey's code; the dates are
+    there because a post without one takes it from git."""
     post = item.post
     layout = f"{post.layout}.html"
     template = layout if post.layout and has_template(env, layout) else "post.html"
-    older, newer = site.neighbours(index)
-    context = {
+    neighbours = [(n.post.url_path, n.post.title) if n else None for n in site.neighbours(index)]
+    dates = [post.date.isoformat(), post.updated.isoformat() if post.updated else ""]
+    fingerprint = _digest(theme, template, item.render_key, json.dumps([dates, neighbours]))
+    return PageJob(page_file(post.url_path), template, post.display_path, fingerprint, index)
+
+
+def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
+    post = item.post
+    return {
         "page": {"title": post.title, "description": post.description or item.summary, "path": post.url_path},
         "tag_slugs": {name: term_slug(name) for name in post.tags},
         "json_ld": _json_ld(site, item),
     }
-    neighbours = [(n.post.url_path, n.post.title) if n else None for n in (older, newer)]
-    fingerprint = _digest(theme, template, item.render_key, json.dumps([context, neighbours], sort_keys=True))
-    return PageJob(page_file(post.url_path), template, post.display_path, fingerprint, index, context)
 
 
 def _site_digest(site: Site) -> str:
@@ -159,6 +160,13 @@ def _digest(*parts: str) -> str:
     return digest.hexdigest()
 
 
+def _posts_digest(theme: str, name: str, items: Sequence[RenderedPost]) -> str:
+    """A fingerprint for a file made from whole posts (a feed, the search index)."""
+    rows = [[item.render_key, item.post.date.isoformat(), item.post.updated.isoformat() if item.post.updated else ""]
+            for item in items]
+    return _digest(theme, name, json.dumps(rows))
+
+
 def _post_files(staging: Staging, store: RenderStore, item: RenderedPost) -> None:
     """Assets beside `slug/index.md` and notebook outputs, next to the post's page."""
     folder = page_file(item.post.url_path).rpartition("/")[0]
@@ -167,23 +175,37 @@ def _post_files(staging: Staging, store: RenderStore, item: RenderedPost) -> Non
     for asset in item.post.assets:
         staging.add(f"{prefix}{asset.relative_to(post_dir).as_posix()}", asset.read_bytes(), item.post.display_path)
     for name, digest in item.files:
-        staging.add(f"{prefix}{name}", store.blob(digest), item.post.display_path)
+        # The blob's name is its content hash: an unchanged one is neither read nor written.
+        target = staging.claim(f"{prefix}{name}", item.post.display_path, digest)
+        if target is not None:
+            target.write_bytes(store.blob(digest))
 
 
 def _derived_files(
-    site: Site, staging: Staging, store: RenderStore, page_paths: list[str], assets: Mapping[str, Asset]
+    site: Site, staging: Staging, store: RenderStore, page_paths: list[str], assets: Mapping[str, Asset],
+    theme: str, memo: Memo | None,
 ) -> None:
     config = site.config
-    newest = [with_html(item, store) for item in site.posts[: config.feed_entries]]
-    staging.add("feed.xml", feeds.atom_feed(site, newest, feed_path="feed.xml", title=config.title, page_path=""), "feed")
+    newest = site.posts[: config.feed_entries]
+    target = staging.claim("feed.xml", "feed", _posts_digest(theme, "feed.xml", newest))
+    if target is not None:
+        with_text = [with_html(item, store) for item in newest]
+        target.write_text(feeds.atom_feed(site, with_text, feed_path="feed.xml", title=config.title, page_path=""),
+                          encoding="utf-8")
     for term in site.tags:
         feed_path = f"tags/{term.slug}/feed.xml"
-        staging.add(feed_path, feeds.atom_feed(site, term.posts, feed_path=feed_path, title=f"{config.title}: {term.name}",
-                                               page_path=f"tags/{term.slug}/"), feed_path)
+        chosen = term.posts[: config.feed_entries]
+        target = staging.claim(feed_path, feed_path, _posts_digest(theme, f"{feed_path}\0{term.name}", chosen))
+        if target is not None:
+            target.write_text(feeds.atom_feed(site, chosen, feed_path=feed_path, title=f"{config.title}: {term.name}",
+                                              page_path=f"tags/{term.slug}/"), encoding="utf-8")
     pages = [_url_of(path) for path in page_paths if path != "404.html"]
     staging.add("sitemap.xml", feeds.sitemap(site, pages), "sitemap")
     staging.add("robots.txt", feeds.robots(site), "robots")
-    staging.add_pieces("search.json", feeds.search_index(site, _SearchTexts(site, store)), "search")
+    fingerprint = _posts_digest(theme, "search.json", site.posts)
+    target = staging.claim("search.json", "search", fingerprint)
+    if target is not None:
+        _write_search_index(site, store, target, fingerprint, _previous_search_index(staging, memo), memo)
     staging.add(MARKER, b"", "journey")
     if config.cname:
         staging.add("CNAME", config.cname.strip() + "\n", "settings")
@@ -195,21 +217,54 @@ def _derived_files(
             staging.add(path.relative_to(static).as_posix(), path.read_bytes(), str(path))
 
 
-class _SearchTexts(Mapping[str, str]):
-    """Each post's plain text, read from the render store only when the index reaches it."""
+def _previous_search_index(staging: Staging, memo: Memo | None) -> tuple[bytes, dict[str, list[int]]]:
+    """The current site's search.json and where each document sits in it, when the memo knows
+    (it describes the file of the last committed build: the manifest's fingerprint says so)."""
+    known = memo.search if memo is not None else {}
+    if not known or staging.previous.get("search.json") != known.get("fingerprint"):
+        return b"", {}
+    path = staging.out / "search.json"
+    try:
+        if path.stat().st_size == known["size"]:
+            return path.read_bytes(), known["index"]
+    except OSError:
+        pass
+    return b"", {}
 
-    def __init__(self, site: Site, store: RenderStore) -> None:
-        self.keys = {item.post.url_path: item.render_key for item in site.posts}
-        self.store = store
 
-    def __getitem__(self, url_path: str) -> str:
-        return self.store.text(self.keys[url_path])
+def _write_search_index(
+    site: Site, store: RenderStore, target: Path, fingerprint: str,
+    previous: tuple[bytes, dict[str, list[int]]], memo: Memo | None,
+) -> None:
+    """search.json: one JSON document per post, newest first. A document the previous index
+    already has (same rendering, same date) is copied from it byte for byte."""
+    old, spans = previous
+    index: dict[str, list[int]] = {}
+    offset = 1
+    with target.open("wb") as stream:
+        stream.write(b"[")
+        for number, item in enumerate(site.posts):
+            key = search_key(item)
+            span = spans.get(key)
+            if span is not None:
+                document = old[span[0] : span[0] + span[1]]
+            else:
+                document = feeds.search_document(site, item, store.text(item.render_key)).encode("utf-8")
+            if number:
+                stream.write(b",")
+                offset += 1
+            stream.write(document)
+            index[key] = [offset, len(document)]
+            offset += len(document)
+        stream.write(b"]")
+    if memo is not None:
+        memo.search = {"fingerprint": fingerprint, "size": offset + 1, "index": index}
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.keys)
 
-    def __len__(self) -> int:
-        return len(self.keys)
+def search_key(item: RenderedPost) -> str:
+    """What a search document is made of: the rendered post and its date (a post without a
+    date in its file takes it from git)."""
+    return f"{item.render_key}:{item.post.date.isoformat()}"
 
 
 def _url_of(path: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -18,9 +19,12 @@ from typing import Any
 
 from .config import SiteConfig
 from .errors import Diagnostic
-from .markdown import ShortcodeProblem, create_markdown, render_markdown
+from .front_matter import ParsedCache
+from .markdown import Highlights, ShortcodeProblem, create_markdown, render_markdown
+from .memo import Memo
 from .models import Heading, NotebookRequest, Post, RenderedPost
 from .parallel import parallel_map
+from .sources import with_body
 from .write import write_atomically
 
 FORMAT = "render-2"  # bump when rendering changes what a cached post would contain
@@ -37,22 +41,29 @@ class RenderStore:
     def __init__(self, cache_dir: Path) -> None:
         self.folder = cache_dir / "render"
         self.blobs = cache_dir / "blobs"
+        self.highlights = cache_dir / "highlight"
 
     def load(self, key: str) -> dict[str, Any] | None:
-        """The entry, or None when it or a file it names is missing or damaged: render again.
-        Sizes are checked, not hashes: writes are atomic, so damage from outside shows as a
-        truncated or missing file, and a stat per file keeps an unchanged build cheap."""
+        """The entry, or None when it or a file it names is missing or damaged: render again."""
         try:
             entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            if (self.folder / f"{key}.html").stat().st_size != entry["html_size"]:
-                return None
-            if (self.folder / f"{key}.txt").stat().st_size != entry["text_size"]:
-                return None
-            if any((self.blobs / digest).stat().st_size != size for _, digest, size in entry["files"]):
-                return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError):
             return None
-        return entry
+        return entry if self.intact(key, entry) else None
+
+    def intact(self, key: str, entry: dict[str, Any]) -> bool:
+        """Whether the files an entry names are all there. Sizes are checked, not hashes: writes
+        are atomic, so damage from outside shows as a truncated or missing file, and a stat per
+        file keeps an unchanged build cheap."""
+        stem = f"{self.folder}{os.sep}{key}"  # strings, not Paths: a thousand posts, three stats each
+        try:
+            if os.stat(f"{stem}.html").st_size != entry["html_size"]:
+                return False
+            if os.stat(f"{stem}.txt").st_size != entry["text_size"]:
+                return False
+            return all((self.blobs / digest).stat().st_size == size for _, digest, size in entry["files"])
+        except (OSError, KeyError, TypeError, ValueError, AttributeError):
+            return False
 
     def save(self, key: str, entry: dict[str, Any], html: str, files: Sequence[tuple[str, bytes]]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -83,18 +94,21 @@ class RenderStore:
         return (self.blobs / digest).read_bytes()
 
     def prune(self, keep: Sequence[RenderedPost]) -> None:
-        """Drop entries and blobs no current post uses, so the cache does not grow without bound
-        (every run of a notebook leaves its executed copy and its images as blobs)."""
+        """Drop entries, blobs and highlighted blocks no current post uses, so the cache does not
+        grow without bound (every run of a notebook leaves its executed copy and its images as
+        blobs; every edit of a code block leaves its old highlighting)."""
         keys = {item.render_key for item in keep}
         digests = {digest for item in keep for _, digest in item.files}
+        blocks = {f"{key}.html" for item in keep for key in item.highlights}
         if self.folder.is_dir():
             for entry in self.folder.iterdir():
                 if entry.suffix in (".json", ".html", ".txt") and entry.stem not in keys:
                     entry.unlink(missing_ok=True)
-        if self.blobs.is_dir():
-            for blob in self.blobs.iterdir():
-                if blob.name not in digests:
-                    blob.unlink(missing_ok=True)
+        for folder, wanted in ((self.blobs, digests), (self.highlights, blocks)):
+            if folder.is_dir():
+                for name in os.listdir(folder):
+                    if name not in wanted:
+                        (folder / name).unlink(missing_ok=True)
 
 
 def render_key(post: Post, executed: Sequence[Any], config: SiteConfig, code: str) -> str:
@@ -104,7 +118,7 @@ def render_key(post: Post, executed: Sequence[Any], config: SiteConfig, code: st
     parts = (FORMAT, code, config.base_path, str(config.summary_words), post.display_path, post.url_path)
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
-    digest.update(post.source.read_bytes())
+    digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())
     for use in post.notebooks:
         digest.update(use.request.notebook.read_bytes())  # markdown cells show even when cached
     for notebook in executed:
@@ -120,8 +134,11 @@ def render_posts(
     store: RenderStore,
     jobs: int,
     code: str,
+    memo: Memo | None = None,
+    cache: ParsedCache | None = None,
 ) -> tuple[list[RenderedPost], list[Diagnostic]]:
-    """Render every post not already in the store; return them without their HTML."""
+    """Render every post not already in the store; return them without their HTML. Entries the
+    memo has are checked against the store's files instead of read from them."""
     work = []
     for post in posts:
         if any(use.request not in executed for use in post.notebooks):
@@ -132,8 +149,12 @@ def render_posts(
             replace(executed[u.request], from_cache=True) for u in post.notebooks if u.request in executed
         ]
         work.append((post, notebooks, render_key(post, notebooks, config, code)))
-    cached = {key: store.load(key) for _, _, key in work}
-    fresh = [item for item in work if cached[item[2]] is None]
+    remembered = memo.entries if memo is not None else {}
+    cached = {}
+    for _, _, key in work:
+        entry = remembered.get(key)
+        cached[key] = entry if entry is not None and store.intact(key, entry) else store.load(key)
+    fresh = [(with_body(config, post, cache), notebooks, key) for post, notebooks, key in work if cached[key] is None]
     errors: dict[str, list[Diagnostic]] = {}
     for key, entry, found in parallel_map(_render_one, fresh, config, store, jobs=jobs):
         cached[key], errors[key] = entry, found
@@ -144,8 +165,12 @@ def render_posts(
         if entry is None:  # it failed to render: its diagnostics say why
             problems.extend(errors[key])
             continue
+        if memo is not None:
+            memo.entries[key] = entry
         problems.extend(_diagnostics(entry["warnings"]))
-        rendered.append(_from_entry(replace(post, body=""), key, entry))  # the body is rendered: free it
+        if post.body is not None:
+            post = replace(post, body=None)  # the body is rendered: free it
+        rendered.append(_from_entry(post, key, entry))
     return rendered, problems
 
 
@@ -158,10 +183,11 @@ def _render_one(
         _MARKDOWN = create_markdown()
     post, executed, key = item
     notebooks = _post_notebooks(post, executed, config)
+    highlights = Highlights(store.highlights)
     result = render_markdown(
         _MARKDOWN, post.body, path=post.display_path, first_line=post.body_line,
         base_path=config.base_path, shortcode=_shortcode_handler(notebooks),
-        summary_words=config.summary_words,
+        summary_words=config.summary_words, highlight=highlights,
     )
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
@@ -173,6 +199,7 @@ def _render_one(
         # The token walk's text is cheaper than stripping HTML; notebook output exists only as HTML.
         "text": search_text(html) if notebooks is not None else escape(result.text, quote=False),
         "run_cards": notebooks.run_cards() if notebooks is not None else [],
+        "highlights": sorted(highlights.used),
         "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message] for d in result.diagnostics],
     }
     store.save(key, entry, html, sorted(notebooks.files()) if notebooks is not None else [])
@@ -195,6 +222,7 @@ def _from_entry(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
         files=tuple((name, digest) for name, digest, _ in entry["files"]),
         run_cards=tuple(entry["run_cards"]),
         render_key=key,
+        highlights=tuple(entry.get("highlights", ())),
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .build import BuildOptions, build_site
+from .build import BuildOptions, BuildSession, build_site
 from .config import SiteConfig, load_config
 from .errors import JourneyError
 from .serve_http import Status, bind, url_host
@@ -51,11 +51,13 @@ def serve(
     thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="journey-serve")
     thread.start()
     origin = f"http://{url_host(host)}:{server.server_address[1]}"
+    session = BuildSession()
     try:
-        _build_and_watch(options, status, stop, poll_interval, origin, ready)
+        _build_and_watch(options, session, status, stop, poll_interval, origin, ready)
     except KeyboardInterrupt:
         pass
     finally:
+        _save(session)
         status.close()
         server.shutdown()
         server.server_close()
@@ -66,6 +68,7 @@ def serve(
 
 def _build_and_watch(
     options: BuildOptions,
+    session: BuildSession,
     status: Status,
     stop: threading.Event,
     poll_interval: float,
@@ -75,7 +78,7 @@ def _build_and_watch(
     """The first build, then a poll for changes and a rebuild per change, until stopped."""
     roots = watched(options.source, _config_or_none(options))
     snapshot = scan(roots, {})  # taken first, so an edit saved during the first build counts
-    config = _rebuild(options, status, ())
+    config = _rebuild(options, session, status, ())
     base_path = status.base_path
     _announce(origin + base_path, ready)
     while not stop.wait(poll_interval):
@@ -88,11 +91,20 @@ def _build_and_watch(
         snapshot = fresh
         if not changed:
             continue
-        config = _rebuild(options, status, changed) or config
+        config = _rebuild(options, session, status, changed) or config
         roots = watched(options.source, config)
         if status.base_path != base_path:  # base_url was edited in pyproject.toml
             base_path = status.base_path
             _announce(origin + base_path, None)
+
+
+def _save(session: BuildSession) -> None:
+    """Keep what the rebuilds learned for the next `serve`; a cache that cannot be written is not
+    worth a traceback on the way out."""
+    try:
+        session.save()
+    except OSError as exc:
+        print(f"journey: could not save the build memo: {exc}", file=sys.stderr)
 
 
 def _announce(url: str, ready: Callable[[str], None] | None) -> None:
@@ -104,7 +116,7 @@ def _announce(url: str, ready: Callable[[str], None] | None) -> None:
 # -- building ----------------------------------------------------------------------------
 
 
-def _rebuild(options: BuildOptions, status: Status, changed: Sequence[str]) -> SiteConfig | None:
+def _rebuild(options: BuildOptions, session: BuildSession, status: Status, changed: Sequence[str]) -> SiteConfig | None:
     """One build into the serve folder; a failure is shown, and the last good site stays."""
     started = time.perf_counter()
     base_path = None
@@ -112,7 +124,7 @@ def _rebuild(options: BuildOptions, status: Status, changed: Sequence[str]) -> S
         config, _ = load_config(options.source, options.base_url)
         base_path = config.base_path
         # Built under the base path alone, so every link works on localhost as it will on Pages.
-        result = build_site(replace(options, base_url=base_path))
+        result = build_site(replace(options, base_url=base_path), session)
     except JourneyError as exc:
         _fail(status, "\n".join(str(d) for d in exc.diagnostics), base_path)
         return None

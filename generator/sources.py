@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 from .config import EXECUTE_MODES, SiteConfig, display_path
 from .errors import Diagnostic, error
 from .front_matter import Fields, ParsedCache, kind_of, split_front_matter
+from .memo import Memo
 from .models import NotebookRequest, NotebookUse, Post
 
 KNOWN_KEYS = frozenset({
@@ -39,18 +42,33 @@ def find_post_files(config: SiteConfig) -> list[Path]:
         return []
     found = [p for p in root.glob("*.md") if p.is_file()]
     found += [p for p in root.glob("*/index.md") if p.is_file()]
-    return sorted(found)
+    return sorted(found, key=lambda p: p.parts)  # Path's own order, without its per-comparison cost
 
 
 def read_posts(
-    config: SiteConfig, *, drafts: bool, future: bool, now: datetime, cache: ParsedCache | None = None
+    config: SiteConfig,
+    *,
+    drafts: bool,
+    future: bool,
+    now: datetime,
+    cache: ParsedCache | None = None,
+    memo: Memo | None = None,
+    digests: Mapping[str, bytes] | None = None,
 ) -> SourceSet:
-    """Read every post; drafts and future posts are left out unless asked for."""
+    """Read every post; drafts and future posts are left out unless asked for. A post whose
+    file has the digest `digests` gives for it (the build's scan) comes from `memo` unread."""
     posts: list[Post] = []
     problems: list[Diagnostic] = []
     held: list[datetime] = []
+    tz = config.tz
     for path in find_post_files(config):
-        post, found = read_post(config, path, cache)
+        remembered = _remembered(memo, path, digests, tz)
+        if remembered is not None:
+            post, found = remembered
+        else:
+            post, found = read_post(config, path, cache)
+            if memo is not None and post is not None and _file_alone_decides(post):
+                memo.remember_post(post, found, tz)
         problems.extend(found)
         if post is None or (post.draft and not drafts):
             continue
@@ -61,22 +79,59 @@ def read_posts(
     return SourceSet(tuple(posts), tuple(problems), min(held, default=None))
 
 
+def _remembered(
+    memo: Memo | None, path: Path, digests: Mapping[str, bytes] | None, tz: Any
+) -> tuple[Post, list[Diagnostic]] | None:
+    """The memo's copy of the post, while its file is unchanged and the notebooks and deps it
+    names still exist (a missing one is an error only a fresh read reports)."""
+    digest = digests.get(str(path)) if memo is not None and digests is not None else None
+    if memo is None or digest is None:
+        return None
+    remembered = memo.post(str(path), digest.hex(), tz)
+    if remembered is None:
+        return None
+    post, found = remembered
+    named = [p for use in post.notebooks for p in (use.request.notebook, *use.request.deps)]
+    if not all(p.is_file() for p in named):
+        return None
+    return (replace(post, assets=_assets(path)) if path.name == "index.md" else post), found
+
+
+def _file_alone_decides(post: Post) -> bool:
+    """Whether the post is a function of its file (and the settings): not when its date came
+    from git history or the file's modification time."""
+    stem = post.source.parent.name if post.source.name == "index.md" else post.source.stem
+    return post.front_matter.get("date") is not None or _DATED_NAME.match(stem) is not None
+
+
+def with_body(config: SiteConfig, post: Post, cache: ParsedCache | None = None) -> Post:
+    """The post with its Markdown body, read again when the memo supplied it without."""
+    if post.body is not None:
+        return post
+    fresh, _ = read_post(config, post.source, cache)
+    return replace(post, body=fresh.body if fresh is not None else "")
+
+
 def read_post(config: SiteConfig, path: Path, cache: ParsedCache | None = None) -> tuple[Post | None, list[Diagnostic]]:
     """Read one post file; None when its front matter is unusable."""
     shown = display_path(path)
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = exc.object[: exc.start]  # the bytes before the bad one: its line and column
         line, col = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
         return None, [error(shown, line, col, "file is not valid UTF-8")]
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    # What reading in text mode did: universal newlines.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     split = split_front_matter(text, shown, cache)
     if isinstance(split, Diagnostic):
         return None, [split]
     meta, positions, body, body_line = split
     fields = Fields(shown, positions)
     post = _build_post(config, path, shown, meta, fields, body, body_line)
+    if post is not None:
+        post = replace(post, digest=hashlib.sha256(data).hexdigest())
     return post, fields.problems
 
 

@@ -6,7 +6,7 @@ import hashlib
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,8 @@ _CSS_COLON = re.compile(r":\s+")
 
 def theme_digest(config: SiteConfig, assets: Mapping[str, Asset]) -> str:
     """Everything every page depends on besides its own data: the templates, assets and settings."""
-    digest = hashlib.sha256(repr(sorted(vars(config).items(), key=lambda kv: kv[0])).encode("utf-8"))
+    settings = sorted((f.name, getattr(config, f.name)) for f in fields(config))  # not vars(): cached properties
+    digest = hashlib.sha256(repr(settings).encode("utf-8"))
     for folder in theme_dirs(config):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(path.as_posix().encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())

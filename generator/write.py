@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from .errors import Diagnostic, JourneyError, error
@@ -19,9 +20,11 @@ class Staging:
     so a build that fails leaves the previous site as it was. Pages stream to disk, so no
     process holds the whole site in memory."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, previous: Mapping[str, str] | None = None) -> None:
         self.out = out.resolve()
         self.root = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
+        self.previous = previous or {}  # the last build's fingerprints of the files now in `out`
+        self.fingerprints: dict[str, str] = {}
         self.origins: dict[str, str] = {}
         self.kept: set[str] = set()  # unchanged files the previous site already has
         self.folders: dict[str, str] = {}  # every folder the claimed files need → who first needed it
@@ -29,12 +32,18 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
 
-    def claim(self, path: str, origin: str) -> Path | None:
-        """Reserve a site path for `origin` and return where to write it; None (and a diagnostic)
-        when it is taken or unsafe."""
+    def claim(self, path: str, origin: str, fingerprint: str = "") -> Path | None:
+        """Reserve a site path for `origin` and return where to write it. None when the previous
+        site already has the file with this fingerprint (it is kept), or when the path is taken
+        or unsafe (a diagnostic says so)."""
         clean = self._reserve(path, origin)
         if clean is None:
             return None
+        if fingerprint:
+            self.fingerprints[clean] = fingerprint
+            if self.previous.get(clean) == fingerprint and os.path.isfile(f"{self.out}/{clean}"):
+                self.kept.add(clean)
+                return None
         target = self.root / clean
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
@@ -63,23 +72,11 @@ class Staging:
         return clean
 
     def add(self, path: str, data: bytes | str, origin: str) -> None:
-        """Write one file now."""
-        target = self.claim(path, origin)
+        """Write one file now, unless the previous site has these very bytes there."""
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        target = self.claim(path, origin, hashlib.sha256(data).hexdigest())
         if target is not None:
-            target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-
-    def add_pieces(self, path: str, pieces: Iterable[str], origin: str) -> None:
-        """Write one file from text pieces, never holding it whole."""
-        target = self.claim(path, origin)
-        if target is not None:
-            with target.open("w", encoding="utf-8", newline="") as stream:
-                stream.writelines(pieces)
-
-    def keep(self, path: str, origin: str) -> None:
-        """Keep the previous site's file at `path`: it has not changed."""
-        clean = self._reserve(path, origin)
-        if clean is not None:
-            self.kept.add(clean)
+            target.write_bytes(data)
 
     def commit(self, previous: Iterable[str] | None = None) -> None:
         """Put the new site in place: a rename for a first build; otherwise move the new and

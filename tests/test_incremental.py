@@ -95,8 +95,9 @@ class Blog:
         assert _empty_folders(self.site) == []
 
     def pages(self) -> dict[str, str]:
-        """The page fingerprints the last build recorded."""
-        return load_manifest(manifest_path(self.root / ".journey-cache", self.site)).pages
+        """The HTML pages' fingerprints the last build recorded."""
+        fingerprints = load_manifest(manifest_path(self.root / ".journey-cache", self.site)).fingerprints
+        return {path: key for path, key in fingerprints.items() if path.endswith(".html")}
 
     def write(self, name: str, text: str) -> None:
         (self.root / name).parent.mkdir(parents=True, exist_ok=True)

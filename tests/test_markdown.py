@@ -17,10 +17,10 @@ from generator.markdown import (
     ShortcodeProblem,
     create_markdown,
     highlight_code,
-    pygments_css,
     render_markdown,
 )
 from generator.models import Heading
+from generator.templates import pygments_css
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core" / "markdown"
 MD = create_markdown()

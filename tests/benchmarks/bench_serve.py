@@ -28,7 +28,7 @@ TARGET_MS = 300
 
 def measure(corpus: Path, rounds: int, poll: float, gap: float) -> list[float]:
     """Seconds from each save to the edited page being served."""
-    post = sorted((corpus / "posts").glob("*.md"))[0]
+    post = min((corpus / "posts").glob("*.md"))
     url_path = f"posts/{post.stem[11:]}/"
     urls: queue.Queue[str] = queue.Queue()
     stop = threading.Event()
