@@ -134,7 +134,7 @@ def _build(
     settings = problems
     code = code_digest()  # a new journey renders every post and page again
     memo = _memo(config, options, out, code, session)
-    full_read = not memo.posts
+    full_read = not memo.posts.data
     parsed = ParsedCache(cache_dir(config) / "front-matter.json")
     sources = read_posts(config, drafts=options.drafts, future=options.future, now=now, cache=parsed,
                          memo=memo, digests=digests)
@@ -159,8 +159,12 @@ def _build(
     except BaseException:
         staging.discard()
         raise
-    store.prune(rendered)
-    memo.keep_only(digests, {item.render_key for item in rendered})
+    keys = {item.render_key for item in rendered}
+    if full_read:
+        store.prune(rendered)  # the whole store: whatever earlier builds left behind
+    else:
+        store.drop({key: entry for key, entry in memo.entries.data.items() if key not in keys}, rendered)
+    memo.keep_only(digests, keys)
     if session is None:
         memo.save()
     manifest = Manifest(

@@ -94,14 +94,14 @@ class ParsedCache:
         if key in self.entries:
             meta, positions = self.entries[key]
             self.used[key] = self.entries[key]
-            return decode(meta), {name: (line, col) for name, (line, col) in positions.items()}
+            return _decode(meta), {name: (line, col) for name, (line, col) in positions.items()}
         node, meta = _compose_and_load(source)
         positions = {}
         if isinstance(node, _yaml().MappingNode):
             for key_node, _ in node.value:
                 positions[str(key_node.value)] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
-        encoded = encode(meta)
-        if encoded is not UNCACHEABLE:
+        encoded = _encode(meta)
+        if encoded is not _UNCACHEABLE:
             self.used[key] = [encoded, positions]
         return meta, positions
 
@@ -114,11 +114,11 @@ class ParsedCache:
             self.path.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
 
 
-UNCACHEABLE = object()  # what encode() returns for a value JSON cannot carry exactly
+_UNCACHEABLE = object()  # what _encode() returns for a value JSON cannot carry exactly
 
 
-def encode(value: Any) -> Any:
-    """A front-matter value as JSON-able data, dates tagged; UNCACHEABLE when it cannot be."""
+def _encode(value: Any) -> Any:
+    """A front-matter value as JSON-able data, dates tagged; _UNCACHEABLE when it cannot be."""
     if isinstance(value, datetime):
         return {"$datetime": value.isoformat()}
     if isinstance(value, date):
@@ -126,24 +126,24 @@ def encode(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, list):
-        items = [encode(v) for v in value]
-        return UNCACHEABLE if any(i is UNCACHEABLE for i in items) else items
+        items = [_encode(v) for v in value]
+        return _UNCACHEABLE if any(i is _UNCACHEABLE for i in items) else items
     if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("$") for k in value):
-        items = {k: encode(v) for k, v in value.items()}
-        return UNCACHEABLE if any(i is UNCACHEABLE for i in items.values()) else items
-    return UNCACHEABLE
+        items = {k: _encode(v) for k, v in value.items()}
+        return _UNCACHEABLE if any(i is _UNCACHEABLE for i in items.values()) else items
+    return _UNCACHEABLE
 
 
-def decode(value: Any) -> Any:
-    """The value encode() was given."""
+def _decode(value: Any) -> Any:
+    """The value _encode() was given."""
     if isinstance(value, list):
-        return [decode(v) for v in value]
+        return [_decode(v) for v in value]
     if isinstance(value, dict):
         if "$datetime" in value:
             return datetime.fromisoformat(value["$datetime"])
         if "$date" in value:
             return date.fromisoformat(value["$date"])
-        return {k: decode(v) for k, v in value.items()}
+        return {k: _decode(v) for k, v in value.items()}
     return value
 
 

@@ -20,17 +20,15 @@ import json
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostic, SourceLocation
-from .front_matter import UNCACHEABLE, decode, encode
 from .models import NotebookRequest, NotebookUse, Post
 from .write import write_atomically
 
-FORMAT = "memo-2"
+FORMAT = "memo-3"
 
 
 def memo_key(code: str, config: Any, settings: dict[str, str]) -> str:
@@ -39,50 +37,136 @@ def memo_key(code: str, config: Any, settings: dict[str, str]) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-@dataclass
+class Log:
+    """A dict kept as a JSON-lines file: a header line (format and memo key), then one
+    `[key, value]` line per change, a null value for a deletion, the last line for a key winning.
+    Saving appends only what changed since the last load or save, so a one-post edit writes a few
+    lines, not the whole memo; the file is rewritten once most of its lines are stale. A line cut
+    short by a crash ends the log there, and the next save rewrites it."""
+
+    def __init__(self, path: Path | None, key: str) -> None:
+        self.path, self.key = path, key
+        self.data: dict[str, Any] = {}
+        self.changed: set[str] = set()
+        self.lines = 0  # data lines in the file
+        self.rewrite = True  # the file does not (yet) match `data` plus appended changes
+
+    def load(self) -> None:
+        if self.path is None:
+            return
+        try:
+            with self.path.open("rb") as stream:
+                header, *lines = stream.read().split(b"\n")
+            if json.loads(header) != {"format": FORMAT, "key": self.key}:
+                return
+        except (OSError, ValueError):
+            return
+        torn = lines.pop() != b""  # the file ends with a newline unless a write was cut short
+        try:
+            rows = json.loads(b"[" + b",".join(lines) + b"]")
+        except ValueError:
+            rows, torn = _rows_until_bad(lines), True
+        for name, value in rows:
+            if value is None:
+                self.data.pop(name, None)
+            else:
+                self.data[name] = value
+        self.lines, self.rewrite = len(rows), torn
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.data[name] = value
+        self.changed.add(name)
+
+    def keep_only(self, wanted: set[str]) -> None:
+        gone = [name for name in self.data if name not in wanted]
+        for name in gone:
+            del self.data[name]
+        self.changed.update(gone)
+
+    def save(self) -> None:
+        if self.path is None or (not self.changed and not self.rewrite):
+            return
+        if self.rewrite or self.lines + len(self.changed) > 2 * len(self.data) + 64:
+            body = b"".join(_line([name, value]) for name, value in self.data.items())
+            write_atomically(self.path, _line({"format": FORMAT, "key": self.key}) + body)
+            self.lines, self.rewrite = len(self.data), False
+        else:
+            appended = b"".join(_line([name, self.data.get(name)]) for name in sorted(self.changed))
+            with self.path.open("ab") as stream:
+                stream.write(appended)
+            self.lines += len(self.changed)
+        self.changed.clear()
+
+
+def _line(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _rows_until_bad(lines: list[bytes]) -> list[Any]:
+    rows = []
+    for line in lines:
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            break
+    return rows
+
+
 class Memo:
-    key: str = ""
-    path: Path | None = None  # where it is kept; None: in memory only
-    posts: dict[str, list[Any]] = field(default_factory=dict)  # source → [digest, post, diagnostics]
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # render key → store entry
-    # search.json as last written: {"fingerprint": …, "size": bytes, "index": {document key: [start, length]}}
-    search: dict[str, Any] = field(default_factory=dict)
+    """The memo of one output folder: `<name>.posts` and `<name>.entries` (logs) and `<name>.json`
+    (where each document sits in search.json)."""
+
+    def __init__(self, key: str = "", path: Path | None = None) -> None:
+        self.key, self.path = key, path
+        self.posts = Log(_beside(path, ".posts"), key)  # source → [digest, post, diagnostics]
+        self.entries = Log(_beside(path, ".entries"), key)  # render key → store entry
+        # search.json as last written: {"fingerprint": …, "size": bytes, "index": {document key: [start, length]}}
+        self.search: dict[str, Any] = {}
 
     @classmethod
     def load(cls, path: Path, key: str) -> Memo:
         """The memo at `path` when it was made under `key`; else an empty one (a full read)."""
         memo = cls(key, path)
+        memo.posts.load()
+        memo.entries.load()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT or data.get("key") != key:
-                return memo
-            memo.posts, memo.entries, memo.search = data["posts"], data["entries"], data["search"]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return cls(key, path)  # missing or damaged: start over
+            if data.get("format") == FORMAT and data.get("key") == key and isinstance(data.get("search"), dict):
+                memo.search = data["search"]
+        except (OSError, ValueError, AttributeError):
+            pass
         return memo
 
     def rekey(self, key: str) -> None:
         """A resident memo (serve) whose settings or code changed: forget everything."""
         if key != self.key:
-            self.key, self.posts, self.entries, self.search = key, {}, {}, {}
+            self.__init__(key, self.path)  # type: ignore[misc]
 
     def save(self) -> None:
         if self.path is None:
             return
-        data = {"format": FORMAT, "key": self.key, "posts": self.posts, "entries": self.entries, "search": self.search}
+        self.posts.save()
+        self.entries.save()
+        data = {"format": FORMAT, "key": self.key, "search": self.search}
         write_atomically(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def keep_only(self, sources: Iterable[str], entry_keys: Iterable[str]) -> None:
         """Forget what the site no longer has, so the memo does not grow without bound."""
-        wanted_sources, wanted_entries = set(sources), set(entry_keys)
-        self.posts = {s: row for s, row in self.posts.items() if s in wanted_sources}
-        self.entries = {k: e for k, e in self.entries.items() if k in wanted_entries}
+        self.posts.keep_only(set(sources))
+        self.entries.keep_only(set(entry_keys))
+
+    def entry(self, key: str) -> dict[str, Any] | None:
+        return self.entries.data.get(key)
+
+    def remember_entry(self, key: str, entry: dict[str, Any]) -> None:
+        if key not in self.entries.data:
+            self.entries[key] = entry
 
     # -- posts ---------------------------------------------------------------------------
 
     def post(self, source: str, digest: str, tz: Any) -> tuple[Post, list[Diagnostic]] | None:
         """(post without its body, its diagnostics) as read from the file with this digest, or None."""
-        row = self.posts.get(source)
+        row = self.posts.data.get(source)
         if row is None or row[0] != digest:
             return None
         try:
@@ -91,34 +175,32 @@ class Memo:
             return None
 
     def remember_post(self, post: Post, problems: list[Diagnostic], tz: Any) -> None:
-        """Keep a post read from its file; one with errors, or with a date or front matter the
-        memo cannot carry exactly, is read again next time instead."""
-        if any(d.is_error for d in problems):
-            return
-        encoded = _post_to_json(post, tz)
-        if encoded is not None:
-            self.posts[str(post.source)] = [post.digest, encoded, [_diagnostic_to_json(d) for d in problems]]
+        """Keep a post read from its file; one with errors is read again next time instead (what
+        it names may exist by then)."""
+        if not any(d.is_error for d in problems):
+            self.posts[str(post.source)] = [post.digest, _post_to_json(post, tz), [_diagnostic_to_json(d) for d in problems]]
 
 
 # -- posts as JSON -----------------------------------------------------------------------
 
 
-def _post_to_json(post: Post, tz: Any) -> list[Any] | None:
+def _beside(path: Path | None, suffix: str) -> Path | None:
+    return path.with_suffix(suffix) if path is not None else None
+
+
+def _post_to_json(post: Post, tz: Any) -> list[Any]:
     """A post as a row (not an object with named keys: a thousand posts load noticeably faster)."""
-    front_matter = encode(post.front_matter)
-    if front_matter is UNCACHEABLE:
-        return None
     return [
         str(post.source), post.display_path, post.slug, post.url_path, post.title,
         _moment_to_json(post.date, tz), _moment_to_json(post.updated, tz) if post.updated else None,
         post.description, list(post.tags), list(post.categories), post.author, post.pinned, post.draft,
-        post.layout, post.body_line, [_use_to_json(use) for use in post.notebooks], front_matter,
+        post.layout, post.body_line, [_use_to_json(use) for use in post.notebooks],
     ]
 
 
 def _post_from_json(row: list[Any], digest: str, tz: Any) -> Post:
     (source, shown, slug, url_path, title, moment, updated, description, tags, categories, author, pinned,
-     draft, layout, body_line, notebooks, front_matter) = row
+     draft, layout, body_line, notebooks) = row
     return Post(
         source=Path(source),
         display_path=shown,
@@ -137,7 +219,6 @@ def _post_from_json(row: list[Any], digest: str, tz: Any) -> Post:
         body=None,  # read again only if the post has to be rendered
         body_line=body_line,
         notebooks=tuple(_use_from_json(use) for use in notebooks),
-        front_matter=decode(front_matter),
         digest=digest,
     )
 

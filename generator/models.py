@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,6 @@ class Post:
     body_line: int  # 1-based line in the file where the body starts
     notebooks: tuple[NotebookUse, ...] = ()
     assets: tuple[Path, ...] = ()  # files beside slug/index.md, copied next to the page
-    front_matter: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     digest: str = ""  # SHA-256 (hex) of the file's bytes as read
 
 

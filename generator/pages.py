@@ -129,7 +129,7 @@ def _post_job(site: Site, env: jinja2.Environment, theme: str, index: int, item:
     template = layout if post.layout and has_template(env, layout) else "post.html"
     neighbours = [(n.post.url_path, n.post.title) if n else None for n in site.neighbours(index)]
     dates = [post.date.isoformat(), post.updated.isoformat() if post.updated else ""]
-    fingerprint = _digest(theme, template, item.render_key, json.dumps([dates, neighbours]))
+    fingerprint = _digest(theme, template, item.render_key, repr((dates, neighbours)))
     return PageJob(page_file(post.url_path), template, post.display_path, fingerprint, index)
 
 

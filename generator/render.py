@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
-from .errors import Diagnostic
+from .errors import Diagnostic, warning
 from .front_matter import ParsedCache
 from .markdown import Highlights, ShortcodeProblem, create_markdown, render_markdown
 from .memo import Memo
@@ -111,6 +111,22 @@ class RenderStore:
                         (folder / name).unlink(missing_ok=True)
 
 
+    def drop(self, entries: Mapping[str, dict[str, Any]], keep: Sequence[RenderedPost]) -> None:
+        """Drop these entries, with their blobs and highlighted blocks unless a kept post uses them:
+        what `prune` does, without listing the store, when the build knows what went."""
+        digests = {digest for item in keep for _, digest in item.files}
+        blocks = {key for item in keep for key in item.highlights}
+        for key, entry in entries.items():
+            for suffix in (".json", ".html", ".txt"):
+                (self.folder / f"{key}{suffix}").unlink(missing_ok=True)
+            for _, digest, _ in entry.get("files", ()):
+                if digest not in digests:
+                    (self.blobs / digest).unlink(missing_ok=True)
+            for block in entry.get("highlights", ()):
+                if block not in blocks:
+                    (self.highlights / f"{block}.html").unlink(missing_ok=True)
+
+
 def render_key(post: Post, executed: Sequence[Any], config: SiteConfig, code: str) -> str:
     """Everything a post's HTML depends on: its file, the base path, its notebooks' results and
     the code that renders it (`code`: a digest of journey's files)."""
@@ -149,10 +165,9 @@ def render_posts(
             replace(executed[u.request], from_cache=True) for u in post.notebooks if u.request in executed
         ]
         work.append((post, notebooks, render_key(post, notebooks, config, code)))
-    remembered = memo.entries if memo is not None else {}
     cached = {}
     for _, _, key in work:
-        entry = remembered.get(key)
+        entry = memo.entry(key) if memo is not None else None
         cached[key] = entry if entry is not None and store.intact(key, entry) else store.load(key)
     fresh = [(with_body(config, post, cache), notebooks, key) for post, notebooks, key in work if cached[key] is None]
     errors: dict[str, list[Diagnostic]] = {}
@@ -166,8 +181,9 @@ def render_posts(
             problems.extend(errors[key])
             continue
         if memo is not None:
-            memo.entries[key] = entry
-        problems.extend(_diagnostics(entry["warnings"]))
+            memo.remember_entry(key, entry)
+        if entry["warnings"]:
+            problems.extend(_diagnostics(entry["warnings"]))
         if post.body is not None:
             post = replace(post, body=None)  # the body is rendered: free it
         rendered.append(_from_entry(post, key, entry))
@@ -232,8 +248,6 @@ def with_html(item: RenderedPost, store: RenderStore) -> RenderedPost:
 
 
 def _diagnostics(rows: list[list[Any]]) -> list[Diagnostic]:
-    from .errors import warning
-
     return [warning(path, line, col, message) for path, line, col, message in rows]
 
 

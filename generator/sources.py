@@ -66,8 +66,8 @@ def read_posts(
         if remembered is not None:
             post, found = remembered
         else:
-            post, found = read_post(config, path, cache)
-            if memo is not None and post is not None and _file_alone_decides(post):
+            post, found, self_contained = _read(config, path, cache)
+            if memo is not None and post is not None and self_contained:
                 memo.remember_post(post, found, tz)
         problems.extend(found)
         if post is None or (post.draft and not drafts):
@@ -97,13 +97,6 @@ def _remembered(
     return (replace(post, assets=_assets(path)) if path.name == "index.md" else post), found
 
 
-def _file_alone_decides(post: Post) -> bool:
-    """Whether the post is a function of its file (and the settings): not when its date came
-    from git history or the file's modification time."""
-    stem = post.source.parent.name if post.source.name == "index.md" else post.source.stem
-    return post.front_matter.get("date") is not None or _DATED_NAME.match(stem) is not None
-
-
 def with_body(config: SiteConfig, post: Post, cache: ParsedCache | None = None) -> Post:
     """The post with its Markdown body, read again when the memo supplied it without."""
     if post.body is not None:
@@ -114,6 +107,13 @@ def with_body(config: SiteConfig, post: Post, cache: ParsedCache | None = None) 
 
 def read_post(config: SiteConfig, path: Path, cache: ParsedCache | None = None) -> tuple[Post | None, list[Diagnostic]]:
     """Read one post file; None when its front matter is unusable."""
+    post, problems, _ = _read(config, path, cache)
+    return post, problems
+
+
+def _read(config: SiteConfig, path: Path, cache: ParsedCache | None) -> tuple[Post | None, list[Diagnostic], bool]:
+    """(post, problems, whether the post is a function of its file and the settings alone: not
+    when its date came from git history or the file's modification time)."""
     shown = display_path(path)
     data = path.read_bytes()
     try:
@@ -121,18 +121,20 @@ def read_post(config: SiteConfig, path: Path, cache: ParsedCache | None = None) 
     except UnicodeDecodeError as exc:
         before = exc.object[: exc.start]  # the bytes before the bad one: its line and column
         line, col = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
-        return None, [error(shown, line, col, "file is not valid UTF-8")]
+        return None, [error(shown, line, col, "file is not valid UTF-8")], True
     # What reading in text mode did: universal newlines.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     split = split_front_matter(text, shown, cache)
     if isinstance(split, Diagnostic):
-        return None, [split]
+        return None, [split], True
     meta, positions, body, body_line = split
     fields = Fields(shown, positions)
     post = _build_post(config, path, shown, meta, fields, body, body_line)
     if post is not None:
         post = replace(post, digest=hashlib.sha256(data).hexdigest())
-    return post, fields.problems
+    stem = path.parent.name if path.name == "index.md" else path.stem
+    dated = bool(meta and meta.get("date") is not None) or _DATED_NAME.match(stem) is not None
+    return post, fields.problems, dated
 
 
 def slugify(text: str) -> str:
@@ -183,7 +185,6 @@ def _build_post(
         body=body,
         body_line=body_line,
         assets=_assets(path),
-        front_matter=meta,
         **checked,
     )
 
