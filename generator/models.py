@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,15 @@ class Post:
     assets: tuple[Path, ...] = ()  # files beside slug/index.md, copied next to the page
     digest: str = ""  # SHA-256 (hex) of the file's bytes as read
 
+    @cached_property
+    def stamps(self) -> tuple[str, str]:
+        """(date, updated) in ISO form, for fingerprints: asked for several times per build."""
+        return self.date.isoformat(), self.updated.isoformat() if self.updated else ""
 
-@dataclass(frozen=True)
-class Heading:
+
+class Heading(NamedTuple):
+    """A heading for the table of contents (a tuple: a thousand posts' worth are made per build)."""
+
     level: int
     text: str
     anchor: str

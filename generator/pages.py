@@ -128,8 +128,7 @@ def _post_job(site: Site, env: jinja2.Environment, theme: str, index: int, item:
     layout = f"{post.layout}.html"
     template = layout if post.layout and has_template(env, layout) else "post.html"
     neighbours = [(n.post.url_path, n.post.title) if n else None for n in site.neighbours(index)]
-    dates = [post.date.isoformat(), post.updated.isoformat() if post.updated else ""]
-    fingerprint = _digest(theme, template, item.render_key, repr((dates, neighbours)))
+    fingerprint = _digest(theme, template, item.render_key, repr((post.stamps, neighbours)))
     return PageJob(page_file(post.url_path), template, post.display_path, fingerprint, index)
 
 
@@ -145,8 +144,7 @@ def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
 def _site_digest(site: Site) -> str:
     """What listing pages show of the posts: any change here re-renders every listing page."""
     rows = [
-        [p.post.url_path, p.post.title, p.post.date.isoformat(), p.post.updated.isoformat() if p.post.updated else "",
-         p.post.description, p.summary, list(p.post.tags), list(p.post.categories), p.post.pinned, p.post.draft,
+        [p.post.url_path, p.post.title, *p.post.stamps, p.post.description, p.summary, list(p.post.tags), list(p.post.categories), p.post.pinned, p.post.draft,
          p.reading_minutes, bool(p.run_cards), p.post.author]
         for p in site.posts
     ]
@@ -162,9 +160,7 @@ def _digest(*parts: str) -> str:
 
 def _posts_digest(theme: str, name: str, items: Sequence[RenderedPost]) -> str:
     """A fingerprint for a file made from whole posts (a feed, the search index)."""
-    rows = [[item.render_key, item.post.date.isoformat(), item.post.updated.isoformat() if item.post.updated else ""]
-            for item in items]
-    return _digest(theme, name, json.dumps(rows))
+    return _digest(theme, name, repr([(item.render_key, item.post.stamps) for item in items]))
 
 
 def _post_files(staging: Staging, store: RenderStore, item: RenderedPost) -> None:
@@ -264,7 +260,7 @@ def _write_search_index(
 def search_key(item: RenderedPost) -> str:
     """What a search document is made of: the rendered post and its date (a post without a
     date in its file takes it from git)."""
-    return f"{item.render_key}:{item.post.date.isoformat()}"
+    return f"{item.render_key}:{item.post.stamps[0]}"
 
 
 def _url_of(path: str) -> str:

@@ -232,7 +232,7 @@ def _from_entry(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
     return RenderedPost(
         post=post,
         html="",
-        toc=tuple(Heading(level, text, anchor) for level, text, anchor in entry["toc"]),
+        toc=tuple(map(Heading._make, entry["toc"])),
         words=entry["words"],
         summary=entry["summary"],
         files=tuple((name, digest) for name, digest, _ in entry["files"]),

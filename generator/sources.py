@@ -40,8 +40,13 @@ def find_post_files(config: SiteConfig) -> list[Path]:
     root = config.root / config.posts_dir
     if not root.is_dir():
         return []
-    found = [p for p in root.glob("*.md") if p.is_file()]
-    found += [p for p in root.glob("*/index.md") if p.is_file()]
+    found = []
+    with os.scandir(root) as entries:  # entries know their type: no stat per post, as glob would
+        for entry in entries:
+            if entry.name.endswith(".md") and entry.is_file():
+                found.append(Path(entry.path))
+            elif entry.is_dir() and os.path.isfile(os.path.join(entry.path, "index.md")):
+                found.append(Path(entry.path, "index.md"))
     return sorted(found, key=lambda p: p.parts)  # Path's own order, without its per-comparison cost
 
 
