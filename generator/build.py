@@ -18,6 +18,7 @@ from .config import SiteConfig, display_path, load_config, theme_dirs
 from .errors import Diagnostic, JourneyError, warning
 from .manifest import (
     Manifest,
+    StatCache,
     changed_while_building,
     code_digest,
     inputs_digest,
@@ -53,7 +54,7 @@ class BuildSession:
     that were written). Saved to disk when serving stops."""
 
     memo: Memo | None = None
-    stats: dict[str, tuple[tuple[int, int, int], bytes]] = field(default_factory=dict)
+    stats: StatCache = field(default_factory=StatCache)
 
     def save(self) -> None:
         if self.memo is not None:
@@ -93,22 +94,25 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
     now = build_time()
     manifest_file = manifest_path(cache_dir(config), out)
     previous = load_manifest(manifest_file)
-    before = _scan(config, previous, session.stats if session is not None else None)
+    stats = session.stats if session is not None else StatCache(cache_dir(config) / "stats.json")
+    before = _scan(config, previous, stats)
     current = inputs_digest(before, _settings(options))
     if options.execute != "always" and previous.is_current(current, now, out):
         # Stored with absolute paths, shown as seen from the folder this build runs in.
         replayed = problems + [warning(display_path(Path(path)), line, col, message)
                                for path, line, col, message in previous.warnings]
         _stop_on_errors(replayed, options.strict)
+        stats.save(before)
         return BuildResult(out, sorted(replayed), len(previous.outputs or ()), time.perf_counter() - started, 0, True)
     manifest, problems, rendered, ran_kernels = _build(config, options, out, now, previous, problems, before, session)
     # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
     # Otherwise the inputs are those read before the build (an edit saved meanwhile is seen next time).
     rescan = ran_kernels or manifest.extra_inputs != previous.extra_inputs
-    after = _scan(config, manifest, session.stats if session is not None else None) if rescan else before
+    after = _scan(config, manifest, stats) if rescan else before
     if not changed_while_building(before, after, set(manifest.extra_inputs), config.root / config.freeze_dir):
         manifest.inputs = inputs_digest(after, _settings(options))
     save_manifest(manifest_file, manifest)
+    stats.save(after)
     return BuildResult(out, sorted(problems), len(manifest.outputs or ()), time.perf_counter() - started, rendered)
 
 
@@ -193,7 +197,7 @@ def _memo(config: SiteConfig, options: BuildOptions, out: Path, code: str, sessi
     return memo
 
 
-def _scan(config: SiteConfig, manifest: Manifest, known: dict[str, Any] | None) -> dict[str, bytes]:
+def _scan(config: SiteConfig, manifest: Manifest, known: StatCache) -> dict[str, bytes]:
     root = config.root
     folders = [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, *theme_dirs(config)]
     files = [root / "pyproject.toml", root / config.environment, *(Path(p) for p in manifest.extra_inputs)]

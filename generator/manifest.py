@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -64,37 +66,76 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     write_atomically(path, json.dumps(data, sort_keys=True).encode("utf-8"))
 
 
-def scan_inputs(
-    folders: list[Path], files: list[Path], known: dict[str, tuple[tuple[int, int, int], bytes]] | None = None
-) -> dict[str, bytes]:
-    """The content hash of every file under `folders`, of the listed `files` and of journey's code.
+class StatCache:
+    """Content hashes of input files by what `stat` says of them, as git's index keeps them: a
+    file whose inode, size, modification and change times (in nanoseconds) are all as recorded
+    has the recorded hash, so an unchanged blog costs a stat per file, not a read. The change
+    time cannot be set back by any tool, so a rewrite that restores the old modification time is
+    still seen. A file written within the last two seconds is not recorded (a coarse file-system
+    clock could give a second write in that window the same times): git's "racy" rule.
 
-    `known` (serve's resident copy, updated here) lets a file whose inode, size and modification
-    time are as last seen keep its hash, unless it changed in the last two seconds (a coarse
-    file-system clock could hide a second write): git's "racy" rule. A build run from the command
-    line passes nothing and reads every file."""
+    Kept in `.journey-cache/stats.json` between builds, and in memory by `serve`. Entries check
+    themselves, so builds writing the file concurrently can only lose entries, never mislead."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.entries: dict[str, list[Any]] = {}  # path → [inode, size, mtime_ns, ctime_ns, sha256 hex]
+        self.changed = False
+        if path is not None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("format") == FORMAT:
+                    self.entries = data["entries"]
+            except (OSError, ValueError, KeyError, AttributeError):
+                self.entries = {}
+
+    def digest(self, name: str, now: int) -> bytes | None:
+        """The file's SHA-256, or None when it is not a regular file (or not there)."""
+        try:
+            info = os.stat(name)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None  # a folder, or a named pipe that would block a read
+        seen = [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+        old = self.entries.get(name)
+        if old is not None and old[:4] == seen:
+            return bytes.fromhex(old[4])
+        try:
+            with open(name, "rb") as stream:
+                digest = hashlib.sha256(stream.read()).digest()
+        except OSError:
+            return None
+        if now - max(info.st_mtime_ns, info.st_ctime_ns) >= RACY_NS:
+            self.entries[name] = [*seen, digest.hex()]
+            self.changed = True
+        elif old is not None:
+            del self.entries[name]
+            self.changed = True
+        return digest
+
+    def save(self, keep: Iterable[str]) -> None:
+        """Write the entries of the files just scanned (`keep`), if anything changed."""
+        wanted = set(keep)
+        if any(name not in wanted for name in self.entries):
+            self.entries = {name: entry for name, entry in self.entries.items() if name in wanted}
+            self.changed = True
+        if self.path is not None and self.changed:
+            data = {"format": FORMAT, "entries": self.entries}
+            write_atomically(self.path, json.dumps(data, sort_keys=True).encode("utf-8"))
+            self.changed = False
+
+
+def scan_inputs(folders: list[Path], files: list[Path], known: StatCache) -> dict[str, bytes]:
+    """The content hash of every file under `folders`, of the listed `files` and of journey's code."""
     hashes: dict[str, bytes] = {}
     now = time.time_ns()
     names = [*_walk(Path(__file__).parent), *(name for folder in folders for name in _walk(folder)), *map(str, files)]
     for name in names:
-        if name in hashes:
-            continue
-        try:
-            if known is None:
-                with open(name, "rb") as stream:  # a folder or a missing file raises: not an input
-                    hashes[name] = hashlib.sha256(stream.read()).digest()
-                continue
-            stat = os.stat(name)
-            seen = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-            old = known.get(name)
-            if old is not None and old[0] == seen and now - seen[2] >= RACY_NS:
-                hashes[name] = old[1]
-            else:
-                with open(name, "rb") as stream:
-                    hashes[name] = hashlib.sha256(stream.read()).digest()
-                known[name] = (seen, hashes[name])
-        except OSError:
-            continue
+        if name not in hashes:
+            digest = known.digest(name, now)
+            if digest is not None:
+                hashes[name] = digest
     return hashes
 
 

@@ -235,24 +235,22 @@ def _write_search_index(
     """search.json: one JSON document per post, newest first. A document the previous index
     already has (same rendering, same date) is copied from it byte for byte."""
     old, spans = previous
-    index: dict[str, list[int]] = {}
-    offset = 1
-    with target.open("wb") as stream:
-        stream.write(b"[")
-        for number, item in enumerate(site.posts):
-            key = search_key(item)
-            span = spans.get(key)
-            if span is not None:
-                document = old[span[0] : span[0] + span[1]]
-            else:
-                document = feeds.search_document(site, item, store.text(item.render_key)).encode("utf-8")
-            if number:
-                stream.write(b",")
-                offset += 1
-            stream.write(document)
-            index[key] = [offset, len(document)]
-            offset += len(document)
-        stream.write(b"]")
+    pieces, index, offset = [b"["], {}, 1
+    for number, item in enumerate(site.posts):
+        key = search_key(item)
+        span = spans.get(key)
+        if span is not None:
+            document = old[span[0] : span[0] + span[1]]
+        else:
+            document = feeds.search_document(site, item, store.text(item.render_key)).encode("utf-8")
+        if number:
+            pieces.append(b",")
+            offset += 1
+        pieces.append(document)
+        index[key] = [offset, len(document)]
+        offset += len(document)
+    pieces.append(b"]")
+    target.write_bytes(b"".join(pieces))
     if memo is not None:
         memo.search = {"fingerprint": fingerprint, "size": offset + 1, "index": index}
 

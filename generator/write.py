@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import Diagnostic, JourneyError, error
 
@@ -56,7 +56,7 @@ class Staging:
         if clean in self.origins:
             self.problems.append(error(origin, 0, 0, f"output '{clean}' is also written by {self.origins[clean]}"))
             return None
-        parents = ["/".join(clean.split("/")[:n]) for n in range(1, clean.count("/") + 1)]
+        parents = [clean[:at] for at, char in enumerate(clean) if char == "/"]
         clash = clean if clean in self.folders else next((p for p in parents if p in self.origins), None)
         if clash is not None:
             other = self.folders.get(clash) or self.origins[clash]
@@ -117,8 +117,8 @@ def clean_path(path: str) -> str | None:
     """A normalized relative POSIX path, or None when it is absolute or climbs out."""
     if not path or path.startswith("/") or "\\" in path or "\0" in path:
         return None
-    parts = PurePosixPath(path).parts
-    if any(part in ("..", ".", "") for part in parts):
+    parts = [part for part in path.split("/") if part not in ("", ".")]  # as PurePosixPath: 'a//b', 'a/./b'
+    if not parts or ".." in parts:
         return None
     return "/".join(parts)
 
