@@ -164,13 +164,13 @@ class Memo:
 
     # -- posts ---------------------------------------------------------------------------
 
-    def post(self, source: str, digest: str, tz: Any) -> tuple[Post, list[Diagnostic]] | None:
+    def post(self, source: Path, digest: str, tz: Any) -> tuple[Post, list[Diagnostic]] | None:
         """(post without its body, its diagnostics) as read from the file with this digest, or None."""
-        row = self.posts.data.get(source)
+        row = self.posts.data.get(str(source))
         if row is None or row[0] != digest:
             return None
         try:
-            return _post_from_json(row[1], digest, tz), [_diagnostic_from_json(d) for d in row[2]]
+            return _post_from_json(row[1], source, digest, tz), [_diagnostic_from_json(d) for d in row[2]]
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
 
@@ -198,11 +198,13 @@ def _post_to_json(post: Post, tz: Any) -> list[Any]:
     ]
 
 
-def _post_from_json(row: list[Any], digest: str, tz: Any) -> Post:
+def _post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
     (source, shown, slug, url_path, title, moment, updated, description, tags, categories, author, pinned,
      draft, layout, body_line, notebooks) = row
+    if source != str(path):
+        raise ValueError(f"the memo's row for {path} names {source}")
     return Post(
-        source=Path(source),
+        source=path,
         display_path=shown,
         slug=slug,
         url_path=url_path,

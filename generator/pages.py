@@ -196,7 +196,10 @@ def _derived_files(
             target.write_text(feeds.atom_feed(site, chosen, feed_path=feed_path, title=f"{config.title}: {term.name}",
                                               page_path=f"tags/{term.slug}/"), encoding="utf-8")
     pages = [_url_of(path) for path in page_paths if path != "404.html"]
-    staging.add("sitemap.xml", feeds.sitemap(site, pages), "sitemap")
+    dated = repr([(item.post.url_path, item.post.stamps) for item in site.posts])  # what lastmod shows
+    target = staging.claim("sitemap.xml", "sitemap", _digest(theme, repr(pages), dated))
+    if target is not None:
+        target.write_text(feeds.sitemap(site, pages), encoding="utf-8")
     staging.add("robots.txt", feeds.robots(site), "robots")
     fingerprint = _posts_digest(theme, "search.json", site.posts)
     target = staging.claim("search.json", "search", fingerprint)

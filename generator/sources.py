@@ -44,10 +44,10 @@ def find_post_files(config: SiteConfig) -> list[Path]:
     with os.scandir(root) as entries:  # entries know their type: no stat per post, as glob would
         for entry in entries:
             if entry.name.endswith(".md") and entry.is_file():
-                found.append(Path(entry.path))
+                found.append((entry.name, Path(entry.path)))
             elif entry.is_dir() and os.path.isfile(os.path.join(entry.path, "index.md")):
-                found.append(Path(entry.path, "index.md"))
-    return sorted(found, key=lambda p: p.parts)  # Path's own order, without its per-comparison cost
+                found.append((entry.name, Path(entry.path, "index.md")))
+    return [path for _, path in sorted(found)]  # by name under posts/: the order of the Paths themselves
 
 
 def read_posts(
@@ -92,7 +92,7 @@ def _remembered(
     digest = digests.get(str(path)) if memo is not None and digests is not None else None
     if memo is None or digest is None:
         return None
-    remembered = memo.post(str(path), digest.hex(), tz)
+    remembered = memo.post(path, digest.hex(), tz)
     if remembered is None:
         return None
     post, found = remembered

@@ -56,7 +56,10 @@ class Staging:
         if clean in self.origins:
             self.problems.append(error(origin, 0, 0, f"output '{clean}' is also written by {self.origins[clean]}"))
             return None
-        parents = [clean[:at] for at, char in enumerate(clean) if char == "/"]
+        parents, at = [], clean.find("/")
+        while at != -1:
+            parents.append(clean[:at])
+            at = clean.find("/", at + 1)
         clash = clean if clean in self.folders else next((p for p in parents if p in self.origins), None)
         if clash is not None:
             other = self.folders.get(clash) or self.origins[clash]

@@ -67,7 +67,7 @@ def test_a_remembered_post_equals_the_post_read_from_its_file(blog: Path) -> Non
     saved.posts.data = json.loads(json.dumps(memo.posts.data))  # what a save and a load make of it
     for path in paths:
         fresh, problems = read_post(config, path)
-        remembered = saved.post(str(path), _digests([path])[str(path)].hex(), config.tz)
+        remembered = saved.post(path, _digests([path])[str(path)].hex(), config.tz)
         assert remembered is not None, path
         again, again_problems = remembered
         assert again == replace(fresh, body=None, assets=())  # read_posts lists a bundle's files afresh
@@ -75,7 +75,7 @@ def test_a_remembered_post_equals_the_post_read_from_its_file(blog: Path) -> Non
         for ours, theirs in ((again.date, fresh.date), (again.updated, fresh.updated)):
             assert (ours.tzinfo is theirs.tzinfo) if theirs and theirs.tzinfo is config.tz else ours == theirs
             assert ours is None or (ours.isoformat(), ours.utcoffset()) == (theirs.isoformat(), theirs.utcoffset())
-    assert saved.post(str(paths[0]), "0" * 64, config.tz) is None  # another digest: read again
+    assert saved.post(paths[0], "0" * 64, config.tz) is None  # another digest: read again
 
 
 def test_read_posts_takes_unchanged_posts_from_the_memo_without_their_bodies(blog: Path) -> None:
