@@ -136,7 +136,7 @@ def _build(
     from .write import Staging
 
     settings = problems
-    code = code_digest()  # a new journey renders every post and page again
+    code = code_digest(digests)  # a new journey renders every post and page again
     memo = _memo(config, options, out, code, session)
     full_read = not memo.posts.data
     parsed = ParsedCache(cache_dir(config) / "front-matter.json")
@@ -151,7 +151,7 @@ def _build(
     problems += found
     site, found = assemble_site(config, rendered)
     problems += found
-    assets = collect_assets(config)
+    assets = collect_assets(config, cache=cache_dir(config))
     env = create_environment(config, assets, bytecode_cache=cache_dir(config) / "jinja")
     staging = Staging(out, previous.fingerprints if out.is_dir() else {})
     try:

@@ -80,13 +80,19 @@ class ParsedCache:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self.entries: dict[str, Any] = {}
+        self._entries: dict[str, Any] | None = None  # read on first use: a build from the memo needs none
         self.used: dict[str, Any] = {}
-        if path is not None and path.is_file():
-            try:
-                self.entries = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError:
-                self.entries = {}
+
+    @property
+    def entries(self) -> dict[str, Any]:
+        if self._entries is None:
+            self._entries = {}
+            if self.path is not None and self.path.is_file():
+                try:
+                    self._entries = json.loads(self.path.read_text(encoding="utf-8"))
+                except ValueError:
+                    pass
+        return self._entries
 
     def parse(self, source: str) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]]]:
         """(value, key positions) of a YAML block; raises yaml.MarkedYAMLError like PyYAML."""
@@ -108,8 +114,10 @@ class ParsedCache:
     def save(self, *, prune: bool = True) -> None:
         """Keep the entries this build used (the rest belong to files that changed or went);
         `prune=False` keeps the others too, for a build that did not look at every post."""
+        if self.path is None or (not prune and not self.used):
+            return  # nothing looked up, nothing to add
         kept = self.used if prune else {**self.entries, **self.used}
-        if self.path is not None and kept != self.entries:
+        if kept != self.entries:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
 

@@ -9,7 +9,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -139,13 +139,14 @@ def scan_inputs(folders: list[Path], files: list[Path], known: StatCache) -> dic
     return hashes
 
 
-def code_digest() -> str:
-    """A digest of journey's own files: what a cached rendering was made by."""
+def code_digest(hashes: Mapping[str, bytes]) -> str:
+    """A digest of journey's own files (whose hashes every scan has): what a cached rendering
+    was made by."""
     digest = hashlib.sha256()
-    root = Path(__file__).parent
-    for name in _walk(root):
-        digest.update(Path(name).relative_to(root).as_posix().encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(Path(name).read_bytes()).digest())
+    root = str(Path(__file__).parent)
+    for name in _walk(Path(root)):
+        digest.update(os.path.relpath(name, root).replace(os.sep, "/").encode("utf-8") + b"\0")
+        digest.update(hashes[name] if name in hashes else hashlib.sha256(Path(name).read_bytes()).digest())
     return digest.hexdigest()
 
 

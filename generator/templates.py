@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from pygments.formatters import HtmlFormatter
 
 from .config import SiteConfig, theme_dirs
 from .errors import Diagnostic, error
 from .sources import display_path
+from .write import write_atomically
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,9 @@ class Asset:
     data: bytes
 
 
-def collect_assets(config: SiteConfig) -> dict[str, Asset]:
-    """Theme static files plus the generated Pygments stylesheet, fingerprinted."""
+def collect_assets(config: SiteConfig, cache: Path | None = None) -> dict[str, Asset]:
+    """Theme static files plus the generated Pygments stylesheets, fingerprinted; `cache` keeps
+    the stylesheets (made anew only for another Pygments or another journey)."""
     sources: dict[str, bytes] = {}
     for folder in reversed(theme_dirs(config)):  # the blog's own files win
         static = folder / "static"
@@ -36,13 +37,30 @@ def collect_assets(config: SiteConfig) -> dict[str, Asset]:
             for file in sorted(p for p in static.rglob("*") if p.is_file()):
                 data = file.read_bytes()
                 sources[file.relative_to(static).as_posix()] = minify_css(data) if file.suffix == ".css" else data
-    sources["syntax.css"] = pygments_css("default").encode("utf-8")
-    sources["syntax-dark.css"] = pygments_css("monokai").encode("utf-8")
+    sources["syntax.css"] = _syntax_css("default", cache)
+    sources["syntax-dark.css"] = _syntax_css("monokai", cache)
     return {name: _fingerprint(name, data) for name, data in sorted(sources.items())}
+
+
+def _syntax_css(style: str, cache: Path | None) -> bytes:
+    if cache is None:
+        return pygments_css(style).encode("utf-8")
+    from pygments import __version__
+
+    made_by = f"{__version__}\0{style}\0".encode() + Path(__file__).read_bytes()
+    path = cache / f"syntax-{hashlib.sha256(made_by).hexdigest()[:16]}.css"
+    try:
+        return path.read_bytes()
+    except OSError:
+        css = pygments_css(style).encode("utf-8")
+        write_atomically(path, css)
+        return css
 
 
 def pygments_css(style: str) -> str:
     """The Pygments rules of one style; the theme loads the dark one only when it applies."""
+    from pygments.formatters import HtmlFormatter  # only when the stylesheet is made anew
+
     rules = HtmlFormatter(style=style, cssclass="highlight").get_style_defs(".highlight")
     # Only the token rules (no line numbers here), without token-name comments: half the bytes.
     kept = (_CSS_TOKEN_COMMENT.sub("", r) for r in rules.splitlines() if r.startswith(".highlight"))
