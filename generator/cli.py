@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -92,6 +93,10 @@ def report(diagnostics: Sequence[Diagnostic]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A build holds a few hundred thousand long-lived objects (the memo, a thousand posts): at
+    # the default threshold (700) the cycle collector would walk them a hundred times, some 30 ms
+    # of a 300 ms rebuild. Nothing journey builds is cyclic garbage worth collecting that often.
+    gc.set_threshold(10_000, 10, 10)
     verbose = "--verbose" in (argv if argv is not None else sys.argv[1:])
     try:
         args = _parser().parse_args(argv)
