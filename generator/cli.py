@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -11,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .build import BuildOptions, BuildResult, build_site, build_time
+from .build import BuildOptions, BuildResult, build_site, build_time, quiet_collector
 from .config import display_path, load_config
 from .errors import Diagnostic, JourneyError, UsageError, error
 
@@ -93,10 +92,7 @@ def report(diagnostics: Sequence[Diagnostic]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # A build holds a few hundred thousand long-lived objects (the memo, a thousand posts): at
-    # the default threshold (700) the cycle collector would walk them a hundred times, some 30 ms
-    # of a 300 ms rebuild. Nothing journey builds is cyclic garbage worth collecting that often.
-    gc.set_threshold(10_000, 10, 10)
+    quiet_collector()
     verbose = "--verbose" in (argv if argv is not None else sys.argv[1:])
     try:
         args = _parser().parse_args(argv)

@@ -20,12 +20,13 @@ import json
 import os
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostic, SourceLocation
-from .models import NotebookRequest, NotebookUse, Post
+from .models import NotebookRequest, NotebookUse, Post, RenderedPost
 from .write import write_atomically
 
 FORMAT = "memo-3"
@@ -122,6 +123,9 @@ class Memo:
         self.entries = Log(_beside(path, ".entries"), key)  # render key → store entry
         # search.json as last written: {"fingerprint": …, "size": bytes, "index": {document key: [start, length]}}
         self.search: dict[str, Any] = {}
+        # The objects made from those rows, for a memo that lives on (serve): never saved.
+        self.live_posts: dict[str, tuple[str, Post, list[Diagnostic]]] = {}  # source → (digest, post, problems)
+        self.live_rendered: dict[str, RenderedPost] = {}  # render key → the post made of it
 
     @classmethod
     def load(cls, path: Path, key: str) -> Memo:
@@ -152,8 +156,11 @@ class Memo:
 
     def keep_only(self, sources: Iterable[str], entry_keys: Iterable[str]) -> None:
         """Forget what the site no longer has, so the memo does not grow without bound."""
-        self.posts.keep_only(set(sources))
-        self.entries.keep_only(set(entry_keys))
+        wanted_sources, wanted_keys = set(sources), set(entry_keys)
+        self.posts.keep_only(wanted_sources)
+        self.entries.keep_only(wanted_keys)
+        self.live_posts = {s: row for s, row in self.live_posts.items() if s in wanted_sources}
+        self.live_rendered = {k: item for k, item in self.live_rendered.items() if k in wanted_keys}
 
     def entry(self, key: str) -> dict[str, Any] | None:
         return self.entries.data.get(key)
@@ -162,23 +169,39 @@ class Memo:
         if key not in self.entries.data:
             self.entries[key] = entry
 
+    def rendered(self, key: str, post: Post) -> RenderedPost | None:
+        """The rendered post last made of this entry for this very post object (serve: both
+        unchanged since the last rebuild)."""
+        item = self.live_rendered.get(key)
+        return item if item is not None and item.post is post else None
+
+    def remember_rendered(self, item: RenderedPost) -> None:
+        self.live_rendered[item.render_key] = item
+
     # -- posts ---------------------------------------------------------------------------
 
     def post(self, source: Path, digest: str, tz: Any) -> tuple[Post, list[Diagnostic]] | None:
         """(post without its body, its diagnostics) as read from the file with this digest, or None."""
-        row = self.posts.data.get(str(source))
+        name = str(source)
+        live = self.live_posts.get(name)
+        if live is not None and live[0] == digest:
+            return live[1], list(live[2])
+        row = self.posts.data.get(name)
         if row is None or row[0] != digest:
             return None
         try:
-            return _post_from_json(row[1], source, digest, tz), [_diagnostic_from_json(d) for d in row[2]]
+            post, problems = _post_from_json(row[1], source, digest, tz), [_diagnostic_from_json(d) for d in row[2]]
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
+        self.live_posts[name] = (digest, post, problems)
+        return post, list(problems)
 
     def remember_post(self, post: Post, problems: list[Diagnostic], tz: Any) -> None:
         """Keep a post read from its file; one with errors is read again next time instead (what
         it names may exist by then)."""
         if not any(d.is_error for d in problems):
             self.posts[str(post.source)] = [post.digest, _post_to_json(post, tz), [_diagnostic_to_json(d) for d in problems]]
+            self.live_posts[str(post.source)] = (post.digest, replace(post, body=None), list(problems))
 
 
 # -- posts as JSON -----------------------------------------------------------------------

@@ -184,9 +184,14 @@ def render_posts(
             memo.remember_entry(key, entry)
         if entry["warnings"]:
             problems.extend(_diagnostics(entry["warnings"]))
-        if post.body is not None:
-            post = replace(post, body=None)  # the body is rendered: free it
-        rendered.append(_from_entry(post, key, entry))
+        item = memo.rendered(key, post) if memo is not None else None
+        if item is None:
+            if post.body is not None:
+                post = replace(post, body=None)  # the body is rendered: free it
+            item = _from_entry(post, key, entry)
+            if memo is not None:
+                memo.remember_rendered(item)
+        rendered.append(item)
     return rendered, problems
 
 

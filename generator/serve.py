@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .build import BuildOptions, BuildSession, build_site
+from .build import BuildOptions, BuildSession, build_site, quiet_collector
 from .config import SiteConfig, load_config
 from .errors import JourneyError
 from .serve_http import Status, bind, url_host
@@ -39,6 +39,7 @@ def serve(
 ) -> int:
     """Build (drafts and future posts included), serve, and rebuild on change until stopped."""
     stop = stop or threading.Event()
+    quiet_collector()
     options = replace(
         options,
         source=options.source.resolve(),
