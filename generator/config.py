@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Diagnostic, JourneyError, error, warning
+from .write import write_atomically
 
 EXECUTE_MODES = ("auto", "always", "never")
 DEFAULT_PHASES = ("Foundations", "Classical ML", "Deep learning", "Production")
@@ -79,6 +81,38 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _settings_table(root: Path, text: str, shown: str) -> dict[str, Any]:
+    """pyproject.toml's [tool.journey] table. It is remembered by the file's digest in
+    `.journey-cache/settings.json`, so an unchanged file needs no TOML parser: importing tomllib
+    costs ~9 ms, a tenth of a build with nothing to do."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    remembered = root / ".journey-cache" / "settings.json"
+    try:
+        data = json.loads(remembered.read_text(encoding="utf-8"))
+        if data["digest"] == digest and isinstance(data["table"], dict):
+            return data["table"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    import tomllib
+
+    try:
+        table = tomllib.loads(text).get("tool", {}).get("journey", {})
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_position(str(exc))
+        raise JourneyError(error(shown, line, col, f"invalid TOML: {_toml_message(str(exc))}")) from None
+    except AttributeError:  # [tool] is not a table
+        table = None
+    if not isinstance(table, dict):
+        raise JourneyError(error(shown, 1, 1, "[tool.journey] must be a table of settings"))
+    try:
+        encoded = json.dumps({"digest": digest, "table": table})  # in file order, as TOML gave it
+        if json.loads(encoded)["table"] == table:  # TOML dates and times are not JSON: not kept
+            write_atomically(remembered, encoded.encode("utf-8"))
+    except (TypeError, ValueError, OSError):
+        pass  # not JSON, or a read-only folder: parsed again next time
+    return table
+
+
 _TYPES: dict[str, type] = {
     f.name: f.type for f in fields(SiteConfig) if f.name not in ("root", "extra")  # type: ignore[misc]
 }
@@ -93,15 +127,7 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
     text = ""
     if path.is_file():
         text = path.read_text(encoding="utf-8")
-        try:
-            table = tomllib.loads(text).get("tool", {}).get("journey", {})
-        except tomllib.TOMLDecodeError as exc:
-            line, col = _toml_position(str(exc))
-            raise JourneyError(error(shown, line, col, f"invalid TOML: {_toml_message(str(exc))}")) from None
-        except AttributeError:  # [tool] is not a table
-            table = None
-        if not isinstance(table, dict):
-            raise JourneyError(error(shown, 1, 1, "[tool.journey] must be a table of settings"))
+        table = _settings_table(root, text, shown)
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for key, value in table.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,46 +217,94 @@ def _derived_files(
             staging.add(path.relative_to(static).as_posix(), path.read_bytes(), str(path))
 
 
-def _previous_search_index(staging: Staging, memo: Memo | None) -> tuple[bytes, dict[str, list[int]]]:
+def _previous_search_index(staging: Staging, memo: Memo | None) -> tuple[Path | None, dict[str, list[int]]]:
     """The current site's search.json and where each document sits in it, when the memo knows
     (it describes the file of the last committed build: the manifest's fingerprint says so)."""
     known = memo.search if memo is not None else {}
     if not known or staging.previous.get("search.json") != known.get("fingerprint"):
-        return b"", {}
+        return None, {}
     path = staging.out / "search.json"
     try:
         if path.stat().st_size == known["size"]:
-            return path.read_bytes(), known["index"]
+            return path, known["index"]
     except OSError:
         pass
-    return b"", {}
+    return None, {}
 
 
 def _write_search_index(
     site: Site, store: RenderStore, target: Path, fingerprint: str,
-    previous: tuple[bytes, dict[str, list[int]]], memo: Memo | None,
+    previous: tuple[Path | None, dict[str, list[int]]], memo: Memo | None,
 ) -> None:
-    """search.json: one JSON document per post, newest first. A document the previous index
-    already has (same rendering, same date) is copied from it byte for byte."""
+    """search.json: one JSON document per post, newest first. Documents the previous index
+    already has (same rendering, same date) are copied from it byte for byte, runs of them at a
+    time, by the kernel: a one-post edit neither encodes nor reads the other megabytes."""
     old, spans = previous
-    pieces, index, offset = [b"["], {}, 1
+    pieces: list[bytes | list[int]] = [b"["]  # bytes to write, or [start, end) of the old file
+    index: dict[str, list[int]] = {}
+    offset = 1
     for number, item in enumerate(site.posts):
         key = search_key(item)
-        span = spans.get(key)
-        if span is not None:
-            document = old[span[0] : span[0] + span[1]]
-        else:
-            document = feeds.search_document(site, item, store.text(item.render_key)).encode("utf-8")
+        span = spans.get(key) if old is not None else None
         if number:
-            pieces.append(b",")
             offset += 1
-        pieces.append(document)
-        index[key] = [offset, len(document)]
-        offset += len(document)
+        if span is not None:
+            start, size = span
+            last = pieces[-1]
+            if number and isinstance(last, list) and last[1] + 1 == start:
+                last[1] = start + size  # the comma between them comes along
+            else:
+                pieces.extend([b","] if number else [])
+                pieces.append([start, start + size])
+        else:
+            size = len(document := feeds.search_document(site, item, store.text(item.render_key)).encode("utf-8"))
+            pieces.extend([b",", document] if number else [document])
+        index[key] = [offset, size]
+        offset += size
     pieces.append(b"]")
-    target.write_bytes(b"".join(pieces))
+    _write_pieces(target, pieces, old)
     if memo is not None:
         memo.search = {"fingerprint": fingerprint, "size": offset + 1, "index": index}
+
+
+def _write_pieces(target: Path, pieces: list[bytes | list[int]], source: Path | None) -> None:
+    """Write bytes and ranges of `source` to `target`: ranges with copy_file_range (no copy
+    through this process), or read and written where the file system cannot."""
+    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    old = os.open(source, os.O_RDONLY) if source is not None else -1
+    try:
+        kernel_copy = hasattr(os, "copy_file_range")
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                _write_all(out, piece)
+                continue
+            start, end = piece
+            while start < end:
+                if kernel_copy:
+                    try:
+                        copied = os.copy_file_range(old, out, end - start, start)
+                    except OSError:  # another file system, or none that supports it
+                        kernel_copy = False
+                        continue
+                    if copied == 0:
+                        raise OSError(f"{source} is shorter than the memo says")
+                else:
+                    chunk = os.pread(old, min(end - start, 1 << 20), start)
+                    if not chunk:
+                        raise OSError(f"{source} is shorter than the memo says")
+                    _write_all(out, chunk)
+                    copied = len(chunk)
+                start += copied
+    finally:
+        os.close(out)
+        if old != -1:
+            os.close(old)
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view) :]
 
 
 def search_key(item: RenderedPost) -> str:

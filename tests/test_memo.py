@@ -221,6 +221,44 @@ def test_a_failed_rebuild_in_a_session_does_not_mislead_the_next_search_index(bl
     assert (blog / "site/search.json").read_bytes() == (clean / "site/search.json").read_bytes()
 
 
+@pytest.mark.parametrize("kernel_copy", [True, False], ids=["copy_file_range", "read-and-write"])
+def test_an_edit_copies_the_other_search_documents_from_the_last_index(
+    blog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    """Where the file system cannot copy ranges (another device, an old kernel), the documents
+    are read and written instead: the same bytes either way."""
+    import os
+
+    copies: list[int] = []
+    real_copy, real_pread = os.copy_file_range, os.pread
+
+    def copy_file_range(*args: int) -> int:
+        if not kernel_copy:
+            raise OSError(18, "Invalid cross-device link")
+        copies.append(args[2])
+        return real_copy(*args)
+
+    def pread(*args: int) -> bytes:
+        copies.append(args[1])
+        return real_pread(*args)
+
+    monkeypatch.setattr(os, "copy_file_range", copy_file_range)
+    monkeypatch.setattr(os, "pread", pread)
+    for name in ("b", "c", "d"):
+        (blog / f"posts/{name}.md").write_text(post(name.upper(), f"2025-02-0{ord(name) - 96}"), encoding="utf-8")
+    build_site(BuildOptions(source=blog, progress=False))
+    _edit(blog / "posts/c.md", "Some words.", "Some other, longer words.")  # a document in the middle
+    assert copies == []
+    build_site(BuildOptions(source=blog, progress=False))
+    assert len(copies) >= 2  # the documents before the edited one, and those after it
+    clean = tmp_path / "clean"
+    shutil.copytree(blog, clean, ignore=shutil.ignore_patterns(".journey-cache", "site"))
+    build_site(BuildOptions(source=clean, progress=False))
+    ours = (blog / "site/search.json").read_bytes()
+    assert ours == (clean / "site/search.json").read_bytes()
+    assert [doc["title"] for doc in json.loads(ours)][:4] == ["Wall time", "D", "C", "B"]
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
