@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import jinja2
 
@@ -236,69 +236,92 @@ def _write_search_index(
     site: Site, store: RenderStore, target: Path, fingerprint: str,
     previous: tuple[Path | None, dict[str, list[int]]], memo: Memo | None,
 ) -> None:
-    """search.json: one JSON document per post, newest first. Documents the previous index
-    already has (same rendering, same date) are copied from it byte for byte, runs of them at a
-    time, by the kernel: a one-post edit neither encodes nor reads the other megabytes."""
+    """search.json: one JSON document per post, newest first, streamed (with a thousand posts it
+    is megabytes). Documents the previous index already has (same rendering, same date) are
+    copied from it byte for byte, runs of them at a time, by the kernel: a one-post edit neither
+    encodes nor reads the other megabytes."""
     old, spans = previous
-    pieces: list[bytes | list[int]] = [b"["]  # bytes to write, or [start, end) of the old file
     index: dict[str, list[int]] = {}
     offset = 1
-    for number, item in enumerate(site.posts):
-        key = search_key(item)
-        span = spans.get(key) if old is not None else None
-        if number:
-            offset += 1
-        if span is not None:
-            start, size = span
-            last = pieces[-1]
-            if number and isinstance(last, list) and last[1] + 1 == start:
-                last[1] = start + size  # the comma between them comes along
+    with _Pieces(target, old) as out:
+        out.write(b"[")
+        for number, item in enumerate(site.posts):
+            key = search_key(item)
+            span = spans.get(key) if old is not None else None
+            if number:
+                offset += 1
+            if span is not None:
+                out.copy(span[0], span[1], comma=number > 0)
+                size = span[1]
             else:
-                pieces.extend([b","] if number else [])
-                pieces.append([start, start + size])
-        else:
-            size = len(document := feeds.search_document(site, item, store.text(item.render_key)).encode("utf-8"))
-            pieces.extend([b",", document] if number else [document])
-        index[key] = [offset, size]
-        offset += size
-    pieces.append(b"]")
-    _write_pieces(target, pieces, old)
+                document = feeds.search_document(site, item, store.text(item.render_key)).encode("utf-8")
+                out.write(b"," + document if number else document)
+                size = len(document)
+            index[key] = [offset, size]
+            offset += size
+        out.write(b"]")
     if memo is not None:
         memo.search = {"fingerprint": fingerprint, "size": offset + 1, "index": index}
 
 
-def _write_pieces(target: Path, pieces: list[bytes | list[int]], source: Path | None) -> None:
-    """Write bytes and ranges of `source` to `target`: ranges with copy_file_range (no copy
-    through this process), or read and written where the file system cannot."""
-    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    old = os.open(source, os.O_RDONLY) if source is not None else -1
-    try:
-        kernel_copy = hasattr(os, "copy_file_range")
-        for piece in pieces:
-            if isinstance(piece, bytes):
-                _write_all(out, piece)
-                continue
-            start, end = piece
-            while start < end:
-                if kernel_copy:
-                    try:
-                        copied = os.copy_file_range(old, out, end - start, start)
-                    except OSError:  # another file system, or none that supports it
-                        kernel_copy = False
-                        continue
-                    if copied == 0:
-                        raise OSError(f"{source} is shorter than the memo says")
-                else:
-                    chunk = os.pread(old, min(end - start, 1 << 20), start)
-                    if not chunk:
-                        raise OSError(f"{source} is shorter than the memo says")
-                    _write_all(out, chunk)
-                    copied = len(chunk)
-                start += copied
-    finally:
-        os.close(out)
-        if old != -1:
-            os.close(old)
+class _Pieces:
+    """A file written from bytes and from ranges of another file. Adjacent ranges (with the comma
+    between them) are merged and copied with copy_file_range, so the bytes never pass through
+    this process; where the file system cannot, they are read and written."""
+
+    def __init__(self, target: Path, source: Path | None) -> None:
+        self.target, self.source = target, source
+        self.pending: list[int] | None = None  # [start, end) of the source, not yet copied
+        self.kernel_copy = hasattr(os, "copy_file_range")
+
+    def __enter__(self) -> Self:
+        self.out = os.open(self.target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        self.old = os.open(self.source, os.O_RDONLY) if self.source is not None else -1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self._flush()
+        finally:
+            os.close(self.out)
+            if self.old != -1:
+                os.close(self.old)
+
+    def write(self, data: bytes) -> None:
+        self._flush()
+        _write_all(self.out, data)
+
+    def copy(self, start: int, size: int, *, comma: bool) -> None:
+        """Copy the source's document at `start`, after a comma when `comma`: with the document
+        before it, comma and all, when that one came from just before it in the source."""
+        if comma and self.pending is not None and self.pending[1] + 1 == start:
+            self.pending[1] = start + size
+            return
+        if comma:
+            self.write(b",")
+        self._flush()
+        self.pending = [start, start + size]
+
+    def _flush(self) -> None:
+        if self.pending is None:
+            return
+        start, end = self.pending
+        self.pending = None
+        while start < end:
+            if self.kernel_copy:
+                try:
+                    copied = os.copy_file_range(self.old, self.out, end - start, start)
+                except OSError:  # another file system, or one that cannot
+                    self.kernel_copy = False
+                    continue
+            else:
+                chunk = os.pread(self.old, min(end - start, 1 << 20), start)
+                _write_all(self.out, chunk)
+                copied = len(chunk)
+            if copied == 0:
+                raise OSError(f"{self.source} is shorter than the memo says")
+            start += copied
 
 
 def _write_all(handle: int, data: bytes) -> None:
