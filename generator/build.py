@@ -141,7 +141,7 @@ def _build(
     from .pages import render_site
     from .render import RenderStore, render_posts
     from .sources import read_posts
-    from .templates import collect_assets, create_environment, theme_digest
+    from .templates import collect_assets, create_environment, settings_digest, templates_digest
     from .write import Staging
 
     settings = problems
@@ -164,8 +164,8 @@ def _build(
     env = create_environment(config, assets, bytecode_cache=cache_dir(config) / "jinja")
     staging = Staging(out, previous.fingerprints if out.is_dir() else {})
     try:
-        pages, found = render_site(site, env, assets, store, staging, theme=theme_digest(config, assets) + code,
-                                   jobs=options.jobs, memo=memo)
+        pages, found = render_site(site, env, assets, store, staging, theme=settings_digest(config, assets) + code,
+                                   templates=templates_digest(config), jobs=options.jobs, memo=memo)
         problems += found + staging.problems
         _stop_on_errors(problems, options.strict)
         staging.commit(previous.outputs if out.is_dir() else None)

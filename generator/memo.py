@@ -29,7 +29,7 @@ from .errors import Diagnostic, SourceLocation
 from .models import NotebookRequest, NotebookUse, Post, RenderedPost
 from .write import write_atomically
 
-FORMAT = "memo-3"
+FORMAT = "memo-5"
 
 
 def memo_key(code: str, config: Any, settings: dict[str, str]) -> str:
@@ -123,6 +123,7 @@ class Memo:
         self.entries = Log(_beside(path, ".entries"), key)  # render key → store entry
         # search.json as last written: {"fingerprint": …, "size": bytes, "index": {document key: [start, length]}}
         self.search: dict[str, Any] = {}
+        self.templates: dict[str, Any] = {}  # {"templates": digest, "facts": {page template: [sources, reads site]}}
         # The objects made from those rows, for a memo that lives on (serve): never saved.
         self.live_posts: dict[str, tuple[str, Post, list[Diagnostic]]] = {}  # source → (digest, post, problems)
         self.live_rendered: dict[str, RenderedPost] = {}  # render key → the post made of it
@@ -135,10 +136,10 @@ class Memo:
         memo.entries.load()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") == FORMAT and data.get("key") == key and isinstance(data.get("search"), dict):
-                memo.search = data["search"]
-        except (OSError, ValueError, AttributeError):
-            pass
+            if data.get("format") == FORMAT and data.get("key") == key:
+                memo.search, memo.templates = dict(data["search"]), dict(data["templates"])
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            memo.search, memo.templates = {}, {}
         return memo
 
     def rekey(self, key: str) -> None:
@@ -151,7 +152,7 @@ class Memo:
             return
         self.posts.save()
         self.entries.save()
-        data = {"format": FORMAT, "key": self.key, "search": self.search}
+        data = {"format": FORMAT, "key": self.key, "search": self.search, "templates": self.templates}
         write_atomically(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def keep_only(self, sources: Iterable[str], entry_keys: Iterable[str]) -> None:

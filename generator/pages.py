@@ -12,14 +12,14 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Self
 
 import jinja2
 
 from . import feeds
-from .assemble import Site, term_slug
+from .assemble import ListingPage, Site, Term, term_slug
 from .errors import Diagnostic
 from .memo import Memo
 from .models import RenderedPost
@@ -56,12 +56,14 @@ def render_site(
     staging: Staging,
     *,
     theme: str,
+    templates: str,
     jobs: int,
     memo: Memo | None = None,
 ) -> tuple[int, list[Diagnostic]]:
     """Render every page whose fingerprint changed, keep the rest, write derived files.
-    Returns (pages rendered, problems)."""
-    planned = _plan(site, env, theme)
+    `theme` stands for the settings, the assets and journey's code; `templates` for the
+    template files. Returns (pages rendered, problems)."""
+    planned = _plan(site, env, theme, _TemplateFacts(env, templates, memo))
     todo = [(job, str(target)) for job in planned if (target := staging.claim(job.path, job.origin, job.fingerprint))]
     _WORKER.update(site=site, env=env, store=store)
     try:
@@ -90,15 +92,25 @@ def _render_job(item: tuple[PageJob, str]) -> list[Diagnostic]:
     return found
 
 
-def _plan(site: Site, env: jinja2.Environment, theme: str) -> list[PageJob]:
+def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts) -> list[PageJob]:
     """Every page of the site in a fixed order: the site's own pages first, so a post whose
-    permalink takes one of them is the one reported."""
-    listing_digest = _digest(theme, _site_digest(site))
+    permalink takes one of them is the one reported.
+
+    A page's fingerprint covers the templates it is rendered with (not the others: editing
+    post.html leaves the listings alone) and what its context holds. For a listing page, that is
+    its own posts' listing rows (a tag page: the tag's posts), or every post's when its
+    templates read `site` (the archive, say): a title edit re-renders the pages that list the
+    post, not every listing page."""
+    rows = {id(item): _listing_row(item) for item in site.posts}
+    site_rows = _digest(*rows.values())
     jobs = []
 
     def page(url_path: str, template: str, origin: str, *, title: str, description: str = "", **extra: Any) -> None:
         context = {"page": {"title": title, "description": description or site.config.description, "path": url_path}, **extra}
-        jobs.append(PageJob(page_file(url_path), template, origin, _digest(listing_digest, url_path), -1, context))
+        sources, reads_site = facts(template)
+        shown = site_rows if reads_site else _context_rows(context, rows)
+        fingerprint = _digest(theme, template, sources, url_path, shown)
+        jobs.append(PageJob(page_file(url_path), template, origin, fingerprint, -1, context))
 
     for listing in site.pages:
         # Each listing page gets its own <title>: search engines treat equal titles as duplicates.
@@ -116,20 +128,89 @@ def _plan(site: Site, env: jinja2.Environment, theme: str) -> list[PageJob]:
     page("search/", "search.html", "search", title="Search", description="Search every post.")
     page("404.html", "404.html", "404", title="Page not found")
     for index, item in enumerate(site.posts):
-        jobs.append(_post_job(site, env, theme, index, item))
+        jobs.append(_post_job(site, env, theme, facts, index, item))
     return jobs
 
 
-def _post_job(site: Site, env: jinja2.Environment, theme: str, index: int, item: RenderedPost) -> PageJob:
+def _listing_row(item: RenderedPost) -> str:
+    """What a listing shows of a post. Its rendered body is not in it: a prose edit re-renders
+    the post's page, not the listings (a template listing whole posts would need it here)."""
+    post = item.post
+    return repr((post.url_path, post.title, post.stamps, post.description, item.summary, post.tags,
+                 post.categories, post.pinned, post.draft, item.reading_minutes, bool(item.run_cards), post.author))
+
+
+def _context_rows(context: dict[str, Any], rows: dict[int, str]) -> str:
+    """A listing page's context as text, each post in it as its listing row."""
+    def shown(value: Any) -> Any:
+        if isinstance(value, RenderedPost):
+            return rows[id(value)]
+        if isinstance(value, (ListingPage, Term)):
+            return [shown(getattr(value, f.name)) for f in fields(value)]
+        if isinstance(value, (list, tuple)):
+            return [shown(v) for v in value]
+        if isinstance(value, dict):
+            return {k: shown(v) for k, v in value.items()}
+        return value
+
+    return repr(shown(context))
+
+
+class _TemplateFacts:
+    """Per page template, what its fingerprint needs: a digest of its source and of every
+    template it extends, includes or imports, and whether any of them reads `site` (Jinja's own
+    analysis of the sources). A template named only at render time could be any: then every
+    template counts, and `site` is taken as read. Remembered in the memo per theme."""
+
+    def __init__(self, env: jinja2.Environment, templates: str, memo: Memo | None) -> None:
+        self.env, self.templates = env, templates
+        known = memo.templates if memo is not None else {}
+        self.facts: dict[str, list[Any]] = dict(known["facts"]) if known.get("templates") == templates else {}
+        if memo is not None:
+            memo.templates = {"templates": templates, "facts": self.facts}
+
+    def __call__(self, template: str) -> tuple[str, bool]:
+        if template not in self.facts:
+            self.facts[template] = list(self._work_out(template))
+        sources, reads_site = self.facts[template]
+        return sources, reads_site
+
+    def _work_out(self, template: str) -> tuple[str, bool]:
+        from jinja2 import meta
+
+        digest, reads_site = hashlib.sha256(), False
+        seen: set[str] = set()
+        todo: list[str | None] = [template]
+        while todo:
+            name = todo.pop()
+            if name is None:
+                return self.templates, True
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                tree = self.env.parse(source)
+            except jinja2.TemplateError:  # rendering reports it; until fixed, depend on everything
+                return self.templates, True
+            digest.update(name.encode("utf-8") + b"\0" + source.encode("utf-8") + b"\0")
+            reads_site = reads_site or "site" in meta.find_undeclared_variables(tree)
+            todo.extend(sorted(meta.find_referenced_templates(tree), key=lambda n: n or ""))
+        return digest.hexdigest(), reads_site
+
+
+def _post_job(
+    site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts, index: int, item: RenderedPost
+) -> PageJob:
     """A post page's job. Its context (`_post_context`) is made only if the page is rendered:
     the fingerprint stands for it. The render key covers the post's file, rendering and
-    notebooks; `theme` covers the settings, the templates and journey's code; the dates are
+    notebooks; `theme` the settings, assets and journey's code; `facts` its templates; the dates are
     there because a post without one takes it from git."""
     post = item.post
     layout = f"{post.layout}.html"
     template = layout if post.layout and has_template(env, layout) else "post.html"
     neighbours = [(n.post.url_path, n.post.title) if n else None for n in site.neighbours(index)]
-    fingerprint = _digest(theme, template, item.render_key, repr((post.stamps, neighbours)))
+    fingerprint = _digest(theme, template, facts(template)[0], item.render_key, repr((post.stamps, neighbours)))
     return PageJob(page_file(post.url_path), template, post.display_path, fingerprint, index)
 
 
@@ -140,16 +221,6 @@ def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
         "tag_slugs": {name: term_slug(name) for name in post.tags},
         "json_ld": _json_ld(site, item),
     }
-
-
-def _site_digest(site: Site) -> str:
-    """What listing pages show of the posts: any change here re-renders every listing page."""
-    rows = [
-        [p.post.url_path, p.post.title, *p.post.stamps, p.post.description, p.summary, list(p.post.tags), list(p.post.categories), p.post.pinned, p.post.draft,
-         p.reading_minutes, bool(p.run_cards), p.post.author]
-        for p in site.posts
-    ]
-    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _digest(*parts: str) -> str:

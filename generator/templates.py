@@ -91,15 +91,22 @@ _CSS_SPACE = re.compile(r"\s*([{};,>])\s*")
 _CSS_COLON = re.compile(r":\s+")
 
 
-def theme_digest(config: SiteConfig, assets: Mapping[str, Asset]) -> str:
-    """Everything every page depends on besides its own data: the templates, assets and settings."""
+def settings_digest(config: SiteConfig, assets: Mapping[str, Asset]) -> str:
+    """What every page depends on besides its own data and its templates: the settings and the
+    theme's assets (their names carry their content hashes)."""
     settings = sorted((f.name, getattr(config, f.name)) for f in fields(config))  # not vars(): cached properties
     digest = hashlib.sha256(repr(settings).encode("utf-8"))
+    for asset in assets.values():
+        digest.update(asset.path.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def templates_digest(config: SiteConfig) -> str:
+    """Every file of the theme folders (the blog's `templates/` over the default theme)."""
+    digest = hashlib.sha256()
     for folder in theme_dirs(config):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(path.as_posix().encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    for asset in assets.values():
-        digest.update(asset.path.encode("utf-8"))
     return digest.hexdigest()
 
 

@@ -195,16 +195,32 @@ def test_a_prose_edit_rerenders_only_that_post(blog: Blog) -> None:
     assert [name for name in kept if after[name] != before[name]] == []
 
 
-def test_a_title_change_rerenders_the_listings_and_the_neighbours(blog: Blog) -> None:
+def test_a_title_change_rerenders_the_pages_that_list_the_post_and_the_neighbours(blog: Blog) -> None:
     pages = blog.pages()
     blog.edit("posts/2025-01-05-post-5.md", "title: Post 5", "title: Post five")
     result = blog.build()
     neighbours = {"posts/post-4/index.html", "posts/post-5/index.html", "posts/post-6/index.html"}
-    assert _changed(pages, blog.pages()) == _listing_pages(pages) | neighbours
-    assert result.rendered == len(_listing_pages(pages)) + 3 < len(pages)
+    listing = {"page/2/index.html", "tags/data/index.html", "categories/tutorials/index.html"}  # where it is
+    whole_site = {"archive/index.html", "journey/index.html", "tags/index.html"}  # templates reading `site`
+    assert _changed(pages, blog.pages()) == listing | whole_site | neighbours
+    assert result.rendered == 9
+    assert "Post five" in blog.text("page/2/index.html")
     assert "Post five" in blog.text("archive/index.html")
     assert "Post five" in blog.text("tags/data/index.html")
     assert "Post five" in blog.text("posts/post-4/index.html")  # the newer-post link
+
+
+def test_a_listing_template_that_reads_the_whole_site_follows_every_post(blog: Blog) -> None:
+    """An index.html that shows, say, every tag (`site.tags`) depends on all posts, not just its own."""
+    index = (REPO / "templates" / "index.html").read_text(encoding="utf-8")
+    blog.write("templates/index.html", index.replace("{% block content %}", "{% block content %}<p>{{ site.tags|length }} tags</p>", 1))
+    blog.build()
+    pages = blog.pages()
+    blog.edit("posts/2025-01-05-post-5.md", "title: Post 5", "title: Post five")
+    blog.build()
+    changed = _changed(pages, blog.pages())
+    assert {"index.html", "page/2/index.html", "page/3/index.html"} <= changed
+    assert "tags/ml/index.html" not in changed  # term.html still reads only its own posts
 
 
 def test_a_renamed_post_moves_and_its_tag_pages_follow(blog: Blog) -> None:
@@ -249,9 +265,18 @@ def test_a_template_override_edit_rerenders_every_page_using_it(blog: Blog) -> N
     )
     result = blog.build()
     posts = {path for path in pages if path.startswith("posts/")}
-    assert posts <= _changed(pages, blog.pages()) and result.rendered >= len(posts)
+    assert _changed(pages, blog.pages()) == posts and result.rendered == len(posts)  # not the listings
     assert all("<!-- edited -->" in blog.text(path) for path in posts)
     assert "<!-- edited -->" not in blog.text("index.html")
+
+
+def test_a_base_template_edit_rerenders_every_page(blog: Blog) -> None:
+    pages = blog.pages()
+    base = (REPO / "templates" / "base.html").read_text(encoding="utf-8")
+    blog.write("templates/base.html", base.replace("<body", "<!-- base edited --><body", 1))
+    result = blog.build()
+    assert _changed(pages, blog.pages()) == set(pages) and result.rendered == len(pages)
+    assert "<!-- base edited -->" in blog.text("tags/ml/index.html")
 
 
 def test_a_settings_change_rerenders_everything(blog: Blog) -> None:

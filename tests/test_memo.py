@@ -109,7 +109,7 @@ def test_a_saved_memo_comes_back_and_a_damaged_or_foreign_one_is_empty(tmp_path:
     entries.write_bytes(entries.read_bytes()[:-5])  # the last line cut short
     assert Memo.load(tmp_path / "memo.json", "key").entries.data == {"k0": {"words": 0, "summary": "é"},
                                                                     "k1": {"words": 1, "summary": "é"}}
-    (tmp_path / "memo.json").write_text('{"format": "memo-3", "key": "key", "sear', encoding="utf-8")
+    (tmp_path / "memo.json").write_text('{"format": "memo-5", "key": "key", "sear', encoding="utf-8")
     assert Memo.load(tmp_path / "memo.json", "key").search == {}
 
 
