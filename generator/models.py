@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,3 +101,13 @@ class RenderedPost:
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.words / 220))
+
+    @cached_property
+    def listing_digest(self) -> bytes:
+        """A digest of what a listing shows of the post, for listing pages' fingerprints. Its
+        rendered body is not in it: a prose edit re-renders the post's page, not the listings
+        (a template listing whole posts would need it here)."""
+        post = self.post
+        shown = (post.url_path, post.title, post.stamps, post.description, self.summary, post.tags,
+                 post.categories, post.pinned, post.draft, self.reading_minutes, bool(self.run_cards), post.author)
+        return hashlib.sha256(repr(shown).encode("utf-8")).digest()

@@ -101,14 +101,13 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
     its own posts' listing rows (a tag page: the tag's posts), or every post's when its
     templates read `site` (the archive, say): a title edit re-renders the pages that list the
     post, not every listing page."""
-    rows = {id(item): _listing_row(item) for item in site.posts}
-    site_rows = _digest(*rows.values())
+    site_rows = hashlib.sha256(b"".join(item.listing_digest for item in site.posts)).hexdigest()
     jobs = []
 
     def page(url_path: str, template: str, origin: str, *, title: str, description: str = "", **extra: Any) -> None:
         context = {"page": {"title": title, "description": description or site.config.description, "path": url_path}, **extra}
         sources, reads_site = facts(template)
-        shown = site_rows if reads_site else _context_rows(context, rows)
+        shown = site_rows if reads_site else _context_digest(context)
         fingerprint = _digest(theme, template, sources, url_path, shown)
         jobs.append(PageJob(page_file(url_path), template, origin, fingerprint, -1, context))
 
@@ -132,28 +131,31 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
     return jobs
 
 
-def _listing_row(item: RenderedPost) -> str:
-    """What a listing shows of a post. Its rendered body is not in it: a prose edit re-renders
-    the post's page, not the listings (a template listing whole posts would need it here)."""
-    post = item.post
-    return repr((post.url_path, post.title, post.stamps, post.description, item.summary, post.tags,
-                 post.categories, post.pinned, post.draft, item.reading_minutes, bool(item.run_cards), post.author))
+def _context_digest(context: dict[str, Any]) -> str:
+    """A listing page's context as a digest, each post in it by its listing digest."""
+    digest = hashlib.sha256()
 
-
-def _context_rows(context: dict[str, Any], rows: dict[int, str]) -> str:
-    """A listing page's context as text, each post in it as its listing row."""
-    def shown(value: Any) -> Any:
+    def add(value: Any) -> None:
         if isinstance(value, RenderedPost):
-            return rows[id(value)]
-        if isinstance(value, (ListingPage, Term)):
-            return [shown(getattr(value, f.name)) for f in fields(value)]
-        if isinstance(value, (list, tuple)):
-            return [shown(v) for v in value]
-        if isinstance(value, dict):
-            return {k: shown(v) for k, v in value.items()}
-        return value
+            digest.update(value.listing_digest)
+        elif isinstance(value, (ListingPage, Term)):
+            digest.update(type(value).__name__.encode("utf-8"))
+            for f in fields(value):
+                add(getattr(value, f.name))
+        elif isinstance(value, (list, tuple)):
+            digest.update(b"[%d" % len(value))
+            for item in value:
+                add(item)
+        elif isinstance(value, dict):
+            digest.update(b"{%d" % len(value))
+            for key, item in value.items():
+                add(key)
+                add(item)
+        else:
+            digest.update(repr(value).encode("utf-8") + b"\0")
 
-    return repr(shown(context))
+    add(context)
+    return digest.hexdigest()
 
 
 class _TemplateFacts:
