@@ -1,5 +1,6 @@
 """The build manifest: what the last build read and wrote, so an unchanged build does nothing
-and an edit redoes only what depends on it. Content hashes only, never modification times."""
+and an edit redoes only what depends on it. Every decision is made on content hashes; the stat
+cache only spares re-reading a file whose inode, size and times show it untouched (git's rule)."""
 
 from __future__ import annotations
 
