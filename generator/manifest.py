@@ -116,12 +116,15 @@ class StatCache:
         return digest
 
     def save(self, keep: Iterable[str]) -> None:
-        """Write the entries of the files just scanned (`keep`), if anything changed."""
+        """Write the entries of the files just scanned (`keep`), if anything changed. One kept in
+        memory only (serve's, which its watcher shares) is left whole."""
+        if self.path is None:
+            return
         wanted = set(keep)
         if any(name not in wanted for name in self.entries):
             self.entries = {name: entry for name, entry in self.entries.items() if name in wanted}
             self.changed = True
-        if self.path is not None and self.changed:
+        if self.changed:
             data = {"format": FORMAT, "entries": self.entries}
             write_atomically(self.path, json.dumps(data, sort_keys=True).encode("utf-8"))
             self.changed = False

@@ -78,12 +78,12 @@ def _build_and_watch(
 ) -> None:
     """The first build, then a poll for changes and a rebuild per change, until stopped."""
     roots = watched(options.source, _config_or_none(options))
-    snapshot = scan(roots, {})  # taken first, so an edit saved during the first build counts
+    snapshot = scan(roots, session.stats)  # taken first, so an edit saved during the first build counts
     config = _rebuild(options, session, status, ())
     base_path = status.base_path
     _announce(origin + base_path, ready)
     while not stop.wait(poll_interval):
-        fresh = scan(roots, snapshot)
+        fresh = scan(roots, session.stats)
         changed = sorted(
             os.path.relpath(path, options.source)
             for path in fresh.keys() | snapshot.keys()

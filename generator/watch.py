@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from .config import SiteConfig
+from .manifest import StatCache
 
-RACY_NS = 2_000_000_000  # coarse file-system clocks: re-hash files this fresh on every poll
 # Editor and tool litter in watched folders: dotfiles, Emacs #autosaves#, backups~, swap files.
 _IGNORED_NAMES = re.compile(r"^(\.|#|__pycache__$)|(~|\.swp|\.swx|\.tmp)$")
-
-
-@dataclass(frozen=True)
-class Entry:
-    stat: tuple[int, int]  # (mtime_ns, size): cheap to poll
-    digest: str  # content hash: what decides whether the file really changed
 
 
 def watched(source: Path, config: SiteConfig | None) -> tuple[Path, ...]:
@@ -31,38 +23,33 @@ def watched(source: Path, config: SiteConfig | None) -> tuple[Path, ...]:
     return tuple(source / name for name in dict.fromkeys(names))
 
 
-def scan(roots: tuple[Path, ...], previous: Mapping[str, Entry]) -> dict[str, Entry]:
-    """Every watched file; only files whose mtime or size moved are hashed again."""
-    found: dict[str, Entry] = {}
+def scan(roots: tuple[Path, ...], hashes: StatCache) -> dict[str, bytes]:
+    """The content hash of every watched file. `hashes` is the stat cache serve shares with its
+    builds: only a file whose stat moved (or that was written in the last two seconds) is read,
+    and a build finds the files the watcher just read already hashed."""
     now = time.time_ns()
-    for path, stat in _stats(roots):
-        seen = (stat.st_mtime_ns, stat.st_size)
-        old = previous.get(path)
-        # A file written within the last RACY_NS may change again without its stat moving.
-        if old and old.stat == seen and now - seen[0] >= RACY_NS:
-            found[path] = old
-            continue
-        try:
-            found[path] = Entry(seen, _digest(path))
-        except OSError:  # deleted between listing and reading: the next scan sees it gone
-            continue
+    found = {}
+    for path in _paths(roots):
+        digest = hashes.digest(path, now)
+        if digest is not None:  # deleted between listing and reading: the next scan sees it gone
+            found[path] = digest
     return found
 
 
-def differs(fresh: Mapping[str, Entry], old: Mapping[str, Entry], key: str) -> bool:
+def differs(fresh: Mapping[str, bytes], old: Mapping[str, bytes], key: str) -> bool:
     """Whether the file was added, removed, or changed in content between two scans."""
-    a, b = fresh.get(key), old.get(key)
-    return a is None or b is None or a.digest != b.digest
+    return fresh.get(key) != old.get(key)
 
 
-def _stats(roots: tuple[Path, ...]) -> Iterator[tuple[str, os.stat_result]]:
-    """(path, stat) of every file under the roots, skipping editor and tool litter."""
+def _paths(roots: tuple[Path, ...]) -> Iterator[str]:
+    """Every file under the roots, skipping editor and tool litter."""
     pending = [str(root) for root in roots]
     while pending:
         folder = pending.pop()
         try:
             if not os.path.isdir(folder):
-                yield folder, os.stat(folder)
+                if os.path.exists(folder):
+                    yield folder
                 continue
             entries = list(os.scandir(folder))
         except OSError:  # not there (yet): nothing to watch
@@ -74,11 +61,6 @@ def _stats(roots: tuple[Path, ...]) -> Iterator[tuple[str, os.stat_result]]:
                 if entry.is_dir():
                     pending.append(entry.path)
                 elif entry.is_file():
-                    yield entry.path, entry.stat()
+                    yield entry.path
             except OSError:
                 continue
-
-
-def _digest(path: str) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "blake2b").hexdigest()
