@@ -1,9 +1,11 @@
 """Pages: every HTML page, feed and asset of the assembled site, rendered into the staging folder.
 
-Each page has a fingerprint — a hash of everything its template receives plus the theme — so a
-rebuild renders only pages whose fingerprint changed and takes the rest from the previous site.
-Post pages receive `post`, `older`, `newer`, `tag_slugs`, `json_ld` (never `site`: that keeps a
-one-post edit from touching every other post page); listing pages receive `site`.
+Every file has a fingerprint — for a page, a hash of what its context holds, the templates it
+is rendered with and the settings — so a rebuild writes only files whose fingerprint changed
+and keeps the rest of the previous site. Post pages receive `post`, `older`, `newer`,
+`tag_slugs`, `json_ld` (never `site`: that keeps a one-post edit from touching every other post
+page); listing pages receive their listing or term, and `site`, which only the templates that
+read it (found by Jinja's parser) depend on.
 """
 
 from __future__ import annotations
