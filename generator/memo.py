@@ -67,7 +67,11 @@ class Log:
             rows = json.loads(b"[" + b",".join(lines) + b"]")
         except ValueError:
             rows, torn = _rows_until_bad(lines), True
-        for name, value in rows:
+        for row in rows:
+            if not (isinstance(row, list) and len(row) == 2 and isinstance(row[0], str)):
+                self.data, torn = {}, True  # not a line this class wrote: start over
+                break
+            name, value = row
             if value is None:
                 self.data.pop(name, None)
             else:
@@ -137,7 +141,7 @@ class Memo:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") == FORMAT and data.get("key") == key:
-                memo.search, memo.templates = dict(data["search"]), dict(data["templates"])
+                memo.search, memo.templates = _checked_search(data["search"]), _checked_templates(data["templates"])
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
             memo.search, memo.templates = {}, {}
         return memo
@@ -206,6 +210,24 @@ class Memo:
 
 
 # -- posts as JSON -----------------------------------------------------------------------
+
+
+def _checked_search(data: Any) -> dict[str, Any]:
+    """The search index's layout as saved, or {} when it is not the shape `save` writes."""
+    def span(value: Any) -> bool:
+        return isinstance(value, list) and len(value) == 2 and all(type(n) is int and n >= 0 for n in value)
+
+    good = (isinstance(data, dict) and isinstance(data.get("fingerprint"), str) and type(data.get("size")) is int
+            and isinstance(data.get("index"), dict) and all(span(v) for v in data["index"].values()))
+    return data if good else {}
+
+
+def _checked_templates(data: Any) -> dict[str, Any]:
+    """What was worked out about the templates, or {} when it is not the shape `save` writes."""
+    good = (isinstance(data, dict) and isinstance(data.get("templates"), str) and isinstance(data.get("facts"), dict)
+            and all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], bool)
+                    for v in data["facts"].values()))
+    return data if good else {}
 
 
 def _beside(path: Path | None, suffix: str) -> Path | None:

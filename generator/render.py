@@ -31,6 +31,7 @@ FORMAT = "render-2"  # bump when rendering changes what a cached post would cont
 _TAGS = re.compile(r"<[^>]+>")
 _UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>", re.DOTALL)
 _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
+_ENTRY_KEYS = frozenset({"toc", "words", "summary", "run_cards", "warnings", "files", "html_size", "text_size"})
 
 
 class RenderStore:
@@ -56,6 +57,8 @@ class RenderStore:
         are atomic, so damage from outside shows as a truncated or missing file, and a stat per
         file keeps an unchanged build cheap."""
         stem = f"{self.folder}{os.sep}{key}"  # strings, not Paths: a thousand posts, three stats each
+        if not isinstance(entry, dict) or not _ENTRY_KEYS <= entry.keys():
+            return False
         try:
             if os.stat(f"{stem}.html").st_size != entry["html_size"]:
                 return False

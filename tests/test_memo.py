@@ -135,6 +135,27 @@ def test_a_memo_save_appends_only_what_changed_and_compacts_when_mostly_stale(tm
     assert Memo.load(tmp_path / "memo.json", "key").entries.data == {f"r2-{n}": {"n": n} for n in range(100)}
 
 
+def test_a_memo_damaged_into_other_valid_json_is_ignored(blog: Path, tmp_path: Path) -> None:
+    build_site(BuildOptions(source=blog, progress=False))
+    [header] = (blog / ".journey-cache").glob("memo-*.json")
+    data = json.loads(header.read_text(encoding="utf-8"))
+    some_entry = json.loads(header.with_suffix(".entries").read_bytes().split(b"\n")[1])[0]
+    header.write_text(json.dumps({**data, "search": {"fingerprint": "x", "size": "big", "index": []},
+                                  "templates": {"templates": 1}}), encoding="utf-8")
+    with header.with_suffix(".entries").open("a", encoding="utf-8") as log:
+        log.write(json.dumps([some_entry, {"toc": 1}]) + "\n")  # an entry of the wrong shape
+    with header.with_suffix(".posts").open("a", encoding="utf-8") as log:
+        log.write(json.dumps({"not": "a row"}) + "\n")
+    _edit(blog / "posts/offset.md", "Its own offset.", "Its own offset, edited.")
+    build_site(BuildOptions(source=blog, progress=False))
+    clean = tmp_path / "clean"
+    shutil.copytree(blog, clean, ignore=shutil.ignore_patterns(".journey-cache", "site"))
+    build_site(BuildOptions(source=clean, progress=False))
+    ours, theirs = read_tree(blog / "site"), read_tree(clean / "site")
+    assert sorted(ours) == sorted(theirs)
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
 def test_a_remembered_post_whose_deps_went_missing_is_an_error(blog: Path) -> None:
     (blog / "notebooks").mkdir()
     shutil.copy(NOTEBOOKS / "counts_runs.ipynb", blog / "notebooks/counts.ipynb")
