@@ -101,24 +101,21 @@ class RenderStore:
         grow without bound (every run of a notebook leaves its executed copy and its images as
         blobs; every edit of a code block leaves its old highlighting)."""
         keys = {item.render_key for item in keep}
-        digests = {digest for item in keep for _, digest in item.files}
-        blocks = {f"{key}.html" for item in keep for key in item.highlights}
+        digests, blocks = _in_use(keep)
         if self.folder.is_dir():
             for entry in self.folder.iterdir():
                 if entry.suffix in (".json", ".html", ".txt") and entry.stem not in keys:
                     entry.unlink(missing_ok=True)
-        for folder, wanted in ((self.blobs, digests), (self.highlights, blocks)):
+        for folder, wanted, suffix in ((self.blobs, digests, ""), (self.highlights, blocks, ".html")):
             if folder.is_dir():
                 for name in os.listdir(folder):
-                    if name not in wanted:
+                    if name.removesuffix(suffix) not in wanted:
                         (folder / name).unlink(missing_ok=True)
-
 
     def drop(self, entries: Mapping[str, dict[str, Any]], keep: Sequence[RenderedPost]) -> None:
         """Drop these entries, with their blobs and highlighted blocks unless a kept post uses them:
         what `prune` does, without listing the store, when the build knows what went."""
-        digests = {digest for item in keep for _, digest in item.files}
-        blocks = {key for item in keep for key in item.highlights}
+        digests, blocks = _in_use(keep)
         for key, entry in entries.items():
             for suffix in (".json", ".html", ".txt"):
                 (self.folder / f"{key}{suffix}").unlink(missing_ok=True)
@@ -128,6 +125,11 @@ class RenderStore:
             for block in entry.get("highlights", ()):
                 if block not in blocks:
                     (self.highlights / f"{block}.html").unlink(missing_ok=True)
+
+
+def _in_use(keep: Sequence[RenderedPost]) -> tuple[set[str], set[str]]:
+    """(blob digests, highlighted block keys) the kept posts use."""
+    return {digest for item in keep for _, digest in item.files}, {key for item in keep for key in item.highlights}
 
 
 def render_key(post: Post, executed: Sequence[Any], config: SiteConfig, code: str) -> str:

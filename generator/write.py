@@ -26,7 +26,6 @@ class Staging:
         self.previous = previous or {}  # the last build's fingerprints of the files now in `out`
         self.fingerprints: dict[str, str] = {}
         self.origins: dict[str, str] = {}
-        self.kept: set[str] = set()  # unchanged files the previous site already has
         self.folders: dict[str, str] = {}  # every folder the claimed files need → who first needed it
         self.problems: list[Diagnostic] = []
         shutil.rmtree(self.root, ignore_errors=True)
@@ -42,8 +41,7 @@ class Staging:
         if fingerprint:
             self.fingerprints[clean] = fingerprint
             if self.previous.get(clean) == fingerprint and os.path.isfile(f"{self.out}/{clean}"):
-                self.kept.add(clean)
-                return None
+                return None  # kept: commit() leaves it in place
         target = self.root / clean
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
