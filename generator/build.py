@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .config import SiteConfig, display_path, load_config, theme_dirs
+from .config import CACHE_FOLDER, SiteConfig, display_path, load_config, theme_dirs
 from .errors import Diagnostic, JourneyError, warning
 from .manifest import (
     Manifest,
@@ -89,7 +89,7 @@ def build_time() -> datetime:
 
 
 def cache_dir(config: SiteConfig) -> Path:
-    return config.root / ".journey-cache"
+    return config.root / CACHE_FOLDER
 
 
 def build_site(options: BuildOptions, session: BuildSession | None = None) -> BuildResult:

@@ -16,6 +16,7 @@ from .errors import Diagnostic, JourneyError, error, warning
 from .write import write_atomically
 
 EXECUTE_MODES = ("auto", "always", "never")
+CACHE_FOLDER = ".journey-cache"  # in the blog root: everything a build keeps for the next one
 DEFAULT_PHASES = ("Foundations", "Classical ML", "Deep learning", "Production")
 
 
@@ -86,7 +87,7 @@ def _settings_table(root: Path, text: str, shown: str) -> dict[str, Any]:
     `.journey-cache/settings.json`, so an unchanged file needs no TOML parser: importing tomllib
     costs ~9 ms, a tenth of a build with nothing to do."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    remembered = root / ".journey-cache" / "settings.json"
+    remembered = root / CACHE_FOLDER / "settings.json"
     try:
         data = json.loads(remembered.read_text(encoding="utf-8"))
         if data["digest"] == digest and isinstance(data["table"], dict):

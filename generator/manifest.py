@@ -10,17 +10,18 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .config import CACHE_FOLDER
 from .write import write_atomically
 
 FORMAT = "manifest-2"
 RACY_NS = 2_000_000_000
-_SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", ".journey-cache"}
+_SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", CACHE_FOLDER}
 
 
 @dataclass
@@ -134,7 +135,7 @@ def scan_inputs(folders: list[Path], files: list[Path], known: StatCache) -> dic
     """The content hash of every file under `folders`, of the listed `files` and of journey's code."""
     hashes: dict[str, bytes] = {}
     now = time.time_ns()
-    names = [*_walk(Path(__file__).parent), *(name for folder in folders for name in _walk(folder)), *map(str, files)]
+    names = [*walk_files(Path(__file__).parent), *(name for folder in folders for name in walk_files(folder)), *map(str, files)]
     for name in names:
         if name not in hashes:
             digest = known.digest(name, now)
@@ -148,7 +149,7 @@ def code_digest(hashes: Mapping[str, bytes]) -> str:
     was made by."""
     digest = hashlib.sha256()
     root = str(Path(__file__).parent)
-    for name in _walk(Path(root)):
+    for name in walk_files(Path(root)):
         digest.update(os.path.relpath(name, root).replace(os.sep, "/").encode("utf-8") + b"\0")
         digest.update(hashes[name] if name in hashes else hashlib.sha256(Path(name).read_bytes()).digest())
     return digest.hexdigest()
@@ -185,19 +186,26 @@ def changed_while_building(
     return False
 
 
-def _walk(folder: Path) -> list[str]:
+def walk_files(folder: Path, skip: Callable[[str], object] | None = None) -> list[str]:
     """Every regular file under `folder` (as strings: a scan makes a thousand of them), in sorted
-    order. Directory entries say what they are, so neither a stat per file nor opening a named
-    pipe by mistake."""
+    order, leaving out names `skip` is true for (by default: caches, git, bytecode). Directory
+    entries say what they are, so neither a stat per file nor opening a named pipe by mistake;
+    a linked folder is not entered, as os.walk would not."""
+    skip = skip or _skipped
     found: list[str] = []
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:  # not there, or not a folder
         return found
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):  # as os.walk: a linked folder is not entered
-            if entry.name not in _SKIP_DIRS:
-                found.extend(_walk(Path(entry.path)))
-        elif entry.is_file() and not entry.name.endswith(".pyc"):
+        if skip(entry.name):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            found.extend(walk_files(Path(entry.path), skip))
+        elif entry.is_file():
             found.append(entry.path)
     return found
+
+
+def _skipped(name: str) -> bool:
+    return name in _SKIP_DIRS or name.endswith(".pyc")

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .build import BuildOptions, BuildSession, build_site, quiet_collector
-from .config import SiteConfig, load_config
+from .config import CACHE_FOLDER, SiteConfig, load_config
 from .errors import JourneyError
 from .serve_http import Status, bind, url_host
 from .watch import differs, scan, watched
@@ -25,7 +25,7 @@ from .watch import differs, scan, watched
 
 def serve_dir(source: Path) -> Path:
     """Where `serve` builds: private to the server, never the published site/ folder."""
-    return source.resolve() / ".journey-cache" / "serve-site"
+    return source.resolve() / CACHE_FOLDER / "serve-site"
 
 
 def serve(

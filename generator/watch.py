@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .config import SiteConfig
-from .manifest import StatCache
+from .manifest import StatCache, walk_files
 
 # Editor and tool litter in watched folders: dotfiles, Emacs #autosaves#, backups~, swap files.
 _IGNORED_NAMES = re.compile(r"^(\.|#|__pycache__$)|(~|\.swp|\.swx|\.tmp)$")
@@ -42,25 +41,9 @@ def differs(fresh: Mapping[str, bytes], old: Mapping[str, bytes], key: str) -> b
 
 
 def _paths(roots: tuple[Path, ...]) -> Iterator[str]:
-    """Every file under the roots, skipping editor and tool litter."""
-    pending = [str(root) for root in roots]
-    while pending:
-        folder = pending.pop()
-        try:
-            if not os.path.isdir(folder):
-                if os.path.exists(folder):
-                    yield folder
-                continue
-            entries = list(os.scandir(folder))
-        except OSError:  # not there (yet): nothing to watch
-            continue
-        for entry in entries:
-            if _IGNORED_NAMES.search(entry.name):
-                continue
-            try:
-                if entry.is_dir():
-                    pending.append(entry.path)
-                elif entry.is_file():
-                    yield entry.path
-            except OSError:
-                continue
+    """Every file under the roots (a root may be a file), skipping editor and tool litter."""
+    for root in roots:
+        if root.is_dir():
+            yield from walk_files(root, _IGNORED_NAMES.search)
+        elif root.is_file():
+            yield str(root)
