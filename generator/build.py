@@ -17,7 +17,7 @@ from typing import Any
 
 from .config import CACHE_FOLDER, SiteConfig, display_path, load_config, theme_dirs
 from .errors import Diagnostic, JourneyError, warning
-from .manifest import (
+from .incremental.manifest import (
     Manifest,
     StatCache,
     changed_while_building,
@@ -29,9 +29,9 @@ from .manifest import (
     save_manifest,
     scan_inputs,
 )
-from .memo import Memo, memo_key
+from .incremental.memo import Memo, memo_key
 from .models import NotebookRequest, Post
-from .write import check_out_folder
+from .website.write import check_out_folder
 
 
 @dataclass(frozen=True)
@@ -136,13 +136,13 @@ def _build(
     session: BuildSession | None,
 ) -> tuple[Manifest, list[Diagnostic], int, bool]:
     """The full pipeline: (manifest, problems, pages rendered, whether any kernel ran)."""
-    from .assemble import assemble_site
-    from .front_matter import ParsedCache
-    from .pages import render_site
-    from .render import RenderStore, render_posts
-    from .sources import read_posts
-    from .templates import collect_assets, create_environment, settings_digest, templates_digest
-    from .write import Staging
+    from .website.assemble import assemble_site
+    from .content.front_matter import ParsedCache
+    from .website.pages import render_site
+    from .content.render import RenderStore, render_posts
+    from .content.sources import read_posts
+    from .website.templates import collect_assets, create_environment, settings_digest, templates_digest
+    from .website.write import Staging
 
     settings = problems
     code = code_digest(digests)  # a new journey renders every post and page again
@@ -224,7 +224,7 @@ def _run_notebooks(
     uses = [use for post in posts for use in post.notebooks]
     if not uses:
         return {}, []
-    from .notebooks import run_notebooks  # papermill and nbconvert load only when a post needs them
+    from .notebooks.run import run_notebooks  # papermill and nbconvert load only when a post needs them
 
     return run_notebooks(uses, config, execute=options.execute, jobs=options.jobs, progress=options.progress)
 

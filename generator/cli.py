@@ -176,8 +176,8 @@ def _run_build(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from .check import check_site, preflight_summary
-    from .sources import read_posts
+    from .deploy.check import check_site, preflight_summary
+    from .content.sources import read_posts
 
     config, problems = load_config(args.source.resolve(), base_url=args.base_url)
     out = (args.out or config.root / "site").resolve()
@@ -191,8 +191,8 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_publish(args: argparse.Namespace) -> int:
-    from .check import check_site
-    from .publish import publish_site
+    from .deploy.check import check_site
+    from .deploy.publish import publish_site
 
     config, _ = load_config(args.source.resolve())
     site_dir = config.root / "site"
@@ -210,8 +210,8 @@ def _run_publish(args: argparse.Namespace) -> int:
 
 
 def _run_status(args: argparse.Namespace) -> int:
-    from .notebooks import notebook_status
-    from .sources import read_posts
+    from .notebooks.run import notebook_status
+    from .content.sources import read_posts
 
     config, problems = load_config(args.source.resolve())
     posts = read_posts(config, drafts=True, future=True, now=build_time())
@@ -222,7 +222,7 @@ def _run_status(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from .serve.loop import serve
 
     options = BuildOptions(source=args.source, drafts=True, future=True, verbose=args.verbose)
     return serve(options, host=args.host, port=args.port)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Diagnostic, JourneyError, error, warning
-from .write import write_atomically
+from .website.write import write_atomically
 
 EXECUTE_MODES = ("auto", "always", "never")
 CACHE_FOLDER = ".journey-cache"  # in the blog root: everything a build keeps for the next one

@@ -10,7 +10,7 @@ import yaml
 
 from .config import SiteConfig, display_path, load_config
 from .errors import JourneyError, UsageError, error
-from .sources import find_post_files, read_post, slugify
+from .content.sources import find_post_files, read_post, slugify
 
 
 def create_post(

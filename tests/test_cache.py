@@ -10,10 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from generator import cache
+from generator.notebooks import freeze
 from generator.config import SiteConfig
 from generator.models import NotebookRequest, NotebookUse
-from generator.notebooks import notebook_status
+from generator.notebooks.run import notebook_status
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import a_post
 
-from generator.check import check_site, preflight_summary
+from generator.deploy.check import check_site, preflight_summary
 from generator.config import SiteConfig
 from generator.models import NotebookRequest, NotebookUse, Post
 
@@ -374,7 +374,7 @@ def test_a_real_build_checks_clean_and_a_removed_file_is_caught(
 ) -> None:
     from generator.build import BuildOptions, build_site, build_time
     from generator.config import load_config
-    from generator.sources import read_posts
+    from generator.content.sources import read_posts
 
     monkeypatch.chdir(tmp_path)
     blog = shutil.copytree(FIXTURE_BLOG, tmp_path / "blog")  # a build writes caches beside it

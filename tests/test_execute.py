@@ -18,7 +18,7 @@ import pytest
 
 from generator.config import SiteConfig
 from generator.models import NotebookRequest, NotebookUse
-from generator.notebooks import run_notebooks
+from generator.notebooks.run import run_notebooks
 from generator.progress import Progress
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
@@ -126,7 +126,7 @@ def test_ctrl_c_shuts_every_kernel_down(tmp_path: Path) -> None:
         from pathlib import Path
         from generator.config import SiteConfig
         from generator.models import NotebookRequest, NotebookUse
-        from generator.notebooks import run_notebooks
+        from generator.notebooks.run import run_notebooks
         root = Path({str(tmp_path)!r})
         request = NotebookRequest(notebook=root / "notebooks" / "sleeps.ipynb",
                                   params=(("marker", {marker!r}),), timeout=300)
@@ -162,7 +162,7 @@ def test_progress_without_a_terminal_is_one_line_per_event(tmp_path: Path) -> No
 
 
 def _params_hash(marker: str) -> str:
-    from generator.cache import params_hash
+    from generator.notebooks.freeze import params_hash
 
     return params_hash(NotebookRequest(notebook=Path("x"), params=(("marker", marker),)))
 

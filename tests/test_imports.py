@@ -19,8 +19,8 @@ from xml.sax import saxutils
 import pytest
 
 from generator.config import SiteConfig
-from generator.feeds import escape, quoteattr
-from generator.templates import collect_assets, create_environment, render_page
+from generator.website.feeds import escape, quoteattr
+from generator.website.templates import collect_assets, create_environment, render_page
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -52,13 +52,13 @@ HEAVY = (
 def test_the_build_modules_load_nothing_heavy_on_import() -> None:
     # Jinja2 and Pygments (templates, the syntax stylesheets) are fine: every build uses them.
     assert loaded_after("""
-        import generator.cli, generator.build, generator.templates, generator.feeds
-        import generator.front_matter, generator.parallel
+        import generator.cli, generator.build, generator.website.templates, generator.website.feeds
+        import generator.content.front_matter, generator.parallel
     """) == []
 
 
 def test_a_front_matter_cache_hit_needs_no_yaml(tmp_path: Path) -> None:
-    from generator.front_matter import ParsedCache
+    from generator.content.front_matter import ParsedCache
 
     source = "title: Hello\ndate: 2024-05-01\ntags: [a, b]"  # as split_front_matter cuts it
     cache = ParsedCache(tmp_path / "front-matter.json")
@@ -67,7 +67,7 @@ def test_a_front_matter_cache_hit_needs_no_yaml(tmp_path: Path) -> None:
     assert loaded_after(f"""
         import datetime
         from pathlib import Path
-        from generator.front_matter import ParsedCache, split_front_matter
+        from generator.content.front_matter import ParsedCache, split_front_matter
         cache = ParsedCache(Path({str(tmp_path / "front-matter.json")!r}))
         assert cache.parse({source!r}) == {first!r}
         found = split_front_matter("---\\n" + {source!r} + "\\n---\\nBody\\n", "p.md", cache)
@@ -76,7 +76,7 @@ def test_a_front_matter_cache_hit_needs_no_yaml(tmp_path: Path) -> None:
 
 
 def test_yaml_loads_when_a_block_is_parsed_and_keeps_its_behaviour() -> None:
-    from generator.front_matter import split_front_matter
+    from generator.content.front_matter import split_front_matter
 
     meta, positions, body, line = split_front_matter(
         "---\ntitle: T\ndate: 2024-13-45\nwhen: 2024-05-01\n---\nBody\n", "p.md"
@@ -103,7 +103,7 @@ def test_math_loads_latex2mathml_only_when_a_post_has_math() -> None:
     # tests/fixtures/core/markdown/math.md checks the MathML itself; this checks the lazy import.
     assert "latex2mathml" in loaded_after("""
         import sys
-        from generator.markdown import create_markdown, render_markdown
+        from generator.content.markdown import create_markdown, render_markdown
         md = create_markdown()
         render_markdown(md, "No math, $5 and $10.", path="p.md", first_line=1)
         assert "latex2mathml" not in sys.modules and "jinja2" not in sys.modules

@@ -21,7 +21,7 @@ from conftest import EPOCH, REPO, make_blog, post, read_tree, run_journey
 
 from generator.build import BuildOptions, BuildResult, build_site
 from generator.errors import JourneyError
-from generator.manifest import load_manifest, manifest_path
+from generator.incremental.manifest import load_manifest, manifest_path
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 # A 1×1 PNG: the bundle's picture.
@@ -471,18 +471,18 @@ def test_a_deleted_site_is_built_again(blog: Blog) -> None:
 def test_a_save_during_a_build_is_not_taken_as_built(blog: Blog) -> None:
     """`serve` rebuilds while the author types: an edit that lands after the build read the
     post must make the next build render it, never report the site up to date."""
-    import generator.pages
+    import generator.website.pages
 
-    render_site = generator.pages.render_site
+    render_site = generator.website.pages.render_site
 
     def save_then_render(*args: object, **kwargs: object) -> object:
         blog.edit("posts/2025-01-05-post-5.md", "counted by hand", "saved during the build")
         return render_site(*args, **kwargs)
 
     blog.edit("posts/2025-01-04-post-4.md", "counted by hand", "counted before the build")
-    blog.monkeypatch.setattr(generator.pages, "render_site", save_then_render)
+    blog.monkeypatch.setattr(generator.website.pages, "render_site", save_then_render)
     build_site(BuildOptions(source=blog.root, progress=False))
-    blog.monkeypatch.setattr(generator.pages, "render_site", render_site)
+    blog.monkeypatch.setattr(generator.website.pages, "render_site", render_site)
     assert "counted by hand" in blog.text("posts/post-5/index.html")  # the build read it before
     result = blog.build()
     assert not result.up_to_date and result.rendered == 1
@@ -500,7 +500,7 @@ def test_a_changed_journey_renders_the_posts_again(tmp_path: Path) -> None:
     env = {"PYTHONPATH": str(code)}
     blog = make_blog(tmp_path / "blog", _blog_files())
     assert run_journey("build", cwd=blog, env=env)[0] == 0
-    markdown = code / "generator" / "markdown.py"
+    markdown = code / "generator" / "content" / "markdown.py"
     text = markdown.read_text(encoding="utf-8")
     assert 'permalinkSymbol="#"' in text
     markdown.write_text(

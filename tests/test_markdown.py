@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.markdown import (
+from generator.content.markdown import (
     RenderResult,
     ShortcodeProblem,
     create_markdown,
@@ -20,7 +20,7 @@ from generator.markdown import (
     render_markdown,
 )
 from generator.models import Heading
-from generator.templates import pygments_css
+from generator.website.templates import pygments_css
 
 FIXTURES = Path(__file__).parent / "fixtures" / "core" / "markdown"
 MD = create_markdown()

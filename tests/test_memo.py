@@ -20,8 +20,8 @@ from conftest import EPOCH, make_blog, post, read_tree
 from generator.build import BuildOptions, BuildSession, build_site
 from generator.config import load_config
 from generator.errors import JourneyError
-from generator.memo import Memo
-from generator.sources import read_post, read_posts
+from generator.incremental.memo import Memo
+from generator.content.sources import read_post, read_posts
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 SETTINGS = '[tool.journey]\ntitle = "Memo"\ntimezone = "Europe/Paris"\n'

@@ -11,8 +11,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from generator.glue import VALUE_MIME
-from generator.markdown import highlight_code
-from generator.notebook_html import render_notebook
+from generator.content.markdown import highlight_code
+from generator.notebooks.to_html import render_notebook
 
 
 def png(width: int, height: int) -> bytes:

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import a_post
 
-from generator import cache
+from generator.notebooks import freeze
 from generator.config import SiteConfig
 from generator.models import NotebookRequest, NotebookUse, Post
-from generator.notebooks import ExecutedNotebook, notebook_status, run_notebooks
-from generator.post_notebooks import PostNotebooks, ShortcodeError
+from generator.notebooks.run import ExecutedNotebook, notebook_status, run_notebooks
+from generator.notebooks.embed import PostNotebooks, ShortcodeError
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 REPO = Path(__file__).parent.parent
@@ -243,8 +243,8 @@ def test_execute_never_renders_from_the_freeze_without_jupyter_or_torch(
         from pathlib import Path
         from generator.config import SiteConfig
         from generator.models import NotebookRequest, NotebookUse
-        from generator.notebooks import run_notebooks
-        from generator.post_notebooks import PostNotebooks
+        from generator.notebooks.run import run_notebooks
+        from generator.notebooks.embed import PostNotebooks
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_notebooks import post_for
         config = SiteConfig(root=Path({str(config.root)!r}))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import JourneyError
-from generator.publish import PublishResult, publish_site
+from generator.deploy.publish import PublishResult, publish_site
 
 SITE = {
     "index.html": "<h1>journey</h1>\n",

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from generator.build import BuildOptions
-from generator.serve import serve, serve_dir
+from generator.serve.loop import serve, serve_dir
 from tests.browser_support import chromium
 
 pytestmark = pytest.mark.timeout(120)

@@ -12,9 +12,9 @@ import pytest
 from conftest import make_blog, post
 
 from generator.config import SiteConfig
-from generator.front_matter import parse_datetime
+from generator.content.front_matter import parse_datetime
 from generator.models import Post
-from generator.sources import find_post_files, read_post, read_posts, slugify
+from generator.content.sources import find_post_files, read_post, read_posts, slugify
 
 
 @pytest.fixture
@@ -340,7 +340,7 @@ def test_slugify(text: str, slug: str) -> None:
 
 def test_parsed_front_matter_is_cached_exactly(tmp_path: Path) -> None:
     """A rebuild takes parsed front matter from .journey-cache: the posts must be the same values."""
-    from generator.front_matter import ParsedCache
+    from generator.content.front_matter import ParsedCache
 
     config = SiteConfig(root=tmp_path)
     (tmp_path / "posts").mkdir()

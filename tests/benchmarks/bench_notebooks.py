@@ -82,16 +82,16 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from generator.config import load_config
-from generator.markdown import create_markdown, render_markdown
-from generator.sources import read_posts
+from generator.content.markdown import create_markdown, render_markdown
+from generator.content.sources import read_posts
 root, jobs, execute = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] or None
 config, _ = load_config(root)
 posts = read_posts(config, drafts=False, future=False, now=datetime.now(timezone.utc)).posts
 uses = [u for p in posts for u in p.notebooks]
 md, results = create_markdown(), {}
 if uses:
-    from generator.notebooks import run_notebooks
-    from generator.post_notebooks import PostNotebooks
+    from generator.notebooks.run import run_notebooks
+    from generator.notebooks.embed import PostNotebooks
     results, problems = run_notebooks(uses, config, execute=execute, jobs=jobs, progress=False)
     assert not [d for d in problems if d.is_error], problems
 for post in posts:
@@ -223,7 +223,7 @@ from pathlib import Path
 import papermill
 from generator.config import SiteConfig
 from generator.models import NotebookRequest, NotebookUse
-from generator.notebooks import run_notebooks
+from generator.notebooks.run import run_notebooks
 root, nb = Path({str(root)!r}), Path({str(notebook)!r})
 use = NotebookUse("p.md", 1, NotebookRequest(notebook=nb))
 ours, theirs = [], []

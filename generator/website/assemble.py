@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .config import SiteConfig
-from .errors import Diagnostic, error, warning
-from .models import RenderedPost
-from .sources import slugify
+from ..config import SiteConfig
+from ..errors import Diagnostic, error, warning
+from ..models import RenderedPost
+from ..content.sources import slugify
 
 
 @dataclass(frozen=True)

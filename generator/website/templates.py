@@ -12,9 +12,9 @@ from typing import Any
 
 import jinja2
 
-from .config import SiteConfig, theme_dirs
-from .errors import Diagnostic, error
-from .sources import display_path
+from ..config import SiteConfig, theme_dirs
+from ..errors import Diagnostic, error
+from ..content.sources import display_path
 from .write import write_atomically
 
 

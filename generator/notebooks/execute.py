@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .kernels import KernelTracker, manager_class
-from .progress import Progress
+from ..progress import Progress
 
 RUN_MIME = "application/vnd.journey.run+json"
 PROBE_TAG = "journey-probe"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from .assemble import Site
-from .models import RenderedPost
+from ..models import RenderedPost
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

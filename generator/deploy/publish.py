@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import JourneyError, error
+from ..errors import JourneyError, error
 
 
 @dataclass(frozen=True)

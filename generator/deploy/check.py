@@ -15,10 +15,10 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
-from . import cache
-from .config import SiteConfig, display_path
-from .errors import Diagnostic, error
-from .models import Post
+from ..notebooks import freeze
+from ..config import SiteConfig, display_path
+from ..errors import Diagnostic, error
+from ..models import Post
 from .preflight import check_cname, preflight, preflight_summary, site_files
 
 __all__ = ["check_site", "preflight_summary"]  # the summary is re-exported for the CLI
@@ -253,17 +253,17 @@ def _check_post(config: SiteConfig, post: Post, markdown: MarkdownIt) -> list[Di
         target = post.source.parent / unquote(urlsplit(src).path)
         if not target.is_file():
             line, col = _position(lines, (written, src), block_line)
-            shown = cache.display_path(target, config.root)
+            shown = freeze.display_path(target, config.root)
             message = f"missing image '{written}' (no file at {shown})"
             problems.append(error(post.display_path, post.body_line + line, col, message))
     for use in post.notebooks:
         request = use.request
         if not request.notebook.is_file():
-            shown = cache.display_path(request.notebook, config.root)
+            shown = freeze.display_path(request.notebook, config.root)
             problems.append(error(use.post, use.line, 0, f"missing notebook '{shown}'"))
         for dep in request.deps:
             if not dep.exists():
-                shown = cache.display_path(dep, config.root)
+                shown = freeze.display_path(dep, config.root)
                 problems.append(
                     error(use.post, use.line, 0, f"missing notebook dependency '{shown}'")
                 )

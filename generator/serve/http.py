@@ -16,7 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import unquote
 
-from .errors import UsageError
+from ..errors import UsageError
 
 RELOAD_SCRIPT_PATH = "/__journey/livereload.js"
 EVENTS_PATH = "/__journey/events"
@@ -269,4 +269,4 @@ def _waiting_page(error: str | None) -> bytes:
 
 def _reload_script() -> bytes:
     """The browser side of live reload, shipped beside this module as livereload.js."""
-    return files("generator").joinpath("livereload.js").read_bytes()
+    return files("generator.serve").joinpath("livereload.js").read_bytes()

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .errors import Diagnostic, JourneyError, error
+from ..errors import Diagnostic, JourneyError, error
 
 MARKER = ".nojekyll"  # every site we build has it; a non-empty folder without it is not ours
 

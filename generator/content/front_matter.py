@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import Diagnostic, error, warning
+from ..errors import Diagnostic, error, warning
 
 if TYPE_CHECKING:
     import yaml

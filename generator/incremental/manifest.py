@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .config import CACHE_FOLDER
-from .write import write_atomically
+from ..config import CACHE_FOLDER
+from ..website.write import write_atomically
 
 FORMAT = "manifest-2"
 RACY_NS = 2_000_000_000
@@ -135,7 +135,7 @@ def scan_inputs(folders: list[Path], files: list[Path], known: StatCache) -> dic
     """The content hash of every file under `folders`, of the listed `files` and of journey's code."""
     hashes: dict[str, bytes] = {}
     now = time.time_ns()
-    names = [*walk_files(Path(__file__).parent), *(name for folder in folders for name in walk_files(folder)), *map(str, files)]
+    names = [*walk_files(Path(__file__).parent.parent), *(name for folder in folders for name in walk_files(folder)), *map(str, files)]
     for name in names:
         if name not in hashes:
             digest = known.digest(name, now)
@@ -148,7 +148,7 @@ def code_digest(hashes: Mapping[str, bytes]) -> str:
     """A digest of journey's own files (whose hashes every scan has): what a cached rendering
     was made by."""
     digest = hashlib.sha256()
-    root = str(Path(__file__).parent)
+    root = str(Path(__file__).parent.parent)
     for name in walk_files(Path(root)):
         digest.update(os.path.relpath(name, root).replace(os.sep, "/").encode("utf-8") + b"\0")
         digest.update(hashes[name] if name in hashes else hashlib.sha256(Path(name).read_bytes()).digest())

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .glue import VALUE_MIME
+from ..glue import VALUE_MIME
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}

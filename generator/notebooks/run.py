@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import cache
-from .config import SiteConfig
-from .errors import Diagnostic, error, warning
-from .models import NotebookRequest, NotebookUse
-from .write import write_atomically
+from . import freeze
+from ..config import SiteConfig
+from ..errors import Diagnostic, error, warning
+from ..models import NotebookRequest, NotebookUse
+from ..website.write import write_atomically
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 
@@ -49,8 +49,8 @@ class _Plan:
     uses: tuple[NotebookUse, ...]
     shown: str
     source: dict[str, Any]
-    key: cache.CacheKey
-    lookup: cache.Lookup
+    key: freeze.CacheKey
+    lookup: freeze.Lookup
     mode: str
 
 
@@ -96,9 +96,9 @@ def _group(uses: Sequence[NotebookUse]) -> dict[NotebookRequest, tuple[NotebookU
 def _plan(
     request: NotebookRequest, uses: tuple[NotebookUse, ...], config: SiteConfig, execute: str | None
 ) -> tuple[_Plan | None, list[Diagnostic]]:
-    shown = cache.display_path(request.notebook, config.root)
+    shown = freeze.display_path(request.notebook, config.root)
     probe = _Plan(
-        request, uses, shown, {}, cache.CacheKey("", {}), cache.Lookup("missing", Path()), ""
+        request, uses, shown, {}, freeze.CacheKey("", {}), freeze.Lookup("missing", Path()), ""
     )
     try:
         source = json.loads(request.notebook.read_bytes())
@@ -115,7 +115,7 @@ def _plan(
         for d in _at_uses(
             probe,
             error,
-            f"notebook {shown}: deps file {cache.display_path(dep, config.root)} does not exist",
+            f"notebook {shown}: deps file {freeze.display_path(dep, config.root)} does not exist",
         )
     ]
     problems += [
@@ -123,8 +123,8 @@ def _plan(
         for text in _param_warnings(source, request, shown)
         for d in _at_uses(probe, warning, text)
     ]
-    key = cache.compute_key(source, request, config, config.kernel or "python3")
-    found = cache.lookup(cache.entry_path(request, config), key)
+    key = freeze.compute_key(source, request, config, config.kernel or "python3")
+    found = freeze.lookup(freeze.entry_path(request, config), key)
     plan = _Plan(request, uses, shown, source, key, found, execute or request.execute)
     return (None if problems and any(d.is_error for d in problems) else plan), problems
 
@@ -145,7 +145,7 @@ def _param_warnings(source: dict[str, Any], request: NotebookRequest, shown: str
     if cell is None:
         return [f"notebook {shown} has no cell tagged 'parameters'; params are injected at its top"]
     try:
-        tree = ast.parse(cache._text(cell.get("source", "")))
+        tree = ast.parse(freeze._text(cell.get("source", "")))
     except SyntaxError:
         return []
     declared = {
@@ -167,7 +167,7 @@ def _at_uses(plan: _Plan, make: Any, message: str) -> list[Diagnostic]:
 
 
 def _never_message(plan: _Plan, config: SiteConfig) -> str:
-    where = cache.display_path(plan.lookup.path, config.root)
+    where = freeze.display_path(plan.lookup.path, config.root)
     state = {
         "missing": "missing",
         "stale": f"stale (changed: {plan.lookup.detail})",
@@ -204,20 +204,20 @@ def _execute(
         for p in distinct.values()
     ]
     outcomes = {k: o for k, o in zip(distinct, run_jobs(work, jobs, progress), strict=True)}
-    live = {cache.entry_path(p.request, config) for p in plans}
+    live = {freeze.entry_path(p.request, config) for p in plans}
     results: dict[NotebookRequest, ExecutedNotebook] = {}
     problems: list[Diagnostic] = []
     stored: dict[tuple[Path, str], dict[str, Any]] = {}
     for ident, outcome in outcomes.items():
         plan = distinct[ident]
-        failed = cache.failed_path(plan.request, config)
+        failed = freeze.failed_path(plan.request, config)
         if outcome.failure is not None:
             kept = ""
             if outcome.failure.kind != "start":
                 write_atomically(
-                    failed, cache.serialize(mark_failure(outcome.notebook, outcome.failure))
+                    failed, freeze.serialize(mark_failure(outcome.notebook, outcome.failure))
                 )
-                kept = f" (executed notebook kept at {cache.display_path(failed, config.root)})"
+                kept = f" (executed notebook kept at {freeze.display_path(failed, config.root)})"
             log = f"; the kernel's last words: {outcome.failure.log}" if outcome.failure.log else ""
             message = f"notebook {plan.shown}: {outcome.failure.describe()}{kept}{log}"
             problems += [
@@ -227,9 +227,9 @@ def _execute(
                 for d in _at_uses(p, error, message)
             ]
             continue
-        stored[ident] = cache.store(plan.lookup.path, outcome.notebook, plan.key, outcome.run_info)
+        stored[ident] = freeze.store(plan.lookup.path, outcome.notebook, plan.key, outcome.run_info)
         failed.unlink(missing_ok=True)
-        cache.prune_siblings(plan.lookup.path, live)
+        freeze.prune_siblings(plan.lookup.path, live)
     for plan in plans:
         entry = stored.get((plan.lookup.path, plan.key.digest))
         if entry is not None:
@@ -238,7 +238,7 @@ def _execute(
 
 
 def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedNotebook:
-    grafted = cache.graft(plan.source, entry)
+    grafted = freeze.graft(plan.source, entry)
     journey = grafted["metadata"]["journey"]
     grafted["metadata"]["journey"] = {"key": journey["key"], "run_info": journey["run_info"]}
     return ExecutedNotebook(
@@ -247,7 +247,7 @@ def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedN
         cache_key=plan.key.digest,
         from_cache=from_cache,
         run_info=journey["run_info"],
-        ipynb_bytes=cache.serialize(grafted),
+        ipynb_bytes=freeze.serialize(grafted),
         display_path=plan.shown,
     )
 
@@ -258,7 +258,7 @@ def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str
     lines = []
     for request, its_uses in _group(uses).items():
         plan, problems = _plan(request, its_uses, config, None)
-        label = cache.display_path(request.notebook, config.root)
+        label = freeze.display_path(request.notebook, config.root)
         if request.params:
             label += " {" + ", ".join(f"{k}={json.dumps(v)}" for k, v in request.params) + "}"
         if plan is None:
@@ -266,7 +266,7 @@ def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str
             continue
         found = plan.lookup
         if found.state == "missing":
-            near = cache.nearest_sibling(found.path, plan.key)
+            near = freeze.nearest_sibling(found.path, plan.key)
             state = f"stale (changed: {', '.join(near)})" if near else "missing (never executed)"
         elif found.state == "fresh":
             state = "fresh"

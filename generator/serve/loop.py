@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .build import BuildOptions, BuildSession, build_site, quiet_collector
-from .config import CACHE_FOLDER, SiteConfig, load_config
-from .errors import JourneyError
-from .serve_http import Status, bind, url_host
+from ..build import BuildOptions, BuildSession, build_site, quiet_collector
+from ..config import CACHE_FOLDER, SiteConfig, load_config
+from ..errors import JourneyError
+from .http import Status, bind, url_host
 from .watch import differs, scan, watched
 
 

@@ -25,9 +25,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import Diagnostic, SourceLocation
-from .models import NotebookRequest, NotebookUse, Post, RenderedPost
-from .write import write_atomically
+from ..errors import Diagnostic, SourceLocation
+from ..models import NotebookRequest, NotebookUse, Post, RenderedPost
+from ..website.write import write_atomically
 
 FORMAT = "memo-5"
 

@@ -23,9 +23,9 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from .errors import Diagnostic, error
-from .models import Heading
-from .write import write_atomically
+from ..errors import Diagnostic, error
+from ..models import Heading
+from ..website.write import write_atomically
 
 ShortcodeHandler = Callable[[str, list[str], dict[str, str]], str]
 _SHORTCODE = re.compile(r"\{\{<\s*(.*?)\s*>\}\}")

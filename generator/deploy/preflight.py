@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .config import SiteConfig, display_path
-from .errors import Diagnostic, error, warning
+from ..config import SiteConfig, display_path
+from ..errors import Diagnostic, error, warning
 
 # GitHub's documented limits, in decimal units so the check errs on the safe side.
 SITE_LIMIT = 1_000_000_000  # "published GitHub Pages sites may be no larger than 1 GB"

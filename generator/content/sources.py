@@ -13,11 +13,11 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .config import EXECUTE_MODES, SiteConfig, display_path
-from .errors import Diagnostic, error
+from ..config import EXECUTE_MODES, SiteConfig, display_path
+from ..errors import Diagnostic, error
 from .front_matter import Fields, ParsedCache, kind_of, split_front_matter
-from .memo import Memo
-from .models import NotebookRequest, NotebookUse, Post
+from ..incremental.memo import Memo
+from ..models import NotebookRequest, NotebookUse, Post
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",

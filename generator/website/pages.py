@@ -22,11 +22,11 @@ import jinja2
 
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
-from .errors import Diagnostic
-from .memo import Memo
-from .models import RenderedPost
-from .parallel import parallel_map
-from .render import RenderStore, with_html
+from ..errors import Diagnostic
+from ..incremental.memo import Memo
+from ..models import RenderedPost
+from ..parallel import parallel_map
+from ..content.render import RenderStore, with_html
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
 

@@ -17,15 +17,15 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from .config import SiteConfig
-from .errors import Diagnostic, warning
+from ..config import SiteConfig
+from ..errors import Diagnostic, warning
 from .front_matter import ParsedCache
 from .markdown import Highlights, ShortcodeProblem, create_markdown, render_markdown
-from .memo import Memo
-from .models import Heading, NotebookRequest, Post, RenderedPost
-from .parallel import parallel_map
+from ..incremental.memo import Memo
+from ..models import Heading, NotebookRequest, Post, RenderedPost
+from ..parallel import parallel_map
 from .sources import with_body
-from .write import write_atomically
+from ..website.write import write_atomically
 
 FORMAT = "render-2"  # bump when rendering changes what a cached post would contain
 _TAGS = re.compile(r"<[^>]+>")
@@ -266,7 +266,7 @@ def _post_notebooks(post: Post, executed: list[Any], config: SiteConfig) -> Any:
     if not post.notebooks or len(executed) != len(post.notebooks):
         return None
     # Heavy (nbconvert): only posts with notebooks pay for it.
-    from .post_notebooks import PostNotebooks
+    from ..notebooks.embed import PostNotebooks
 
     return PostNotebooks(post, executed, config)
 
@@ -276,7 +276,7 @@ def _shortcode_handler(notebooks: Any) -> Any:
         return None
 
     def handle(name: str, args: list[str], kwargs: dict[str, str]) -> str:
-        from .post_notebooks import ShortcodeError
+        from ..notebooks.embed import ShortcodeError
 
         try:
             return notebooks.shortcode(name, args, kwargs)

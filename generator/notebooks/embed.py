@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .config import SiteConfig
-from .models import Post
-from .notebook_html import RenderedCell, RenderedNotebook, render_notebook
+from ..config import SiteConfig
+from ..models import Post
+from .to_html import RenderedCell, RenderedNotebook, render_notebook
 
 if TYPE_CHECKING:
-    from .notebooks import ExecutedNotebook
+    from .run import ExecutedNotebook
 
 
 class ShortcodeError(Exception):
@@ -173,7 +173,7 @@ def _card(nb: _Shown, config: SiteConfig) -> dict[str, Any]:
 @lru_cache(maxsize=4)
 def _markdown_renderer(base_path: str) -> Callable[[str], str]:
     """Markdown cells go through the posts' own Markdown (same math, code, links)."""
-    from .markdown import create_markdown, render_markdown
+    from ..content.markdown import create_markdown, render_markdown
 
     md = create_markdown()
 
@@ -184,6 +184,6 @@ def _markdown_renderer(base_path: str) -> Callable[[str], str]:
 
 
 def _highlighter() -> Callable[[str, str], str]:
-    from .markdown import highlight_code
+    from ..content.markdown import highlight_code
 
     return highlight_code

@@ -1,0 +1,1 @@
+"""Content: finding posts in every format, front matter, Markdown."""

@@ -1,0 +1,1 @@
+"""Deploying: checking the built site, the Pages preflight, publishing to a branch."""

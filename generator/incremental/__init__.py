@@ -1,0 +1,1 @@
+"""Incremental builds: what changed since the last build and what can be reused."""

@@ -1,0 +1,1 @@
+"""Notebooks: execution, kernels, the freeze store, notebook HTML, embedding in posts."""

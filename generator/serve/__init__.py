@@ -1,0 +1,1 @@
+"""The dev server: build, serve, watch, rebuild, reload."""

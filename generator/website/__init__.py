@@ -1,0 +1,1 @@
+"""The website: whole-site logic, pages, feeds, search, templates, the atomic writer."""
