@@ -1,7 +1,10 @@
-"""The build, top to bottom: settings → sources → notebooks → Markdown → site → pages → write.
+"""The build, top to bottom: settings → sources → notebooks → Markdown → site → pages → swap.
 
-Heavy modules (Jinja2, markdown-it, Pygments, papermill) are imported inside `_build()`, after
-the manifest check: a build with nothing changed then costs a scan of the inputs, not imports.
+Each stage is a function of values. What earlier builds made is reused through one seam, the
+incremental layer's `BuildSession`: `build_site` asks it whether anything is outdated, and
+which posts must be read and rendered; the stages never see it. Heavy modules (Jinja2,
+markdown-it, Pygments, papermill) load inside `_build()`, so a build with nothing to do costs a
+scan of the inputs, not imports.
 """
 
 from __future__ import annotations
@@ -15,21 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .config import CACHE_FOLDER, SiteConfig, display_path, load_config, theme_dirs
-from .errors import Diagnostic, JourneyError, warning
-from .incremental.manifest import (
-    Manifest,
-    StatCache,
-    changed_while_building,
-    code_digest,
-    inputs_digest,
-    load_manifest,
-    manifest_path,
-    out_tag,
-    save_manifest,
-    scan_inputs,
-)
-from .incremental.memo import Memo, memo_key
+from .config import SiteConfig, display_path, load_config, theme_dirs
+from .errors import Diagnostic, JourneyError, error, warning
+from .incremental.session import BuildSession, DamagedEntry, Rebuild
 from .models import NotebookRequest, Post
 from .website.write import check_out_folder
 
@@ -47,19 +38,9 @@ class BuildOptions:
     verbose: bool = False
     progress: bool = True
 
-
-@dataclass
-class BuildSession:
-    """What `serve` keeps in memory from one rebuild to the next: the memo (so a rebuild reads,
-    renders and indexes only what changed) and the inputs' stat cache (so it hashes only files
-    that were written). Saved to disk when serving stops."""
-
-    memo: Memo | None = None
-    stats: StatCache = field(default_factory=StatCache)
-
-    def save(self) -> None:
-        if self.memo is not None:
-            self.memo.save()
+    def site_options(self) -> dict[str, str]:
+        """The options that change the site (not how the build runs or reports)."""
+        return {k: str(v) for k, v in vars(self).items() if k not in ("verbose", "progress", "jobs", "source")}
 
 
 @dataclass(frozen=True)
@@ -74,9 +55,9 @@ class BuildResult:
 
 def quiet_collector() -> None:
     """Run the cycle collector less often, for the process (the command line, `serve`): a build
-    holds a few hundred thousand long-lived objects (the memo, a thousand posts), which the
-    default threshold (700 allocations) has it walk a hundred times per rebuild, some 30 ms of
-    300. Nothing journey builds is cyclic garbage worth collecting that often."""
+    holds a few hundred thousand long-lived objects (a thousand posts), which the default
+    threshold (700 allocations) has it walk a hundred times per rebuild. Nothing journey builds
+    is cyclic garbage worth collecting that often."""
     gc.set_threshold(10_000, 10, 10)
 
 
@@ -88,134 +69,115 @@ def build_time() -> datetime:
     return datetime.now(UTC)
 
 
-def cache_dir(config: SiteConfig) -> Path:
-    return config.root / CACHE_FOLDER
-
-
 def build_site(options: BuildOptions, session: BuildSession | None = None) -> BuildResult:
-    """Build the blog at options.source; raise JourneyError with every problem, leaving `out` as it was."""
+    """Build the blog at options.source; raise JourneyError with every problem, leaving `out` as it was.
+    `session` is what `serve` keeps between rebuilds; a lone build makes its own."""
     started = time.perf_counter()
     source = options.source.resolve()
     out = (options.out or source / "site").resolve()
-    config, problems = load_config(source, options.base_url)
-    inputs = [config.root / d for d in (config.posts_dir, config.static_dir, config.freeze_dir, "notebooks")]
-    check_out_folder(source, out, [*inputs, *theme_dirs(config)])
-    now = build_time()
-    manifest_file = manifest_path(cache_dir(config), out)
-    previous = load_manifest(manifest_file)
-    stats = session.stats if session is not None else StatCache(cache_dir(config) / "stats.json")
-    before = _scan(config, previous, stats)
-    current = inputs_digest(before, _settings(options))
-    if options.execute != "always" and previous.is_current(current, now, out):
-        # Stored with absolute paths, shown as seen from the folder this build runs in.
-        replayed = problems + [warning(display_path(Path(path)), line, col, message)
-                               for path, line, col, message in previous.warnings]
-        _stop_on_errors(replayed, options.strict)
-        stats.save(before)
-        return BuildResult(out, sorted(replayed), len(previous.outputs or ()), time.perf_counter() - started, 0, True)
-    manifest, problems, rendered, ran_kernels = _build(config, options, out, now, previous, problems, before, session)
-    # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
-    # Otherwise the inputs are those read before the build (an edit saved meanwhile is seen next time).
-    rescan = ran_kernels or manifest.extra_inputs != previous.extra_inputs
-    after = _scan(config, manifest, stats) if rescan else before
-    if not changed_while_building(before, after, set(manifest.extra_inputs), config.root / config.freeze_dir):
-        manifest.inputs = inputs_digest(after, _settings(options))
-    save_manifest(manifest_file, manifest)
-    stats.save(after)
-    return BuildResult(out, sorted(problems), len(manifest.outputs or ()), time.perf_counter() - started, rendered)
+    own = session is None
+    session = session or BuildSession(source)
+    try:
+        last = session.last_build(out, options.site_options())
+        if options.execute != "always" and last.is_current(build_time()):
+            replayed = last.warnings()
+            _stop_on_errors(replayed, options.strict)
+            return BuildResult(out, sorted(replayed), len(last.outputs), time.perf_counter() - started,
+                               up_to_date=True)
+        config, settings_problems = load_config(source, options.base_url)
+        check_out_folder(source, out, input_folders(config))
+        for attempt in range(3):  # a stored rendering found damaged mid-build is rendered anew
+            try:
+                reuse = last.begin(config, verify=attempt > 0)
+                files, rendered, problems = _build(config, options, out, reuse, settings_problems)
+                break
+            except DamagedEntry as damaged:
+                if attempt == 2:
+                    raise
+                session.forget(damaged)
+        # Damage found in the cache and repaired: said, but never an error, not even with --strict.
+        notes = [warning(display_path(session.store.path), 1, 1, text) for text in dict.fromkeys(session.store.warnings)]
+        session.store.warnings.clear()
+        return BuildResult(out, sorted(problems) + notes, files, time.perf_counter() - started, rendered)
+    finally:
+        if own:
+            session.close()
+
+
+def input_folders(config: SiteConfig) -> list[Path]:
+    """The folders a build reads (the output folder may be inside none of them)."""
+    root = config.root
+    return [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, root / "notebooks",
+            *theme_dirs(config)]
 
 
 def _build(
-    config: SiteConfig,
-    options: BuildOptions,
-    out: Path,
-    now: datetime,
-    previous: Manifest,
-    problems: list[Diagnostic],
-    digests: dict[str, bytes],
-    session: BuildSession | None,
-) -> tuple[Manifest, list[Diagnostic], int, bool]:
-    """The full pipeline: (manifest, problems, pages rendered, whether any kernel ran)."""
+    config: SiteConfig, options: BuildOptions, out: Path, reuse: Rebuild, settings_problems: list[Diagnostic]
+) -> tuple[int, int, list[Diagnostic]]:
+    """The stages, for a build with something to do: (files in the site, pages rendered, problems)."""
+    from .content.render import post_notebooks, render_key, render_posts
+    from .content.sources import find_post_files, read_file, select_posts
     from .website.assemble import assemble_site
-    from .content.front_matter import ParsedCache
     from .website.pages import render_site
-    from .content.render import RenderStore, render_posts
-    from .content.sources import read_posts
     from .website.templates import collect_assets, create_environment, settings_digest, templates_digest
     from .website.write import Staging
 
-    settings = problems
-    code = code_digest(digests)  # a new journey renders every post and page again
-    memo = _memo(config, options, out, code, session)
-    full_read = not memo.posts.data
-    parsed = ParsedCache(cache_dir(config) / "front-matter.json")
-    sources = read_posts(config, drafts=options.drafts, future=options.future, now=now, cache=parsed,
-                         memo=memo, digests=digests)
-    problems = problems + list(sources.diagnostics)
-    executed, found = _run_notebooks(sources.posts, config, options)
+    now = build_time()
+    # 1. Sources: only the post files added or changed since the last build are read.
+    paths = find_post_files(config)
+    reads = [read_file(config, path) for path in reuse.unread(paths)]
+    documents = {read.source: read.document for read in reads if read.document is not None}
+    catalog, found = reuse.posts(paths, reads)
+    problems = settings_problems + found
+    posts, next_release = select_posts(catalog, drafts=options.drafts, future=options.future, now=now)
+    # 2. Notebooks: executed, or taken from _freeze/ while their cache key holds.
+    executed, found = _run_notebooks(posts, config, options)
     problems += found
-    store = RenderStore(cache_dir(config))
-    rendered, found = render_posts(sources.posts, config, executed, store, options.jobs, code, memo, parsed)
-    parsed.save(prune=full_read)  # entries of posts the memo had were not looked at: keep them
+    # 3. Markdown: only posts without a stored rendering of the same inputs are rendered.
+    work = [(post, notebooks, render_key(post, notebooks, config, reuse.code))
+            for post in posts if (notebooks := post_notebooks(post, executed)) is not None]
+    todo = [(documents.get(post.source) or _document(config, post), notebooks, key)
+            for post, notebooks, key in reuse.unrendered(work)]
+    for key, rendering, found in render_posts(todo, config, highlighted=reuse.highlighted, jobs=options.jobs):
+        if rendering is not None:
+            reuse.keep(rendering)
+        problems += found
+    rendered, found = reuse.rendered(work)
     problems += found
+    # 4. The site: order, listings, taxonomies, URL collisions.
     site, found = assemble_site(config, rendered)
     problems += found
-    assets = collect_assets(config, cache=cache_dir(config))
-    env = create_environment(config, assets, bytecode_cache=cache_dir(config) / "jinja")
-    staging = Staging(out, previous.fingerprints if out.is_dir() else {})
+    # 5. Pages, feeds, search, assets: into a staging folder, swapped in whole.
+    assets = collect_assets(config, reuse.syntax_css)
+    env = create_environment(config, assets, bytecode_cache=reuse.bytecode_cache())
+    reuse.store.commit()  # forked page workers read what this build stored
+    staging = Staging(out, reuse.site_record)
     try:
-        pages, found = render_site(site, env, assets, store, staging, theme=settings_digest(config, assets) + code,
-                                   templates=templates_digest(config), jobs=options.jobs, memo=memo)
-        problems += found + staging.problems
+        templates = templates_digest(config)
+        pages = render_site(site, env, assets, reuse.bodies, staging, theme=settings_digest(config, assets) + reuse.code,
+                            templates=templates, jobs=options.jobs, search=reuse.search_layout,
+                            template_facts=reuse.template_facts(templates))
+        problems += pages.problems + staging.problems
         _stop_on_errors(problems, options.strict)
-        staging.commit(previous.outputs if out.is_dir() else None)
+        staging.commit()
     except BaseException:
         staging.discard()
         raise
-    keys = {item.render_key for item in rendered}
-    if full_read:
-        store.prune(rendered)  # the whole store: whatever earlier builds left behind
-    else:
-        store.drop({key: entry for key, entry in memo.entries.data.items() if key not in keys}, rendered)
-    memo.keep_only(digests, keys)
-    if session is None:
-        memo.save()
-    manifest = Manifest(
-        release=sources.next_release.isoformat() if sources.next_release else "",
-        fingerprints=staging.fingerprints,
-        # The settings' own warnings are found again by every build, the fast path included.
-        warnings=[[str(Path(d.location.path).resolve()), d.location.line, d.location.col, d.message]
-                  for d in problems if d not in settings],
-        extra_inputs=sorted({str(p) for post in sources.posts for use in post.notebooks
-                             for p in (use.request.notebook, *use.request.deps)}),
-        outputs=staging.outputs(),
-    )
     ran_kernels = any(not notebook.from_cache for notebook in executed.values())
-    return manifest, problems, pages, ran_kernels
+    named = {str(p) for post in posts for use in post.notebooks for p in (use.request.notebook, *use.request.deps)}
+    reuse.finish(posts=site.posts, search=pages.search, templates=(templates, pages.template_facts),
+                 release=next_release, warnings=problems, named=named, ran_kernels=ran_kernels)
+    return len(staging.outputs()), pages.rendered, problems
 
 
-def _memo(config: SiteConfig, options: BuildOptions, out: Path, code: str, session: BuildSession | None) -> Memo:
-    """The last build's memo for this output folder: serve's resident one, else the saved one."""
-    key = memo_key(code, config, _settings(options))
-    if session is not None and session.memo is not None:
-        session.memo.rekey(key)
-        return session.memo
-    memo = Memo.load(cache_dir(config) / f"memo-{out_tag(out)}.json", key)
-    if session is not None:
-        session.memo = memo
-    return memo
+def _document(config: SiteConfig, post: Post) -> Any:
+    """A post's document, read again: the last build had the post, but this one must render it."""
+    from .content.sources import read_file
 
-
-def _scan(config: SiteConfig, manifest: Manifest, known: StatCache) -> dict[str, bytes]:
-    root = config.root
-    folders = [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, *theme_dirs(config)]
-    files = [root / "pyproject.toml", root / config.environment, *(Path(p) for p in manifest.extra_inputs)]
-    return scan_inputs(folders, files, known)
-
-
-def _settings(options: BuildOptions) -> dict[str, str]:
-    """The options that change the site (not how the build runs or reports)."""
-    return {k: str(v) for k, v in vars(options).items() if k not in ("verbose", "progress", "jobs", "source")}
+    document = read_file(config, post.source).document
+    if document is None:  # the file changed since it was scanned: the next build sees it
+        raise JourneyError(error(post.display_path, 1, 1, "the file changed while it was being built; build again"))
+    return document
 
 
 def _run_notebooks(

@@ -182,7 +182,7 @@ def _run_check(args: argparse.Namespace) -> int:
     config, problems = load_config(args.source.resolve(), base_url=args.base_url)
     out = (args.out or config.root / "site").resolve()
     posts = read_posts(config, drafts=True, future=True, now=build_time())
-    found = check_site(config, out, posts.posts) if out.is_dir() else [
+    found = check_site(config, out, posts.documents) if out.is_dir() else [
         error(display_path(out), 0, 0, "no built site here; run 'journey build' first")
     ]
     for line in preflight_summary(out) if out.is_dir() else []:

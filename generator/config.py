@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -13,7 +11,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Diagnostic, JourneyError, error, warning
-from .website.write import write_atomically
 
 EXECUTE_MODES = ("auto", "always", "never")
 CACHE_FOLDER = ".journey-cache"  # in the blog root: everything a build keeps for the next one
@@ -82,19 +79,9 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _settings_table(root: Path, text: str, shown: str) -> dict[str, Any]:
-    """pyproject.toml's [tool.journey] table. It is remembered by the file's digest in
-    `.journey-cache/settings.json`, so an unchanged file needs no TOML parser: importing tomllib
-    costs ~9 ms, a tenth of a build with nothing to do."""
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    remembered = root / CACHE_FOLDER / "settings.json"
-    try:
-        data = json.loads(remembered.read_text(encoding="utf-8"))
-        if data["digest"] == digest and isinstance(data["table"], dict):
-            return data["table"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    import tomllib
+def _settings_table(text: str, shown: str) -> dict[str, Any]:
+    """pyproject.toml's [tool.journey] table."""
+    import tomllib  # ~9 ms: a build with nothing changed never gets here
 
     try:
         table = tomllib.loads(text).get("tool", {}).get("journey", {})
@@ -105,12 +92,6 @@ def _settings_table(root: Path, text: str, shown: str) -> dict[str, Any]:
         table = None
     if not isinstance(table, dict):
         raise JourneyError(error(shown, 1, 1, "[tool.journey] must be a table of settings"))
-    try:
-        encoded = json.dumps({"digest": digest, "table": table})  # in file order, as TOML gave it
-        if json.loads(encoded)["table"] == table:  # TOML dates and times are not JSON: not kept
-            write_atomically(remembered, encoded.encode("utf-8"))
-    except (TypeError, ValueError, OSError):
-        pass  # not JSON, or a read-only folder: parsed again next time
     return table
 
 
@@ -128,7 +109,7 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
     text = ""
     if path.is_file():
         text = path.read_text(encoding="utf-8")
-        table = _settings_table(root, text, shown)
+        table = _settings_table(text, shown)
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for key, value in table.items():

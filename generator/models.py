@@ -43,7 +43,8 @@ class NotebookUse:
 
 @dataclass(frozen=True)
 class Post:
-    """A post read from disk, with validated front matter; body is still Markdown."""
+    """A post's validated front matter and where it lives: what listings, feeds and notebooks
+    need. Its Markdown body travels in a `Document`."""
 
     source: Path  # absolute path of the .md file
     display_path: str  # the path as shown in diagnostics
@@ -59,8 +60,6 @@ class Post:
     pinned: bool
     draft: bool
     layout: str
-    body: str | None  # None: not read (the build's memo had the post; see sources.with_body)
-    body_line: int  # 1-based line in the file where the body starts
     notebooks: tuple[NotebookUse, ...] = ()
     assets: tuple[Path, ...] = ()  # files beside slug/index.md, copied next to the page
     digest: str = ""  # SHA-256 (hex) of the file's bytes as read
@@ -70,6 +69,15 @@ class Post:
         """(date, updated) for fingerprints, asked for several times per build: wall time and
         zone, which isoformat() would cost ten times more to spell (it asks the zone for its offset)."""
         return _stamp(self.date), _stamp(self.updated) if self.updated else ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A post file as read: the post and its Markdown body."""
+
+    post: Post
+    body: str
+    body_line: int  # 1-based line in the file where the body starts
 
 
 class Heading(NamedTuple):
@@ -86,17 +94,16 @@ def _stamp(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class RenderedPost:
-    """A post after Markdown (and notebook) rendering; `html` is loaded only where a page needs it."""
+    """A post after Markdown (and notebook) rendering: what listings and feeds show of it. Its
+    HTML body and search text are found by `render_key` (see `PostWithBody`)."""
 
     post: Post
-    html: str
     toc: tuple[Heading, ...]
     words: int
     summary: str  # plain text for listings and feeds
     files: tuple[tuple[str, str], ...] = ()  # (name beside the page, blob digest): notebook images, .ipynb
     run_cards: tuple[dict[str, Any], ...] = ()
-    render_key: str = ""  # where the render store keeps its HTML
-    highlights: tuple[str, ...] = ()  # the highlighted code blocks it took from the render store
+    render_key: str = ""  # a digest of everything the rendering was made from
 
     @property
     def reading_minutes(self) -> int:
@@ -111,3 +118,17 @@ class RenderedPost:
         shown = (post.url_path, post.title, post.stamps, post.description, self.summary, post.tags,
                  post.categories, post.pinned, post.draft, self.reading_minutes, bool(self.run_cards), post.author)
         return hashlib.sha256(repr(shown).encode("utf-8")).digest()
+
+
+@dataclass(frozen=True)
+class PostWithBody:
+    """A rendered post with its HTML body: what a post page and the site feed show. Templates
+    read it as they read the rendered post (`post.post.title`, `post.toc`, …) plus `post.html`."""
+
+    item: RenderedPost
+    html: str
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # copy and pickle probe for these before `item` exists
+            raise AttributeError(name)
+        return getattr(self.item, name)

@@ -52,7 +52,7 @@ def a_post(source: Path, display_path: str, **fields: Any) -> Post:
     values: dict[str, Any] = {
         "slug": "t", "url_path": "posts/t/", "title": "T", "date": datetime(2024, 1, 1, tzinfo=UTC),
         "updated": None, "description": "", "tags": (), "categories": (), "author": "", "pinned": False,
-        "draft": False, "layout": "", "body": "", "body_line": 1,
+        "draft": False, "layout": "",
     }
     return Post(source=source, display_path=display_path, **{**values, **fields})
 

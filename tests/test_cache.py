@@ -40,8 +40,8 @@ def source(config: SiteConfig) -> dict:
     return json.loads((config.root / "notebooks" / "counts_runs.ipynb").read_text())
 
 
-def key(config: SiteConfig, nb: dict | None = None, **kwargs: object) -> cache.CacheKey:
-    return cache.compute_key(nb or source(config), request(config, **kwargs), config, "python3")
+def key(config: SiteConfig, nb: dict | None = None, **kwargs: object) -> freeze.CacheKey:
+    return freeze.compute_key(nb or source(config), request(config, **kwargs), config, "python3")
 
 
 def executed(nb: dict) -> dict:
@@ -91,7 +91,7 @@ def test_each_part_changes_the_key_and_is_named(config: SiteConfig, change: str,
         kwargs = {"allow_errors": True}
     after = key(config, nb, **kwargs)
     assert after.digest != before.digest
-    assert cache.changed_parts(before.parts, after.parts) == [part]
+    assert freeze.changed_parts(before.parts, after.parts) == [part]
 
 
 def test_requirements_are_normalised(config: SiteConfig) -> None:
@@ -103,36 +103,36 @@ def test_requirements_are_normalised(config: SiteConfig) -> None:
 
 
 def test_kernel_name_is_part_of_the_key(config: SiteConfig) -> None:
-    other = cache.compute_key(source(config), request(config), config, "ml-env")
-    assert cache.changed_parts(key(config).parts, other.parts) == ["kernel"]
+    other = freeze.compute_key(source(config), request(config), config, "ml-env")
+    assert freeze.changed_parts(key(config).parts, other.parts) == ["kernel"]
 
 
 def test_entry_layout(config: SiteConfig) -> None:
-    path = cache.entry_path(request(config, params=(("n", 3),)), config)
+    path = freeze.entry_path(request(config, params=(("n", 3),)), config)
     assert path.parent == config.root / "_freeze" / "notebooks" / "counts_runs"
     assert len(path.stem) == 12 and path.suffix == ".ipynb"
-    failed = cache.failed_path(request(config), config)
+    failed = freeze.failed_path(request(config), config)
     assert failed == config.root / "_freeze" / "failed" / "notebooks" / "counts_runs.ipynb"
 
 
 def test_store_then_lookup_is_fresh_and_deterministic(config: SiteConfig) -> None:
-    path = cache.entry_path(request(config), config)
+    path = freeze.entry_path(request(config), config)
     k = key(config)
-    assert cache.lookup(path, k).state == "missing"
-    cache.store(path, executed(source(config)), k, {"python": "3.11.7"})
+    assert freeze.lookup(path, k).state == "missing"
+    freeze.store(path, executed(source(config)), k, {"python": "3.11.7"})
     first = path.read_bytes()
-    cache.store(path, executed(source(config)), k, {"python": "3.11.7"})
+    freeze.store(path, executed(source(config)), k, {"python": "3.11.7"})
     assert path.read_bytes() == first
-    found = cache.lookup(path, k)
+    found = freeze.lookup(path, k)
     assert found.state == "fresh"
     assert found.notebook["metadata"]["journey"]["run_info"] == {"python": "3.11.7"}
 
 
 def test_stale_entry_names_the_changed_part(config: SiteConfig) -> None:
-    path = cache.entry_path(request(config), config)
-    cache.store(path, executed(source(config)), key(config), {})
+    path = freeze.entry_path(request(config), config)
+    freeze.store(path, executed(source(config)), key(config), {})
     (config.root / "notebooks" / "data.csv").write_text("changed\n")
-    found = cache.lookup(path, key(config))
+    found = freeze.lookup(path, key(config))
     assert (found.state, found.detail) == ("stale", "deps:notebooks/data.csv")
 
 
@@ -145,10 +145,10 @@ def test_stale_entry_names_the_changed_part(config: SiteConfig) -> None:
     ],
 )
 def test_corrupt_entries_are_detected(config: SiteConfig, damage, reason: str) -> None:
-    path = cache.entry_path(request(config), config)
-    cache.store(path, executed(source(config)), key(config), {})
+    path = freeze.entry_path(request(config), config)
+    freeze.store(path, executed(source(config)), key(config), {})
     path.write_bytes(damage(path.read_bytes()))
-    found = cache.lookup(path, key(config))
+    found = freeze.lookup(path, key(config))
     assert found.state == "corrupt"
     assert found.detail.startswith(reason)
 
@@ -158,7 +158,7 @@ def test_graft_shows_current_prose_with_cached_outputs(config: SiteConfig) -> No
     current = source(config)
     current["cells"][0]["source"] = ["New prose."]
     current["cells"][1]["metadata"]["tags"] = ["hide-input"]
-    grafted = cache.graft(current, ran)
+    grafted = freeze.graft(current, ran)
     kinds = [(c["cell_type"], c["metadata"].get("tags", [])) for c in grafted["cells"]]
     assert kinds == [
         ("markdown", []),
@@ -176,12 +176,12 @@ def test_graft_shows_current_prose_with_cached_outputs(config: SiteConfig) -> No
 
 
 def test_prune_keeps_live_entries_only(config: SiteConfig) -> None:
-    live = cache.entry_path(request(config, params=(("n", 3),)), config)
-    old = cache.entry_path(request(config, params=(("n", 2),)), config)
-    other = cache.entry_path(request(config, params=(("n", 1),)), config)
+    live = freeze.entry_path(request(config, params=(("n", 3),)), config)
+    old = freeze.entry_path(request(config, params=(("n", 2),)), config)
+    other = freeze.entry_path(request(config, params=(("n", 1),)), config)
     for path in (live, old, other):
-        cache.store(path, executed(source(config)), key(config), {})
-    cache.prune_siblings(live, {live, other})
+        freeze.store(path, executed(source(config)), key(config), {})
+    freeze.prune_siblings(live, {live, other})
     assert sorted(p.name for p in live.parent.iterdir()) == sorted([live.name, other.name])
 
 
@@ -191,11 +191,11 @@ def test_status_names_the_changed_part(config: SiteConfig) -> None:
     assert notebook_status([use], config) == [
         "notebooks/counts_runs.ipynb {n=3}: missing (never executed)"
     ]
-    path = cache.entry_path(req, config)
-    cache.store(
+    path = freeze.entry_path(req, config)
+    freeze.store(
         path,
         executed(source(config)),
-        cache.compute_key(source(config), req, config, "python3"),
+        freeze.compute_key(source(config), req, config, "python3"),
         {},
     )
     assert notebook_status([use], config) == ["notebooks/counts_runs.ipynb {n=3}: fresh"]

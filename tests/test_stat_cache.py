@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import make_blog, post
 
 from generator.build import BuildOptions, build_site
-from generator.incremental.manifest import RACY_NS, StatCache
+from generator.incremental.scan import RACY_NS, StatCache
 
 
 def _old(path: Path) -> None:

@@ -1,13 +1,10 @@
-"""Front matter: the YAML block at the top of a post, parsed once, with typed, located access."""
+"""Front matter: the YAML block at the top of a post, with typed, located access."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from datetime import date, datetime, time
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, error, warning
@@ -22,8 +19,8 @@ _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
 
 
 def _yaml() -> Any:
-    """PyYAML, imported when a YAML block is first parsed (~20 ms): a build whose front matter
-    all comes from the ParsedCache never needs it."""
+    """PyYAML, imported when a YAML block is first parsed (~20 ms): a build that reads no post
+    (every post unchanged) never needs it."""
     import yaml
 
     return yaml
@@ -73,90 +70,19 @@ def _parse(kind: type, source: str) -> tuple[Any, Any]:
         loader.dispose()
 
 
-class ParsedCache:
-    """Front matter already parsed, by a hash of its YAML text, so a rebuild parses only what
-    changed. Kept as JSON with dates tagged (never a pickle); an entry that JSON cannot carry
-    exactly (a non-string key, a set, bytes) is simply not cached."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        self._entries: dict[str, Any] | None = None  # read on first use: a build from the memo needs none
-        self.used: dict[str, Any] = {}
-
-    @property
-    def entries(self) -> dict[str, Any]:
-        if self._entries is None:
-            self._entries = {}
-            if self.path is not None and self.path.is_file():
-                try:
-                    self._entries = json.loads(self.path.read_text(encoding="utf-8"))
-                except ValueError:
-                    pass
-        return self._entries
-
-    def parse(self, source: str) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]]]:
-        """(value, key positions) of a YAML block; raises yaml.MarkedYAMLError like PyYAML."""
-        key = hashlib.sha256(source.encode("utf-8")).hexdigest()
-        if key in self.entries:
-            meta, positions = self.entries[key]
-            self.used[key] = self.entries[key]
-            return _decode(meta), {name: (line, col) for name, (line, col) in positions.items()}
-        node, meta = _compose_and_load(source)
-        positions = {}
-        if isinstance(node, _yaml().MappingNode):
-            for key_node, _ in node.value:
-                positions[str(key_node.value)] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
-        encoded = _encode(meta)
-        if encoded is not _UNCACHEABLE:
-            self.used[key] = [encoded, positions]
-        return meta, positions
-
-    def save(self, *, prune: bool = True) -> None:
-        """Keep the entries this build used (the rest belong to files that changed or went);
-        `prune=False` keeps the others too, for a build that did not look at every post."""
-        if self.path is None or (not prune and not self.used):
-            return  # nothing looked up, nothing to add
-        kept = self.used if prune else {**self.entries, **self.used}
-        if kept != self.entries:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
-
-
-_UNCACHEABLE = object()  # what _encode() returns for a value JSON cannot carry exactly
-
-
-def _encode(value: Any) -> Any:
-    """A front-matter value as JSON-able data, dates tagged; _UNCACHEABLE when it cannot be."""
-    if isinstance(value, datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, list):
-        items = [_encode(v) for v in value]
-        return _UNCACHEABLE if any(i is _UNCACHEABLE for i in items) else items
-    if isinstance(value, dict) and all(isinstance(k, str) and not k.startswith("$") for k in value):
-        items = {k: _encode(v) for k, v in value.items()}
-        return _UNCACHEABLE if any(i is _UNCACHEABLE for i in items.values()) else items
-    return _UNCACHEABLE
-
-
-def _decode(value: Any) -> Any:
-    """The value _encode() was given."""
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if isinstance(value, dict):
-        if "$datetime" in value:
-            return datetime.fromisoformat(value["$datetime"])
-        if "$date" in value:
-            return date.fromisoformat(value["$date"])
-        return {k: _decode(v) for k, v in value.items()}
-    return value
+def parse_yaml(source: str) -> tuple[Any, dict[str, tuple[int, int]]]:
+    """(value, line and column of each top-level key in the post file) of a front-matter block;
+    raises yaml.MarkedYAMLError like PyYAML."""
+    node, meta = _compose_and_load(source)
+    positions = {}
+    if isinstance(node, _yaml().MappingNode):
+        for key_node, _ in node.value:
+            positions[str(key_node.value)] = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
+    return meta, positions
 
 
 def split_front_matter(
-    text: str, shown: str, cache: ParsedCache | None = None
+    text: str, shown: str
 ) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]], str, int] | Diagnostic:
     """(front matter or None, key positions, body, body's first line) or a YAML diagnostic."""
     lines = text.split("\n")
@@ -167,7 +93,7 @@ def split_front_matter(
         return error(shown, 1, 1, "front matter starts with '---' but has no closing '---'")
     source = "\n".join(lines[1:end])
     try:
-        meta, positions = (cache or ParsedCache()).parse(source)
+        meta, positions = parse_yaml(source)
     except _yaml().MarkedYAMLError as exc:  # evaluated only when something was raised
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)

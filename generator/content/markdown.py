@@ -9,7 +9,6 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -25,7 +24,6 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..errors import Diagnostic, error
 from ..models import Heading
-from ..website.write import write_atomically
 
 ShortcodeHandler = Callable[[str, list[str], dict[str, str]], str]
 _SHORTCODE = re.compile(r"\{\{<\s*(.*?)\s*>\}\}")
@@ -82,7 +80,7 @@ def render_markdown(
     highlight: Callable[[str, str], str] | None = None,
 ) -> RenderResult:
     """Render a post body; problems become diagnostics at `path`, lines shifted by `first_line`.
-    `highlight` turns a code block into HTML (a `Highlights` reuses earlier results)."""
+    `highlight` turns a code block into HTML (default: `highlight_code`)."""
     env: dict[str, Any] = {
         "path": path,
         "first_line": first_line,
@@ -108,28 +106,11 @@ def highlight_code(code: str, language: str) -> str:
     return highlight(code, lexer, _formatter())
 
 
-class Highlights:
-    """Highlighted code blocks kept in a folder by (Pygments version, language, code), so a post
-    whose prose changed renders again without loading a lexer: Pygments compiles a lexer's
-    regular expressions on first use in each process, ~40 ms for Python's. `used` names the
-    blocks one rendering took, so the store can drop blocks no post uses any more."""
+def highlight_key(code: str, language: str) -> str:
+    """What a highlighted block is a function of: Pygments' version, the language and the code."""
+    from pygments import __version__  # the package only, not a lexer: ~2 ms
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.used: set[str] = set()
-
-    def __call__(self, code: str, language: str) -> str:
-        from pygments import __version__
-
-        key = hashlib.sha256(f"{__version__}\0{language}\0{code}".encode()).hexdigest()
-        self.used.add(key)
-        path = self.folder / f"{key}.html"
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
-            made = highlight_code(code, language)
-            write_atomically(path, made.encode("utf-8"))
-            return made
+    return hashlib.sha256(f"{__version__}\0{language}\0{code}".encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)

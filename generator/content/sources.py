@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -15,9 +15,8 @@ from typing import Any
 
 from ..config import EXECUTE_MODES, SiteConfig, display_path
 from ..errors import Diagnostic, error
-from .front_matter import Fields, ParsedCache, kind_of, split_front_matter
-from ..incremental.memo import Memo
-from ..models import NotebookRequest, NotebookUse, Post
+from ..models import Document, NotebookRequest, NotebookUse, Post
+from .front_matter import Fields, kind_of, split_front_matter
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
@@ -27,12 +26,28 @@ KNOWN_KEYS = frozenset({
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 
 @dataclass(frozen=True)
-class SourceSet:
-    """Every post found, plus the diagnostics found while reading them."""
+class PostRead:
+    """What reading one post file gave: its document (None when the front matter is unusable),
+    the problems found, and whether the post is a function of its file and the settings alone
+    (not when its date came from git history or the file's modification time)."""
 
-    posts: tuple[Post, ...]
+    source: Path
+    document: Document | None
+    problems: tuple[Diagnostic, ...]
+    standalone: bool
+
+
+@dataclass(frozen=True)
+class SourceSet:
+    """Every post of the blog that is published, plus the diagnostics found while reading."""
+
+    documents: tuple[Document, ...]
     diagnostics: tuple[Diagnostic, ...]
     next_release: datetime | None = None  # the earliest future post held back
+
+    @property
+    def posts(self) -> tuple[Post, ...]:
+        return tuple(document.post for document in self.documents)
 
 
 def find_post_files(config: SiteConfig) -> list[Path]:
@@ -50,75 +65,42 @@ def find_post_files(config: SiteConfig) -> list[Path]:
     return [path for _, path in sorted(found)]  # by name under posts/: the order of the Paths themselves
 
 
-def read_posts(
-    config: SiteConfig,
-    *,
-    drafts: bool,
-    future: bool,
-    now: datetime,
-    cache: ParsedCache | None = None,
-    memo: Memo | None = None,
-    digests: Mapping[str, bytes] | None = None,
-) -> SourceSet:
-    """Read every post; drafts and future posts are left out unless asked for. A post whose
-    file has the digest `digests` gives for it (the build's scan) comes from `memo` unread."""
-    posts: list[Post] = []
-    problems: list[Diagnostic] = []
+def read_posts(config: SiteConfig, *, drafts: bool, future: bool, now: datetime) -> SourceSet:
+    """Read every post of the blog; drafts and future posts are left out unless asked for."""
+    reads = [read_file(config, path) for path in find_post_files(config)]
+    documents = {read.source: read.document for read in reads if read.document is not None}
+    chosen, next_release = select_posts([d.post for d in documents.values()], drafts=drafts, future=future, now=now)
+    return SourceSet(
+        tuple(documents[post.source] for post in chosen),
+        tuple(d for read in reads for d in read.problems),
+        next_release,
+    )
+
+
+def select_posts(
+    posts: Sequence[Post], *, drafts: bool, future: bool, now: datetime
+) -> tuple[list[Post], datetime | None]:
+    """The posts to publish, in the order given, and the date of the earliest future post held back."""
+    chosen: list[Post] = []
     held: list[datetime] = []
-    tz = config.tz
-    for path in find_post_files(config):
-        remembered = _remembered(memo, path, digests, tz)
-        if remembered is not None:
-            post, found = remembered
-        else:
-            post, found, self_contained = _read(config, path, cache)
-            if memo is not None and post is not None and self_contained:
-                memo.remember_post(post, found, tz)
-        problems.extend(found)
-        if post is None or (post.draft and not drafts):
+    for post in posts:
+        if post.draft and not drafts:
             continue
         if post.date > now and not future:
             held.append(post.date)
             continue
-        posts.append(post)
-    return SourceSet(tuple(posts), tuple(problems), min(held, default=None))
+        chosen.append(post)
+    return chosen, min(held, default=None)
 
 
-def _remembered(
-    memo: Memo | None, path: Path, digests: Mapping[str, bytes] | None, tz: Any
-) -> tuple[Post, list[Diagnostic]] | None:
-    """The memo's copy of the post, while its file is unchanged and the notebooks and deps it
-    names still exist (a missing one is an error only a fresh read reports)."""
-    digest = digests.get(str(path)) if memo is not None and digests is not None else None
-    if memo is None or digest is None:
-        return None
-    remembered = memo.post(path, digest.hex(), tz)
-    if remembered is None:
-        return None
-    post, found = remembered
-    named = [p for use in post.notebooks for p in (use.request.notebook, *use.request.deps)]
-    if not all(p.is_file() for p in named):
-        return None
-    return (replace(post, assets=_assets(path)) if path.name == "index.md" else post), found
+def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnostic]]:
+    """Read one post file's front matter; None when it is unusable."""
+    read = read_file(config, path)
+    return (read.document.post if read.document else None), list(read.problems)
 
 
-def with_body(config: SiteConfig, post: Post, cache: ParsedCache | None = None) -> Post:
-    """The post with its Markdown body, read again when the memo supplied it without."""
-    if post.body is not None:
-        return post
-    fresh, _ = read_post(config, post.source, cache)
-    return replace(post, body=fresh.body if fresh is not None else "")
-
-
-def read_post(config: SiteConfig, path: Path, cache: ParsedCache | None = None) -> tuple[Post | None, list[Diagnostic]]:
-    """Read one post file; None when its front matter is unusable."""
-    post, problems, _ = _read(config, path, cache)
-    return post, problems
-
-
-def _read(config: SiteConfig, path: Path, cache: ParsedCache | None) -> tuple[Post | None, list[Diagnostic], bool]:
-    """(post, problems, whether the post is a function of its file and the settings alone: not
-    when its date came from git history or the file's modification time)."""
+def read_file(config: SiteConfig, path: Path) -> PostRead:
+    """Read one post file: its document and every problem with it."""
     shown = display_path(path)
     data = path.read_bytes()
     try:
@@ -126,20 +108,20 @@ def _read(config: SiteConfig, path: Path, cache: ParsedCache | None) -> tuple[Po
     except UnicodeDecodeError as exc:
         before = exc.object[: exc.start]  # the bytes before the bad one: its line and column
         line, col = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
-        return None, [error(shown, line, col, "file is not valid UTF-8")], True
+        return PostRead(path, None, (error(shown, line, col, "file is not valid UTF-8"),), True)
     # What reading in text mode did: universal newlines.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    split = split_front_matter(text, shown, cache)
+    split = split_front_matter(text, shown)
     if isinstance(split, Diagnostic):
-        return None, [split], True
+        return PostRead(path, None, (split,), True)
     meta, positions, body, body_line = split
     fields = Fields(shown, positions)
-    post = _build_post(config, path, shown, meta, fields, body, body_line)
-    if post is not None:
-        post = replace(post, digest=hashlib.sha256(data).hexdigest())
+    document = _build_document(config, path, shown, meta, fields, body, body_line)
+    if document is not None:
+        document = replace(document, post=replace(document.post, digest=hashlib.sha256(data).hexdigest()))
     stem = path.parent.name if path.name == "index.md" else path.stem
     dated = bool(meta and meta.get("date") is not None) or _DATED_NAME.match(stem) is not None
-    return post, fields.problems, dated
+    return PostRead(path, document, tuple(fields.problems), dated)
 
 
 def slugify(text: str) -> str:
@@ -148,7 +130,7 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _build_post(
+def _build_document(
     config: SiteConfig,
     path: Path,
     shown: str,
@@ -156,7 +138,7 @@ def _build_post(
     fields: Fields,
     body: str,
     body_line: int,
-) -> Post | None:
+) -> Document | None:
     tz = config.tz
     named = _DATED_NAME.match(path.parent.name if path.name == "index.md" else path.stem)
     stem = path.parent.name if path.name == "index.md" else path.stem
@@ -180,18 +162,17 @@ def _build_post(
     checked = _checked_fields(config, path, shown, meta, fields)
     if moment is None or url_path is None:
         return None
-    return Post(
+    post = Post(
         source=path,
         display_path=shown,
         slug=slug,
         url_path=url_path,
         title=title,
         date=moment,
-        body=body,
-        body_line=body_line,
-        assets=_assets(path),
+        assets=post_assets(path),
         **checked,
     )
+    return Document(post, body, body_line)
 
 
 def _checked_fields(
@@ -328,7 +309,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _assets(path: Path) -> tuple[Path, ...]:
+def post_assets(path: Path) -> tuple[Path, ...]:
     """Files beside a `slug/index.md` post, copied next to its page."""
     if path.name != "index.md":
         return ()

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from ..notebooks import freeze
 from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error
-from ..models import Post
+from ..models import Document
 from .preflight import check_cname, preflight, preflight_summary, site_files
 
 __all__ = ["check_site", "preflight_summary"]  # the summary is re-exported for the CLI
@@ -89,9 +89,9 @@ class _PageParser(HTMLParser):
 
 
 def check_site(
-    config: SiteConfig, site_dir: Path, posts: Sequence[Post] | None = None
+    config: SiteConfig, site_dir: Path, documents: Sequence[Document] | None = None
 ) -> list[Diagnostic]:
-    """Every problem with the built site (and, given posts, their sources), sorted."""
+    """Every problem with the built site (and, given the posts' documents, their sources), sorted."""
     problems: list[Diagnostic] = []
     if site_dir.is_dir():
         files = site_files(site_dir)
@@ -102,10 +102,10 @@ def check_site(
         problems.append(
             error(display_path(site_dir), 0, 0, "no built site here: run 'journey build' first")
         )
-    if posts:
+    if documents:
         markdown = MarkdownIt("commonmark").enable("table")
-        for post in posts:
-            problems += _check_post(config, post, markdown)
+        for document in documents:
+            problems += _check_post(config, document, markdown)
     return sorted(set(problems))
 
 
@@ -242,11 +242,12 @@ def _is_relative(url: str) -> bool:
 # -- sources -----------------------------------------------------------------------------
 
 
-def _check_post(config: SiteConfig, post: Post, markdown: MarkdownIt) -> list[Diagnostic]:
+def _check_post(config: SiteConfig, document: Document, markdown: MarkdownIt) -> list[Diagnostic]:
     """Missing local images in the post's body, and missing notebooks and deps it names."""
     problems = []
-    lines = post.body.splitlines()
-    for src, block_line in _post_images(post.body, markdown):
+    post = document.post
+    lines = document.body.splitlines()
+    for src, block_line in _post_images(document.body, markdown):
         written = unquote(src)
         if not _is_relative(src):
             continue  # external, or root-relative: the built-site check follows those
@@ -255,7 +256,7 @@ def _check_post(config: SiteConfig, post: Post, markdown: MarkdownIt) -> list[Di
             line, col = _position(lines, (written, src), block_line)
             shown = freeze.display_path(target, config.root)
             message = f"missing image '{written}' (no file at {shown})"
-            problems.append(error(post.display_path, post.body_line + line, col, message))
+            problems.append(error(post.display_path, document.body_line + line, col, message))
     for use in post.notebooks:
         request = use.request
         if not request.notebook.is_file():

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..config import SiteConfig
 from ..models import NotebookRequest
-from ..website.write import write_atomically
+from ..files import write_atomically
 
 FORMAT = 1  # bump when the key's recipe or the stored layout changes
 FAILED = "failed"  # `_freeze/failed/`: executed notebooks of failed runs, for the author

@@ -19,7 +19,7 @@ from . import freeze
 from ..config import SiteConfig
 from ..errors import Diagnostic, error, warning
 from ..models import NotebookRequest, NotebookUse
-from ..website.write import write_atomically
+from ..files import write_atomically
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 

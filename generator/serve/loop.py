@@ -16,9 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ..build import BuildOptions, BuildSession, build_site, quiet_collector
+from ..build import BuildOptions, build_site, quiet_collector
 from ..config import CACHE_FOLDER, SiteConfig, load_config
 from ..errors import JourneyError
+from ..incremental.session import BuildSession
 from .http import Status, bind, url_host
 from .watch import differs, scan, watched
 
@@ -52,7 +53,7 @@ def serve(
     thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="journey-serve")
     thread.start()
     origin = f"http://{url_host(host)}:{server.server_address[1]}"
-    session = BuildSession()
+    session = BuildSession(options.source)  # one for the whole run: rebuilds reuse what it decoded
     try:
         _build_and_watch(options, session, status, stop, poll_interval, origin, ready)
     except KeyboardInterrupt:
@@ -100,12 +101,11 @@ def _build_and_watch(
 
 
 def _save(session: BuildSession) -> None:
-    """Keep what the rebuilds learned for the next `serve`; a cache that cannot be written is not
-    worth a traceback on the way out."""
+    """Close the build store; a cache that cannot be written is not worth a traceback on the way out."""
     try:
-        session.save()
+        session.close()
     except OSError as exc:
-        print(f"journey: could not save the build memo: {exc}", file=sys.stderr)
+        print(f"journey: could not save the build cache: {exc}", file=sys.stderr)
 
 
 def _announce(url: str, ready: Callable[[str], None] | None) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..incremental.manifest import StatCache, walk_files
+from ..incremental.scan import StatCache, walk_files
 
 # Editor and tool litter in watched folders: dotfiles, Emacs #autosaves#, backups~, swap files.
 _IGNORED_NAMES = re.compile(r"^(\.|#|__pycache__$)|(~|\.swp|\.swx|\.tmp)$")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from .assemble import Site
-from ..models import RenderedPost
+from ..models import PostWithBody, RenderedPost
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -47,7 +47,7 @@ def entry_id(site: Site, item: RenderedPost) -> str:
     return f"tag:journey,{item.post.date:%Y-%m-%d}:{item.post.slug}"
 
 
-def atom_feed(site: Site, posts: Sequence[RenderedPost], *, feed_path: str, title: str, page_path: str) -> str:
+def atom_feed(site: Site, posts: Sequence[RenderedPost | PostWithBody], *, feed_path: str, title: str, page_path: str) -> str:
     """An Atom 1.0 document for `posts` (newest first), limited to config.feed_entries."""
     config = site.config
     chosen = list(posts)[: config.feed_entries]
@@ -72,7 +72,7 @@ def atom_feed(site: Site, posts: Sequence[RenderedPost], *, feed_path: str, titl
     return "\n".join(lines) + "\n"
 
 
-def _entry(site: Site, item: RenderedPost) -> list[str]:
+def _entry(site: Site, item: RenderedPost | PostWithBody) -> list[str]:
     post = item.post
     lines = [
         "  <entry>",
@@ -91,7 +91,7 @@ def _entry(site: Site, item: RenderedPost) -> list[str]:
     # xml:base: relative links and images in the post ('plot.png') resolve against the post's
     # page, not against the feed's URL.
     base = quoteattr(site.config.absolute_url(post.url_path))
-    if item.html:  # the site feed carries whole posts; tag feeds carry summaries
+    if isinstance(item, PostWithBody):  # the site feed carries whole posts; tag feeds carry summaries
         lines.append(f'    <content type="html" xml:base={base}>{escape(item.html)}</content>')
     lines.append("  </entry>")
     return lines

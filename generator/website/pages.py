@@ -12,25 +12,41 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol
 
 import jinja2
 
+from ..errors import Diagnostic
+from ..models import PostWithBody, RenderedPost
+from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
-from ..errors import Diagnostic
-from ..incremental.memo import Memo
-from ..models import RenderedPost
-from ..parallel import parallel_map
-from ..content.render import RenderStore, with_html
+from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
 
-_WORKER: dict[str, Any] = {}  # what forked page workers inherit: site, environment, store
+_WORKER: dict[str, Any] = {}  # what forked page workers inherit: site, environment, bodies
+
+
+class Bodies(Protocol):
+    """Where a rendered post's HTML, search text and files are found, by content key."""
+
+    def html(self, render_key: str) -> str: ...
+
+    def text(self, render_key: str) -> str: ...
+
+    def blob(self, digest: str, render_key: str) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class PagesResult:
+    rendered: int  # pages rendered; the others were kept from the previous site
+    problems: list[Diagnostic]
+    search: SearchLayout | None  # the layout of the search.json written, None when it was kept
+    template_facts: dict[str, tuple[str, bool]]  # per page template: (digest of its sources, reads `site`)
 
 
 @dataclass(frozen=True)
@@ -54,29 +70,32 @@ def render_site(
     site: Site,
     env: jinja2.Environment,
     assets: Mapping[str, Asset],
-    store: RenderStore,
+    bodies: Bodies,
     staging: Staging,
     *,
     theme: str,
     templates: str,
     jobs: int,
-    memo: Memo | None = None,
-) -> tuple[int, list[Diagnostic]]:
+    search: SearchLayout | None = None,
+    template_facts: Mapping[str, tuple[str, bool]] | None = None,
+) -> PagesResult:
     """Render every page whose fingerprint changed, keep the rest, write derived files.
     `theme` stands for the settings, the assets and journey's code; `templates` for the
-    template files. Returns (pages rendered, problems)."""
-    planned = _plan(site, env, theme, _TemplateFacts(env, templates, memo))
+    template files; `search` is the layout of the site's current search.json, if known;
+    `template_facts` what an earlier build of the same templates worked out about them."""
+    facts = _TemplateFacts(env, templates, template_facts or {})
+    planned = _plan(site, env, theme, facts)
     todo = [(job, str(target)) for job in planned if (target := staging.claim(job.path, job.origin, job.fingerprint))]
-    _WORKER.update(site=site, env=env, store=store)
+    _WORKER.update(site=site, env=env, bodies=bodies)
     try:
         problems = parallel_map(_render_job, todo, jobs=jobs, min_items=64)  # forking costs more below that
     finally:
         _WORKER.clear()
     unique = sorted(set(problems))  # a broken template breaks every page that uses it: say so once
     for item in site.posts:
-        _post_files(staging, store, item)
-    _derived_files(site, staging, store, [j.path for j in planned], assets, theme, memo)
-    return len(todo), unique
+        _post_files(staging, bodies, item)
+    layout = _derived_files(site, staging, bodies, [j.path for j in planned], assets, theme, search)
+    return PagesResult(len(todo), unique, layout, facts.facts)
 
 
 def _render_job(item: tuple[PageJob, str]) -> list[Diagnostic]:
@@ -85,7 +104,8 @@ def _render_job(item: tuple[PageJob, str]) -> list[Diagnostic]:
     if job.post_index >= 0:
         post = site.posts[job.post_index]
         older, newer = site.neighbours(job.post_index)
-        context = {**_post_context(site, post), "post": with_html(post, _WORKER["store"]), "older": older, "newer": newer}
+        body = PostWithBody(post, _WORKER["bodies"].html(post.render_key))
+        context = {**_post_context(site, post), "post": body, "older": older, "newer": newer}
     else:
         context = {**job.context, "site": site}
     html, found = render_page(_WORKER["env"], job.template, context, job.origin)
@@ -163,21 +183,18 @@ def _context_digest(context: dict[str, Any]) -> str:
 class _TemplateFacts:
     """Per page template, what its fingerprint needs: a digest of its source and of every
     template it extends, includes or imports, and whether any of them reads `site` (Jinja's own
-    analysis of the sources). A template named only at render time could be any: then every
-    template counts, and `site` is taken as read. Remembered in the memo per theme."""
+    analysis of the sources; parsing them costs more than rendering a page, so `known` brings
+    what was worked out for these very template files). A template named only at render time
+    could be any: then every template counts, and `site` is taken as read."""
 
-    def __init__(self, env: jinja2.Environment, templates: str, memo: Memo | None) -> None:
+    def __init__(self, env: jinja2.Environment, templates: str, known: Mapping[str, tuple[str, bool]]) -> None:
         self.env, self.templates = env, templates
-        known = memo.templates if memo is not None else {}
-        self.facts: dict[str, list[Any]] = dict(known["facts"]) if known.get("templates") == templates else {}
-        if memo is not None:
-            memo.templates = {"templates": templates, "facts": self.facts}
+        self.facts: dict[str, tuple[str, bool]] = dict(known)
 
     def __call__(self, template: str) -> tuple[str, bool]:
         if template not in self.facts:
-            self.facts[template] = list(self._work_out(template))
-        sources, reads_site = self.facts[template]
-        return sources, reads_site
+            self.facts[template] = self._work_out(template)
+        return self.facts[template]
 
     def _work_out(self, template: str) -> tuple[str, bool]:
         from jinja2 import meta
@@ -239,7 +256,7 @@ def _posts_digest(theme: str, name: str, items: Sequence[RenderedPost]) -> str:
     return _digest(theme, name, repr([(item.render_key, item.post.stamps) for item in items]))
 
 
-def _post_files(staging: Staging, store: RenderStore, item: RenderedPost) -> None:
+def _post_files(staging: Staging, bodies: Bodies, item: RenderedPost) -> None:
     """Assets beside `slug/index.md` and notebook outputs, next to the post's page."""
     folder = page_file(item.post.url_path).rpartition("/")[0]
     prefix = f"{folder}/" if folder else ""  # a permalink such as 'about.html' sits at the top
@@ -250,19 +267,19 @@ def _post_files(staging: Staging, store: RenderStore, item: RenderedPost) -> Non
         # The blob's name is its content hash: an unchanged one is neither read nor written.
         target = staging.claim(f"{prefix}{name}", item.post.display_path, digest)
         if target is not None:
-            target.write_bytes(store.blob(digest))
+            target.write_bytes(bodies.blob(digest, item.render_key))
 
 
 def _derived_files(
-    site: Site, staging: Staging, store: RenderStore, page_paths: list[str], assets: Mapping[str, Asset],
-    theme: str, memo: Memo | None,
-) -> None:
+    site: Site, staging: Staging, bodies: Bodies, page_paths: list[str], assets: Mapping[str, Asset],
+    theme: str, search: SearchLayout | None,
+) -> SearchLayout | None:
     config = site.config
     newest = site.posts[: config.feed_entries]
     target = staging.claim("feed.xml", "feed", _posts_digest(theme, "feed.xml", newest))
     if target is not None:
-        with_text = [with_html(item, store) for item in newest]
-        target.write_text(feeds.atom_feed(site, with_text, feed_path="feed.xml", title=config.title, page_path=""),
+        whole = [PostWithBody(item, bodies.html(item.render_key)) for item in newest]
+        target.write_text(feeds.atom_feed(site, whole, feed_path="feed.xml", title=config.title, page_path=""),
                           encoding="utf-8")
     for term in site.tags:
         feed_path = f"tags/{term.slug}/feed.xml"
@@ -277,10 +294,7 @@ def _derived_files(
     if target is not None:
         target.write_text(feeds.sitemap(site, pages), encoding="utf-8")
     staging.add("robots.txt", feeds.robots(site), "robots")
-    fingerprint = _posts_digest(theme, "search.json", site.posts)
-    target = staging.claim("search.json", "search", fingerprint)
-    if target is not None:
-        _write_search_index(site, store, target, fingerprint, _previous_search_index(staging, memo), memo)
+    layout = _search_index(site, staging, bodies, theme, search)
     staging.add(MARKER, b"", "journey")
     if config.cname:
         staging.add("CNAME", config.cname.strip() + "\n", "settings")
@@ -290,125 +304,22 @@ def _derived_files(
     if static.is_dir():
         for path in sorted(p for p in static.rglob("*") if p.is_file()):
             staging.add(path.relative_to(static).as_posix(), path.read_bytes(), str(path))
+    return layout
 
 
-def _previous_search_index(staging: Staging, memo: Memo | None) -> tuple[Path | None, dict[str, list[int]]]:
-    """The current site's search.json and where each document sits in it, when the memo knows
-    (it describes the file of the last committed build: the manifest's fingerprint says so)."""
-    known = memo.search if memo is not None else {}
-    if not known or staging.previous.get("search.json") != known.get("fingerprint"):
-        return None, {}
-    path = staging.out / "search.json"
+def _search_index(site: Site, staging: Staging, bodies: Bodies, theme: str, search: SearchLayout | None) -> SearchLayout | None:
+    """search.json, unless the site has it already; the documents of the current one are copied."""
+    fingerprint = _posts_digest(theme, "search.json", site.posts)
+    target = staging.claim("search.json", "search", fingerprint)
+    if target is None:
+        return None
+    previous = previous_index(staging.out / "search.json", search, staging.previous.get("search.json"))
     try:
-        if path.stat().st_size == known["size"]:
-            return path, known["index"]
+        return write_search_index(site, bodies.text, target, fingerprint, previous)
     except OSError:
-        pass
-    return None, {}
-
-
-def _write_search_index(
-    site: Site, store: RenderStore, target: Path, fingerprint: str,
-    previous: tuple[Path | None, dict[str, list[int]]], memo: Memo | None,
-) -> None:
-    """search.json: one JSON document per post, newest first, streamed (with a thousand posts it
-    is megabytes). Documents the previous index already has (same rendering, same date) are
-    copied from it byte for byte, runs of them at a time, by the kernel: a one-post edit neither
-    encodes nor reads the other megabytes."""
-    old, spans = previous
-    index: dict[str, list[int]] = {}
-    offset = 1
-    with _Pieces(target, old) as out:
-        out.write(b"[")
-        for number, item in enumerate(site.posts):
-            key = search_key(item)
-            span = spans.get(key) if old is not None else None
-            if number:
-                offset += 1
-            if span is not None:
-                out.copy(span[0], span[1], comma=number > 0)
-                size = span[1]
-            else:
-                document = feeds.search_document(site, item, store.text(item.render_key)).encode("utf-8")
-                out.write(b"," + document if number else document)
-                size = len(document)
-            index[key] = [offset, size]
-            offset += size
-        out.write(b"]")
-    if memo is not None:
-        memo.search = {"fingerprint": fingerprint, "size": offset + 1, "index": index}
-
-
-class _Pieces:
-    """A file written from bytes and from ranges of another file. Adjacent ranges (with the comma
-    between them) are merged and copied with copy_file_range, so the bytes never pass through
-    this process; where the file system cannot, they are read and written."""
-
-    def __init__(self, target: Path, source: Path | None) -> None:
-        self.target, self.source = target, source
-        self.pending: list[int] | None = None  # [start, end) of the source, not yet copied
-        self.kernel_copy = hasattr(os, "copy_file_range")
-
-    def __enter__(self) -> Self:
-        self.out = os.open(self.target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        self.old = os.open(self.source, os.O_RDONLY) if self.source is not None else -1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if exc[0] is None:
-                self._flush()
-        finally:
-            os.close(self.out)
-            if self.old != -1:
-                os.close(self.old)
-
-    def write(self, data: bytes) -> None:
-        self._flush()
-        _write_all(self.out, data)
-
-    def copy(self, start: int, size: int, *, comma: bool) -> None:
-        """Copy the source's document at `start`, after a comma when `comma`: with the document
-        before it, comma and all, when that one came from just before it in the source."""
-        if comma and self.pending is not None and self.pending[1] + 1 == start:
-            self.pending[1] = start + size
-            return
-        if comma:
-            self.write(b",")
-        self._flush()
-        self.pending = [start, start + size]
-
-    def _flush(self) -> None:
-        if self.pending is None:
-            return
-        start, end = self.pending
-        self.pending = None
-        while start < end:
-            if self.kernel_copy:
-                try:
-                    copied = os.copy_file_range(self.old, self.out, end - start, start)
-                except OSError:  # another file system, or one that cannot
-                    self.kernel_copy = False
-                    continue
-            else:
-                chunk = os.pread(self.old, min(end - start, 1 << 20), start)
-                _write_all(self.out, chunk)
-                copied = len(chunk)
-            if copied == 0:
-                raise OSError(f"{self.source} is shorter than the memo says")
-            start += copied
-
-
-def _write_all(handle: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(handle, view) :]
-
-
-def search_key(item: RenderedPost) -> str:
-    """What a search document is made of: the rendered post and its date (a post without a
-    date in its file takes it from git)."""
-    return f"{item.render_key}:{item.post.stamps[0]}"
+        if previous is None:
+            raise
+        return write_search_index(site, bodies.text, target, fingerprint, None)  # the old one changed meanwhile
 
 
 def _url_of(path: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ import jinja2
 from ..config import SiteConfig, theme_dirs
 from ..errors import Diagnostic, error
 from ..content.sources import display_path
-from .write import write_atomically
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,10 @@ class Asset:
     data: bytes
 
 
-def collect_assets(config: SiteConfig, cache: Path | None = None) -> dict[str, Asset]:
-    """Theme static files plus the generated Pygments stylesheets, fingerprinted; `cache` keeps
-    the stylesheets (made anew only for another Pygments or another journey)."""
+def collect_assets(config: SiteConfig, syntax_css: Callable[[str], bytes] | None = None) -> dict[str, Asset]:
+    """Theme static files plus the Pygments stylesheets, fingerprinted. `syntax_css(style)` makes
+    a stylesheet (default: `pygments_stylesheet`; a rebuild passes one that remembers them)."""
+    make = syntax_css or pygments_stylesheet
     sources: dict[str, bytes] = {}
     for folder in reversed(theme_dirs(config)):  # the blog's own files win
         static = folder / "static"
@@ -37,24 +37,13 @@ def collect_assets(config: SiteConfig, cache: Path | None = None) -> dict[str, A
             for file in sorted(p for p in static.rglob("*") if p.is_file()):
                 data = file.read_bytes()
                 sources[file.relative_to(static).as_posix()] = minify_css(data) if file.suffix == ".css" else data
-    sources["syntax.css"] = _syntax_css("default", cache)
-    sources["syntax-dark.css"] = _syntax_css("monokai", cache)
+    sources["syntax.css"] = make("default")
+    sources["syntax-dark.css"] = make("monokai")
     return {name: _fingerprint(name, data) for name, data in sorted(sources.items())}
 
 
-def _syntax_css(style: str, cache: Path | None) -> bytes:
-    if cache is None:
-        return pygments_css(style).encode("utf-8")
-    from pygments import __version__
-
-    made_by = f"{__version__}\0{style}\0".encode() + Path(__file__).read_bytes()
-    path = cache / f"syntax-{hashlib.sha256(made_by).hexdigest()[:16]}.css"
-    try:
-        return path.read_bytes()
-    except OSError:
-        css = pygments_css(style).encode("utf-8")
-        write_atomically(path, css)
-        return css
+def pygments_stylesheet(style: str) -> bytes:
+    return pygments_css(style).encode("utf-8")
 
 
 def pygments_css(style: str) -> str:
@@ -111,16 +100,10 @@ def templates_digest(config: SiteConfig) -> str:
 
 
 def create_environment(
-    config: SiteConfig, assets: Mapping[str, Asset], *, bytecode_cache: Path | None = None
+    config: SiteConfig, assets: Mapping[str, Asset], *, bytecode_cache: jinja2.BytecodeCache | None = None
 ) -> jinja2.Environment:
-    """Autoescaping, strict undefined, the blog's templates over the default theme.
-
-    With `bytecode_cache`, compiled templates are kept in that folder, so a rebuild loads them
-    instead of compiling every template again (Jinja checks each against its source's checksum)."""
-    cache = None
-    if bytecode_cache is not None:
-        bytecode_cache.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(bytecode_cache))
+    """Autoescaping, strict undefined, the blog's templates over the default theme; with
+    `bytecode_cache`, compiled templates are reused (Jinja checks each against its source)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(config)]),
         autoescape=True,
@@ -129,7 +112,7 @@ def create_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # one build reads each template once; no stat() per page
-        bytecode_cache=cache,
+        bytecode_cache=bytecode_cache,
     )
 
     def asset(name: str) -> str:

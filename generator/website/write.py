@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from ..errors import Diagnostic, JourneyError, error
+from ..files import read_sealed, write_sealed
 
 MARKER = ".nojekyll"  # every site we build has it; a non-empty folder without it is not ours
 
@@ -20,10 +21,13 @@ class Staging:
     so a build that fails leaves the previous site as it was. Pages stream to disk, so no
     process holds the whole site in memory."""
 
-    def __init__(self, out: Path, previous: Mapping[str, str] | None = None) -> None:
+    def __init__(self, out: Path, record: Path) -> None:
         self.out = out.resolve()
+        self.record = record
         self.root = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
-        self.previous = previous or {}  # the last build's fingerprints of the files now in `out`
+        recorded = _read_record(record) if self.out.is_dir() else None
+        self.previous = recorded["fingerprints"] if recorded else {}  # of the files now in `out`
+        self._previous_outputs = list(recorded["fingerprints"]) if recorded else None
         self.fingerprints: dict[str, str] = {}
         self.origins: dict[str, str] = {}
         self.folders: dict[str, str] = {}  # every folder the claimed files need → who first needed it
@@ -79,7 +83,11 @@ class Staging:
         if target is not None:
             target.write_bytes(data)
 
-    def commit(self, previous: Iterable[str] | None = None) -> None:
+    def commit(self) -> None:
+        self._commit(self._previous_outputs)
+        write_sealed(self.record, RECORD, {"fingerprints": self.fingerprints})
+
+    def _commit(self, previous: Iterable[str] | None = None) -> None:
         """Put the new site in place: a rename for a first build; otherwise move the new and
         changed files over and delete the files the site no longer has (those of `previous`,
         the last build's outputs, that this build did not produce; all unknown files when the
@@ -114,6 +122,31 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+RECORD = "site-record-1"
+
+
+def _read_record(record: Path) -> dict[str, Any] | None:
+    data = read_sealed(record, RECORD)
+    if not (isinstance(data, dict) and isinstance(data.get("fingerprints"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in data["fingerprints"].items())):
+        return None
+    return data
+
+
+def site_is_intact(out: Path, record: Path) -> tuple[bool, list[str]]:
+    """Whether `out` is the site its record describes, and the files it lists."""
+    data = _read_record(record)
+    if data is None or not (out / MARKER).is_file():
+        return False, []
+    return True, sorted(data["fingerprints"])
+
+
+def recorded_fingerprints(record: Path) -> dict[str, str]:
+    """The fingerprint of every file of the site a record describes ({} when it is not trusted)."""
+    data = _read_record(record)
+    return dict(data["fingerprints"]) if data else {}
+
+
 def clean_path(path: str) -> str | None:
     """A normalized relative POSIX path, or None when it is absolute or climbs out."""
     if not path or path.startswith("/") or "\\" in path or "\0" in path:
@@ -137,17 +170,3 @@ def check_out_folder(source: Path, out: Path, inputs: Iterable[Path] = ()) -> No
         raise JourneyError(
             error(str(out), 0, 0, f"refusing to replace '{out}': it is not a site built by journey (no {MARKER})")
         )
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one rename, so a reader (or a build that dies) never sees
-    half a file; the temporary name is unique, so two writers cannot collide."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -1,27 +1,29 @@
-"""The build memo: what a rebuild takes from the last build instead of reading it again.
+"""Reuse: what a rebuild takes from earlier builds instead of reading or rendering it again.
 
-The memo must never change the site, only how fast it is made: a post it returns equals the
-post read from its file, a damaged or foreign memo is ignored, and the cases where a post is
-more than its file (a notebook that went missing, a date from git, the working folder that
-diagnostics are relative to) are read afresh.
+Reuse must never change the site, only how fast it is made: a stored post equals the post read
+from its file, only new and changed files are read, a damaged or foreign entry is a miss, and
+the cases where a post is more than its file (a notebook that went missing, a date from git,
+the working folder that diagnostics are relative to) are read afresh.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from conftest import EPOCH, make_blog, post, read_tree
 
-from generator.build import BuildOptions, BuildSession, build_site
+from generator.build import BuildOptions, build_site
 from generator.config import load_config
+from generator.content.sources import find_post_files, read_file, read_post
 from generator.errors import JourneyError
-from generator.incremental.memo import Memo
-from generator.content.sources import read_post, read_posts
+from generator.incremental.rows import post_from_json, post_to_json
+from generator.incremental.session import BuildSession
+from generator.incremental.store import Store
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 SETTINGS = '[tool.journey]\ntitle = "Memo"\ntimezone = "Europe/Paris"\n'
@@ -49,111 +51,61 @@ def blog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return make_blog(tmp_path / "blog", _files())
 
 
-def _digests(paths: list[Path]) -> dict[str, bytes]:
-    import hashlib
-
-    return {str(p): hashlib.sha256(p.read_bytes()).digest() for p in paths}
-
-
-def test_a_remembered_post_equals_the_post_read_from_its_file(blog: Path) -> None:
+def test_a_stored_post_equals_the_post_read_from_its_file(blog: Path) -> None:
     config, _ = load_config(blog, None)
-    memo = Memo("key")
     paths = sorted((blog / "posts").rglob("*.md"))
     for path in paths:
         fresh, problems = read_post(config, path)
         assert fresh is not None
-        memo.remember_post(fresh, problems, config.tz)
-    saved = Memo("key", blog / "memo.json")
-    saved.posts.data = json.loads(json.dumps(memo.posts.data))  # what a save and a load make of it
-    for path in paths:
-        fresh, problems = read_post(config, path)
-        remembered = saved.post(path, _digests([path])[str(path)].hex(), config.tz)
-        assert remembered is not None, path
-        again, again_problems = remembered
-        assert again == replace(fresh, body=None, assets=())  # read_posts lists a bundle's files afresh
-        assert again_problems == problems
+        row = json.loads(json.dumps(post_to_json(fresh, config.tz)))  # what storing and loading make of it
+        again = post_from_json(row, path, fresh.digest, config.tz)
+        assert again == replace(fresh, assets=())  # a bundle's files are listed afresh on reuse
         for ours, theirs in ((again.date, fresh.date), (again.updated, fresh.updated)):
             assert (ours.tzinfo is theirs.tzinfo) if theirs and theirs.tzinfo is config.tz else ours == theirs
             assert ours is None or (ours.isoformat(), ours.utcoffset()) == (theirs.isoformat(), theirs.utcoffset())
-    assert saved.post(paths[0], "0" * 64, config.tz) is None  # another digest: read again
 
 
-def test_read_posts_takes_unchanged_posts_from_the_memo_without_their_bodies(blog: Path) -> None:
+def test_only_new_and_changed_post_files_are_read_again(blog: Path) -> None:
     config, _ = load_config(blog, None)
-    paths = sorted((blog / "posts").rglob("*.md"))
-    memo = Memo("key")
-    now = datetime.fromisoformat("2030-01-01T00:00:00+00:00")
-    first = read_posts(config, drafts=True, future=True, now=now, memo=memo, digests=_digests(paths))
+    paths = find_post_files(config)
+    session = BuildSession(blog)
+    options = BuildOptions(source=blog, progress=False)
+    build_site(options, session)
     edited = blog / "posts/offset.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
-    second = read_posts(config, drafts=True, future=True, now=now, memo=memo, digests=_digests(paths))
-    bodies = {p.source.name: p.body for p in second.posts}
-    assert bodies["offset.md"] == "Its own offset.\nMore.\n"  # read again
-    assert sorted(name for name, body in bodies.items() if body is None) == [
-        "2025-01-05-untitled.md", "2025-03-30-wall-time.md", "index.md"]  # from the memo, unread
-    assert [replace(p, body=None) for p in first.posts if p.source != edited] == [
-        p for p in second.posts if p.source != edited]
-    assert second.diagnostics == first.diagnostics
+    (blog / "posts/new.md").write_text(post("New", "2025-02-06"), encoding="utf-8")
+    paths = find_post_files(config)
+    stored = BuildSession(blog)
+    rebuilds = [s.last_build(blog / "site", options.site_options()).begin(config) for s in (session, stored)]
+    for reuse in rebuilds:  # from memory (serve) and from the store
+        assert [p.name for p in reuse.unread(paths)] == ["new.md", "offset.md"]
+    reuse = rebuilds[1]
+    reads = [read_file(config, p) for p in reuse.unread(paths)]
+    posts, problems = reuse.posts(paths, reads)
+    expected = [read_file(config, p) for p in paths]
+    assert posts == [r.document.post for r in expected if r.document]
+    assert problems == [d for r in expected for d in r.problems]
+    session.close()
+    stored.close()
 
 
-def test_a_saved_memo_comes_back_and_a_damaged_or_foreign_one_is_empty(tmp_path: Path) -> None:
-    memo = Memo("key", tmp_path / "memo.json")
-    for n in range(3):
-        memo.remember_entry(f"k{n}", {"words": n, "summary": "é"})
-    memo.search = {"fingerprint": "f", "size": 9, "index": {"a:1": [1, 7]}}
-    memo.save()
-    back = Memo.load(tmp_path / "memo.json", "key")
-    assert (back.entries.data, back.search) == (memo.entries.data, memo.search)
-    assert Memo.load(tmp_path / "memo.json", "another key").entries.data == {}  # other code or settings
-    entries = tmp_path / "memo.entries"
-    entries.write_bytes(entries.read_bytes()[:-5])  # the last line cut short
-    assert Memo.load(tmp_path / "memo.json", "key").entries.data == {"k0": {"words": 0, "summary": "é"},
-                                                                    "k1": {"words": 1, "summary": "é"}}
-    (tmp_path / "memo.json").write_text('{"format": "memo-5", "key": "key", "sear', encoding="utf-8")
-    assert Memo.load(tmp_path / "memo.json", "key").search == {}
-
-
-def test_a_memo_save_appends_only_what_changed_and_compacts_when_mostly_stale(tmp_path: Path) -> None:
-    memo = Memo("key", tmp_path / "memo.json")
-    for n in range(100):
-        memo.remember_entry(f"k{n}", {"n": n})
-    memo.save()
-    entries = tmp_path / "memo.entries"
-    written = entries.read_bytes()
-    memo.remember_entry("new", {"n": -1})
-    memo.keep_only([], [f"k{n}" for n in range(1, 100)] + ["new"])  # k0 went
-    memo.save()
-    assert entries.read_bytes() == written + b'["k0", null]\n["new", {"n": -1}]\n'
-    back = Memo.load(tmp_path / "memo.json", "key")
-    assert back.entries.data == {**{f"k{n}": {"n": n} for n in range(1, 100)}, "new": {"n": -1}}
-    for round_number in range(3):  # every entry replaced, three times over: the file is rewritten
-        back.keep_only([], [])
-        for n in range(100):
-            back.remember_entry(f"r{round_number}-{n}", {"n": n})
-        back.save()
-    assert entries.read_bytes().count(b"\n") <= 2 * 100 + 64 + 1
-    assert Memo.load(tmp_path / "memo.json", "key").entries.data == {f"r2-{n}": {"n": n} for n in range(100)}
-
-
-def test_a_memo_damaged_into_other_valid_json_is_ignored(blog: Path, tmp_path: Path) -> None:
-    build_site(BuildOptions(source=blog, progress=False))
-    [header] = (blog / ".journey-cache").glob("memo-*.json")
-    data = json.loads(header.read_text(encoding="utf-8"))
-    some_entry = json.loads(header.with_suffix(".entries").read_bytes().split(b"\n")[1])[0]
-    header.write_text(json.dumps({**data, "search": {"fingerprint": "x", "size": "big", "index": []},
-                                  "templates": {"templates": 1}}), encoding="utf-8")
-    with header.with_suffix(".entries").open("a", encoding="utf-8") as log:
-        log.write(json.dumps([some_entry, {"toc": 1}]) + "\n")  # an entry of the wrong shape
-    with header.with_suffix(".posts").open("a", encoding="utf-8") as log:
-        log.write(json.dumps({"not": "a row"}) + "\n")
-    _edit(blog / "posts/offset.md", "Its own offset.", "Its own offset, edited.")
-    build_site(BuildOptions(source=blog, progress=False))
-    clean = tmp_path / "clean"
-    shutil.copytree(blog, clean, ignore=shutil.ignore_patterns(".journey-cache", "site"))
-    build_site(BuildOptions(source=clean, progress=False))
-    ours, theirs = read_tree(blog / "site"), read_tree(clean / "site")
-    assert sorted(ours) == sorted(theirs)
-    assert [name for name in ours if ours[name] != theirs[name]] == []
+def test_a_store_entry_comes_back_and_another_version_or_damage_is_a_miss(tmp_path: Path) -> None:
+    store = Store(tmp_path / "store.sqlite")
+    store.put("html", "k", "v1", "<p>é</p>".encode())
+    store.put_json("entry", "e", "v1", {"words": 3})
+    store.commit()
+    again = Store(tmp_path / "store.sqlite")
+    assert again.get("html", "k", "v1") == "<p>é</p>".encode()
+    assert again.get("html", "k", "v2") is None  # made by other code
+    assert again.get_json("entry", "e", "v1", lambda d: "words" in d) == {"words": 3}
+    assert again.get_json("entry", "e", "v1", lambda d: "toc" in d) is None  # not the shape asked for
+    assert again.warnings == ["the build cache's entry e was damaged; it is made again"]
+    again.commit()
+    with sqlite3.connect(tmp_path / "store.sqlite") as db:
+        db.execute("UPDATE entries SET value = ? WHERE key = 'k'", (b"<p>flipped</p>",))
+    assert again.get("html", "k", "v1") is None and again.get("html", "k", "v1") is None
+    assert again.warnings[-1] == "the build cache's html k was damaged; it is made again"
+    assert again.keys("html") == set() and again.keys("entry") == set()  # damaged entries are dropped
 
 
 def test_a_remembered_post_whose_deps_went_missing_is_an_error(blog: Path) -> None:
@@ -182,19 +134,19 @@ def test_diagnostics_of_remembered_posts_follow_the_working_folder(blog: Path, m
     assert "posts/odd.md:4:1: warning: unknown front matter key 'colour'" in [str(d) for d in second.diagnostics]
 
 
-def test_a_post_dated_by_git_or_mtime_is_not_remembered(blog: Path) -> None:
+def test_a_post_dated_by_git_or_mtime_is_not_stored(blog: Path) -> None:
     (blog / "posts/undated.md").write_text("---\ntitle: Undated\n---\nNo date.\n", encoding="utf-8")
     build_site(BuildOptions(source=blog, progress=False))
-    [memo_file] = (blog / ".journey-cache").glob("memo-*.json")
-    remembered = Memo.load(memo_file, json.loads(memo_file.read_text(encoding="utf-8"))["key"]).posts.data
-    assert str(blog / "posts/undated.md") not in remembered
-    assert str(blog / "posts/2025-01-05-untitled.md") in remembered  # the file name dates it
+    stored = {key.partition(":")[2] for key in Store(blog / ".journey-cache/store.sqlite").keys("post")}
+    assert str(blog / "posts/undated.md") not in stored
+    assert str(blog / "posts/2025-01-05-untitled.md") in stored  # the file name dates it
 
 
 def test_a_resident_session_follows_a_series_of_edits(blog: Path, tmp_path: Path) -> None:
-    """`serve`'s way: one memo and one stat cache in memory across rebuilds, including two
-    same-size edits in quick succession (the stat cache must not take the second for the first)."""
-    session = BuildSession()
+    """`serve`'s way: one session (stat cache, decoded posts and renderings) across rebuilds,
+    including two same-size edits in quick succession (the stat cache must not take the second
+    for the first)."""
+    session = BuildSession(blog)
     options = BuildOptions(source=blog, progress=False)
     steps = [
         lambda: None,
@@ -216,17 +168,17 @@ def test_a_resident_session_follows_a_series_of_edits(blog: Path, tmp_path: Path
         assert sorted(ours) == sorted(theirs)
         assert [name for name in ours if ours[name] != theirs[name]] == [], number
     assert "Its own offsET." in (blog / "site/posts/renamed/index.html").read_text(encoding="utf-8")
-    session.save()
-    assert list((blog / ".journey-cache").glob("memo-*.json"))
+    session.close()
+    assert (blog / ".journey-cache/store.sqlite").is_file()
 
 
 def test_a_failed_rebuild_in_a_session_does_not_mislead_the_next_search_index(blog: Path, tmp_path: Path) -> None:
-    """The failed build wrote a new search.json into its staging folder only; the memo must not
-    then take the site's (older) file for it, though the two are the same size."""
+    """The failed build wrote a new search.json into its staging folder only; the next build must
+    not then take the site's (older) file for it, though the two are the same size."""
     for warned in ("2025-01-05-untitled.md", "2025-03-30-wall-time.md"):  # strict: their warnings fail
         (blog / "posts" / warned).unlink()
     (blog / "posts/b.md").write_text(post("B", "2025-02-05"), encoding="utf-8")
-    session = BuildSession()
+    session = BuildSession(blog)
     options = BuildOptions(source=blog, progress=False, strict=True)
     build_site(options, session)
     _edit(blog / "posts/offset.md", "Its own offset.", "Its own OFFSET.")  # same size

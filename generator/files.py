@@ -1,0 +1,52 @@
+"""Writing files so that no reader, and no build that dies, ever sees half of one; and sealed
+JSON files (a format line, a checksum line, then the JSON they vouch for), so that the build's
+small state files (the manifest, the stat cache, the site record) are told from truncated,
+emptied, bit-flipped or foreign ones and simply not used."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one rename; the temporary name is unique, so two writers
+    cannot collide."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_sealed(path: Path, format: str, data: Any) -> None:
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    write_atomically(path, b"%s\n%s\n%s" % (format.encode("ascii"), _checksum(body), body))
+
+
+def read_sealed(path: Path, format: str) -> Any:
+    """The data `write_sealed` wrote with this format, or None (missing, damaged, foreign, older)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head, _, rest = raw.partition(b"\n")
+    stored, _, body = rest.partition(b"\n")
+    if head != format.encode("ascii") or stored != _checksum(body):
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _checksum(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=16).hexdigest().encode("ascii")

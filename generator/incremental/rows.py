@@ -1,0 +1,94 @@
+"""Posts and diagnostics as JSON rows, for the build store (never a pickle)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic, SourceLocation
+from ..models import NotebookRequest, NotebookUse, Post
+
+
+def post_to_json(post: Post, tz: Any) -> list[Any]:
+    """A post as a row (not an object with named keys: a thousand posts load noticeably faster)."""
+    return [
+        str(post.source), post.display_path, post.slug, post.url_path, post.title,
+        _moment_to_json(post.date, tz), _moment_to_json(post.updated, tz) if post.updated else None,
+        post.description, list(post.tags), list(post.categories), post.author, post.pinned, post.draft,
+        post.layout, [_use_to_json(use) for use in post.notebooks],
+    ]
+
+
+def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
+    (source, shown, slug, url_path, title, moment, updated, description, tags, categories, author, pinned,
+     draft, layout, notebooks) = row
+    if source != str(path):
+        raise ValueError(f"the memo's row for {path} names {source}")
+    return Post(
+        source=path,
+        display_path=shown,
+        slug=slug,
+        url_path=url_path,
+        title=title,
+        date=_moment_from_json(moment, tz),
+        updated=_moment_from_json(updated, tz) if updated else None,
+        description=description,
+        tags=tuple(tags),
+        categories=tuple(categories),
+        author=author,
+        pinned=pinned,
+        draft=draft,
+        layout=layout,
+        notebooks=tuple(_use_from_json(use) for use in notebooks),
+        digest=digest,
+    )
+
+
+def _moment_to_json(moment: datetime, tz: Any) -> list[str]:
+    """A date in the blog's time zone is kept as wall time (restored with that zone, as it was
+    read); one with its own offset keeps the offset."""
+    if moment.tzinfo is tz:
+        return [moment.replace(tzinfo=None).isoformat(), "zone"]
+    return [moment.isoformat(), ""]
+
+
+def _moment_from_json(data: list[str], tz: Any) -> datetime:
+    moment = datetime.fromisoformat(data[0])
+    return moment.replace(tzinfo=tz) if data[1] == "zone" else moment
+
+
+def _use_to_json(use: NotebookUse) -> dict[str, Any]:
+    request = use.request
+    return {
+        "post": use.post,
+        "line": use.line,
+        "notebook": str(request.notebook),
+        "params": [list(pair) for pair in request.params],
+        "timeout": request.timeout,
+        "allow_errors": request.allow_errors,
+        "deps": [str(d) for d in request.deps],
+        "execute": request.execute,
+    }
+
+
+def _use_from_json(data: dict[str, Any]) -> NotebookUse:
+    request = NotebookRequest(
+        notebook=Path(data["notebook"]),
+        params=tuple((name, value) for name, value in data["params"]),
+        timeout=data["timeout"],
+        allow_errors=data["allow_errors"],
+        deps=tuple(Path(d) for d in data["deps"]),
+        execute=data["execute"],
+    )
+    return NotebookUse(post=data["post"], line=data["line"], request=request)
+
+
+def diagnostic_to_json(diagnostic: Diagnostic) -> list[Any]:
+    where = diagnostic.location
+    return [where.path, where.line, where.col, diagnostic.severity, diagnostic.message]
+
+
+def diagnostic_from_json(data: list[Any]) -> Diagnostic:
+    path, line, col, severity, message = data
+    return Diagnostic(SourceLocation(path, line, col), severity, message)

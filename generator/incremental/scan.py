@@ -1,0 +1,166 @@
+"""Scanning the inputs: the content hash of every file a build reads, spared a read where
+`stat` shows a file untouched (git's rule). Every decision is made on the hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..config import CACHE_FOLDER
+from ..files import read_sealed, write_sealed
+
+FORMAT = "stats-3"
+RACY_NS = 2_000_000_000
+_SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", CACHE_FOLDER}
+CODE = Path(__file__).resolve().parent.parent  # journey's own files: a new journey builds anew
+
+
+class StatCache:
+    """Content hashes of input files by what `stat` says of them, as git's index keeps them: a
+    file whose inode, size, modification and change times (in nanoseconds) are all as recorded
+    has the recorded hash, so an unchanged blog costs a stat per file, not a read. The change
+    time cannot be set back by any tool, so a rewrite that restores the old modification time is
+    still seen. A file written within the last two seconds is not recorded (a coarse file-system
+    clock could give a second write in that window the same times): git's "racy" rule.
+
+    Kept in `.journey-cache/stats.json` between builds, and in memory by `serve`. Entries check
+    themselves, so builds writing the file concurrently can only lose entries, never mislead."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.entries: dict[str, list[Any]] = {}  # path → [inode, size, mtime_ns, ctime_ns, sha256 hex]
+        self.changed = False
+        if path is not None:
+            data = read_sealed(path, FORMAT)
+            if isinstance(data, dict) and all(_valid_entry(v) for v in data.values()):
+                self.entries = data
+
+    def digest(self, name: str, now: int) -> bytes | None:
+        """The file's SHA-256, or None when it is not a regular file (or not there)."""
+        try:
+            info = os.stat(name)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None  # a folder, or a named pipe that would block a read
+        seen = [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+        old = self.entries.get(name)
+        if old is not None and old[:4] == seen:
+            return bytes.fromhex(old[4])
+        try:
+            with open(name, "rb") as stream:
+                digest = hashlib.sha256(stream.read()).digest()
+        except OSError:
+            return None
+        if now - max(info.st_mtime_ns, info.st_ctime_ns) >= RACY_NS:
+            self.entries[name] = [*seen, digest.hex()]
+            self.changed = True
+        elif old is not None:
+            del self.entries[name]
+            self.changed = True
+        return digest
+
+    def save(self, keep: Iterable[str]) -> None:
+        """Write the entries of the files just scanned (`keep`), if anything changed. One kept in
+        memory only (serve's, which its watcher shares) is left whole."""
+        if self.path is None:
+            return
+        wanted = set(keep)
+        if any(name not in wanted for name in self.entries):
+            self.entries = {name: entry for name, entry in self.entries.items() if name in wanted}
+            self.changed = True
+        if self.changed:
+            write_sealed(self.path, FORMAT, self.entries)
+            self.changed = False
+
+
+def _valid_entry(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 5 and all(type(n) is int for n in value[:4])
+            and isinstance(value[4], str) and len(value[4]) == 64)
+
+
+def scan_inputs(folders: list[Path], files: list[Path], known: StatCache) -> dict[str, bytes]:
+    """The content hash of every file under `folders`, of the listed `files` and of journey's code."""
+    hashes: dict[str, bytes] = {}
+    now = time.time_ns()
+    names = [*walk_files(CODE), *(name for folder in folders for name in walk_files(folder)), *map(str, files)]
+    for name in names:
+        if name not in hashes:
+            digest = known.digest(name, now)
+            if digest is not None:
+                hashes[name] = digest
+    return hashes
+
+
+def code_digest(hashes: Mapping[str, bytes]) -> str:
+    """A digest of journey's own files (whose hashes every scan has): what a cached rendering
+    was made by."""
+    digest = hashlib.sha256()
+    root = str(CODE)
+    for name in walk_files(Path(root)):
+        digest.update(os.path.relpath(name, root).replace(os.sep, "/").encode("utf-8") + b"\0")
+        digest.update(hashes[name] if name in hashes else hashlib.sha256(Path(name).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def inputs_digest(hashes: dict[str, bytes], options: dict[str, Any]) -> str:
+    """One digest over the scanned files (in scan order) and the build options."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([FORMAT, sys.version, options], sort_keys=True, default=str).encode("utf-8"))
+    for name, content in hashes.items():
+        digest.update(name.encode("utf-8") + b"\0" + content)
+    return digest.hexdigest()
+
+
+def changed_while_building(
+    before: dict[str, bytes], after: dict[str, bytes], named: set[str], written: Path
+) -> bool:
+    """Whether an input changed while the build ran (an edit saved during a `serve` rebuild):
+    then the build may not have seen it, and the next one must not count as up to date.
+    Files under `written` (notebook results the build stores) and files this build was the
+    first to name as inputs (`named`: a newly referenced notebook) are the build's own doing."""
+    inside = f"{written}{os.sep}"
+    for name in before.keys() | after.keys():
+        if name.startswith(inside):
+            continue
+        if name in before and name in after:
+            changed = before[name] != after[name]
+        elif name in after:
+            changed = name not in named  # a new post saved meanwhile, say
+        else:
+            changed = not Path(name).is_file()  # deleted, not merely no longer named
+        if changed:
+            return True
+    return False
+
+
+def walk_files(folder: Path, skip: Callable[[str], object] | None = None) -> list[str]:
+    """Every regular file under `folder` (as strings: a scan makes a thousand of them), in sorted
+    order, leaving out names `skip` is true for (by default: caches, git, bytecode). Directory
+    entries say what they are, so neither a stat per file nor opening a named pipe by mistake;
+    a linked folder is not entered, as os.walk would not."""
+    skip = skip or _skipped
+    found: list[str] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:  # not there, or not a folder
+        return found
+    for entry in entries:
+        if skip(entry.name):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            found.extend(walk_files(Path(entry.path), skip))
+        elif entry.is_file():
+            found.append(entry.path)
+    return found
+
+
+def _skipped(name: str) -> bool:
+    return name in _SKIP_DIRS or name.endswith(".pyc")

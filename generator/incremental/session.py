@@ -1,0 +1,412 @@
+"""The one seam between the build and what earlier builds made.
+
+`build.py` asks a `BuildSession` once per build whether anything is outdated (`last_build`),
+and, when something is, gets a `Rebuild` that answers the stages' questions of reuse: which
+post files must be read, which posts must be rendered, and where rendered HTML is found. The
+stages themselves never see it. What is reused is found by content key (a file's digest, a
+rendering's key) in the build store; `serve` keeps one session for its whole run, so its
+rebuilds also find what they reuse in memory, by the same keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..config import CACHE_FOLDER, SiteConfig, display_path, theme_dirs
+from ..errors import Diagnostic, warning
+from ..models import Post, RenderedPost
+from .manifest import Manifest, load_manifest, manifest_path, out_tag, save_manifest
+from .rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
+from .scan import StatCache, changed_while_building, code_digest, inputs_digest, scan_inputs
+from .store import Store
+
+POSTS = "posts-1"  # the version of stored post rows
+STORE_FILE = "store.sqlite"
+
+
+class DamagedEntry(Exception):
+    """A stored rendering turned out damaged when a page read it: the build starts again
+    without it (`BuildSession.forget`), and it is rendered anew."""
+
+    def __init__(self, render_key: str, what: str) -> None:
+        super().__init__(render_key, what)
+        self.render_key, self.what = render_key, what
+
+
+class BuildSession:
+    """What builds of one blog know of earlier ones: the stat cache, the store, and (for a
+    session that lives on, `serve`'s) the posts and renderings it already decoded."""
+
+    def __init__(self, source: Path) -> None:
+        self.root = source.resolve()
+        self.cache = self.root / CACHE_FOLDER
+        self.stats = StatCache(self.cache / "stats.json")
+        self.store = Store(self.cache / STORE_FILE)
+        self.posts: dict[str, tuple[str, Post, list[Diagnostic]]] = {}  # scope:source → (digest, post, problems)
+        self.entries: dict[str, dict[str, Any]] = {}  # render key → entry
+
+    def last_build(self, out: Path, options: dict[str, str]) -> LastBuild:
+        """What the last build of `out` read, and whether the inputs it names are as they were."""
+        manifest = load_manifest(manifest_path(self.cache, out))
+        folders = [Path(p) for p in manifest.folders]
+        scanned = scan_inputs(folders, [Path(p) for p in manifest.files], self.stats) if manifest.inputs else {}
+        return LastBuild(self, out, options, manifest, scanned)
+
+    def forget(self, damaged: DamagedEntry) -> None:
+        """Drop a rendering found damaged, so the next try renders its post again."""
+        self.entries.pop(damaged.render_key, None)
+        self.store.delete("entry", [damaged.render_key])
+        self.store.warnings.append(f"the build cache's {damaged.what} was damaged; it is made again")
+        self.store.commit()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+@dataclass
+class LastBuild:
+    session: BuildSession
+    out: Path
+    options: dict[str, str]  # the options that change the site
+    manifest: Manifest
+    scanned: dict[str, bytes]  # the inputs the last build named, hashed now
+    outputs: list[str] = field(default_factory=list)  # the site's files, once `is_current` said so
+
+    @property
+    def record(self) -> Path:
+        """The site record of `out` (kept by the site writer)."""
+        return self.session.cache / f"site-{out_tag(self.out)}.json"
+
+    def is_current(self, now: datetime) -> bool:
+        from ..website.write import site_is_intact
+
+        if not self.manifest.inputs:
+            return False
+        intact, outputs = site_is_intact(self.out, self.record)
+        current = self.manifest.is_current(inputs_digest(self.scanned, self.options), now, self.out,
+                                           outputs if intact else None)
+        if current:
+            self.outputs = outputs
+            self.session.stats.save(self.scanned)
+        return current
+
+    def warnings(self) -> list[Diagnostic]:
+        """The last build's warnings, shown as seen from the folder this build runs in."""
+        return [warning(display_path(Path(path)), line, col, message) for path, line, col, message in self.manifest.warnings]
+
+    def begin(self, config: SiteConfig, *, verify: bool = False) -> Rebuild:
+        """Scan the inputs the settings name, for a build that has something to do. `verify`:
+        read every stored rendering through before reusing it (after damage was found)."""
+        folders, files = _inputs(config)
+        if [str(f) for f in folders] == self.manifest.folders and [str(f) for f in files] == self.manifest.files:
+            scanned = self.scanned
+        else:
+            scanned = scan_inputs(folders, files, self.session.stats)
+        return Rebuild(self, config, folders, files, scanned, verify)
+
+
+def _inputs(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
+    """(folders, files) a build of this blog reads: posts, static files, notebook results and the
+    theme; the settings, the notebook environment, and the notebooks and deps posts name."""
+    root = config.root
+    # The blog's own templates/ even before it exists: creating it changes the site.
+    themes = list(dict.fromkeys([root / "templates", *theme_dirs(config)]))
+    folders = [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, *themes]
+    files = [root / "pyproject.toml", root / config.environment, *(Path(p) for p in sorted(named))]
+    return folders, files
+
+
+class Rebuild:
+    """One build with something to do: it answers what can be reused, takes what the stages
+    made, and at `finish` records it all for the next build."""
+
+    def __init__(self, last: LastBuild, config: SiteConfig, folders: list[Path], files: list[Path],
+                 scanned: dict[str, bytes], verify: bool = False) -> None:
+        self.last, self.config, self.verify = last, config, verify
+        self.session, self.store = last.session, last.session.store
+        self.folders, self.files, self.scanned = folders, files, scanned
+        self.code = code_digest(scanned)  # a new journey renders every post and page again
+        self.scope = _digest(self.code, repr(config), os.getcwd(), sys.version)  # what a post read depends on
+        self.tag = out_tag(last.out)
+        self._posts: dict[Path, tuple[Post, list[Diagnostic]]] = {}
+        self._entries: dict[str, dict[str, Any]] = {}
+        self._stored_html: set[str] | None = None
+        self._fresh: list[str] = []  # render keys stored this build
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def unread(self, paths: Sequence[Path]) -> list[Path]:
+        """The post files that must be read: new or changed since the last build, or whose
+        notebooks or deps went missing (an error only a fresh read reports)."""
+        keys = {f"{self.scope}:{p}": p for p in paths}
+        resident = {k: v for k, v in self.session.posts.items() if k in keys}
+        stored = self.store.get_many_json("post", [k for k in keys if k not in resident], POSTS, _valid_post_row)
+        for key, path in keys.items():
+            digest = self.scanned.get(str(path))
+            found = self._remembered(key, path, resident.get(key), stored.get(key), digest.hex() if digest else None)
+            if found is not None:
+                self._posts[path] = found
+        return [p for p in paths if p not in self._posts]
+
+    def _remembered(self, key: str, path: Path, resident: Any, row: Any, digest: str | None) -> tuple[Post, list[Diagnostic]] | None:
+        if digest is None:
+            return None
+        if resident is not None and resident[0] == digest:
+            post, problems = resident[1], resident[2]
+        elif row is not None and row[0] == digest:
+            try:
+                post = post_from_json(row[1], path, digest, self.config.tz)
+                problems = [diagnostic_from_json(d) for d in row[2]]
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+                return None
+            self.session.posts[key] = (digest, post, problems)
+        else:
+            return None
+        named = [p for use in post.notebooks for p in (use.request.notebook, *use.request.deps)]
+        if not all(p.is_file() for p in named):
+            return None
+        if path.name == "index.md":  # a bundle's files are listed afresh: they are not in its digest
+            from ..content.sources import post_assets
+
+            post = replace(post, assets=post_assets(path))
+        return post, list(problems)
+
+    def posts(self, paths: Sequence[Path], reads: Sequence[Any]) -> tuple[list[Post], list[Diagnostic]]:
+        """Every post in the order of `paths` — read just now, or unchanged since the last
+        build — and the problems found reading them. Reads that stand alone are stored."""
+        for read in reads:
+            post = read.document.post if read.document is not None else None
+            self._posts[read.source] = (post, list(read.problems))  # type: ignore[assignment]
+            if post is not None and read.standalone and not any(d.is_error for d in read.problems):
+                key = f"{self.scope}:{read.source}"
+                row = [post.digest, post_to_json(post, self.config.tz), [diagnostic_to_json(d) for d in read.problems]]
+                self.store.put_json("post", key, POSTS, row)
+                self.session.posts[key] = (post.digest, post, list(read.problems))
+        found = [self._posts[p] for p in paths if p in self._posts]
+        return [post for post, _ in found if post is not None], [d for _, problems in found for d in problems]
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def unrendered(self, work: Sequence[tuple[Post, list[Any], str]]) -> list[tuple[Post, list[Any], str]]:
+        """The (post, notebooks, render key) whose rendering is not stored, intact."""
+        from ..content.render import FORMAT, valid_entry
+
+        keys = [key for _, _, key in work]
+        resident = {k: self.session.entries[k] for k in keys if k in self.session.entries}
+        stored = self.store.get_many_json("entry", [k for k in keys if k not in resident], FORMAT, valid_entry)
+        html, text, blobs = self.store.keys("html"), self.store.keys("text"), self.store.keys("blob")
+        for key in keys:
+            entry = resident.get(key) or stored.get(key)
+            if entry is None or key not in html or key not in text or not all(d in blobs for _, d, _ in entry["files"]):
+                continue
+            if self.verify and not self._readable(key, entry):
+                continue
+            self._entries[key] = entry
+            self.session.entries[key] = entry
+        return [item for item in work if item[2] not in self._entries]
+
+    def _readable(self, key: str, entry: dict[str, Any]) -> bool:
+        bodies = self.bodies
+        try:
+            bodies.html(key), bodies.text(key)
+            for _, digest, _ in entry["files"]:
+                bodies.blob(digest, key)
+        except DamagedEntry:
+            self.session.entries.pop(key, None)
+            return False
+        return True
+
+    def keep(self, rendering: Any) -> None:
+        """Store a fresh rendering (its HTML, text and files go to the store, not to memory)."""
+        from ..content.render import FORMAT
+
+        key = rendering.key
+        for name, data in rendering.files:
+            self.store.put("blob", hashlib.sha256(data).hexdigest(), FORMAT, data)
+        for block, html in rendering.highlighted.items():
+            self.store.put("highlight", block, FORMAT, html.encode("utf-8"))
+        self.store.put("html", key, FORMAT, rendering.html.encode("utf-8"))
+        self.store.put("text", key, FORMAT, rendering.text.encode("utf-8"))
+        self.store.put_json("entry", key, FORMAT, rendering.entry)
+        self._entries[key] = self.session.entries[key] = rendering.entry
+        self._fresh.append(key)
+
+    def rendered(self, work: Sequence[tuple[Post, list[Any], str]]) -> tuple[list[RenderedPost], list[Diagnostic]]:
+        """The rendered posts of `work` whose rendering is stored, and the warnings rendering found."""
+        from ..content.render import entry_warnings, rendered_post
+
+        items, problems = [], []
+        for post, _, key in work:
+            entry = self._entries.get(key)
+            if entry is not None:
+                items.append(rendered_post(post, key, entry))
+                problems.extend(entry_warnings(entry))
+        return items, problems
+
+    @property
+    def bodies(self) -> StoredBodies:
+        return StoredBodies(self.store)
+
+    @property
+    def highlighted(self) -> StoredHighlights:
+        return StoredHighlights(self.store)
+
+    def syntax_css(self, style: str) -> bytes:
+        """A Pygments stylesheet, made anew only for another Pygments or another journey."""
+        from pygments import __version__
+
+        from ..content.render import FORMAT
+        from ..website.templates import pygments_stylesheet
+
+        key = f"{__version__}:{style}:{self.code}"
+        css = self.store.get("css", key, FORMAT)
+        if not css:
+            css = pygments_stylesheet(style)
+            self.store.put("css", key, FORMAT, css)
+        return css
+
+    def bytecode_cache(self) -> Any:
+        from .templates import StoredBytecode
+
+        return StoredBytecode(self.store)
+
+    @property
+    def site_record(self) -> Path:
+        return self.last.record
+
+    @property
+    def search_layout(self) -> Any:
+        from ..website.search import SearchLayout
+
+        data = self.store.get_json("search", self.tag, "search-1", lambda d: SearchLayout.from_json(d) is not None)
+        return SearchLayout.from_json(data) if data is not None else None
+
+    def template_facts(self, templates: str) -> dict[str, tuple[str, bool]]:
+        """What an earlier build worked out about these very template files (by their digest)."""
+        known = self.store.get_json("templates", templates, "templates-1", _valid_facts) or {}
+        return {name: (sources, reads_site) for name, (sources, reads_site) in known.items()}
+
+    # -- recording -------------------------------------------------------------------------
+
+    def finish(self, *, posts: Sequence[RenderedPost], search: Any, templates: tuple[str, dict[str, Any]],
+               release: datetime | None, warnings: Sequence[Diagnostic], named: Iterable[str], ran_kernels: bool) -> None:
+        """Record this build for the next one: the manifest, the stat cache and the store, with
+        what no build of this blog uses any more removed from it."""
+        if search is not None:
+            self.store.put_json("search", self.tag, "search-1", search.to_json())
+        digest, facts = templates
+        if facts != self.template_facts(digest):
+            self.store.delete("templates", self.store.keys("templates"))  # only the current theme's
+            self.store.put_json("templates", digest, "templates-1", facts)
+        self._collect_garbage({item.render_key for item in posts}, {str(item.post.source) for item in posts})
+        self.store.commit()
+        folders, files = _inputs(self.config, named)
+        # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
+        # Otherwise the inputs are those read before the build (an edit saved meanwhile is seen next time).
+        before = self.scanned
+        after = scan_inputs(folders, files, self.session.stats) if ran_kernels or files != self.files else before
+        changed = changed_while_building(before, after, {str(f) for f in files[2:]}, self.config.root / self.config.freeze_dir)
+        manifest = Manifest(
+            inputs="" if changed else inputs_digest(after, self.last.options),
+            folders=[str(f) for f in folders],
+            files=[str(f) for f in files],
+            release=release.isoformat() if release else "",
+            warnings=[[str(Path(d.location.path).resolve()), d.location.line, d.location.col, d.message] for d in warnings],
+        )
+        save_manifest(manifest_path(self.session.cache, self.last.out), manifest)
+        self.session.stats.save(after)
+
+    def _collect_garbage(self, live: set[str], sources: set[str]) -> None:
+        """Drop what this output folder's last build used and this one does not, unless another
+        output folder (serve's, say) still uses it; everything unused when nothing is known."""
+        uses = self.store.get_json("uses", self.tag, "uses-1", _valid_uses) or {"renders": [], "scope": ""}
+        others = [self.store.get_json("uses", tag, "uses-1", _valid_uses) for tag in self.store.keys("uses") if tag != self.tag]
+        kept = live.union(*(set(o["renders"]) for o in others if o))
+        scopes = {self.scope, *(o["scope"] for o in others if o)}
+        gone = set(uses["renders"]) - kept if uses["renders"] else self.store.keys("entry") - kept
+        if gone:
+            in_use = [self._entries[k] for k in live if k in self._entries]
+            blobs = {d for e in in_use for _, d, _ in e["files"]}
+            blocks = {b for e in in_use for b in e["highlights"]}
+            old = self.store.get_many_json("entry", gone, _render_format(), lambda _: True)
+            for kind in ("entry", "html", "text"):
+                self.store.delete(kind, gone)
+            self.store.delete("blob", {d for e in old.values() for _, d, _ in e.get("files", ()) if d not in blobs})
+            self.store.delete("highlight", {b for e in old.values() for b in e.get("highlights", ()) if b not in blocks})
+        if uses["scope"] != self.scope or set(uses.get("sources", ())) != sources:
+            stale = [k for k in self.store.keys("post") if k.partition(":")[0] not in scopes
+                     or (k.startswith(self.scope + ":") and k.partition(":")[2] not in sources)]
+            self.store.delete("post", stale)
+        if set(uses["renders"]) != live or uses["scope"] != self.scope or set(uses.get("sources", ())) != sources:
+            self.store.put_json("uses", self.tag, "uses-1", {"renders": sorted(live), "scope": self.scope, "sources": sorted(sources)})
+
+
+def _render_format() -> str:
+    from ..content.render import FORMAT
+
+    return FORMAT
+
+
+@dataclass(frozen=True)
+class StoredBodies:
+    """Rendered HTML, search text and files, from the store; damage raises `DamagedEntry`.
+    Picklable (forked page workers open their own connection)."""
+
+    store: Store
+    format: str = field(default_factory=_render_format)
+
+    def html(self, render_key: str) -> str:
+        return self._get("html", render_key, render_key).decode("utf-8")
+
+    def text(self, render_key: str) -> str:
+        return self._get("text", render_key, render_key).decode("utf-8")
+
+    def blob(self, digest: str, render_key: str) -> bytes:
+        data = self._get("blob", digest, render_key)
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise DamagedEntry(render_key, f"blob {digest[:16]}")
+        return data
+
+    def _get(self, kind: str, key: str, render_key: str) -> bytes:
+        data = self.store.get(kind, key, self.format)
+        if data is None:  # gone or damaged since `unrendered` saw it: render its post again
+            raise DamagedEntry(render_key, f"{kind} {key[:16]}")
+        return data
+
+
+@dataclass(frozen=True)
+class StoredHighlights:
+    """Code blocks as an earlier build highlighted them, by highlight key (picklable)."""
+
+    store: Store
+    format: str = field(default_factory=_render_format)
+
+    def __call__(self, key: str) -> str | None:
+        data = self.store.get("highlight", key, self.format)
+        return data.decode("utf-8") if data is not None else None
+
+
+def _valid_post_row(row: Any) -> bool:
+    return isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and isinstance(row[1], list) and isinstance(row[2], list)
+
+
+def _valid_facts(data: Any) -> bool:
+    return isinstance(data, dict) and all(
+        isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], bool) for v in data.values())
+
+
+def _valid_uses(data: Any) -> bool:
+    return (isinstance(data, dict) and isinstance(data.get("renders"), list) and isinstance(data.get("scope"), str)
+            and all(isinstance(k, str) for k in data["renders"]))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+

@@ -1,0 +1,208 @@
+"""The build store: one SQLite file of checksummed, versioned entries that rebuilds reuse.
+
+Every entry is `(kind, key) → value` with the version of the code that made it and a checksum
+of the value. A lookup that finds another version is a miss; one whose checksum does not match,
+or a file SQLite cannot read at all, is damage: the entry (or the whole file) is dropped, a
+warning says so, and the caller makes the value again. Nothing read from here is trusted into
+the site unchecked, and nothing here is a pickle: a cache folder must not be a way to run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import sqlite3
+
+LAYOUT = "store-1"  # the table's own layout; another one is a store to start afresh
+T = TypeVar("T")
+
+
+def checksum(value: bytes) -> bytes:
+    return hashlib.blake2b(value, digest_size=16).digest()
+
+
+class Store:
+    """The entries of `<blog>/.journey-cache/store.sqlite`, opened on first use (a build with
+    nothing to do never opens it), written in one transaction per `commit()`."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path  # None: in memory only (a build that must not leave a cache)
+        self.warnings: list[str] = []  # damage found and repaired, said once each
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._owner = os.getpid()  # forked workers read; only the process that made it writes
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"])  # type: ignore[misc]
+        self._owner = 0  # a copy in a worker process: reads only
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, kind: str, key: str, version: str) -> bytes | None:
+        """The value stored under (kind, key) by code of this version, or None."""
+        rows = self._query("SELECT key, version, checksum, value FROM entries WHERE kind = ? AND key = ?", (kind, key))
+        found = self._checked(kind, rows, version)
+        return found.get(key)
+
+    def get_many(self, kind: str, keys: Iterable[str], version: str) -> dict[str, bytes]:
+        """The intact values of those keys that are stored, by key."""
+        wanted = sorted(set(keys))
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(
+                f"SELECT key, version, checksum, value FROM entries WHERE kind = ? AND key IN ({marks})", (kind, *chunk)
+            )
+            found.update(self._checked(kind, rows, version))
+        return found
+
+    def get_json(self, kind: str, key: str, version: str, valid: Callable[[Any], bool]) -> Any:
+        """A stored JSON value that `valid` accepts (the shape the writer gave it), else None."""
+        raw = self.get(kind, key, version)
+        return None if raw is None else self._decoded(kind, key, raw, valid)
+
+    def get_many_json(self, kind: str, keys: Iterable[str], version: str, valid: Callable[[Any], bool]) -> dict[str, Any]:
+        found = {}
+        for key, raw in self.get_many(kind, keys, version).items():
+            value = self._decoded(kind, key, raw, valid)
+            if value is not None:
+                found[key] = value
+        return found
+
+    def keys(self, kind: str) -> set[str]:
+        return {key for (key,) in self._query("SELECT key FROM entries WHERE kind = ?", (kind,))}
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def put(self, kind: str, key: str, version: str, value: bytes) -> None:
+        if not self._writes():
+            return
+        self._run(
+            "INSERT OR REPLACE INTO entries (kind, key, version, checksum, value) VALUES (?, ?, ?, ?, ?)",
+            (kind, key, version, checksum(value), value),
+        )
+
+    def put_json(self, kind: str, key: str, version: str, value: Any) -> None:
+        self.put(kind, key, version, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+    def delete(self, kind: str, keys: Iterable[str]) -> None:
+        if not self._writes():
+            return
+        for key in sorted(set(keys)):
+            self._run("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
+
+    def commit(self) -> None:
+        if self._db is not None and self._writes():
+            self._guarded(self._db.commit, None)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self.commit()
+            self._db.close()
+            self._db = None
+
+    # -- inside ----------------------------------------------------------------------------
+
+    def _checked(self, kind: str, rows: list[Any], version: str) -> dict[str, bytes]:
+        found = {}
+        for key, stored_version, stored_checksum, value in rows:
+            if stored_version != version:
+                continue  # made by other code: a miss, not damage
+            if not isinstance(value, bytes) or stored_checksum != checksum(value):
+                self._damaged(kind, key)
+                continue
+            found[key] = value
+        return found
+
+    def _decoded(self, kind: str, key: str, raw: bytes, valid: Callable[[Any], bool]) -> Any:
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = None
+        if value is None or not valid(value):
+            self._damaged(kind, key)
+            return None
+        return value
+
+    def _damaged(self, kind: str, key: str) -> None:
+        self.warnings.append(f"the build cache's {kind} {key[:16]} was damaged; it is made again")
+        self.delete(kind, [key])
+
+    def _writes(self) -> bool:
+        return self._owner == os.getpid()
+
+    def _query(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        return self._guarded(lambda: self._connection().execute(sql, args).fetchall(), [])
+
+    def _run(self, sql: str, args: tuple[Any, ...]) -> None:
+        self._guarded(lambda: self._connection().execute(sql, args), None)
+
+    def _guarded(self, action: Callable[[], T], fallback: T) -> T:
+        """Run one SQLite step; a file SQLite cannot read (truncated, overwritten, not a
+        database) is removed and started afresh, and the step counts as a miss."""
+        import sqlite3  # ~7 ms, and a build with nothing to do never opens the store
+
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:  # busy, locked, disk full: a miss, the file is fine
+            self.warnings.append(f"the build cache could not be used ({exc}); going without it")
+            return fallback
+        except sqlite3.DatabaseError as exc:
+            self._start_afresh(str(exc))
+        try:
+            action()  # once more on the fresh file: a write is then kept
+        except sqlite3.DatabaseError:
+            pass
+        return fallback
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is not None and self._pid == os.getpid():
+            return self._db
+        # A forked worker never uses its parent's connection (SQLite forbids it): its own.
+        import sqlite3
+
+        self._pid = os.getpid()
+        target = ":memory:" if self.path is None else str(self.path)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(target, timeout=30, isolation_level="DEFERRED", check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS entries (kind TEXT NOT NULL, key TEXT NOT NULL, version TEXT NOT NULL,"
+                " checksum BLOB NOT NULL, value BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID"
+            )
+            db.execute("CREATE TABLE IF NOT EXISTS layout (name TEXT NOT NULL)")
+            names = [name for (name,) in db.execute("SELECT name FROM layout")]
+            if names != [LAYOUT]:
+                db.execute("DELETE FROM entries")
+                db.execute("DELETE FROM layout")
+                db.execute("INSERT INTO layout (name) VALUES (?)", (LAYOUT,))
+            db.commit()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        self._db = db
+        return db
+
+    def _start_afresh(self, why: str) -> None:
+        self.warnings.append(f"the build cache could not be read ({why}); starting it afresh")
+        if self._db is not None:
+            try:
+                self._db.close()
+            except Exception:  # noqa: BLE001 -- a connection to a broken file may fail to close
+                pass
+            self._db = None
+        if self.path is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)

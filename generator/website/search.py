@@ -1,0 +1,154 @@
+"""The search index, `search.json`: one JSON document per post, newest first, streamed.
+
+With a thousand posts it is megabytes. A rebuild copies the documents the previous index
+already has (same rendering, same date) byte for byte, runs of them at a time, by the kernel:
+a one-post edit neither encodes nor reads the other megabytes. Where each document sits is a
+`SearchLayout`, which the caller keeps beside the index it describes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+from ..models import RenderedPost
+from . import feeds
+from .assemble import Site
+
+
+@dataclass(frozen=True)
+class SearchLayout:
+    """Where each post's document sits in one search.json: its fingerprint (which file it
+    describes), its size, and {search key: [start, length]}."""
+
+    fingerprint: str
+    size: int
+    spans: dict[str, list[int]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fingerprint": self.fingerprint, "size": self.size, "spans": self.spans}
+
+    @classmethod
+    def from_json(cls, data: Any) -> SearchLayout | None:
+        """The layout `to_json` wrote, or None when `data` is not of that shape."""
+        def span(value: Any) -> bool:
+            return isinstance(value, list) and len(value) == 2 and all(type(n) is int and n >= 0 for n in value)
+
+        if not (isinstance(data, dict) and isinstance(data.get("fingerprint"), str) and type(data.get("size")) is int
+                and isinstance(data.get("spans"), dict) and all(span(v) for v in data["spans"].values())):
+            return None
+        return cls(data["fingerprint"], data["size"], data["spans"])
+
+
+def search_key(item: RenderedPost) -> str:
+    """What a search document is made of: the rendered post and its date (a post without a
+    date in its file takes it from git)."""
+    return f"{item.render_key}:{item.post.stamps[0]}"
+
+
+def write_search_index(
+    site: Site, text: Callable[[str], str], target: Path, fingerprint: str, previous: tuple[Path, SearchLayout] | None
+) -> SearchLayout:
+    """Write search.json to `target`; `text(render_key)` is a post's plain text; `previous` is
+    an earlier index and its layout, whose documents are copied rather than made again."""
+    old, spans = (previous[0], previous[1].spans) if previous is not None else (None, {})
+    index: dict[str, list[int]] = {}
+    offset = 1
+    with _Pieces(target, old) as out:
+        out.write(b"[")
+        for number, item in enumerate(site.posts):
+            key = search_key(item)
+            span = spans.get(key)
+            if number:
+                offset += 1
+            if span is not None:
+                out.copy(span[0], span[1], comma=number > 0)
+                size = span[1]
+            else:
+                document = feeds.search_document(site, item, text(item.render_key)).encode("utf-8")
+                out.write(b"," + document if number else document)
+                size = len(document)
+            index[key] = [offset, size]
+            offset += size
+        out.write(b"]")
+    return SearchLayout(fingerprint, offset + 1, index)
+
+
+def previous_index(path: Path, layout: SearchLayout | None, fingerprint: str | None) -> tuple[Path, SearchLayout] | None:
+    """The site's current search.json with its layout, when the layout describes that very file
+    (the site's record gives the file's fingerprint) and the file has the size it says."""
+    if layout is None or fingerprint != layout.fingerprint:
+        return None
+    try:
+        return (path, layout) if path.stat().st_size == layout.size else None
+    except OSError:
+        return None
+
+
+class _Pieces:
+    """A file written from bytes and from ranges of another file. Adjacent ranges (with the comma
+    between them) are merged and copied with copy_file_range, so the bytes never pass through
+    this process; where the file system cannot, they are read and written."""
+
+    def __init__(self, target: Path, source: Path | None) -> None:
+        self.target, self.source = target, source
+        self.pending: list[int] | None = None  # [start, end) of the source, not yet copied
+        self.kernel_copy = hasattr(os, "copy_file_range")
+
+    def __enter__(self) -> Self:
+        self.out = os.open(self.target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        self.old = os.open(self.source, os.O_RDONLY) if self.source is not None else -1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self._flush()
+        finally:
+            os.close(self.out)
+            if self.old != -1:
+                os.close(self.old)
+
+    def write(self, data: bytes) -> None:
+        self._flush()
+        _write_all(self.out, data)
+
+    def copy(self, start: int, size: int, *, comma: bool) -> None:
+        """Copy the source's document at `start`, after a comma when `comma`: with the document
+        before it, comma and all, when that one came from just before it in the source."""
+        if comma and self.pending is not None and self.pending[1] + 1 == start:
+            self.pending[1] = start + size
+            return
+        if comma:
+            self.write(b",")
+        self._flush()
+        self.pending = [start, start + size]
+
+    def _flush(self) -> None:
+        if self.pending is None:
+            return
+        start, end = self.pending
+        self.pending = None
+        while start < end:
+            if self.kernel_copy:
+                try:
+                    copied = os.copy_file_range(self.old, self.out, end - start, start)
+                except OSError:  # another file system, or one that cannot
+                    self.kernel_copy = False
+                    continue
+            else:
+                chunk = os.pread(self.old, min(end - start, 1 << 20), start)
+                _write_all(self.out, chunk)
+                copied = len(chunk)
+            if copied == 0:
+                raise OSError(f"{self.source} is shorter than its layout says")
+            start += copied
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view) :]
