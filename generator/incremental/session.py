@@ -201,11 +201,12 @@ class Rebuild:
         keys = [key for _, _, key in work]
         resident = {k: self.session.entries[k] for k in keys if k in self.session.entries}
         stored = self.store.get_many_json("entry", [k for k in keys if k not in resident], FORMAT, valid_entry)
-        html, text, blobs = self.store.keys("html"), self.store.keys("text"), self.store.keys("blob")
         for key in keys:
             entry = resident.get(key) or stored.get(key)
-            if entry is None or key not in html or key not in text or not all(d in blobs for _, d, _ in entry["files"]):
+            if entry is None:
                 continue
+            # Its HTML, text and files were stored with it; if damage took them since, reading
+            # them raises DamagedEntry and the build starts again with `verify`.
             if self.verify and not self._readable(key, entry):
                 continue
             self._entries[key] = entry
