@@ -20,7 +20,8 @@ from typing import Any
 
 from .config import SiteConfig, display_path, load_config, theme_dirs
 from .errors import Diagnostic, JourneyError, error, warning
-from .incremental.session import BuildSession, DamagedEntry, Rebuild
+from .incremental.bodies import DamagedEntry
+from .incremental.session import BuildSession, Rebuild
 from .models import NotebookRequest, Post
 from .website.write import check_out_folder
 

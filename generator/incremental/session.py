@@ -23,21 +23,14 @@ from ..config import CACHE_FOLDER, SiteConfig, display_path, theme_dirs
 from ..errors import Diagnostic, warning
 from ..models import Post, RenderedPost
 from .manifest import Manifest, load_manifest, manifest_path, out_tag, save_manifest
+from .bodies import DamagedEntry, StoredBodies, StoredHighlights
+from .collect import collect_garbage
 from .rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
 from .scan import StatCache, changed_while_building, code_digest, inputs_digest, scan_inputs
 from .store import Store
 
 POSTS = "posts-1"  # the version of stored post rows
 STORE_FILE = "store.sqlite"
-
-
-class DamagedEntry(Exception):
-    """A stored rendering turned out damaged when a page read it: the build starts again
-    without it (`BuildSession.forget`), and it is rendered anew."""
-
-    def __init__(self, render_key: str, what: str) -> None:
-        super().__init__(render_key, what)
-        self.render_key, self.what = render_key, what
 
 
 class BuildSession:
@@ -306,7 +299,8 @@ class Rebuild:
         if facts != self.template_facts(digest):
             self.store.delete("templates", self.store.keys("templates"))  # only the current theme's
             self.store.put_json("templates", digest, "templates-1", facts)
-        self._collect_garbage({item.render_key for item in posts}, {str(item.post.source) for item in posts})
+        collect_garbage(self.store, self.tag, self.scope, self._entries, {item.render_key for item in posts},
+                        {str(item.post.source) for item in posts})
         self.store.commit()
         folders, files = _inputs(self.config, named)
         # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
@@ -324,75 +318,6 @@ class Rebuild:
         save_manifest(manifest_path(self.session.cache, self.last.out), manifest)
         self.session.stats.save(after)
 
-    def _collect_garbage(self, live: set[str], sources: set[str]) -> None:
-        """Drop what this output folder's last build used and this one does not, unless another
-        output folder (serve's, say) still uses it; everything unused when nothing is known."""
-        uses = self.store.get_json("uses", self.tag, "uses-1", _valid_uses) or {"renders": [], "scope": ""}
-        others = [self.store.get_json("uses", tag, "uses-1", _valid_uses) for tag in self.store.keys("uses") if tag != self.tag]
-        kept = live.union(*(set(o["renders"]) for o in others if o))
-        scopes = {self.scope, *(o["scope"] for o in others if o)}
-        gone = set(uses["renders"]) - kept if uses["renders"] else self.store.keys("entry") - kept
-        if gone:
-            in_use = [self._entries[k] for k in live if k in self._entries]
-            blobs = {d for e in in_use for _, d, _ in e["files"]}
-            blocks = {b for e in in_use for b in e["highlights"]}
-            old = self.store.get_many_json("entry", gone, _render_format(), lambda _: True)
-            for kind in ("entry", "html", "text"):
-                self.store.delete(kind, gone)
-            self.store.delete("blob", {d for e in old.values() for _, d, _ in e.get("files", ()) if d not in blobs})
-            self.store.delete("highlight", {b for e in old.values() for b in e.get("highlights", ()) if b not in blocks})
-        if uses["scope"] != self.scope or set(uses.get("sources", ())) != sources:
-            stale = [k for k in self.store.keys("post") if k.partition(":")[0] not in scopes
-                     or (k.startswith(self.scope + ":") and k.partition(":")[2] not in sources)]
-            self.store.delete("post", stale)
-        if set(uses["renders"]) != live or uses["scope"] != self.scope or set(uses.get("sources", ())) != sources:
-            self.store.put_json("uses", self.tag, "uses-1", {"renders": sorted(live), "scope": self.scope, "sources": sorted(sources)})
-
-
-def _render_format() -> str:
-    from ..content.render import FORMAT
-
-    return FORMAT
-
-
-@dataclass(frozen=True)
-class StoredBodies:
-    """Rendered HTML, search text and files, from the store; damage raises `DamagedEntry`.
-    Picklable (forked page workers open their own connection)."""
-
-    store: Store
-    format: str = field(default_factory=_render_format)
-
-    def html(self, render_key: str) -> str:
-        return self._get("html", render_key, render_key).decode("utf-8")
-
-    def text(self, render_key: str) -> str:
-        return self._get("text", render_key, render_key).decode("utf-8")
-
-    def blob(self, digest: str, render_key: str) -> bytes:
-        data = self._get("blob", digest, render_key)
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise DamagedEntry(render_key, f"blob {digest[:16]}")
-        return data
-
-    def _get(self, kind: str, key: str, render_key: str) -> bytes:
-        data = self.store.get(kind, key, self.format)
-        if data is None:  # gone or damaged since `unrendered` saw it: render its post again
-            raise DamagedEntry(render_key, f"{kind} {key[:16]}")
-        return data
-
-
-@dataclass(frozen=True)
-class StoredHighlights:
-    """Code blocks as an earlier build highlighted them, by highlight key (picklable)."""
-
-    store: Store
-    format: str = field(default_factory=_render_format)
-
-    def __call__(self, key: str) -> str | None:
-        data = self.store.get("highlight", key, self.format)
-        return data.decode("utf-8") if data is not None else None
-
 
 def _valid_post_row(row: Any) -> bool:
     return isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and isinstance(row[1], list) and isinstance(row[2], list)
@@ -402,10 +327,6 @@ def _valid_facts(data: Any) -> bool:
     return isinstance(data, dict) and all(
         isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], bool) for v in data.values())
 
-
-def _valid_uses(data: Any) -> bool:
-    return (isinstance(data, dict) and isinstance(data.get("renders"), list) and isinstance(data.get("scope"), str)
-            and all(isinstance(k, str) for k in data["renders"]))
 
 
 def _digest(*parts: str) -> str:

@@ -1,0 +1,63 @@
+"""What the page stage reads from the build store: rendered HTML, search text, files and
+highlighted code blocks, by content key. Damage found at that point raises `DamagedEntry`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .store import Store
+
+
+class DamagedEntry(Exception):
+    """A stored rendering turned out damaged when a page read it: the build starts again
+    without it (`BuildSession.forget`), and it is rendered anew."""
+
+    def __init__(self, render_key: str, what: str) -> None:
+        super().__init__(render_key, what)
+        self.render_key, self.what = render_key, what
+
+
+def render_format() -> str:
+    from ..content.render import FORMAT
+
+    return FORMAT
+
+
+@dataclass(frozen=True)
+class StoredBodies:
+    """Rendered HTML, search text and files, from the store; damage raises `DamagedEntry`.
+    Picklable (forked page workers open their own connection)."""
+
+    store: Store
+    format: str = field(default_factory=render_format)
+
+    def html(self, render_key: str) -> str:
+        return self._get("html", render_key, render_key).decode("utf-8")
+
+    def text(self, render_key: str) -> str:
+        return self._get("text", render_key, render_key).decode("utf-8")
+
+    def blob(self, digest: str, render_key: str) -> bytes:
+        data = self._get("blob", digest, render_key)
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise DamagedEntry(render_key, f"blob {digest[:16]}")
+        return data
+
+    def _get(self, kind: str, key: str, render_key: str) -> bytes:
+        data = self.store.get(kind, key, self.format)
+        if data is None:  # gone or damaged since `unrendered` saw it: render its post again
+            raise DamagedEntry(render_key, f"{kind} {key[:16]}")
+        return data
+
+
+@dataclass(frozen=True)
+class StoredHighlights:
+    """Code blocks as an earlier build highlighted them, by highlight key (picklable)."""
+
+    store: Store
+    format: str = field(default_factory=render_format)
+
+    def __call__(self, key: str) -> str | None:
+        data = self.store.get("highlight", key, self.format)
+        return data.decode("utf-8") if data is not None else None
