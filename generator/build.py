@@ -139,7 +139,7 @@ def _build(
             for post in posts if (notebooks := post_notebooks(post, executed)) is not None]
     todo = [(documents.get(post.source) or _document(config, post), notebooks, key)
             for post, notebooks, key in reuse.unrendered(work)]
-    for key, rendering, found in render_posts(todo, config, highlighted=reuse.highlighted, jobs=options.jobs):
+    for _, rendering, found in render_posts(todo, config, highlighted=reuse.highlighted, jobs=options.jobs):
         if rendering is not None:
             reuse.keep(rendering)
         problems += found
@@ -151,7 +151,7 @@ def _build(
     # 5. Pages, feeds, search, assets: into a staging folder, swapped in whole.
     assets = collect_assets(config, reuse.syntax_css)
     env = create_environment(config, assets, bytecode_cache=reuse.bytecode_cache())
-    reuse.store.commit()  # forked page workers read what this build stored
+    reuse.commit()  # forked page workers read what this build stored
     staging = Staging(out, reuse.site_record)
     try:
         templates = templates_digest(config)

@@ -282,6 +282,10 @@ class Rebuild:
         data = self.store.get_json("search", self.tag, "search-1", lambda d: SearchLayout.from_json(d) is not None)
         return SearchLayout.from_json(data) if data is not None else None
 
+    def commit(self) -> None:
+        """Make what this build stored so far visible to other processes (forked page workers)."""
+        self.store.commit()
+
     def template_facts(self, templates: str) -> dict[str, tuple[str, bool]]:
         """What an earlier build worked out about these very template files (by their digest)."""
         known = self.store.get_json("templates", templates, "templates-1", _valid_facts) or {}

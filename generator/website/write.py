@@ -1,4 +1,7 @@
-"""The atomic, contained writer: files go to a staging folder beside the site, swapped in at the end."""
+"""The atomic, contained writer: the new site is made complete beside the live one, then swapped in.
+
+A *site record* (`.journey-cache/site-<tag>.json`) says which files each of the two trees holds
+and identifies the folders, so a tree changed behind its back is never trusted."""
 
 from __future__ import annotations
 
@@ -6,49 +9,67 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic, JourneyError, error
 from ..files import read_sealed, write_sealed
+from .swap import crash_point, identity, recover, spare_folder, staging_name, swap_in
 
 MARKER = ".nojekyll"  # every site we build has it; a non-empty folder without it is not ours
+RECORD = "site-record-2"  # {"live": tree, "spare": tree}, each {"identity": [...], "files": {...}}
 
 
 class Staging:
-    """The next site's new and changed files, written beside `out` as they are rendered; a path
-    written twice, or one leaving the site, is an error. Nothing touches `out` until `commit()`,
-    so a build that fails leaves the previous site as it was. Pages stream to disk, so no
-    process holds the whole site in memory."""
+    """The next site, made complete beside `out` and swapped in by `commit()`; a path written
+    twice, or one leaving the site, is an error. The tree written is the spare (the site one
+    build ago, see swap.py) under a staging name, or a fresh folder: only files whose
+    fingerprint it lacks are written or copied. Nothing touches `out` until `commit()`, so a
+    build that fails or is killed leaves the previous site as it was."""
 
     def __init__(self, out: Path, record: Path) -> None:
         self.out = out.resolve()
         self.record = record
-        self.root = self.out.parent / f".{self.out.name}.new-{os.getpid()}"
-        recorded = _read_record(record) if self.out.is_dir() else None
-        self.previous = recorded["fingerprints"] if recorded else {}  # of the files now in `out`
-        self._previous_outputs = list(recorded["fingerprints"]) if recorded else None
+        self.spare = spare_folder(self.out, record.parent, "spare-" + record.stem.removeprefix("site-"))
+        self.root = self.spare.parent / staging_name(self.out)
         self.fingerprints: dict[str, str] = {}
         self.origins: dict[str, str] = {}
         self.folders: dict[str, str] = {}  # every folder the claimed files need → who first needed it
         self.problems: list[Diagnostic] = []
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.root.mkdir(parents=True)
+        recover(self.out, [self.out.parent, self.spare.parent])
+        live, spare = load_record(record)
+        # A tree is trusted only while it is the very folder the record describes: a build killed
+        # after the swap but before the record was written leaves both trees unknown.
+        self._live = live if live is not None and live.identity == identity(self.out) else None
+        self.previous = dict(self._live.files) if self._live else {}  # fingerprints of the files in `out`
+        if spare is not None and spare.identity == identity(self.spare):
+            os.rename(self.spare, self.root)  # a build killed while updating it leaves no spare
+            self._inside = spare.files  # what `root` holds: path → fingerprint
+        else:
+            shutil.rmtree(self.spare, ignore_errors=True)
+            self.root.mkdir(parents=True)
+            self._inside = {}
+        self._from_live: list[str] = []  # kept files `root` lacks: commit() copies them from `out`
+        self._touched: set[str] = set()  # paths of `root` written or replaced by this build
+        self._finished = False
 
     def claim(self, path: str, origin: str, fingerprint: str = "") -> Path | None:
-        """Reserve a site path for `origin` and return where to write it. None when the previous
-        site already has the file with this fingerprint (it is kept), or when the path is taken
-        or unsafe (a diagnostic says so)."""
+        """Reserve a site path for `origin` and return where to write it. None when the file
+        with this fingerprint is kept (the spare or the live site has it), or when the path is
+        taken or unsafe (a diagnostic says so). An empty fingerprint is always written."""
         clean = self._reserve(path, origin)
         if clean is None:
             return None
         if fingerprint:
             self.fingerprints[clean] = fingerprint
+            if self._inside.get(clean) == fingerprint and os.path.isfile(f"{self.root}/{clean}"):
+                return None
             if self.previous.get(clean) == fingerprint and os.path.isfile(f"{self.out}/{clean}"):
-                return None  # kept: commit() leaves it in place
-        target = self.root / clean
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+                self._from_live.append(clean)
+                return None
+        self._touched.add(clean)
+        return _make_room(self.root, clean)
 
     def _reserve(self, path: str, origin: str) -> str | None:
         clean = clean_path(path)
@@ -77,74 +98,165 @@ class Staging:
         return clean
 
     def add(self, path: str, data: bytes | str, origin: str) -> None:
-        """Write one file now, unless the previous site has these very bytes there."""
+        """Write one file now, unless the site already has these very bytes there."""
         data = data.encode("utf-8") if isinstance(data, str) else data
         target = self.claim(path, origin, hashlib.sha256(data).hexdigest())
         if target is not None:
             target.write_bytes(data)
 
     def commit(self) -> None:
-        self._commit(self._previous_outputs)
-        write_sealed(self.record, RECORD, {"fingerprints": self.fingerprints})
+        """Complete the new tree, swap it in for `out`, and record both trees: the old live
+        site becomes the spare the next build starts from."""
+        self._complete()
+        files = self._files()
+        if os.path.lexists(self.out):
+            kept = swap_in(self.root, self.out, self.spare)  # raises only with `out` untouched
+            old = Tree(identity(self.spare), self._live.files) if kept and self._live else None
+        else:  # the first build
+            crash_point()
+            os.rename(self.root, self.out)
+            crash_point()
+            old = None
+        self._finished = True
+        self._save(Tree(identity(self.out), files), old)
 
-    def _commit(self, previous: Iterable[str] | None = None) -> None:
-        """Put the new site in place: a rename for a first build; otherwise move the new and
-        changed files over and delete the files the site no longer has (those of `previous`,
-        the last build's outputs, that this build did not produce; all unknown files when the
-        last build's outputs are not known)."""
-        if not self.out.exists():
-            self.root.rename(self.out)
+    def _complete(self) -> None:
+        """Make `root` the whole new site: kept files it lacks come from `out`; the spare's
+        files the new site lacks go, and so do the folders they leave empty."""
+        for clean in self._from_live:
+            self._touched.add(clean)
+            source, target = f"{self.out}/{clean}", _make_room(self.root, clean)
+            shutil.copyfile(source, target)  # a copy, never a link: writing it must not touch `out`
+            info = os.stat(source)
+            os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))  # a kept file keeps its date
+            crash_point()
+        emptied: set[str] = set()
+        for clean in sorted(self._inside.keys() - self.origins.keys()):
+            try:
+                os.unlink(f"{self.root}/{clean}")
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                continue  # gone already, or a folder of the new site stands there
+            emptied.update(parent.as_posix() for parent in Path(clean).parents if parent.parts)
+            crash_point()
+        for folder in sorted(emptied, key=lambda name: name.count("/"), reverse=True):  # deepest first
+            try:
+                os.rmdir(f"{self.root}/{folder}")
+            except OSError:
+                continue  # not empty: the new site has files there
+            crash_point()
+
+    def discard(self) -> None:
+        """After a failed build: keep the written tree as the spare, its changed files recorded
+        as unknown, so the next build need not copy the whole site; remove it if that fails."""
+        if self._finished:
             return
-        for dirpath, _, filenames in os.walk(self.root):
-            for name in filenames:
-                staged = Path(dirpath) / name
-                target = self.out / staged.relative_to(self.root)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, target)
-        if previous is None:
-            previous = (
-                (Path(d) / name).relative_to(self.out).as_posix()
-                for d, _, names in os.walk(self.out) for name in names
-            )
-        folders: set[Path] = set()
-        for path in sorted(set(previous) - set(self.origins)):
-            (self.out / path).unlink(missing_ok=True)
-            folders.update((self.out / path).parents)
-        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):  # deepest first
-            if folder.is_relative_to(self.out) and folder != self.out and folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
-        shutil.rmtree(self.root, ignore_errors=True)
+        self._finished = True
+        files = {clean: "" if clean in self._touched else fp for clean, fp in self._inside.items()}
+        files.update(dict.fromkeys(self._touched, ""))
+        try:
+            os.rename(self.root, self.spare)
+            self._save(self._live, Tree(identity(self.spare), files))
+        except OSError:  # a spare the record does not describe is deleted by the next build
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def _save(self, live: Tree | None, spare: Tree | None) -> None:
+        crash_point()
+        save_record(self.record, live, spare)
+        crash_point()
 
     def outputs(self) -> list[str]:
         return sorted(self.origins)
 
-    def discard(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+    def digest(self) -> str:
+        """What this build's site holds, in one value, for the manifest (see site_is_intact)."""
+        return files_digest(self._files())
+
+    def _files(self) -> dict[str, str]:
+        return {clean: self.fingerprints.get(clean, "") for clean in self.origins}
 
 
-RECORD = "site-record-1"
+def _make_room(root: Path, clean: str) -> Path:
+    """`root/clean`, cleared for a new file: the spare's old file there goes (a new file, not a
+    rewrite, so no reader of the old one sees it change), as do a folder in its place and files
+    where its folders go."""
+    target = root / clean
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        parts = target.relative_to(root).parts[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = root.joinpath(*parts[:depth])
+            if not folder.is_dir():
+                folder.unlink(missing_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        if not target.is_dir():
+            raise
+        shutil.rmtree(target)
+    return target
 
 
-def _read_record(record: Path) -> dict[str, Any] | None:
-    data = read_sealed(record, RECORD)
-    if not (isinstance(data, dict) and isinstance(data.get("fingerprints"), dict)
-            and all(isinstance(k, str) and isinstance(v, str) for k, v in data["fingerprints"].items())):
+@dataclass(frozen=True)
+class Tree:
+    """One complete site folder as a build left it: its identity (swap.identity) and every
+    file's fingerprint ("" where unknown: never matched, so always written)."""
+
+    identity: list[int] | None
+    files: dict[str, str]
+
+
+def load_record(path: Path) -> tuple[Tree | None, Tree | None]:
+    """The site record's (live, spare); None for a tree it does not describe, and for both when
+    the file is missing, damaged, foreign or of another shape: nothing in it is trusted then."""
+    data = read_sealed(path, RECORD)
+    try:
+        return _tree(data["live"]), _tree(data["spare"])
+    except (KeyError, TypeError):
+        return None, None
+
+
+def _tree(data: Any) -> Tree | None:
+    if data is None:
         return None
-    return data
+    found, files = data["identity"], data["files"]
+    if not (isinstance(found, list) and len(found) == 4 and all(type(n) is int for n in found)
+            and isinstance(files, dict) and all(type(v) is str for v in files.values())):
+        raise TypeError("not a site record")
+    return Tree(found, files)
 
 
-def site_is_intact(out: Path, record: Path) -> tuple[bool, list[str]]:
-    """Whether `out` is the site its record describes, and the files it lists."""
-    data = _read_record(record)
-    if data is None or not (out / MARKER).is_file():
+def save_record(path: Path, live: Tree | None, spare: Tree | None) -> None:
+    write_sealed(path, RECORD, {"live": vars(live) if live else None, "spare": vars(spare) if spare else None})
+
+
+def site_is_intact(out: Path, record: Path, digest: str | None = None) -> tuple[bool, list[str]]:
+    """Whether `out` is still the very tree the record describes and has the site marker, and
+    the files the record lists. With `digest` (what the manifest kept of `Staging.digest()`),
+    also whether that build made it: a build killed after writing the record but before its
+    manifest must not let the manifest's older inputs pass for this site."""
+    live, _ = load_record(record)
+    if live is None:
         return False, []
-    return True, sorted(data["fingerprints"])
+    intact = live.identity == identity(out.resolve()) and (out / MARKER).is_file()
+    if digest is not None:
+        intact = intact and files_digest(live.files) == digest
+    return intact, sorted(live.files)
 
 
 def recorded_fingerprints(record: Path) -> dict[str, str]:
-    """The fingerprint of every file of the site a record describes ({} when it is not trusted)."""
-    data = _read_record(record)
-    return dict(data["fingerprints"]) if data else {}
+    """The fingerprint of every file of the live site a record describes ({} when damaged)."""
+    live, _ = load_record(record)
+    return {path: mark for path, mark in live.files.items() if mark} if live else {}
+
+
+def files_digest(files: dict[str, str]) -> str:
+    """One value for a whole site: every path with its fingerprint."""
+    pairs = "\0".join(f"{path}\0{mark}" for path, mark in sorted(files.items()))
+    return hashlib.sha256(pairs.encode("utf-8")).hexdigest()
 
 
 def clean_path(path: str) -> str | None:
