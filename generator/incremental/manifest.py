@@ -13,7 +13,7 @@ from typing import Any
 
 from ..files import read_sealed, write_sealed
 
-FORMAT = "manifest-3"
+FORMAT = "manifest-4"
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Manifest:
     files: list[str] = field(default_factory=list)  # single files it scanned (settings, environment, deps)
     release: str = ""  # ISO time of the earliest future post held back: the site changes then
     warnings: list[list[Any]] = field(default_factory=list)  # [path, line, col, message], absolute paths
+    site: str = ""  # the digest of the site this build made (a record of another build is not ours)
 
     def is_current(self, inputs: str, now: datetime, out: Path, outputs: list[str] | None) -> bool:
         """True when nothing the last build read has changed and its site is still in place
@@ -57,8 +58,8 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
 
 
 def _valid(data: Any) -> bool:
-    if not isinstance(data, dict) or set(data) != {"inputs", "folders", "files", "release", "warnings"}:
+    if not isinstance(data, dict) or set(data) != {"inputs", "folders", "files", "release", "warnings", "site"}:
         return False
-    return (isinstance(data["inputs"], str) and isinstance(data["release"], str)
+    return (isinstance(data["inputs"], str) and isinstance(data["release"], str) and isinstance(data["site"], str)
             and all(isinstance(p, str) for p in (*data["folders"], *data["files"]))
             and all(isinstance(w, list) and len(w) == 4 for w in data["warnings"]))

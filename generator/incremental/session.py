@@ -82,7 +82,7 @@ class LastBuild:
 
         if not self.manifest.inputs:
             return False
-        intact, outputs = site_is_intact(self.out, self.record)
+        intact, outputs = site_is_intact(self.out, self.record, self.manifest.site)
         current = self.manifest.is_current(inputs_digest(self.scanned, self.options), now, self.out,
                                            outputs if intact else None)
         if current:
@@ -293,7 +293,7 @@ class Rebuild:
 
     # -- recording -------------------------------------------------------------------------
 
-    def finish(self, *, posts: Sequence[RenderedPost], search: Any, templates: tuple[str, dict[str, Any]],
+    def finish(self, *, posts: Sequence[RenderedPost], site: str, search: Any, templates: tuple[str, dict[str, Any]],
                release: datetime | None, warnings: Sequence[Diagnostic], named: Iterable[str], ran_kernels: bool) -> None:
         """Record this build for the next one: the manifest, the stat cache and the store, with
         what no build of this blog uses any more removed from it."""
@@ -318,6 +318,7 @@ class Rebuild:
             files=[str(f) for f in files],
             release=release.isoformat() if release else "",
             warnings=[[str(Path(d.location.path).resolve()), d.location.line, d.location.col, d.message] for d in warnings],
+            site=site,
         )
         save_manifest(manifest_path(self.session.cache, self.last.out), manifest)
         self.session.stats.save(after)
