@@ -120,13 +120,18 @@ def _build(
     from .content.sources import find_post_files, read_file, select_posts
     from .website.assemble import assemble_site
     from .website.pages import render_site
-    from .website.templates import collect_assets, create_environment, settings_digest, templates_digest
+    from .website.templates import (
+        collect_assets,
+        create_environment,
+        settings_digest,
+        templates_digest,
+    )
     from .website.write import Staging
 
     now = build_time()
     # 1. Sources: only the post files added or changed since the last build are read.
     paths = find_post_files(config)
-    reads = [read_file(config, path) for path in reuse.unread(paths)]
+    reads = [read_file(config, path, reuse.parse_yaml) for path in reuse.unread(paths)]
     documents = {read.source: read.document for read in reads if read.document is not None}
     catalog, found = reuse.posts(paths, reads)
     problems = settings_problems + found
@@ -137,7 +142,7 @@ def _build(
     # 3. Markdown: only posts without a stored rendering of the same inputs are rendered.
     work = [(post, notebooks, render_key(post, notebooks, config, reuse.code))
             for post in posts if (notebooks := post_notebooks(post, executed)) is not None]
-    todo = [(documents.get(post.source) or _document(config, post), notebooks, key)
+    todo = [(documents.get(post.source) or _document(config, post, reuse), notebooks, key)
             for post, notebooks, key in reuse.unrendered(work)]
     for _, rendering, found in render_posts(todo, config, highlighted=reuse.highlighted, jobs=options.jobs):
         if rendering is not None:
@@ -171,11 +176,11 @@ def _build(
     return len(staging.outputs()), pages.rendered, problems
 
 
-def _document(config: SiteConfig, post: Post) -> Any:
+def _document(config: SiteConfig, post: Post, reuse: Rebuild) -> Any:
     """A post's document, read again: the last build had the post, but this one must render it."""
     from .content.sources import read_file
 
-    document = read_file(config, post.source).document
+    document = read_file(config, post.source, reuse.parse_yaml).document
     if document is None:  # the file changed since it was scanned: the next build sees it
         raise JourneyError(error(post.display_path, 1, 1, "the file changed while it was being built; build again"))
     return document
@@ -187,7 +192,9 @@ def _run_notebooks(
     uses = [use for post in posts for use in post.notebooks]
     if not uses:
         return {}, []
-    from .notebooks.run import run_notebooks  # papermill and nbconvert load only when a post needs them
+    from .notebooks.run import (
+        run_notebooks,  # papermill and nbconvert load only when a post needs them
+    )
 
     return run_notebooks(uses, config, execute=options.execute, jobs=options.jobs, progress=options.progress)
 

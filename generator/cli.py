@@ -176,8 +176,8 @@ def _run_build(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from .deploy.check import check_site, preflight_summary
     from .content.sources import read_posts
+    from .deploy.check import check_site, preflight_summary
 
     config, problems = load_config(args.source.resolve(), base_url=args.base_url)
     out = (args.out or config.root / "site").resolve()
@@ -210,8 +210,8 @@ def _run_publish(args: argparse.Namespace) -> int:
 
 
 def _run_status(args: argparse.Namespace) -> int:
-    from .notebooks.run import notebook_status
     from .content.sources import read_posts
+    from .notebooks.run import notebook_status
 
     config, problems = load_config(args.source.resolve())
     posts = read_posts(config, drafts=True, future=True, now=build_time())

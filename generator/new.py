@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from .config import SiteConfig, display_path, load_config
-from .errors import JourneyError, UsageError, error
 from .content.sources import find_post_files, read_post, slugify
+from .errors import JourneyError, UsageError, error
 
 
 def create_post(

@@ -23,7 +23,7 @@ from generator.incremental.store import checksum
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 CODE = "```python\ndef area(r: float) -> float:\n    return 3.14159 * r * r\n```\n"
-KINDS = ("post", "entry", "html", "text", "blob", "highlight", "css", "jinja", "search", "uses", "templates")
+KINDS = ("post", "entry", "html", "text", "blob", "highlight", "css", "jinja", "search", "uses", "templates", "yaml")
 
 
 def _sources() -> dict[str, str | bytes]:
@@ -159,7 +159,7 @@ def test_a_damaged_store_entry_is_made_again_never_published(
     _assert_site(blog, expected["edited"], _build(blog))
 
 
-@pytest.mark.parametrize("kind", ["post", "entry", "search", "uses", "templates"])
+@pytest.mark.parametrize("kind", ["post", "entry", "search", "uses", "templates", "yaml"])
 def test_valid_json_of_another_shape_with_a_good_checksum_is_a_miss(
     blog: Path, expected: dict[str, dict[str, bytes]], kind: str
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -82,9 +83,10 @@ def parse_yaml(source: str) -> tuple[Any, dict[str, tuple[int, int]]]:
 
 
 def split_front_matter(
-    text: str, shown: str
+    text: str, shown: str, parse: Callable[[str], tuple[Any, dict[str, tuple[int, int]]]] | None = None
 ) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]], str, int] | Diagnostic:
-    """(front matter or None, key positions, body, body's first line) or a YAML diagnostic."""
+    """(front matter or None, key positions, body, body's first line) or a YAML diagnostic;
+    `parse` turns the YAML block into (value, key positions) (default: `parse_yaml`)."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         return None, {}, text, 1
@@ -93,7 +95,7 @@ def split_front_matter(
         return error(shown, 1, 1, "front matter starts with '---' but has no closing '---'")
     source = "\n".join(lines[1:end])
     try:
-        meta, positions = parse_yaml(source)
+        meta, positions = (parse or parse_yaml)(source)
     except _yaml().MarkedYAMLError as exc:  # evaluated only when something was raised
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)

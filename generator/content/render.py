@@ -18,7 +18,13 @@ from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Document, Heading, NotebookRequest, Post, RenderedPost
 from ..parallel import parallel_iter
-from .markdown import ShortcodeProblem, create_markdown, highlight_code, highlight_key, render_markdown
+from .markdown import (
+    ShortcodeProblem,
+    create_markdown,
+    highlight_code,
+    highlight_key,
+    render_markdown,
+)
 
 FORMAT = "render-3"  # bump when rendering changes what a stored rendering would contain
 _TAGS = re.compile(r"<[^>]+>")

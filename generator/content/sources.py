@@ -7,7 +7,7 @@ import os
 import re
 import subprocess
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -23,6 +23,7 @@ KNOWN_KEYS = frozenset({
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
     "allow_errors", "deps", "layout",
 })
+YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 
 @dataclass(frozen=True)
@@ -99,8 +100,9 @@ def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnos
     return (read.document.post if read.document else None), list(read.problems)
 
 
-def read_file(config: SiteConfig, path: Path) -> PostRead:
-    """Read one post file: its document and every problem with it."""
+def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+    """Read one post file: its document and every problem with it. `parse_yaml` parses its
+    front matter (default: PyYAML, `front_matter.parse_yaml`)."""
     shown = display_path(path)
     data = path.read_bytes()
     try:
@@ -111,7 +113,7 @@ def read_file(config: SiteConfig, path: Path) -> PostRead:
         return PostRead(path, None, (error(shown, line, col, "file is not valid UTF-8"),), True)
     # What reading in text mode did: universal newlines.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    split = split_front_matter(text, shown)
+    split = split_front_matter(text, shown, parse_yaml)
     if isinstance(split, Diagnostic):
         return PostRead(path, None, (split,), True)
     meta, positions, body, body_line = split

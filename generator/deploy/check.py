@@ -15,10 +15,10 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
-from ..notebooks import freeze
 from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error
 from ..models import Document
+from ..notebooks import freeze
 from .preflight import check_cname, preflight, preflight_summary, site_files
 
 __all__ = ["check_site", "preflight_summary"]  # the summary is re-exported for the CLI

@@ -22,9 +22,10 @@ from typing import Any
 from ..config import CACHE_FOLDER, SiteConfig, display_path, theme_dirs
 from ..errors import Diagnostic, warning
 from ..models import Post, RenderedPost
-from .manifest import Manifest, load_manifest, manifest_path, out_tag, save_manifest
 from .bodies import DamagedEntry, StoredBodies, StoredHighlights
 from .collect import collect_garbage
+from .manifest import Manifest, load_manifest, manifest_path, out_tag, save_manifest
+from .parsed import StoredYaml, collect_yaml
 from .rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
 from .scan import StatCache, changed_while_building, code_digest, inputs_digest, scan_inputs
 from .store import Store
@@ -131,7 +132,7 @@ class Rebuild:
         self._posts: dict[Path, tuple[Post, list[Diagnostic]]] = {}
         self._entries: dict[str, dict[str, Any]] = {}
         self._stored_html: set[str] | None = None
-        self._fresh: list[str] = []  # render keys stored this build
+        self._yaml = StoredYaml(self.store)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -230,7 +231,6 @@ class Rebuild:
         self.store.put("text", key, FORMAT, rendering.text.encode("utf-8"))
         self.store.put_json("entry", key, FORMAT, rendering.entry)
         self._entries[key] = self.session.entries[key] = rendering.entry
-        self._fresh.append(key)
 
     def rendered(self, work: Sequence[tuple[Post, list[Any], str]]) -> tuple[list[RenderedPost], list[Diagnostic]]:
         """The rendered posts of `work` whose rendering is stored, and the warnings rendering found."""
@@ -243,6 +243,10 @@ class Rebuild:
                 items.append(rendered_post(post, key, entry))
                 problems.extend(entry_warnings(entry))
         return items, problems
+
+    @property
+    def parse_yaml(self) -> StoredYaml:
+        return self._yaml
 
     @property
     def bodies(self) -> StoredBodies:
@@ -303,6 +307,7 @@ class Rebuild:
         if facts != self.template_facts(digest):
             self.store.delete("templates", self.store.keys("templates"))  # only the current theme's
             self.store.put_json("templates", digest, "templates-1", facts)
+        collect_yaml(self.store, self._yaml.used, len(posts))
         collect_garbage(self.store, self.tag, self.scope, self._entries, {item.render_key for item in posts},
                         {str(item.post.source) for item in posts})
         self.store.commit()

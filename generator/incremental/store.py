@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import sqlite3
 
-LAYOUT = "store-1"  # the table's own layout; another one is a store to start afresh
+LAYOUT = 1  # the table's own layout (SQLite's user_version); another one is a store to start afresh
 T = TypeVar("T")
 
 
@@ -185,21 +185,18 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(target, timeout=30, isolation_level="DEFERRED", check_same_thread=False)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
             # A cache: no fsync. WAL keeps it whole when a build is killed; what a power cut costs
             # is at worst a file SQLite cannot read, which is started afresh.
             db.execute("PRAGMA synchronous=OFF")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS entries (kind TEXT NOT NULL, key TEXT NOT NULL, version TEXT NOT NULL,"
-                " checksum BLOB NOT NULL, value BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID"
-            )
-            db.execute("CREATE TABLE IF NOT EXISTS layout (name TEXT NOT NULL)")
-            names = [name for (name,) in db.execute("SELECT name FROM layout")]
-            if names != [LAYOUT]:
-                db.execute("DELETE FROM entries")
-                db.execute("DELETE FROM layout")
-                db.execute("INSERT INTO layout (name) VALUES (?)", (LAYOUT,))
-            db.commit()
+            if db.execute("PRAGMA user_version").fetchone()[0] != LAYOUT:  # new, or another layout
+                db.execute("PRAGMA journal_mode=WAL")  # kept by the file from now on
+                db.execute("DROP TABLE IF EXISTS entries")
+                db.execute(
+                    "CREATE TABLE entries (kind TEXT NOT NULL, key TEXT NOT NULL, version TEXT NOT NULL,"
+                    " checksum BLOB NOT NULL, value BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID"
+                )
+                db.execute(f"PRAGMA user_version = {LAYOUT}")
+                db.commit()
         except sqlite3.DatabaseError:
             db.close()
             raise

@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from .kernels import KernelTracker, manager_class
 from ..progress import Progress
+from .kernels import KernelTracker, manager_class
 
 RUN_MIME = "application/vnd.journey.run+json"
 PROBE_TAG = "journey-probe"

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import SiteConfig
-from ..models import NotebookRequest
 from ..files import write_atomically
+from ..models import NotebookRequest
 
 FORMAT = 1  # bump when the key's recipe or the stored layout changes
 FAILED = "failed"  # `_freeze/failed/`: executed notebooks of failed runs, for the author

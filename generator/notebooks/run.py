@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import freeze
 from ..config import SiteConfig
 from ..errors import Diagnostic, error, warning
-from ..models import NotebookRequest, NotebookUse
 from ..files import write_atomically
+from ..models import NotebookRequest, NotebookUse
+from . import freeze
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 

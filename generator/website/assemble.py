@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..config import SiteConfig
+from ..content.sources import slugify
 from ..errors import Diagnostic, error, warning
 from ..models import RenderedPost
-from ..content.sources import slugify
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from .assemble import Site
 from ..models import PostWithBody, RenderedPost
+from .assemble import Site
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
