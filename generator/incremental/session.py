@@ -81,11 +81,11 @@ class LastBuild:
     def is_current(self, now: datetime) -> bool:
         from ..website.write import site_is_intact
 
-        if not self.manifest.inputs:
-            return False
+        inputs = inputs_digest(self.scanned, self.options) if self.manifest.inputs else ""
+        if not inputs or inputs != self.manifest.inputs:
+            return False  # before the site record is read: most builds that get here have work to do
         intact, outputs = site_is_intact(self.out, self.record, self.manifest.site)
-        current = self.manifest.is_current(inputs_digest(self.scanned, self.options), now, self.out,
-                                           outputs if intact else None)
+        current = self.manifest.is_current(inputs, now, self.out, outputs if intact else None)
         if current:
             self.outputs = outputs
             self.session.stats.save(self.scanned)
