@@ -83,7 +83,7 @@ def render_posts(
     """Render each (document, its executed notebooks, render key), in order, as each is done:
     (key, rendering, []) or (key, None, its errors). A consumer that stores each rendering as
     it comes never holds a thousand posts' HTML at once."""
-    yield from parallel_iter(_render_one, work, config, highlighted, jobs=jobs)
+    yield from parallel_iter(_render_one, work, config, highlighted, jobs=jobs, max_chunk=16)
 
 
 def rendered_post(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:

@@ -131,7 +131,6 @@ class Rebuild:
         self.tag = out_tag(last.out)
         self._posts: dict[Path, tuple[Post, list[Diagnostic]]] = {}
         self._entries: dict[str, dict[str, Any]] = {}
-        self._stored_html: set[str] | None = None
         self._yaml = StoredYaml(self.store)
 
     # -- reading ---------------------------------------------------------------------------
@@ -307,9 +306,13 @@ class Rebuild:
         if facts != self.template_facts(digest):
             self.store.delete("templates", self.store.keys("templates"))  # only the current theme's
             self.store.put_json("templates", digest, "templates-1", facts)
+        live, sources = {item.render_key for item in posts}, {str(item.post.source) for item in posts}
+        # What a resident session (serve) keeps in memory: this build's, nothing older.
+        self.session.entries = {k: v for k, v in self.session.entries.items() if k in live}
+        self.session.posts = {k: v for k, v in self.session.posts.items()
+                              if k.startswith(self.scope + ":") and k.partition(":")[2] in sources}
         collect_yaml(self.store, self._yaml.used, len(posts))
-        collect_garbage(self.store, self.tag, self.scope, self._entries, {item.render_key for item in posts},
-                        {str(item.post.source) for item in posts})
+        collect_garbage(self.store, self.tag, self.scope, self._entries, live, sources)
         self.store.commit()
         folders, files = _inputs(self.config, named)
         # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
