@@ -92,7 +92,7 @@ def report(diagnostics: Sequence[Diagnostic]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    quiet_collector()
+    quiet_collector(one_shot=True)  # `serve` turns it back on for its long run
     verbose = "--verbose" in (argv if argv is not None else sys.argv[1:])
     try:
         args = _parser().parse_args(argv)

@@ -40,7 +40,7 @@ def serve(
 ) -> int:
     """Build (drafts and future posts included), serve, and rebuild on change until stopped."""
     stop = stop or threading.Event()
-    quiet_collector()
+    quiet_collector(one_shot=False)
     options = replace(
         options,
         source=options.source.resolve(),
