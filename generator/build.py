@@ -23,7 +23,6 @@ from .errors import Diagnostic, JourneyError, error, warning
 from .incremental.bodies import DamagedEntry
 from .incremental.session import BuildSession, Rebuild
 from .models import NotebookRequest, Post
-from .website.write import check_out_folder
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,8 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
             _stop_on_errors(replayed, options.strict)
             return BuildResult(out, sorted(replayed), len(last.outputs), time.perf_counter() - started,
                                up_to_date=True)
+        from .website.write import check_out_folder  # with shutil: only for a build with work to do
+
         config, settings_problems = load_config(source, options.base_url)
         check_out_folder(source, out, input_folders(config))
         for attempt in range(3):  # a stored rendering found damaged mid-build is rendered anew

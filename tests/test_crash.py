@@ -27,7 +27,7 @@ from conftest import EPOCH, make_blog, post
 
 from generator.build import BuildOptions, BuildResult, build_site
 from generator.files import write_sealed
-from generator.website.write import RECORD, recorded_fingerprints, site_is_intact
+from generator.website.record import RECORD, recorded_fingerprints, site_is_intact
 
 PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9aw"

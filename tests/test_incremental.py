@@ -22,7 +22,7 @@ from conftest import EPOCH, REPO, make_blog, post, read_tree, run_journey
 
 from generator.build import BuildOptions, BuildResult, build_site
 from generator.errors import JourneyError
-from generator.website.write import recorded_fingerprints
+from generator.website.record import recorded_fingerprints
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 # A 1×1 PNG: the bundle's picture.

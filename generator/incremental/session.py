@@ -79,7 +79,7 @@ class LastBuild:
         return self.session.cache / f"site-{out_tag(self.out)}.json"
 
     def is_current(self, now: datetime) -> bool:
-        from ..website.write import site_is_intact
+        from ..website.record import site_is_intact
 
         inputs = inputs_digest(self.scanned, self.options) if self.manifest.inputs else ""
         if not inputs or inputs != self.manifest.inputs:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 _STEPS = itertools.count(1)  # calls of crash_point() in this process
@@ -39,16 +40,6 @@ def crash_point() -> None:
 def _crash_at() -> int:
     value = os.environ.get("JOURNEY_CRASH_AT", "")
     return int(value) if value.isdigit() else 0
-
-
-def identity(folder: Path) -> list[int] | None:
-    """What tells this folder from any other, and from itself before a rename or an entry added
-    or removed at its top: device, inode, modification and change times. None when absent."""
-    try:
-        info = os.stat(folder)
-    except OSError:
-        return None
-    return [info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
 
 
 def staging_name(out: Path) -> str:
