@@ -146,7 +146,7 @@ def test_a_resident_session_follows_a_series_of_edits(blog: Path, tmp_path: Path
     """`serve`'s way: one session (stat cache, decoded posts and renderings) across rebuilds,
     including two same-size edits in quick succession (the stat cache must not take the second
     for the first)."""
-    session = BuildSession(blog)
+    session = BuildSession(blog, resident=True)
     options = BuildOptions(source=blog, progress=False)
     steps = [
         lambda: None,

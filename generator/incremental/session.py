@@ -38,13 +38,15 @@ class BuildSession:
     """What builds of one blog know of earlier ones: the stat cache, the store, and (for a
     session that lives on, `serve`'s) the posts and renderings it already decoded."""
 
-    def __init__(self, source: Path) -> None:
+    def __init__(self, source: Path, *, resident: bool = False) -> None:
+        self.resident = resident  # kept for many builds (serve): worth remembering decoded objects
         self.root = source.resolve()
         self.cache = self.root / CACHE_FOLDER
         self.stats = StatCache(self.cache / "stats.json")
         self.store = Store(self.cache / STORE_FILE)
         self.posts: dict[str, tuple[str, Post, list[Diagnostic]]] = {}  # scope:source → (digest, post, problems)
         self.entries: dict[str, dict[str, Any]] = {}  # render key → entry
+        self.rendered: dict[tuple[str, Post], RenderedPost] = {}  # (render key, post) → rendered post
 
     def last_build(self, out: Path, options: dict[str, str]) -> LastBuild:
         """What the last build of `out` read, and whether the inputs it names are as they were."""
@@ -236,10 +238,17 @@ class Rebuild:
         from ..content.render import entry_warnings, rendered_post
 
         items, problems = [], []
+        known = self.session.rendered
         for post, _, key in work:
             entry = self._entries.get(key)
             if entry is not None:
-                items.append(rendered_post(post, key, entry))
+                # Found by content (render key and post): a resident session's rebuild then also
+                # keeps each rendered post's listing digest.
+                if self.session.resident:
+                    item = known.get((key, post)) or known.setdefault((key, post), rendered_post(post, key, entry))
+                else:
+                    item = rendered_post(post, key, entry)
+                items.append(item)
                 problems.extend(entry_warnings(entry))
         return items, problems
 
@@ -309,6 +318,7 @@ class Rebuild:
         live, sources = {item.render_key for item in posts}, {str(item.post.source) for item in posts}
         # What a resident session (serve) keeps in memory: this build's, nothing older.
         self.session.entries = {k: v for k, v in self.session.entries.items() if k in live}
+        self.session.rendered = {k: v for k, v in self.session.rendered.items() if k[0] in live}
         self.session.posts = {k: v for k, v in self.session.posts.items()
                               if k.startswith(self.scope + ":") and k.partition(":")[2] in sources}
         collect_yaml(self.store, self._yaml.used, len(posts))

@@ -53,7 +53,7 @@ def serve(
     thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="journey-serve")
     thread.start()
     origin = f"http://{url_host(host)}:{server.server_address[1]}"
-    session = BuildSession(options.source)  # one for the whole run: rebuilds reuse what it decoded
+    session = BuildSession(options.source, resident=True)  # one for the whole run: rebuilds reuse what it decoded
     try:
         _build_and_watch(options, session, status, stop, poll_interval, origin, ready)
     except KeyboardInterrupt:
