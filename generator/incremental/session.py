@@ -275,6 +275,7 @@ class Rebuild:
         css = self.store.get("css", key, FORMAT)
         if not css:
             css = pygments_stylesheet(style)
+            self.store.delete("css", {k for k in self.store.keys("css") if k.partition(":")[2].startswith(style + ":")})
             self.store.put("css", key, FORMAT, css)
         return css
 

@@ -54,13 +54,22 @@ class Store:
         return found.get(key)
 
     def get_many(self, kind: str, keys: Iterable[str], version: str) -> dict[str, bytes]:
-        """The intact values of those keys that are stored, by key. One scan of the kind: a
-        build asks for nearly all of a kind's entries at once (its posts, their renderings)."""
+        """The intact values of those keys that are stored, by key. Many keys: one scan of the
+        kind (a build asks for nearly all of its posts and renderings at once); a few: by key."""
         wanted = set(keys)
-        if not wanted:
-            return {}
-        rows = self._query("SELECT key, version, checksum, value FROM entries WHERE kind = ?", (kind,))
-        return self._checked(kind, [row for row in rows if row[0] in wanted], version)
+        if len(wanted) > 200:
+            rows = self._query("SELECT key, version, checksum, value FROM entries WHERE kind = ?", (kind,))
+            return self._checked(kind, [row for row in rows if row[0] in wanted], version)
+        found: dict[str, bytes] = {}
+        chosen = sorted(wanted)
+        for start in range(0, len(chosen), 100):  # within SQLite's limit on bound parameters
+            chunk = chosen[start : start + 100]
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(
+                f"SELECT key, version, checksum, value FROM entries WHERE kind = ? AND key IN ({marks})", (kind, *chunk)
+            )
+            found.update(self._checked(kind, rows, version))
+        return found
 
     def get_json(self, kind: str, key: str, version: str, valid: Callable[[Any], bool]) -> Any:
         """A stored JSON value that `valid` accepts (the shape the writer gave it), else None."""
