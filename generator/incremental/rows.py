@@ -24,7 +24,7 @@ def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
     (source, shown, slug, url_path, title, moment, updated, description, tags, categories, author, pinned,
      draft, layout, notebooks) = row
     if source != str(path):
-        raise ValueError(f"the memo's row for {path} names {source}")
+        raise ValueError(f"the stored row for {path} names {source}")
     return Post(
         source=path,
         display_path=shown,
