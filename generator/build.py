@@ -150,9 +150,11 @@ def _build(
             for post in posts if (notebooks := post_notebooks(post, executed)) is not None]
     todo = [(documents.get(post.source) or _document(config, post, reuse), notebooks, key)
             for post, notebooks, key in reuse.unrendered(work)]
-    for _, rendering, found in render_posts(todo, config, highlighted=reuse.highlighted, jobs=options.jobs):
-        if rendering is not None:
-            reuse.keep(rendering)
+    reuse.commit()  # render workers store what they render themselves
+    for key, entry, found in render_posts(todo, config, highlighted=reuse.highlighted, keep=reuse.keep,
+                                          jobs=options.jobs):
+        if entry is not None:
+            reuse.took(key, entry)
         problems += found
     rendered, found = reuse.rendered(work)
     problems += found

@@ -78,12 +78,14 @@ def render_posts(
     config: SiteConfig,
     *,
     highlighted: Highlighted,
+    keep: Callable[[Rendering], None],
     jobs: int,
-) -> Iterator[tuple[str, Rendering | None, list[Diagnostic]]]:
+) -> Iterator[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
     """Render each (document, its executed notebooks, render key), in order, as each is done:
-    (key, rendering, []) or (key, None, its errors). A consumer that stores each rendering as
-    it comes never holds a thousand posts' HTML at once."""
-    yield from parallel_iter(_render_one, work, config, highlighted, jobs=jobs, max_chunk=16)
+    (key, the rendering's entry, []) or (key, None, its errors). Each rendering is handed to
+    `keep` in the process that made it (a worker, with jobs > 1), so no process ever holds a
+    thousand posts' HTML at once."""
+    yield from parallel_iter(_render_one, work, config, highlighted, keep, jobs=jobs, max_chunk=16)
 
 
 def rendered_post(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
@@ -118,8 +120,9 @@ def search_text(html: str) -> str:
 
 
 def _render_one(
-    item: tuple[Document, list[Any], str], config: SiteConfig, highlighted: Highlighted
-) -> list[tuple[str, Rendering | None, list[Diagnostic]]]:
+    item: tuple[Document, list[Any], str], config: SiteConfig, highlighted: Highlighted,
+    keep: Callable[[Rendering], None],
+) -> list[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
     global _MARKDOWN
     if _MARKDOWN is None:
         _MARKDOWN = create_markdown()
@@ -147,7 +150,8 @@ def _render_one(
     }
     # The token walk's text is cheaper than stripping HTML; notebook output exists only as HTML.
     text = search_text(html) if notebooks is not None else escape(result.text, quote=False)
-    return [(key, Rendering(key, entry, html, text, files, highlighter.made), [])]
+    keep(Rendering(key, entry, html, text, files, highlighter.made))
+    return [(key, entry, [])]
 
 
 class _Highlighter:

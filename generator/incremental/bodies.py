@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from .store import Store
 
@@ -61,3 +62,25 @@ class StoredHighlights:
     def __call__(self, key: str) -> str | None:
         data = self.store.get("highlight", key, self.format)
         return data.decode("utf-8") if data is not None else None
+
+
+@dataclass(frozen=True)
+class StoredRenderings:
+    """Where the render stage puts each rendering, in the process that made it: a forked worker
+    writes its renderings' HTML, text and files to the store itself (and commits), so megabytes
+    of HTML never travel back to the parent, which gets only the listing entry (picklable)."""
+
+    store: Store
+    format: str = field(default_factory=render_format)
+
+    def __call__(self, rendering: Any) -> None:
+        store = self.store.local()
+        for _, data in rendering.files:
+            store.put("blob", hashlib.sha256(data).hexdigest(), self.format, data)
+        for block, html in rendering.highlighted.items():
+            store.put("highlight", block, self.format, html.encode("utf-8"))
+        store.put("html", rendering.key, self.format, rendering.html.encode("utf-8"))
+        store.put("text", rendering.key, self.format, rendering.text.encode("utf-8"))
+        store.put_json("entry", rendering.key, self.format, rendering.entry)
+        if store is not self.store:
+            store.commit()

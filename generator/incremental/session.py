@@ -22,7 +22,7 @@ from typing import Any
 from ..config import CACHE_FOLDER, SiteConfig, display_path, theme_dirs
 from ..errors import Diagnostic, warning
 from ..models import Post, RenderedPost
-from .bodies import DamagedEntry, StoredBodies, StoredHighlights
+from .bodies import DamagedEntry, StoredBodies, StoredHighlights, StoredRenderings
 from .collect import collect_garbage
 from .manifest import Manifest, load_manifest, manifest_path, out_tag, save_manifest
 from .parsed import StoredYaml, collect_yaml
@@ -219,19 +219,14 @@ class Rebuild:
             return False
         return True
 
-    def keep(self, rendering: Any) -> None:
-        """Store a fresh rendering (its HTML, text and files go to the store, not to memory)."""
-        from ..content.render import FORMAT
+    @property
+    def keep(self) -> StoredRenderings:
+        """Where the render stage stores each rendering (in the process that made it)."""
+        return StoredRenderings(self.store)
 
-        key = rendering.key
-        for name, data in rendering.files:
-            self.store.put("blob", hashlib.sha256(data).hexdigest(), FORMAT, data)
-        for block, html in rendering.highlighted.items():
-            self.store.put("highlight", block, FORMAT, html.encode("utf-8"))
-        self.store.put("html", key, FORMAT, rendering.html.encode("utf-8"))
-        self.store.put("text", key, FORMAT, rendering.text.encode("utf-8"))
-        self.store.put_json("entry", key, FORMAT, rendering.entry)
-        self._entries[key] = self.session.entries[key] = rendering.entry
+    def took(self, key: str, entry: dict[str, Any]) -> None:
+        """A rendering the render stage stored: its listing entry, for `rendered`."""
+        self._entries[key] = self.session.entries[key] = entry
 
     def rendered(self, work: Sequence[tuple[Post, list[Any], str]]) -> tuple[list[RenderedPost], list[Diagnostic]]:
         """The rendered posts of `work` whose rendering is stored, and the warnings rendering found."""

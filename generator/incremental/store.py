@@ -23,6 +23,9 @@ LAYOUT = 1  # the table's own layout (SQLite's user_version); another one is a s
 T = TypeVar("T")
 
 
+_LOCAL: dict[tuple[Path | None, int], Store] = {}  # a worker process's own stores, by file
+
+
 def checksum(value: bytes) -> bytes:
     return hashlib.blake2b(value, digest_size=16).digest()
 
@@ -37,6 +40,16 @@ class Store:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._owner = os.getpid()  # forked workers read; only the process that made it writes
+
+    def local(self) -> Store:
+        """This store, or, in a forked worker, the worker's own writable connection to its file
+        (a worker then writes what it made itself, and commits it at once)."""
+        if self._writes():
+            return self
+        key = (self.path, os.getpid())
+        if key not in _LOCAL:
+            _LOCAL[key] = Store(self.path)
+        return _LOCAL[key]
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path}
