@@ -21,7 +21,8 @@ from typing import Any
 from .config import SiteConfig, display_path, load_config, theme_dirs
 from .errors import Diagnostic, JourneyError, error, warning
 from .incremental.bodies import DamagedEntry
-from .incremental.session import BuildSession, Rebuild
+from .incremental.rebuild import Rebuild
+from .incremental.session import BuildSession
 from .models import NotebookRequest, Post
 
 

@@ -6,12 +6,11 @@ emptied, bit-flipped or foreign ones and simply not used."""
 from __future__ import annotations
 
 import hashlib
-import json
 import itertools
+import json
 import os
 from pathlib import Path
 from typing import Any
-
 
 _NAMES = itertools.count()
 

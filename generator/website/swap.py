@@ -19,7 +19,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 _STEPS = itertools.count(1)  # calls of crash_point() in this process

@@ -16,7 +16,6 @@ from .record import MARKER, Tree, files_digest, identity, load_record, save_reco
 from .swap import crash_point, recover, spare_folder, staging_name, swap_in
 
 
-
 class Staging:
     """The next site, made complete beside `out` and swapped in by `commit()`; a path written
     twice, or one leaving the site, is an error. The tree written is the spare (the site one

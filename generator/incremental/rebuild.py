@@ -1,0 +1,273 @@
+"""A build with something to do, as the incremental layer sees it: which post files to read,
+which posts to render, where stored renderings are found, and what to record for next time."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..config import SiteConfig, theme_dirs
+from ..errors import Diagnostic
+from ..models import Post, RenderedPost
+from .bodies import DamagedEntry, StoredBodies, StoredHighlights, StoredRenderings
+from .collect import collect_garbage
+from .manifest import Manifest, manifest_path, out_tag, save_manifest
+from .parsed import StoredYaml, collect_yaml
+from .rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
+from .scan import changed_while_building, code_digest, inputs_digest, scan_inputs
+
+if TYPE_CHECKING:
+    from .session import LastBuild
+
+POSTS = "posts-1"  # the version of stored post rows
+
+
+def input_paths(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
+    """(folders, files) a build of this blog reads: posts, static files, notebook results and the
+    theme; the settings, the notebook environment, and the notebooks and deps posts name."""
+    root = config.root
+    # The blog's own templates/ even before it exists: creating it changes the site.
+    themes = list(dict.fromkeys([root / "templates", *theme_dirs(config)]))
+    folders = [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, *themes]
+    files = [root / "pyproject.toml", root / config.environment, *(Path(p) for p in sorted(named))]
+    return folders, files
+
+
+class Rebuild:
+    """One build with something to do: it answers what can be reused, takes what the stages
+    made, and at `finish` records it all for the next build."""
+
+    def __init__(self, last: LastBuild, config: SiteConfig, folders: list[Path], files: list[Path],
+                 scanned: dict[str, bytes], verify: bool = False) -> None:
+        self.last, self.config, self.verify = last, config, verify
+        self.session, self.store = last.session, last.session.store
+        self.folders, self.files, self.scanned = folders, files, scanned
+        self.code = code_digest(scanned)  # a new journey renders every post and page again
+        self.scope = _digest(self.code, repr(config), os.getcwd(), sys.version)  # what a post read depends on
+        self.tag = out_tag(last.out)
+        self._posts: dict[Path, tuple[Post, list[Diagnostic]]] = {}
+        self._entries: dict[str, dict[str, Any]] = {}
+        self._yaml = StoredYaml(self.store)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def unread(self, paths: Sequence[Path]) -> list[Path]:
+        """The post files that must be read: new or changed since the last build, or whose
+        notebooks or deps went missing (an error only a fresh read reports)."""
+        keys = {f"{self.scope}:{p}": p for p in paths}
+        resident = {k: v for k, v in self.session.posts.items() if k in keys}
+        stored = self.store.get_many_json("post", [k for k in keys if k not in resident], POSTS, _valid_post_row)
+        for key, path in keys.items():
+            digest = self.scanned.get(str(path))
+            found = self._remembered(key, path, resident.get(key), stored.get(key), digest.hex() if digest else None)
+            if found is not None:
+                self._posts[path] = found
+        return [p for p in paths if p not in self._posts]
+
+    def _remembered(self, key: str, path: Path, resident: Any, row: Any, digest: str | None) -> tuple[Post, list[Diagnostic]] | None:
+        if digest is None:
+            return None
+        if resident is not None and resident[0] == digest:
+            post, problems = resident[1], resident[2]
+        elif row is not None and row[0] == digest:
+            try:
+                post = post_from_json(row[1], path, digest, self.config.tz)
+                problems = [diagnostic_from_json(d) for d in row[2]]
+            except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+                return None
+            self.session.posts[key] = (digest, post, problems)
+        else:
+            return None
+        named = [p for use in post.notebooks for p in (use.request.notebook, *use.request.deps)]
+        if not all(p.is_file() for p in named):
+            return None
+        if path.name == "index.md":  # a bundle's files are listed afresh: they are not in its digest
+            from ..content.sources import post_assets
+
+            post = replace(post, assets=post_assets(path))
+        return post, list(problems)
+
+    def posts(self, paths: Sequence[Path], reads: Sequence[Any]) -> tuple[list[Post], list[Diagnostic]]:
+        """Every post in the order of `paths` — read just now, or unchanged since the last
+        build — and the problems found reading them. Reads that stand alone are stored."""
+        for read in reads:
+            post = read.document.post if read.document is not None else None
+            self._posts[read.source] = (post, list(read.problems))  # type: ignore[assignment]
+            if post is not None and read.standalone and not any(d.is_error for d in read.problems):
+                key = f"{self.scope}:{read.source}"
+                row = [post.digest, post_to_json(post, self.config.tz), [diagnostic_to_json(d) for d in read.problems]]
+                self.store.put_json("post", key, POSTS, row)
+                self.session.posts[key] = (post.digest, post, list(read.problems))
+        found = [self._posts[p] for p in paths if p in self._posts]
+        return [post for post, _ in found if post is not None], [d for _, problems in found for d in problems]
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def unrendered(self, work: Sequence[tuple[Post, list[Any], str]]) -> list[tuple[Post, list[Any], str]]:
+        """The (post, notebooks, render key) whose rendering is not stored, intact."""
+        from ..content.render import FORMAT, valid_entry
+
+        keys = [key for _, _, key in work]
+        resident = {k: self.session.entries[k] for k in keys if k in self.session.entries}
+        stored = self.store.get_many_json("entry", [k for k in keys if k not in resident], FORMAT, valid_entry)
+        for key in keys:
+            entry = resident.get(key) or stored.get(key)
+            if entry is None:
+                continue
+            # Its HTML, text and files were stored with it; if damage took them since, reading
+            # them raises DamagedEntry and the build starts again with `verify`.
+            if self.verify and not self._readable(key, entry):
+                continue
+            self._entries[key] = entry
+            self.session.entries[key] = entry
+        return [item for item in work if item[2] not in self._entries]
+
+    def _readable(self, key: str, entry: dict[str, Any]) -> bool:
+        bodies = self.bodies
+        try:
+            bodies.html(key), bodies.text(key)
+            for _, digest, _ in entry["files"]:
+                bodies.blob(digest, key)
+        except DamagedEntry:
+            self.session.entries.pop(key, None)
+            return False
+        return True
+
+    @property
+    def keep(self) -> StoredRenderings:
+        """Where the render stage stores each rendering (in the process that made it)."""
+        return StoredRenderings(self.store)
+
+    def took(self, key: str, entry: dict[str, Any]) -> None:
+        """A rendering the render stage stored: its listing entry, for `rendered`."""
+        self._entries[key] = self.session.entries[key] = entry
+
+    def rendered(self, work: Sequence[tuple[Post, list[Any], str]]) -> tuple[list[RenderedPost], list[Diagnostic]]:
+        """The rendered posts of `work` whose rendering is stored, and the warnings rendering found."""
+        from ..content.render import entry_warnings, rendered_post
+
+        items, problems = [], []
+        known = self.session.rendered
+        for post, _, key in work:
+            entry = self._entries.get(key)
+            if entry is not None:
+                # Found by content (render key and post): a resident session's rebuild then also
+                # keeps each rendered post's listing digest.
+                if self.session.resident:
+                    item = known.get((key, post)) or known.setdefault((key, post), rendered_post(post, key, entry))
+                else:
+                    item = rendered_post(post, key, entry)
+                items.append(item)
+                problems.extend(entry_warnings(entry))
+        return items, problems
+
+    @property
+    def parse_yaml(self) -> StoredYaml:
+        return self._yaml
+
+    @property
+    def bodies(self) -> StoredBodies:
+        return StoredBodies(self.store)
+
+    @property
+    def highlighted(self) -> StoredHighlights:
+        return StoredHighlights(self.store)
+
+    def syntax_css(self, style: str) -> bytes:
+        """A Pygments stylesheet, made anew only for another Pygments or another journey."""
+        from pygments import __version__
+
+        from ..content.render import FORMAT
+        from ..website.templates import pygments_stylesheet
+
+        key = f"{__version__}:{style}:{self.code}"
+        css = self.store.get("css", key, FORMAT)
+        if not css:
+            css = pygments_stylesheet(style)
+            self.store.delete("css", {k for k in self.store.keys("css") if k.partition(":")[2].startswith(style + ":")})
+            self.store.put("css", key, FORMAT, css)
+        return css
+
+    def bytecode_cache(self) -> Any:
+        from .templates import StoredBytecode
+
+        return StoredBytecode(self.store)
+
+    @property
+    def site_record(self) -> Path:
+        return self.last.record
+
+    @property
+    def search_layout(self) -> Any:
+        from ..website.search import SearchLayout
+
+        data = self.store.get_json("search", self.tag, "search-1", lambda d: SearchLayout.from_json(d) is not None)
+        return SearchLayout.from_json(data) if data is not None else None
+
+    def commit(self) -> None:
+        """Make what this build stored so far visible to other processes (forked page workers)."""
+        self.store.commit()
+
+    def template_facts(self, templates: str) -> dict[str, tuple[str, bool]]:
+        """What an earlier build worked out about these very template files (by their digest)."""
+        known = self.store.get_json("templates", templates, "templates-1", _valid_facts) or {}
+        return {name: (sources, reads_site) for name, (sources, reads_site) in known.items()}
+
+    # -- recording -------------------------------------------------------------------------
+
+    def finish(self, *, posts: Sequence[RenderedPost], site: str, search: Any, templates: tuple[str, dict[str, Any]],
+               release: datetime | None, warnings: Sequence[Diagnostic], named: Iterable[str], ran_kernels: bool) -> None:
+        """Record this build for the next one: the manifest, the stat cache and the store, with
+        what no build of this blog uses any more removed from it."""
+        if search is not None:
+            self.store.put_json("search", self.tag, "search-1", search.to_json())
+        digest, facts = templates
+        if facts != self.template_facts(digest):
+            self.store.delete("templates", self.store.keys("templates"))  # only the current theme's
+            self.store.put_json("templates", digest, "templates-1", facts)
+        live, sources = {item.render_key for item in posts}, {str(item.post.source) for item in posts}
+        # What a resident session (serve) keeps in memory: this build's, nothing older.
+        self.session.entries = {k: v for k, v in self.session.entries.items() if k in live}
+        self.session.rendered = {k: v for k, v in self.session.rendered.items() if k[0] in live}
+        self.session.posts = {k: v for k, v in self.session.posts.items()
+                              if k.startswith(self.scope + ":") and k.partition(":")[2] in sources}
+        collect_yaml(self.store, self._yaml.used, len(posts))
+        collect_garbage(self.store, self.tag, self.scope, self._entries, live, sources)
+        self.store.commit()
+        folders, files = input_paths(self.config, named)
+        # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
+        # Otherwise the inputs are those read before the build (an edit saved meanwhile is seen next time).
+        before = self.scanned
+        after = scan_inputs(folders, files, self.session.stats) if ran_kernels or files != self.files else before
+        changed = changed_while_building(before, after, {str(Path(p)) for p in named}, self.config.root / self.config.freeze_dir)
+        manifest = Manifest(
+            inputs="" if changed else inputs_digest(after, self.last.options),
+            folders=[str(f) for f in folders],
+            files=[str(f) for f in files],
+            release=release.isoformat() if release else "",
+            warnings=[[str(Path(d.location.path).resolve()), d.location.line, d.location.col, d.message] for d in warnings],
+            site=site,
+        )
+        save_manifest(manifest_path(self.session.cache, self.last.out), manifest)
+        self.session.stats.save(after)
+
+
+def _valid_post_row(row: Any) -> bool:
+    return isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and isinstance(row[1], list) and isinstance(row[2], list)
+
+
+def _valid_facts(data: Any) -> bool:
+    return isinstance(data, dict) and all(
+        isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], bool) for v in data.values())
+
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
