@@ -70,6 +70,11 @@ class Post:
         zone, which isoformat() would cost ten times more to spell (it asks the zone for its offset)."""
         return _stamp(self.date), _stamp(self.updated) if self.updated else ""
 
+    @cached_property
+    def timestamp(self) -> float:
+        """The date as POSIX seconds, for sorting (asked for per post by each listing's sort)."""
+        return self.date.timestamp()
+
 
 @dataclass(frozen=True)
 class Document:

@@ -236,3 +236,52 @@ def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _stored(blog: Path, kind: str) -> set[str]:
+    store = Store(blog / ".journey-cache/store.sqlite")
+    try:
+        return store.keys(kind)
+    finally:
+        store.close()
+
+
+def test_the_store_keeps_only_what_the_last_build_rendered(blog: Path) -> None:
+    build_site(BuildOptions(source=blog, progress=False))
+    first = _stored(blog, "entry")
+    assert len(first) == 4  # one rendering per post
+    for n in range(3):
+        (blog / "posts/offset.md").write_text(post("Offset", "2025-01-02", f"Edit {n}.\n"), encoding="utf-8")
+        build_site(BuildOptions(source=blog, progress=False))
+    last = _stored(blog, "entry")
+    assert len(last) == 4 and len(last - first) == 1  # the edited post's older renderings are gone
+    assert _stored(blog, "html") == last == _stored(blog, "text")
+
+
+def test_a_resident_session_cleans_up_the_store_every_few_builds_and_when_it_closes(blog: Path) -> None:
+    """`serve` rebuilds on every save and leaves the clean-up for later: every COLLECT_EVERY
+    builds, and when it stops, it removes what any build since the last clean-up rendered
+    and the last build does not use."""
+    options = BuildOptions(source=blog, progress=False)
+    build_site(options)  # a lone build records what it uses: the clean-up removes only what builds since add
+    session = BuildSession(blog, resident=True)
+    for n in range(3):
+        (blog / "posts/offset.md").write_text(post("Offset", "2025-01-02", f"Edit {n}.\n"), encoding="utf-8")
+        build_site(options, session)
+    session.store.commit()
+    assert len(_stored(blog, "entry")) == 4 + 3  # the edited post's three renderings before this one wait
+    session.close()
+    assert len(_stored(blog, "entry")) == 4
+    assert _stored(blog, "html") == _stored(blog, "entry") == _stored(blog, "text")
+
+
+def test_a_resident_session_cleans_up_after_collect_every_builds(blog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("generator.incremental.session.COLLECT_EVERY", 3)
+    session = BuildSession(blog, resident=True)
+    options = BuildOptions(source=blog, progress=False)
+    for n in range(3):  # builds 1, 2 and 3: the third cleans up
+        (blog / "posts/offset.md").write_text(post("Offset", "2025-01-02", f"Edit {n}.\n"), encoding="utf-8")
+        build_site(options, session)
+    session.store.commit()
+    assert len(_stored(blog, "entry")) == 4
+    session.close()

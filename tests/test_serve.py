@@ -459,3 +459,50 @@ def test_ctrl_c_stops_journey_serve_with_status_0(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def _woken_after(notifier: object, stop: threading.Event, act: object) -> float:
+    """Seconds a 10-second wait of `notifier` lasts when `act` runs 0.2 s into it."""
+    timer = threading.Timer(0.2, act)  # type: ignore[arg-type]
+    started = time.perf_counter()
+    timer.start()
+    notifier.wait(stop, 10)  # type: ignore[attr-defined]
+    timer.join()
+    return time.perf_counter() - started
+
+
+def test_a_saved_file_wakes_the_watcher_at_once_even_in_a_new_folder(tmp_path: Path) -> None:
+    """inotify on Linux: serve need not wait for its next poll to see an edit."""
+    from generator.serve.notify import Notifier
+    from generator.serve.watch import ignored
+
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    notifier = Notifier([posts, tmp_path / "templates", tmp_path / "pyproject.toml"], ignored)
+    stop = threading.Event()
+    try:
+        assert notifier.fd >= 0, "inotify is available on Linux"
+        assert _woken_after(notifier, stop, lambda: (posts / "a.md").write_text("x", encoding="utf-8")) < 5
+        assert _woken_after(notifier, stop, lambda: (posts / "bundle").mkdir()) < 5
+        assert _woken_after(notifier, stop, lambda: (posts / "bundle/index.md").write_text("y", encoding="utf-8")) < 5
+        # The settings file is watched through the blog's folder; templates/ once it exists.
+        assert _woken_after(notifier, stop, lambda: (tmp_path / "pyproject.toml").write_text("z", encoding="utf-8")) < 5
+        assert _woken_after(notifier, stop, lambda: (tmp_path / "templates").mkdir()) < 5
+        assert _woken_after(notifier, stop, lambda: (tmp_path / "templates/post.html").write_text("t", encoding="utf-8")) < 5
+        started = time.perf_counter()
+        notifier.wait(stop, 0.3)  # nothing happens: the wait lasts its timeout (serve then polls)
+        assert time.perf_counter() - started >= 0.29
+    finally:
+        notifier.close()
+
+
+def test_without_inotify_the_watcher_waits_for_its_poll_or_the_stop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.serve import notify
+
+    monkeypatch.setattr(notify.sys, "platform", "darwin")
+    notifier = notify.Notifier([tmp_path], lambda name: False)
+    stop = threading.Event()
+    assert notifier.fd == -1
+    assert _woken_after(notifier, stop, stop.set) < 5  # a stop ends the wait at once
+    notifier.close()

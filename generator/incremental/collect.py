@@ -10,16 +10,18 @@ from .store import Store
 
 
 def collect_garbage(
-    store: Store, tag: str, scope: str, entries: dict[str, dict[str, Any]], live: set[str], sources: set[str]
+    store: Store, tag: str, scope: str, entries: dict[str, dict[str, Any]], live: set[str], sources: set[str],
+    *, earlier: set[str] | frozenset[str] = frozenset(),
 ) -> None:
-    """Drop from the store what the last build of this output folder (`tag`) used and this one
-    does not (`live` render keys, `sources` post files), unless another output folder (serve's,
-    say) still uses it; everything unused when nothing is known. `entries` are this build's."""
+    """Drop from the store what the last recorded build of this output folder (`tag`) used, or
+    `earlier` builds since (a resident session records every few builds), and this one does not
+    (`live` render keys, `sources` post files), unless another output folder (serve's, say) still
+    uses it; everything unused when nothing is known. `entries` are this build's."""
     uses = store.get_json("uses", tag, "uses-1", _valid_uses) or {"renders": [], "scope": ""}
     others = [store.get_json("uses", other, "uses-1", _valid_uses) for other in sorted(store.keys("uses")) if other != tag]
     kept = live.union(*(set(o["renders"]) for o in others if o))
     scopes = {scope, *(o["scope"] for o in others if o)}
-    gone = set(uses["renders"]) - kept if uses["renders"] else store.keys("entry") - kept
+    gone = (set(uses["renders"]) | earlier) - kept if uses["renders"] else store.keys("entry") - kept
     if gone:
         in_use = [entries[k] for k in live if k in entries]
         blobs = {d for e in in_use for _, d, _ in e["files"]}

@@ -232,13 +232,17 @@ class Rebuild:
             self.store.delete("templates", self.store.keys("templates"))  # only the current theme's
             self.store.put_json("templates", digest, "templates-1", facts)
         live, sources = {item.render_key for item in posts}, {str(item.post.source) for item in posts}
+        session = self.session
         # What a resident session (serve) keeps in memory: this build's, nothing older.
-        self.session.entries = {k: v for k, v in self.session.entries.items() if k in live}
-        self.session.rendered = {k: v for k, v in self.session.rendered.items() if k[0] in live}
-        self.session.posts = {k: v for k, v in self.session.posts.items()
-                              if k.startswith(self.scope + ":") and k.partition(":")[2] in sources}
-        collect_yaml(self.store, self._yaml.used, len(posts))
-        collect_garbage(self.store, self.tag, self.scope, self._entries, live, sources)
+        _keep_only(session.entries, lambda k: k in live)
+        _keep_only(session.rendered, lambda k: k[0] in live)
+        _keep_only(session.posts, lambda k: k.startswith(self.scope + ":") and k.partition(":")[2] in sources)
+
+        def clean_up(earlier: set[str]) -> None:
+            collect_yaml(self.store, self._yaml.used, len(posts))
+            collect_garbage(self.store, self.tag, self.scope, self._entries, live, sources, earlier=earlier)
+
+        session.collect(live, clean_up)
         self.store.commit()
         folders, files = input_paths(self.config, named)
         # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
@@ -256,6 +260,13 @@ class Rebuild:
         )
         save_manifest(manifest_path(self.session.cache, self.last.out), manifest)
         self.session.stats.save(after)
+
+
+def _keep_only(known: dict[Any, Any], wanted: Any) -> None:
+    """Drop the keys of `known` that are not `wanted`, in place (rebuilding the dict would hash
+    every key again, and a key holding a post hashes all its fields)."""
+    for key in [key for key in known if not wanted(key)]:
+        del known[key]
 
 
 def _valid_post_row(row: Any) -> bool:

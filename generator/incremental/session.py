@@ -10,6 +10,7 @@ rebuilds also find what they reuse in memory, by the same keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from .scan import StatCache, inputs_digest, scan_inputs
 from .store import Store
 
 STORE_FILE = "store.sqlite"
+COLLECT_EVERY = 20  # rebuilds of a resident session between clean-ups of the store
 
 
 class BuildSession:
@@ -40,6 +42,27 @@ class BuildSession:
         self.posts: dict[str, tuple[str, Post, list[Diagnostic]]] = {}  # scope:source → (digest, post, problems)
         self.entries: dict[str, dict[str, Any]] = {}  # render key → entry
         self.rendered: dict[tuple[str, Post], RenderedPost] = {}  # (render key, post) → rendered post
+        self._clean_up: Callable[[set[str]], None] | None = None  # the last build's, not yet run
+        self._earlier: set[str] = set()  # render keys of the builds since the store was last cleaned up
+        self._builds = 0
+
+    def collect(self, live: set[str], clean_up: Callable[[set[str]], None]) -> None:
+        """Clean up the store after a build: `clean_up(earlier)` removes what this build does
+        not use (`live`: its render keys), `earlier` being the render keys of builds since the
+        last clean-up. A lone build does it now; a resident session (serve, rebuilding on every
+        save) every COLLECT_EVERY builds and when it closes, so a rebuild spends nothing on it."""
+        self._builds += 1
+        self._clean_up = clean_up
+        if not self.resident or self._builds % COLLECT_EVERY == 0:
+            self._run_clean_up()
+        else:
+            self._earlier |= live
+
+    def _run_clean_up(self) -> None:
+        clean_up, earlier = self._clean_up, self._earlier
+        self._clean_up, self._earlier = None, set()
+        if clean_up is not None:
+            clean_up(earlier)
 
     def last_build(self, out: Path, options: dict[str, str]) -> LastBuild:
         """What the last build of `out` read, and whether the inputs it names are as they were."""
@@ -56,7 +79,12 @@ class BuildSession:
         self.store.commit()
 
     def close(self) -> None:
-        self.store.close()
+        try:
+            if self._clean_up is not None:
+                self._run_clean_up()
+                self.store.commit()
+        finally:
+            self.store.close()
 
 
 @dataclass

@@ -21,7 +21,8 @@ from ..config import CACHE_FOLDER, SiteConfig, load_config
 from ..errors import JourneyError
 from ..incremental.session import BuildSession
 from .http import Status, bind, url_host
-from .watch import differs, scan, watched
+from .notify import Notifier
+from .watch import differs, ignored, scan, watched
 
 
 def serve_dir(source: Path) -> Path:
@@ -77,27 +78,35 @@ def _build_and_watch(
     origin: str,
     ready: Callable[[str], None] | None,
 ) -> None:
-    """The first build, then a poll for changes and a rebuild per change, until stopped."""
+    """The first build, then a poll for changes (woken early when a file is saved) and a
+    rebuild per change, until stopped."""
     roots = watched(options.source, _config_or_none(options))
-    snapshot = scan(roots, session.stats)  # taken first, so an edit saved during the first build counts
-    config = _rebuild(options, session, status, ())
-    base_path = status.base_path
-    _announce(origin + base_path, ready)
-    while not stop.wait(poll_interval):
-        fresh = scan(roots, session.stats)
-        changed = sorted(
-            os.path.relpath(path, options.source)
-            for path in fresh.keys() | snapshot.keys()
-            if differs(fresh, snapshot, path)
-        )
-        snapshot = fresh
-        if not changed:
-            continue
-        config = _rebuild(options, session, status, changed) or config
-        roots = watched(options.source, config)
-        if status.base_path != base_path:  # base_url was edited in pyproject.toml
-            base_path = status.base_path
-            _announce(origin + base_path, None)
+    notifier = Notifier(roots, ignored)  # wakes the poll below the moment a file is saved
+    try:
+        snapshot = scan(roots, session.stats)  # taken first, so an edit saved during the first build counts
+        config = _rebuild(options, session, status, ())
+        base_path = status.base_path
+        _announce(origin + base_path, ready)
+        while not stop.is_set():
+            notifier.wait(stop, poll_interval)
+            fresh = scan(roots, session.stats)
+            changed = sorted(
+                os.path.relpath(path, options.source)
+                for path in fresh.keys() | snapshot.keys()
+                if differs(fresh, snapshot, path)
+            )
+            snapshot = fresh
+            if not changed or stop.is_set():
+                continue
+            config = _rebuild(options, session, status, changed) or config
+            if watched(options.source, config) != roots:  # the settings moved a folder
+                roots = watched(options.source, config)
+                notifier.watch(roots)
+            if status.base_path != base_path:  # base_url was edited in pyproject.toml
+                base_path = status.base_path
+                _announce(origin + base_path, None)
+    finally:
+        notifier.close()
 
 
 def _save(session: BuildSession) -> None:

@@ -35,6 +35,11 @@ def scan(roots: tuple[Path, ...], hashes: StatCache) -> dict[str, bytes]:
     return found
 
 
+def ignored(name: str) -> bool:
+    """Whether a file or folder name is editor or tool litter the watcher never looks at."""
+    return _IGNORED_NAMES.search(name) is not None
+
+
 def differs(fresh: Mapping[str, bytes], old: Mapping[str, bytes], key: str) -> bool:
     """Whether the file was added, removed, or changed in content between two scans."""
     return fresh.get(key) != old.get(key)
@@ -44,6 +49,6 @@ def _paths(roots: tuple[Path, ...]) -> Iterator[str]:
     """Every file under the roots (a root may be a file), skipping editor and tool litter."""
     for root in roots:
         if root.is_dir():
-            yield from walk_files(root, _IGNORED_NAMES.search)
+            yield from walk_files(root, ignored)
         elif root.is_file():
             yield str(root)

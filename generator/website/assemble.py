@@ -60,7 +60,7 @@ def term_slug(name: str) -> str:
 
 
 def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:
-    return sorted(posts, key=lambda r: (-r.post.date.timestamp(), r.post.slug))
+    return sorted(posts, key=lambda r: (-r.post.timestamp, r.post.slug))
 
 
 def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple[Site, list[Diagnostic]]:
@@ -139,6 +139,9 @@ def _terms(posts: Sequence[RenderedPost], attribute: str) -> tuple[Term, ...]:
 def _term_clashes(posts: Sequence[RenderedPost]) -> list[Diagnostic]:
     """Different tags that slug alike ('C++' and 'C#' → /tags/c/) would share one page: say so.
     Spellings of one name ('ML', 'ml', 'machine-learning' / 'machine learning') are fine."""
+    if not any(_clash(set().union(*(getattr(item.post, attribute) for item in posts)))
+               for attribute in ("tags", "categories")):
+        return []  # the names alone show there is none: no need to find the posts
     first: dict[tuple[str, str], tuple[str, str]] = {}
     problems = []
     for item in sorted(posts, key=lambda r: r.post.display_path):
@@ -155,6 +158,11 @@ def _term_clashes(posts: Sequence[RenderedPost]) -> list[Diagnostic]:
     return problems
 
 
+def _clash(names: set[str]) -> bool:
+    spellings: dict[str, str] = {}
+    return any(spellings.setdefault(term_slug(name), _spelling(name)) != _spelling(name) for name in names)
+
+
 @lru_cache(maxsize=4096)
 def _spelling(name: str) -> str:
     return re.sub(r"[\s_-]+", "-", name.casefold().strip())
@@ -169,10 +177,14 @@ def _years(posts: Sequence[RenderedPost]) -> tuple[tuple[int, tuple[RenderedPost
 
 def _phases(config: SiteConfig, posts: Sequence[RenderedPost]) -> tuple[Term, ...]:
     """The journey view: configured phases in order, each with its posts oldest first."""
+    wanted = set(config.phases)
+    members: dict[str, list[RenderedPost]] = {}
+    for item in posts:
+        for category in wanted.intersection(item.post.categories):
+            members.setdefault(category, []).append(item)
     phases = []
     for phase in config.phases:
-        members = [r for r in posts if phase in r.post.categories]
-        if members:
-            oldest_first = tuple(sorted(members, key=lambda r: (r.post.date.timestamp(), r.post.slug)))
+        if phase in members:
+            oldest_first = tuple(sorted(members[phase], key=lambda r: (r.post.timestamp, r.post.slug)))
             phases.append(Term(phase, term_slug(phase), oldest_first))
     return tuple(phases)

@@ -148,36 +148,39 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
          description="The posts in the order they are meant to be read, phase by phase.")
     page("search/", "search.html", "search", title="Search", description="Search every post.")
     page("404.html", "404.html", "404", title="Page not found")
-    for index, item in enumerate(site.posts):
-        jobs.append(_post_job(site, env, theme, facts, index, item))
+    jobs.extend(_post_jobs(site, env, theme, facts))
     return jobs
 
 
 def _context_digest(context: dict[str, Any]) -> str:
     """A listing page's context as a digest, each post in it by its listing digest."""
-    digest = hashlib.sha256()
+    parts: list[bytes] = []
+    _digest_parts(context, parts)
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
-    def add(value: Any) -> None:
-        if isinstance(value, RenderedPost):
-            digest.update(value.listing_digest)
-        elif isinstance(value, (ListingPage, Term)):
-            digest.update(type(value).__name__.encode("utf-8"))
-            for f in fields(value):
-                add(getattr(value, f.name))
-        elif isinstance(value, (list, tuple)):
-            digest.update(b"[%d" % len(value))
-            for item in value:
-                add(item)
-        elif isinstance(value, dict):
-            digest.update(b"{%d" % len(value))
-            for key, item in value.items():
-                add(key)
-                add(item)
-        else:
-            digest.update(repr(value).encode("utf-8") + b"\0")
 
-    add(context)
-    return digest.hexdigest()
+def _digest_parts(value: Any, parts: list[bytes]) -> None:
+    kind = type(value)
+    if kind is RenderedPost:
+        parts.append(value.listing_digest)
+    elif kind is tuple or kind is list:
+        parts.append(b"[%d" % len(value))
+        for item in value:  # mostly a listing's posts: those without a call each
+            if type(item) is RenderedPost:
+                parts.append(item.listing_digest)
+            else:
+                _digest_parts(item, parts)
+    elif kind is dict:
+        parts.append(b"{%d" % len(value))
+        for key, item in value.items():
+            _digest_parts(key, parts)
+            _digest_parts(item, parts)
+    elif kind is ListingPage or kind is Term:
+        parts.append(kind.__name__.encode("utf-8"))
+        for f in fields(value):
+            _digest_parts(getattr(value, f.name), parts)
+    else:
+        parts.append(repr(value).encode("utf-8") + b"\0")
 
 
 class _TemplateFacts:
@@ -220,19 +223,36 @@ class _TemplateFacts:
         return digest.hexdigest(), reads_site
 
 
-def _post_job(
-    site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts, index: int, item: RenderedPost
-) -> PageJob:
-    """A post page's job. Its context (`_post_context`) is made only if the page is rendered:
+class _NoPost:  # the neighbour of the newest and of the oldest post, in fingerprints
+    url_path = title = "\1"
+
+
+_NO_POST = _NoPost()
+
+
+def _post_jobs(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts) -> list[PageJob]:
+    """The post pages' jobs. A page's context (`_post_context`) is made only if it is rendered:
     the fingerprint stands for it. The render key covers the post's file, rendering and
-    notebooks; `theme` the settings, assets and journey's code; `facts` its templates; the dates are
-    there because a post without one takes it from git."""
-    post = item.post
-    layout = f"{post.layout}.html"
-    template = layout if post.layout and has_template(env, layout) else "post.html"
-    neighbours = [(n.post.url_path, n.post.title) if n else None for n in site.neighbours(index)]
-    fingerprint = _digest(theme, template, facts(template)[0], item.render_key, repr((post.stamps, neighbours)))
-    return PageJob(page_file(post.url_path), template, post.display_path, fingerprint, index)
+    notebooks; `theme` the settings, assets and journey's code; `facts` its templates; the dates
+    are there because a post without one takes it from git; the neighbours are the links to the
+    older and newer post."""
+    posts = site.posts
+    per_template: dict[str, Any] = {}  # template → the digest of what its pages share, to copy
+    jobs = []
+    for index, item in enumerate(posts):
+        post = item.post
+        layout = f"{post.layout}.html"
+        template = layout if post.layout and has_template(env, layout) else "post.html"
+        shared = per_template.get(template)
+        if shared is None:
+            shared = per_template[template] = hashlib.sha256(f"{theme}\0{template}\0{facts(template)[0]}\0".encode())
+        older = posts[index + 1].post if index + 1 < len(posts) else _NO_POST
+        newer = posts[index - 1].post if index > 0 else _NO_POST
+        digest = shared.copy()
+        digest.update("\0".join((item.render_key, *post.stamps, older.url_path, older.title,
+                                  newer.url_path, newer.title)).encode("utf-8"))
+        jobs.append(PageJob(page_file(post.url_path), template, post.display_path, digest.hexdigest(), index))
+    return jobs
 
 
 def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
