@@ -63,6 +63,7 @@ class Post:
     notebooks: tuple[NotebookUse, ...] = ()
     assets: tuple[Path, ...] = ()  # files beside slug/index.md, copied next to the page
     digest: str = ""  # SHA-256 (hex) of the file's bytes as read
+    redirects: tuple[str, ...] = ()  # site files of redirect pages to the post (redirect_from, aliases)
 
     @cached_property
     def stamps(self) -> tuple[str, str]:
@@ -83,6 +84,7 @@ class Document:
     post: Post
     body: str
     body_line: int  # 1-based line in the file where the body starts
+    excerpt: str | None = None  # Markdown of the listing summary (`excerpt:`, or the text before the separator)
 
 
 class Heading(NamedTuple):
