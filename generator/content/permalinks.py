@@ -23,8 +23,8 @@ _DATE_FORMATS = {
 }
 PLACEHOLDERS = (*_DATE_FORMATS, "i_month", "i_day", "title", "slug", "categories", "slugified_categories",
                 "output_ext")
-_PRETTY = re.compile(r"[^\w._~!$&'()+,;=@]+")  # Jekyll's slugify mode "pretty" keeps these
-_DEFAULT = re.compile(r"[^\w]+|_+")  # mode "default": letters and digits only
+_PRETTY = re.compile(r"(?:[^\w.~!$&'()+,;=@]|_)+")  # Jekyll's slugify mode "pretty" keeps these
+_DEFAULT = re.compile(r"(?:\W|_)+")  # mode "default": letters and digits only
 
 
 def expand_style(pattern: str) -> str:

@@ -128,10 +128,10 @@ def _check_links(config: SiteConfig, site_dir: Path, files: dict[str, int]) -> l
     problems = []
     for path, page in sorted(pages.items()):
         shown = display_path(site_dir / path)
-        if page.redirect is not None and _check_ref(site, path, page, page.redirect.url):
-            # A redirect page (redirect_from) whose target is gone: said once, not per link to it.
-            problems.append(error(shown, page.redirect.line, page.redirect.col,
-                                  f"redirect to '{page.redirect.url}' points at no page of the site"))
+        broken = _check_ref(site, path, page, page.redirect.url) if page.redirect is not None else None
+        if broken and page.redirect is not None:
+            # A redirect page (redirect_from) whose target is gone: said once, not for each of its links there.
+            problems.append(error(shown, page.redirect.line, page.redirect.col, broken))
             continue
         for ref in page.refs:
             message = _check_ref(site, path, page, ref.url)
