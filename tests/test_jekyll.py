@@ -182,6 +182,19 @@ def test_an_unknown_permalink_placeholder_is_an_error_at_its_key(tmp_path: Path)
                             "'/:year/:bogus/' (known: :year, :short_year, :month,")
 
 
+def test_bad_jekyll_values_are_errors_at_their_keys(tmp_path: Path) -> None:
+    root = jekyll_root(tmp_path, "title: T\n", {
+        "2024-01-01-a.md": post("A", "2024-01-01", redirect_from="{old: 1}", aliases="../up/",
+                                author="[Ada, {x: 1}]", categories="{a: 1}"),
+    })
+    assert errors_of(root) == [
+        "_posts/2024-01-01-a.md:4:1: error: 'redirect_from' must be a path or a list of paths, got a mapping",
+        "_posts/2024-01-01-a.md:5:1: error: redirect '../up/' must be a path inside the site",
+        "_posts/2024-01-01-a.md:6:1: error: 'author' must be a name or a list of names, got a list",
+        "_posts/2024-01-01-a.md:7:1: error: 'categories' must be a list or a comma separated string, got a mapping",
+    ]
+
+
 def test_bad_config_yml_values_are_errors_at_their_keys(tmp_path: Path) -> None:
     root = jekyll_root(tmp_path, "title: T\nplugins: [jekyll-feed]\npaginate: many\npermalink: /:nope/\n"
                                  "timezone: Mars/Olympus\n", {})

@@ -206,9 +206,11 @@ def _build_document(
     if not slug:
         fields.fail("slug" if "slug" in meta else "title", "the post has no usable slug; set 'slug:'")
     named_as = fields.string(meta, "slug") or name_slug
-    url_path = _url_path(config, fields, meta, slug, named_as, moment) if slug else None
+    categories = fields.words(meta, "categories") or fields.words(meta, "category")
+    url_path = _url_path(config, fields, meta, slug, (named_as, categories), moment) if slug else None
     # Every other key is checked even when the date or URL is unusable: all problems in one run.
     checked = _checked_fields(config, path, shown, meta, fields)
+    checked["categories"] = categories
     if in_drafts:
         checked["draft"] = True
     excerpt = _excerpt(config, meta, fields, body)
@@ -236,7 +238,6 @@ def _checked_fields(
         "updated": fields.moment(meta, updated, config.tz),
         "description": fields.string(meta, "description") or fields.string(meta, "summary"),
         "tags": fields.words(meta, "tags"),
-        "categories": fields.words(meta, "categories") or fields.words(meta, "category"),
         "author": fields.names(meta, "author" if "author" in meta else "authors", config.author),
         "pinned": fields.boolean(meta, "pinned", False),
         "draft": fields.boolean(meta, "draft", False) or not fields.boolean(meta, "published", True),
@@ -322,11 +323,13 @@ def _first_commit_time(path: Path) -> datetime | None:
 
 
 def _url_path(
-    config: SiteConfig, fields: Fields, meta: dict[str, Any], slug: str, named_as: str, moment: datetime | None
+    config: SiteConfig, fields: Fields, meta: dict[str, Any], slug: str, named: tuple[str, tuple[str, ...]],
+    moment: datetime | None,
 ) -> str | None:
     """`posts/<slug>/`, or the post's permalink (a path, or a Jekyll pattern such as
     `/:year/:month/:day/:title.html`), else the site's permalink pattern, when it stays inside
-    the site. A path ending in .html or .xml is that file; any other is a folder."""
+    the site. A path ending in .html or .xml is that file; any other is a folder. `named` is the
+    post's name as written (for `:title`) and its categories."""
     permalink = fields.string(meta, "permalink")
     key = "permalink"
     if not permalink and config.permalink:
@@ -339,8 +342,7 @@ def _url_path(
     if is_pattern(permalink) or not key:
         if moment is None:
             return None  # the date's problem is reported
-        categories = fields.words(meta, "categories") or fields.words(meta, "category")
-        permalink = expand(permalink, date=moment.astimezone(config.tz), name=named_as, categories=categories)
+        permalink = expand(permalink, date=moment.astimezone(config.tz), name=named[0], categories=named[1])
     parts = PurePosixPath("/" + permalink.strip()).parts[1:]
     if any(p in ("..", ".") or "\\" in p for p in parts) or not parts:
         fields.fail(key, f"permalink '{permalink}' must stay inside the site")
