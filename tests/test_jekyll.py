@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from conftest import make_blog, post, run_journey
+
 from generator.build import BuildOptions, build_site
 from generator.content.front_matter import parse_datetime
 from generator.content.permalinks import expand
@@ -81,8 +81,8 @@ def test_excerpts_are_the_listing_and_feed_summaries(built: tuple[Path, str]) ->
         "Old Markdown file extensions are posts too.",  # no separator: the first paragraph
         "A short summary, written by hand.",  # `excerpt:` (Markdown, shown as text)
         "The file name&#39;s date has no leading zeros, as Jekyll allows.",
-        "You’ll find this post in your _posts directory. Go ahead and edit it and re-build the site to see "
-        "your changes.",  # the text before <!--more-->
+        ("You’ll find this post in your _posts directory. Go ahead and edit it and re-build the site to see "
+         "your changes."),  # the text before <!--more-->
     ]
     assert "<summary>A short summary, written by hand.</summary>" in page(built, "feed.xml")
 
@@ -126,8 +126,8 @@ def test_check_passes_and_names_a_redirect_whose_page_is_gone(built: tuple[Path,
     status, _, stderr = run_journey("check", "--source", str(root), cwd=root)
     assert status == 1
     redirect = [line for line in stderr.splitlines() if "mkdn.html" in line]
-    assert redirect == ["site/mkdn.html:7:1: error: broken link '/blog/2021/03/01/mkdn-post.html' (no such file in "
-                        "the site)"]
+    assert redirect == [("site/mkdn.html:7:1: error: broken link '/blog/2021/03/01/mkdn-post.html' (no such file "
+                         "in the site)")]
 
 
 def test_an_edit_of_config_yml_or_a_post_in_a_sub_folder_is_seen_by_the_next_build(tmp_path: Path) -> None:
@@ -168,10 +168,10 @@ def test_a_redirect_onto_a_page_or_another_redirect_is_an_error_naming_both(tmp_
         "2024-01-03-c.md": post("C", "2024-01-03", aliases="/old/"),
     })
     assert errors_of(root) == [
-        "_posts/2024-01-01-a.md:1:1: error: the redirect from /b/ would replace the file b/index.html that "
-        "_posts/2024-01-02-b.md writes",
-        "_posts/2024-01-03-c.md:1:1: error: the redirect from /old/ would replace the file old/index.html that "
-        "_posts/2024-01-01-a.md writes",
+        ("_posts/2024-01-01-a.md:1:1: error: the redirect from /b/ would replace the file b/index.html that "
+         "_posts/2024-01-02-b.md writes"),
+        ("_posts/2024-01-03-c.md:1:1: error: the redirect from /old/ would replace the file old/index.html that "
+         "_posts/2024-01-01-a.md writes"),
     ]
 
 

@@ -1,10 +1,17 @@
-"""Permalink patterns as Jekyll reads them: `/:year/:month/:day/:title.html` → a post's site path."""
+"""A post's URL: its permalink, Jekyll's patterns (`/:year/:month/:day/:title.html`), and its old URLs."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from .front_matter import Fields, kind_of
+
+if TYPE_CHECKING:
+    from ..config import SiteConfig
 
 # Jekyll's named styles (https://jekyllrb.com/docs/permalinks/#built-in-formats), for the
 # site-wide setting.
@@ -63,3 +70,53 @@ def expand(pattern: str, *, date: datetime, name: str, categories: Sequence[str]
     )
     path = _PLACEHOLDER.sub(lambda found: values[found.group(1)], expand_style(pattern))
     return re.sub(r"/{2,}", "/", path)
+
+
+def url_path_of(
+    config: SiteConfig, fields: Fields, meta: dict[str, Any], slug: str, named: tuple[str, tuple[str, ...]],
+    moment: datetime | None,
+) -> str | None:
+    """`posts/<slug>/`, or the post's permalink (a path, or a Jekyll pattern such as
+    `/:year/:month/:day/:title.html`), else the site's permalink pattern, when it stays inside
+    the site. A path ending in .html or .xml is that file; any other is a folder. `named` is the
+    post's name as written (for `:title`) and its categories."""
+    permalink = fields.string(meta, "permalink")
+    key = "permalink"
+    if not permalink and config.permalink:
+        permalink, key = config.permalink, ""
+    if not permalink:
+        return f"posts/{slug}/"
+    if key and is_pattern(permalink) and (problem := pattern_problem(permalink)):
+        fields.fail(key, problem)
+        return None
+    if is_pattern(permalink) or not key:
+        if moment is None:
+            return None  # the date's problem is reported
+        permalink = expand(permalink, date=moment.astimezone(config.tz), name=named[0], categories=named[1])
+    parts = PurePosixPath("/" + permalink.strip()).parts[1:]
+    if any(p in ("..", ".") or "\\" in p for p in parts) or not parts:
+        fields.fail(key, f"permalink '{permalink}' must stay inside the site")
+        return None
+    clean = "/".join(parts)
+    return clean if clean.endswith((".html", ".xml")) else clean + "/"
+
+
+def redirects(meta: dict[str, Any], fields: Fields) -> tuple[str, ...]:
+    """The old site paths of `redirect_from` (jekyll-redirect-from) and `aliases` (Hugo)."""
+    found: list[str] = []
+    for key in ("redirect_from", "aliases"):
+        value = meta.get(key)
+        if value is None:
+            continue
+        olds = [value] if isinstance(value, str) else value
+        if not isinstance(olds, list) or not all(isinstance(old, str) for old in olds):
+            fields.fail(key, f"'{key}' must be a path or a list of paths, got {kind_of(value)}")
+            continue
+        for old in olds:
+            parts = PurePosixPath("/" + old.strip()).parts[1:]
+            if not parts or any(p in ("..", ".") or "\\" in p for p in parts):
+                fields.fail(key, f"redirect '{old}' must be a path inside the site")
+                continue
+            clean = "/".join(parts)  # the redirect page's file: old.html itself, else old/index.html
+            found.append(clean if clean.endswith((".html", ".htm")) else clean + "/index.html")
+    return tuple(dict.fromkeys(found))

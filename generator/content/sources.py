@@ -10,14 +10,14 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from ..config import EXECUTE_MODES, SiteConfig, display_path
 from ..errors import Diagnostic, error, warning
 from ..models import Document, NotebookRequest, NotebookUse, Post
 from .front_matter import JEKYLL_ACCEPTED, Fields, kind_of, split_front_matter
-from .permalinks import expand, is_pattern, pattern_problem
+from .permalinks import redirects, url_path_of
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
@@ -207,7 +207,7 @@ def _build_document(
         fields.fail("slug" if "slug" in meta else "title", "the post has no usable slug; set 'slug:'")
     named_as = fields.string(meta, "slug") or name_slug
     categories = fields.words(meta, "categories") or fields.words(meta, "category")
-    url_path = _url_path(config, fields, meta, slug, (named_as, categories), moment) if slug else None
+    url_path = url_path_of(config, fields, meta, slug, (named_as, categories), moment) if slug else None
     # Every other key is checked even when the date or URL is unusable: all problems in one run.
     checked = _checked_fields(config, path, shown, meta, fields)
     checked["categories"] = categories
@@ -243,7 +243,7 @@ def _checked_fields(
         "draft": fields.boolean(meta, "draft", False) or not fields.boolean(meta, "published", True),
         "layout": fields.string(meta, "layout"),
         "notebooks": _notebook_uses(config, path, shown, meta, fields),
-        "redirects": _redirects(meta, fields),
+        "redirects": redirects(meta, fields),
     }
 
 
@@ -256,27 +256,6 @@ def _excerpt(config: SiteConfig, meta: dict[str, Any], fields: Fields, body: str
     if separator and separator in body:
         return body.split(separator, 1)[0]
     return None
-
-
-def _redirects(meta: dict[str, Any], fields: Fields) -> tuple[str, ...]:
-    """The old site paths of `redirect_from` (jekyll-redirect-from) and `aliases` (Hugo)."""
-    found: list[str] = []
-    for key in ("redirect_from", "aliases"):
-        value = meta.get(key)
-        if value is None:
-            continue
-        olds = [value] if isinstance(value, str) else value
-        if not isinstance(olds, list) or not all(isinstance(old, str) for old in olds):
-            fields.fail(key, f"'{key}' must be a path or a list of paths, got {kind_of(value)}")
-            continue
-        for old in olds:
-            parts = PurePosixPath("/" + old.strip()).parts[1:]
-            if not parts or any(p in ("..", ".") or "\\" in p for p in parts):
-                fields.fail(key, f"redirect '{old}' must be a path inside the site")
-                continue
-            clean = "/".join(parts)  # the redirect page's file: old.html itself, else old/index.html
-            found.append(clean if clean.endswith((".html", ".htm")) else clean + "/index.html")
-    return tuple(dict.fromkeys(found))
 
 
 def _title_from_body(body: str, body_line: int, fallback: str) -> tuple[str, str, int]:
@@ -320,35 +299,6 @@ def _first_commit_time(path: Path) -> datetime | None:
         return None
     stamps = result.stdout.split()
     return datetime.fromisoformat(stamps[-1]) if result.returncode == 0 and stamps else None
-
-
-def _url_path(
-    config: SiteConfig, fields: Fields, meta: dict[str, Any], slug: str, named: tuple[str, tuple[str, ...]],
-    moment: datetime | None,
-) -> str | None:
-    """`posts/<slug>/`, or the post's permalink (a path, or a Jekyll pattern such as
-    `/:year/:month/:day/:title.html`), else the site's permalink pattern, when it stays inside
-    the site. A path ending in .html or .xml is that file; any other is a folder. `named` is the
-    post's name as written (for `:title`) and its categories."""
-    permalink = fields.string(meta, "permalink")
-    key = "permalink"
-    if not permalink and config.permalink:
-        permalink, key = config.permalink, ""
-    if not permalink:
-        return f"posts/{slug}/"
-    if key and is_pattern(permalink) and (problem := pattern_problem(permalink)):
-        fields.fail(key, problem)
-        return None
-    if is_pattern(permalink) or not key:
-        if moment is None:
-            return None  # the date's problem is reported
-        permalink = expand(permalink, date=moment.astimezone(config.tz), name=named[0], categories=named[1])
-    parts = PurePosixPath("/" + permalink.strip()).parts[1:]
-    if any(p in ("..", ".") or "\\" in p for p in parts) or not parts:
-        fields.fail(key, f"permalink '{permalink}' must stay inside the site")
-        return None
-    clean = "/".join(parts)
-    return clean if clean.endswith((".html", ".xml")) else clean + "/"
 
 
 def _notebook_uses(

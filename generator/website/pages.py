@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from html import escape
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -20,11 +19,12 @@ from typing import Any, Protocol
 
 import jinja2
 
-from ..errors import Diagnostic, error
+from ..errors import Diagnostic
 from ..models import PostWithBody, RenderedPost
 from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
+from .redirects import redirect_pages
 from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
@@ -329,39 +329,8 @@ def _derived_files(
         copied = config.root / folder
         for path in sorted(p for p in copied.rglob("*") if p.is_file() and not p.name.startswith(".")):
             staging.add(path.relative_to(config.root).as_posix(), path.read_bytes(), str(path))
-    _redirect_pages(site, staging)
+    redirect_pages(site, staging)
     return layout
-
-
-def _redirect_pages(site: Site, staging: Staging) -> None:
-    """A static page at each old path a post names (`redirect_from`, `aliases`) that sends the
-    reader on to the post, as jekyll-redirect-from writes them. One that would take the place
-    of a page, a file or another redirect is an error naming both."""
-    config = site.config
-    for item in sorted(site.posts, key=lambda item: item.post.display_path):
-        post = item.post
-        for path in post.redirects:
-            taken = staging.origins.get(path)
-            if taken is not None:
-                staging.problems.append(error(post.display_path, 1, 1, f"the redirect from /{_url_of(path)} "
-                                              f"would replace the file {path} that {taken} writes"))
-                continue
-            staging.add(path, redirect_page(config.url(post.url_path), config.absolute_url(post.url_path),
-                                            config.language), post.display_path)
-
-
-def redirect_page(target: str, canonical: str, language: str) -> str:
-    """The HTML of a redirect to `target` (root-relative), `canonical` its absolute URL."""
-    href = escape(target)
-    return (
-        f'<!DOCTYPE html>\n<html lang="{escape(language)}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>Redirecting…</title>\n"
-        f'<link rel="canonical" href="{escape(canonical)}">\n'
-        f'<meta http-equiv="refresh" content="0; url={href}">\n'
-        f'<meta name="robots" content="noindex">\n</head>\n<body>\n'
-        f'<h1>Redirecting…</h1>\n<p><a href="{href}">Click here if you are not redirected.</a></p>\n'
-        f"</body>\n</html>\n"
-    )
 
 
 def _search_index(site: Site, staging: Staging, bodies: Bodies, theme: str, search: SearchLayout | None) -> SearchLayout | None:
