@@ -7,7 +7,7 @@ from typing import Any
 
 from .config import JEKYLL_CONFIG, SiteConfig, check_semantics, display_path
 from .content.front_matter import join_names, kind_of, parse_yaml
-from .errors import Diagnostic, JourneyError, error
+from .errors import Diagnostic, JourneyError, error, warning
 
 # Where Jekyll and fastpages keep things; Jekyll's default permalink style is `date`.
 JEKYLL_FOLDERS: dict[str, Any] = {
@@ -61,11 +61,29 @@ def load_jekyll_config(root: Path, base_url: str | None = None) -> tuple[SiteCon
     url, baseurl = data.get("url"), data.get("baseurl")
     joined = _base_url(url if isinstance(url, str) else "", baseurl if isinstance(baseurl, str) else "")
     values["base_url"] = base_url if base_url is not None else joined
+    problems += _defaults_problems(data, shown, where)
     config = SiteConfig(root=root, extra=data, **values)
     problems += check_semantics(config, shown, lambda key: where({"language": "lang"}.get(key, key)))
     if any(d.is_error for d in problems):
         raise JourneyError(problems)
     return config, problems
+
+
+def _defaults_problems(data: dict[str, Any], shown: str, where: Any) -> list[Diagnostic]:
+    """Jekyll's front matter `defaults` are not applied: a warning names the keys among them that
+    would change the site (layout, comments, toc and the like change nothing in journey)."""
+    from .content.front_matter import JEKYLL_ACCEPTED
+
+    entries = data.get("defaults")
+    if not isinstance(entries, list):
+        return []
+    keys = {str(k) for entry in entries if isinstance(entry, dict) and isinstance(entry.get("values"), dict)
+            for k in entry["values"]}
+    matter = sorted(keys - JEKYLL_ACCEPTED - {"layout"})
+    if not matter:
+        return []
+    named = ", ".join(f"'{k}'" for k in matter)
+    return [warning(shown, *where("defaults"), f"front matter defaults are not applied; set {named} in the posts")]
 
 
 def _read(path: Path, shown: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:

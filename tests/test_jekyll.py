@@ -278,3 +278,15 @@ def test_a_fastpages_root_builds_as_it_is(tmp_path: Path) -> None:
     # the notebook is a post once a reader for .ipynb is in READERS, and until then a warning names it.
     expected = [] if ".ipynb" in READERS else [f"{notebook}:1:1: {NOT_READ}"]
     assert [str(d) for d in result.diagnostics] == expected
+
+
+def test_front_matter_defaults_that_would_change_the_site_are_a_warning(tmp_path: Path) -> None:
+    config = ("title: T\ndefaults:\n  - scope: {path: '', type: posts}\n    values: {layout: post, comments: true}\n"
+              "  - scope: {path: ''}\n    values: {permalink: '/:title/', author: Ada}\n")
+    root = jekyll_root(tmp_path, config, {"2024-01-01-a.md": post("A", "2024-01-01")})
+    result = build_site(BuildOptions(source=root, progress=False))
+    assert [str(d).replace(f"{root}/", "") for d in result.diagnostics] == [
+        "_config.yml:2:1: warning: front matter defaults are not applied; set 'author', 'permalink' in the posts",
+    ]
+    (root / "_config.yml").write_text("title: T\ndefaults:\n  - values: {layout: post, toc: true}\n", encoding="utf-8")
+    assert build_site(BuildOptions(source=root, progress=False)).diagnostics == []
