@@ -63,6 +63,7 @@ class Post:
     notebooks: tuple[NotebookUse, ...] = ()
     assets: tuple[Path, ...] = ()  # files beside slug/index.md, copied next to the page
     digest: str = ""  # SHA-256 (hex) of the file's bytes as read
+    image: str = ""  # the social card image: a URL, or a path from the site root (`image:`)
     redirects: tuple[str, ...] = ()  # site files of redirect pages to the post (redirect_from, aliases)
 
     @cached_property

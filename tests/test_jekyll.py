@@ -270,11 +270,12 @@ def test_a_fastpages_root_builds_as_it_is(tmp_path: Path) -> None:
     html = (site / "test-markdown-post" / "index.html").read_text(encoding="utf-8")  # permalink: /:title/
     assert "<title>An Example Markdown Post · fastpages notes</title>" in html
     assert '<img src="/notes/images/chart-preview.svg" alt="chart"' in html
+    assert '<meta property="og:image" content="https://example.github.io/notes/images/chart-preview.svg">' in html
     assert (site / "images/chart-preview.svg").read_bytes() == (root / "images/chart-preview.svg").read_bytes()
     assert (site / "categories/markdown/index.html").is_file()
     assert not (site / "about").exists()  # _pages/ is not a posts folder
     notebook = root / "_notebooks" / "2020-02-20-test.ipynb"
-    # fastpages' keys (toc, badges, comments, hide, search_exclude, sticky_rank, image) warn of nothing;
+    # fastpages' keys (toc, badges, comments, hide, search_exclude, sticky_rank) warn of nothing;
     # the notebook is a post once a reader for .ipynb is in READERS, and until then a warning names it.
     expected = [] if ".ipynb" in READERS else [f"{notebook}:1:1: {NOT_READ}"]
     assert [str(d) for d in result.diagnostics] == expected

@@ -23,7 +23,7 @@ KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
     "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
-    "last_modified_at", "authors",
+    "last_modified_at", "authors", "image",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")  # Jekyll takes 2017-2-5-name.md too
@@ -244,6 +244,7 @@ def _checked_fields(
         "layout": fields.string(meta, "layout"),
         "notebooks": _notebook_uses(config, path, shown, meta, fields),
         "redirects": redirects(meta, fields),
+        "image": fields.string(meta, "image"),
     }
 
 
