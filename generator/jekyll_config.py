@@ -39,8 +39,8 @@ def load_jekyll_config(root: Path, base_url: str | None = None) -> tuple[SiteCon
 
     for key, name in _STRINGS.items():
         if data.get(key) is not None:
-            if isinstance(data[key], str):
-                values[name] = data[key]
+            if isinstance(data[key], (str, int, float)) and not isinstance(data[key], bool):
+                values[name] = str(data[key])  # YAML reads `title: 2048` as a number; Jekyll prints it
             else:
                 bad(key, "a string")
     if data.get("author") is not None:

@@ -291,3 +291,21 @@ def test_front_matter_defaults_that_would_change_the_site_are_a_warning(tmp_path
     ]
     (root / "_config.yml").write_text("title: T\ndefaults:\n  - values: {layout: post, toc: true}\n", encoding="utf-8")
     assert build_site(BuildOptions(source=root, progress=False)).diagnostics == []
+
+
+def test_fastpages_hide_and_sticky_rank_order_the_index(tmp_path: Path) -> None:
+    root = jekyll_root(tmp_path, "title: T\npermalink: /:title/\n", {
+        "2024-01-01-old.md": post("Old", "2024-01-01", sticky_rank="2"),
+        "2024-01-02-older-rank.md": post("Ranked first", "2024-01-02", sticky_rank="1"),
+        "2024-01-03-pinned.md": post("Pinned", "2024-01-03", pinned="true"),
+        "2024-01-04-new.md": post("New", "2024-01-04"),
+        "2024-01-05-hidden.md": post("Hidden", "2024-01-05", hide="true"),
+    })
+    build_site(BuildOptions(source=root, progress=False))
+    index = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r"<h2><a [^>]*>(.*?)</a>", index) == ["Ranked first", "Old", "Pinned", "New"]
+    assert "Hidden" in (root / "site" / "archive" / "index.html").read_text(encoding="utf-8")
+    assert (root / "site" / "hidden" / "index.html").is_file()
+    (root / "_posts" / "2024-01-04-new.md").write_text(post("New", "2024-01-04", sticky_rank="first"))
+    assert errors_of(root) == ["_posts/2024-01-04-new.md:4:1: error: 'sticky_rank' must be a positive whole number, "
+                               "got 'first'"]

@@ -19,7 +19,7 @@ _JEKYLL_DATETIME = re.compile(
 # Keys of Jekyll, minima and fastpages posts that journey accepts without using them (see
 # README.md, "Moving a blog to journey"): no "unknown key" warning.
 JEKYLL_ACCEPTED = frozenset({
-    "comments", "toc", "badges", "hide", "search_exclude", "sticky_rank", "hide_binder_badge",
+    "comments", "toc", "badges", "search_exclude", "hide_binder_badge",
     "hide_colab_badge", "hide_github_badge", "hide_deepnote_badge", "hide_comments", "branch", "nb_path",
     "use_math", "show_tags", "sitemap", "render_with_liquid", "share", "math", "mathjax", "header",
     "tagline", "subtitle", "lang",

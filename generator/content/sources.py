@@ -23,7 +23,7 @@ KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
     "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
-    "last_modified_at", "authors", "image",
+    "last_modified_at", "authors", "image", "hide", "sticky_rank",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")  # Jekyll takes 2017-2-5-name.md too
@@ -234,12 +234,18 @@ def _checked_fields(
 ) -> dict[str, Any]:
     """The Post fields read straight from front matter, each validated at its key."""
     updated = "updated" if "updated" in meta else "last_modified_at"  # jekyll-last-modified-at's key
+    rank = meta.get("sticky_rank") or 0  # fastpages: pinned, 1 first
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
+        fields.fail("sticky_rank", f"'sticky_rank' must be a positive whole number, got {rank!r}")
+        rank = 0
     return {
         "updated": fields.moment(meta, updated, config.tz),
         "description": fields.string(meta, "description") or fields.string(meta, "summary"),
         "tags": fields.words(meta, "tags"),
         "author": fields.names(meta, "author" if "author" in meta else "authors", config.author),
-        "pinned": fields.boolean(meta, "pinned", False),
+        "pinned": fields.boolean(meta, "pinned", False) or rank > 0,
+        "sticky_rank": rank,
+        "hidden": fields.boolean(meta, "hide", False),
         "draft": fields.boolean(meta, "draft", False) or not fields.boolean(meta, "published", True),
         "layout": fields.string(meta, "layout"),
         "notebooks": _notebook_uses(config, path, shown, meta, fields),
