@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .config import SiteConfig, display_path, load_config, theme_dirs
+from .config import SiteConfig, display_path, load_config, source_folders, theme_dirs
 from .errors import Diagnostic, JourneyError, error, warning
 from .incremental.bodies import DamagedEntry
 from .incremental.rebuild import Rebuild
@@ -115,7 +115,7 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
 def input_folders(config: SiteConfig) -> list[Path]:
     """The folders a build reads (the output folder may be inside none of them)."""
     root = config.root
-    return [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, root / "notebooks",
+    return [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, root / "notebooks",
             *theme_dirs(config)]
 
 
@@ -124,7 +124,7 @@ def _build(
 ) -> tuple[int, int, list[Diagnostic]]:
     """The stages, for a build with something to do: (files in the site, pages rendered, problems)."""
     from .content.render import post_notebooks, render_key, render_posts
-    from .content.sources import find_post_files, read_file, select_posts
+    from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
     from .website.pages import render_site
     from .website.templates import (
@@ -137,11 +137,11 @@ def _build(
 
     now = build_time()
     # 1. Sources: only the post files added or changed since the last build are read.
-    paths = find_post_files(config)
+    paths, unread = find_sources(config)
     reads = [read_file(config, path, reuse.parse_yaml) for path in reuse.unread(paths)]
     documents = {read.source: read.document for read in reads if read.document is not None}
     catalog, found = reuse.posts(paths, reads)
-    problems = settings_problems + found
+    problems = settings_problems + unread + found
     posts, next_release = select_posts(catalog, drafts=options.drafts, future=options.future, now=now)
     # 2. Notebooks: executed, or taken from _freeze/ while their cache key holds.
     executed, found = _run_notebooks(posts, config, options)

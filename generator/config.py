@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +15,7 @@ from .errors import Diagnostic, JourneyError, error, warning
 
 EXECUTE_MODES = ("auto", "always", "never")
 CACHE_FOLDER = ".journey-cache"  # in the blog root: everything a build keeps for the next one
+JEKYLL_CONFIG = "_config.yml"  # a Jekyll or fastpages root without [tool.journey] is read through it
 DEFAULT_PHASES = ("Foundations", "Classical ML", "Deep learning", "Production")
 
 
@@ -31,7 +33,10 @@ class SiteConfig:
     posts_per_page: int = 10
     cname: str = ""
     posts_dir: str = "posts"
+    posts_dirs: tuple[str, ...] = ()  # several posts folders (Jekyll's _posts/, _notebooks/); replaces posts_dir
+    drafts_dir: str = ""  # a folder of drafts (Jekyll's _drafts/): its posts are drafts
     static_dir: str = "static"
+    copy_dirs: tuple[str, ...] = ()  # folders copied to the same path in the site (Jekyll's assets/, images/)
     freeze_dir: str = "_freeze"
     environment: str = "notebooks/requirements.txt"
     kernel: str = ""
@@ -41,6 +46,8 @@ class SiteConfig:
     phases: tuple[str, ...] = DEFAULT_PHASES
     feed_entries: int = 20
     summary_words: int = 40
+    permalink: str = ""  # the site-wide URL pattern of posts (Jekyll's); empty: posts/<slug>/
+    excerpt_separator: str = "<!--more-->"
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property  # asked for per link and per page; a frozen dataclass's __dict__ keeps it
@@ -58,6 +65,11 @@ class SiteConfig:
         return f"{parts.scheme}://{parts.netloc}{self.base_path}"
 
     @property
+    def post_folders(self) -> tuple[str, ...]:
+        """The folders posts are read from, relative to the root, in order."""
+        return self.posts_dirs or (self.posts_dir,)
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -71,6 +83,14 @@ class SiteConfig:
         return site + path.lstrip("/") if site else self.url(path)
 
 
+def source_folders(config: SiteConfig) -> list[str]:
+    """The folders of the blog's own files, relative to its root: posts, drafts, static files
+    and folders copied as they are."""
+    folders = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else []), config.static_dir,
+               *config.copy_dirs]
+    return list(dict.fromkeys(folders))
+
+
 def display_path(path: Path) -> str:
     """The path as diagnostics show it: relative to the working folder when inside it."""
     try:
@@ -79,17 +99,19 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def _settings_table(text: str, shown: str) -> dict[str, Any]:
-    """pyproject.toml's [tool.journey] table."""
+def _settings_table(text: str, shown: str) -> dict[str, Any] | None:
+    """pyproject.toml's [tool.journey] table, None when it has none."""
     import tomllib  # ~9 ms: a build with nothing changed never gets here
 
     try:
-        table = tomllib.loads(text).get("tool", {}).get("journey", {})
+        table = tomllib.loads(text).get("tool", {}).get("journey")
     except tomllib.TOMLDecodeError as exc:
         line, col = _toml_position(str(exc))
         raise JourneyError(error(shown, line, col, f"invalid TOML: {_toml_message(str(exc))}")) from None
     except AttributeError:  # [tool] is not a table
-        table = None
+        table = []
+    if table is None:
+        return None
     if not isinstance(table, dict):
         raise JourneyError(error(shown, 1, 1, "[tool.journey] must be a table of settings"))
     return table
@@ -104,12 +126,17 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
     """Read and validate the blog's settings: (config, warnings); raise JourneyError on any error."""
     path = root / "pyproject.toml"
     shown = display_path(path)
-    table: dict[str, Any] = {}
+    table: dict[str, Any] | None = None
     problems: list[Diagnostic] = []
     text = ""
     if path.is_file():
         text = path.read_text(encoding="utf-8")
         table = _settings_table(text, shown)
+    if table is None and (root / JEKYLL_CONFIG).is_file():
+        from .jekyll_config import load_jekyll_config
+
+        return load_jekyll_config(root, base_url)
+    table = table or {}
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for key, value in table.items():
@@ -128,7 +155,7 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
     if base_url is not None:
         values["base_url"] = base_url
     config = SiteConfig(root=root, extra=extra, **values)
-    problems.extend(_check_semantics(config, shown, text))
+    problems.extend(check_semantics(config, shown, lambda key: _key_position(text, key)))
     if any(d.is_error for d in problems):
         raise JourneyError(problems)
     return config, problems
@@ -148,34 +175,41 @@ def _check(name: str, value: Any) -> Any:
     return "\0expected a list of strings, got " + _kind(value)
 
 
-def _check_semantics(config: SiteConfig, path: str, text: str) -> list[Diagnostic]:
+def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[int, int]]) -> list[Diagnostic]:
+    """What no single value shows: zones, modes, folders, URLs, patterns; `where(key)` places a key."""
+    from .content.permalinks import pattern_problem
+
     problems = []
     try:
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         problems.append(
-            error(path, *_key_position(text, "timezone"), f"setting 'timezone': unknown time zone '{config.timezone}'")
+            error(path, *where("timezone"), f"setting 'timezone': unknown time zone '{config.timezone}'")
         )
     if config.execute not in EXECUTE_MODES:
         problems.append(
             error(
                 path,
-                *_key_position(text, "execute"),
+                *where("execute"),
                 f"setting 'execute': expected one of auto, always, never, got '{config.execute}'",
             )
         )
-    for key in ("posts_dir", "static_dir", "freeze_dir", "environment"):
-        value = getattr(config, key)
+    folders = [(key, getattr(config, key)) for key in ("posts_dir", "static_dir", "freeze_dir", "environment")]
+    folders += [(key, value) for key in ("posts_dirs", "copy_dirs") for value in getattr(config, key)]
+    folders += [("drafts_dir", config.drafts_dir)] if config.drafts_dir else []
+    for key, value in folders:
         inside = (config.root / value).resolve().is_relative_to(config.root.resolve())
         if not value or Path(value).is_absolute() or not inside:
-            problems.append(error(path, *_key_position(text, key),
+            problems.append(error(path, *where(key),
                                   f"setting '{key}': must be a path inside the blog folder, got '{value}'"))
+    if config.permalink and (problem := pattern_problem(config.permalink)):
+        problems.append(error(path, *where("permalink"), f"setting 'permalink': {problem}"))
     parts = urlsplit(config.base_url)
     if parts.scheme not in ("", "http", "https") or (parts.scheme and not parts.netloc):
         problems.append(
             error(
                 path,
-                *_key_position(text, "base_url"),
+                *where("base_url"),
                 f"setting 'base_url': expected an http(s) URL or a path such as /repo/, got '{config.base_url}'",
             )
         )

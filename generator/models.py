@@ -63,6 +63,10 @@ class Post:
     notebooks: tuple[NotebookUse, ...] = ()
     assets: tuple[Path, ...] = ()  # files beside slug/index.md, copied next to the page
     digest: str = ""  # SHA-256 (hex) of the file's bytes as read
+    hidden: bool = False  # fastpages' `hide: true`: left off the index pages (tags, archive, feeds keep it)
+    sticky_rank: int = 0  # fastpages' `sticky_rank`: pinned, ordered among the pinned by it (1 first)
+    image: str = ""  # the social card image: a URL, or a path from the site root (`image:`)
+    redirects: tuple[str, ...] = ()  # site files of redirect pages to the post (redirect_from, aliases)
 
     @cached_property
     def stamps(self) -> tuple[str, str]:
@@ -83,6 +87,7 @@ class Document:
     post: Post
     body: str
     body_line: int  # 1-based line in the file where the body starts
+    excerpt: str | None = None  # Markdown of the listing summary (`excerpt:`, or the text before the separator)
 
 
 class Heading(NamedTuple):
@@ -121,7 +126,8 @@ class RenderedPost:
         (a template listing whole posts would need it here)."""
         post = self.post
         shown = (post.url_path, post.title, post.stamps, post.description, self.summary, post.tags,
-                 post.categories, post.pinned, post.draft, self.reading_minutes, bool(self.run_cards), post.author)
+                 post.categories, post.pinned, post.draft, self.reading_minutes, bool(self.run_cards), post.author,
+                 post.hidden, post.sticky_rank)
         return hashlib.sha256(repr(shown).encode("utf-8")).digest()
 
 

@@ -22,7 +22,7 @@ def create_post(
     if not slug:
         raise UsageError(f"journey new: the title '{title}' has no letters or digits to make a slug from")
     day = today.astimezone(config.tz).date()
-    post_path = root / config.posts_dir / f"{day.isoformat()}-{slug}.md"
+    post_path = root / config.post_folders[0] / f"{day.isoformat()}-{slug}.md"
     notebook_path = root / "notebooks" / f"{slug}.ipynb"
     targets = [post_path, notebook_path] if notebook else [post_path]
     problems = [error(display_path(p), 0, 0, "already exists; journey new never overwrites")

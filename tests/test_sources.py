@@ -13,8 +13,15 @@ from conftest import make_blog, post
 
 from generator.config import SiteConfig
 from generator.content.front_matter import parse_datetime
+from generator.content.sources import (
+    find_post_files,
+    find_sources,
+    read_file,
+    read_post,
+    read_posts,
+    slugify,
+)
 from generator.models import Post
-from generator.content.sources import find_post_files, read_file, read_post, read_posts, slugify
 
 
 @pytest.fixture
@@ -48,8 +55,11 @@ def test_posts_are_dated_files_and_bundles_sorted(blog: SiteConfig) -> None:
         "posts/b.md": "", "posts/2024-01-01-a.md": "", "posts/bundle/index.md": "",
         "posts/bundle/notes.md": "", "posts/deep/er/index.md": "", "posts/notes.txt": "",
     })
-    names = [p.relative_to(blog.root).as_posix() for p in find_post_files(blog)]
-    assert names == ["posts/2024-01-01-a.md", "posts/b.md", "posts/bundle/index.md"]
+    found, problems = find_sources(blog)
+    names = [p.relative_to(blog.root).as_posix() for p in found]
+    # A bundle's other files are its assets; a plain sub-folder holds posts (Jekyll's _posts/2019/).
+    assert names == ["posts/2024-01-01-a.md", "posts/b.md", "posts/bundle/index.md", "posts/deep/er/index.md"]
+    assert [(d.location.path.endswith("posts/notes.txt"), d.severity) for d in problems] == [(True, "warning")]
 
 
 def test_a_missing_posts_folder_is_an_empty_blog(blog: SiteConfig) -> None:

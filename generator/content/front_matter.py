@@ -14,8 +14,16 @@ if TYPE_CHECKING:
     import yaml
 
 _JEKYLL_DATETIME = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)\s*(Z|[+-]\d{2}:?\d{2})?$"
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(:\d{2}(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
+# Keys of Jekyll, minima and fastpages posts that journey accepts without using them (see
+# README.md, "Moving a blog to journey"): no "unknown key" warning.
+JEKYLL_ACCEPTED = frozenset({
+    "comments", "toc", "badges", "search_exclude", "hide_binder_badge",
+    "hide_colab_badge", "hide_github_badge", "hide_deepnote_badge", "hide_comments", "branch", "nb_path",
+    "use_math", "show_tags", "sitemap", "render_with_liquid", "share", "math", "mathjax", "header",
+    "tagline", "subtitle", "lang",
+})
 _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
 
 
@@ -135,6 +143,18 @@ class Fields:
         self.fail(key, f"'{key}' must be a string, got {kind_of(value)}")
         return default
 
+    def names(self, meta: dict[str, Any], key: str, default: str = "") -> str:
+        """A name or a list of names (Jekyll's `author: [a, b]`), as one string: 'a and b'."""
+        value = meta.get(key)
+        if isinstance(value, list) and value and all(_is_name(v) for v in value):
+            return join_names([str(v) for v in value])
+        if isinstance(value, dict) and _is_name(value.get("name")):  # {name: …, email: …}
+            return str(value["name"])
+        if value is None or _is_name(value):
+            return self.string(meta, key, default)
+        self.fail(key, f"'{key}' must be a name or a list of names, got {kind_of(value)}")
+        return default
+
     def boolean(self, meta: dict[str, Any], key: str, default: bool) -> bool:
         value = meta.get(key, default)
         if isinstance(value, bool):
@@ -147,6 +167,8 @@ class Fields:
         value = meta.get(key)
         if value is None:
             return ()
+        if _is_name(value) and not isinstance(value, str):  # `category: 2013`
+            return (str(value),)
         if isinstance(value, str):
             parts = re.split(r"[,\s]+", value) if "," not in value else value.split(",")
             return tuple(p.strip() for p in parts if p.strip())
@@ -174,11 +196,13 @@ def parse_datetime(value: Any, tz: Any) -> datetime | None:
     elif isinstance(value, str):
         text = value.strip()
         jekyll = _JEKYLL_DATETIME.match(text)
-        if jekyll:
-            offset = jekyll.group(3) or ""
+        if jekyll:  # Jekyll's forms: 2023-1-29, 2023-01-29 18:30, 2023-01-29 18:30:22 -0800
+            year, month, day, hour, minute, seconds, offset = jekyll.groups()
+            offset = offset or ""
             if offset and offset != "Z" and ":" not in offset:
                 offset = offset[:3] + ":" + offset[3:]
-            text = f"{jekyll.group(1)}T{jekyll.group(2)}{offset}"
+            clock = f"T{int(hour):02d}:{minute}{seconds or ''}" if hour else ""
+            text = f"{year}-{int(month):02d}-{int(day):02d}{clock}{offset}"
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
@@ -186,6 +210,16 @@ def parse_datetime(value: Any, tz: Any) -> datetime | None:
     else:
         return None
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def join_names(names: list[str]) -> str:
+    """Several authors as one line: 'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _is_name(value: Any) -> bool:
+    """A string or a number (YAML reads `category: 2013` as one), not a boolean."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def kind_of(value: Any) -> str:

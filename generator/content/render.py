@@ -61,7 +61,8 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
     """Everything a post's HTML depends on: its file, the base path, its notebooks' results and
     the code that renders it (`code`: a digest of journey's files)."""
     digest = hashlib.sha256()
-    parts = (FORMAT, code, config.base_path, str(config.summary_words), post.display_path, post.url_path)
+    parts = (FORMAT, code, config.base_path, str(config.summary_words), config.excerpt_separator,
+             post.display_path, post.url_path)
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())
@@ -138,11 +139,12 @@ def _render_one(
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
     html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
+    summary = result.summary if document.excerpt is None else _excerpt_text(document)
     files = tuple(sorted(notebooks.files())) if notebooks is not None else ()
     entry = {
         "toc": [[h.level, h.text, h.anchor] for h in result.toc],
         "words": result.words,
-        "summary": result.summary,
+        "summary": summary,
         "run_cards": notebooks.run_cards() if notebooks is not None else [],
         "highlights": sorted(highlighter.used),
         "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message] for d in result.diagnostics],
@@ -152,6 +154,13 @@ def _render_one(
     text = search_text(html) if notebooks is not None else escape(result.text, quote=False)
     keep(Rendering(key, entry, html, text, files, highlighter.made))
     return [(key, entry, [])]
+
+
+def _excerpt_text(document: Document) -> str:
+    """The plain text of a post's excerpt (Markdown), for listings and feeds."""
+    shown = render_markdown(_MARKDOWN, document.excerpt or "", path=document.post.display_path,
+                            first_line=document.body_line, highlight=lambda code, language: "")
+    return " ".join(shown.text.split())
 
 
 class _Highlighter:

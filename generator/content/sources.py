@@ -10,21 +10,23 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from ..config import EXECUTE_MODES, SiteConfig, display_path
-from ..errors import Diagnostic, error
+from ..errors import Diagnostic, error, warning
 from ..models import Document, NotebookRequest, NotebookUse, Post
-from .front_matter import Fields, kind_of, split_front_matter
+from .front_matter import JEKYLL_ACCEPTED, Fields, kind_of, split_front_matter
+from .permalinks import redirects, url_path_of
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
-    "allow_errors", "deps", "layout",
-})
+    "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
+    "last_modified_at", "authors", "image", "hide", "sticky_rank",
+}) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
-_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")  # Jekyll takes 2017-2-5-name.md too
 
 @dataclass(frozen=True)
 class PostRead:
@@ -52,28 +54,52 @@ class SourceSet:
 
 
 def find_post_files(config: SiteConfig) -> list[Path]:
-    """Markdown posts: `posts/*.md` and `posts/<slug>/index.md`, sorted."""
-    root = config.root / config.posts_dir
-    if not root.is_dir():
-        return []
-    found = []
-    with os.scandir(root) as entries:  # entries know their type: no stat per post, as glob would
-        for entry in entries:
-            if entry.name.endswith(".md") and entry.is_file():
-                found.append((entry.name, Path(entry.path)))
-            elif entry.is_dir() and os.path.isfile(os.path.join(entry.path, "index.md")):
-                found.append((entry.name, Path(entry.path, "index.md")))
-    return [path for _, path in sorted(found)]  # by name under posts/: the order of the Paths themselves
+    """The post files of every posts folder and the drafts folder, in order (see find_sources)."""
+    return find_sources(config)[0]
+
+
+def find_sources(config: SiteConfig) -> tuple[list[Path], list[Diagnostic]]:
+    """The post files under each posts folder, then the drafts folder, each sorted by path:
+    every file with a suffix of READERS, in sub-folders too, and `<slug>/index.md` bundles (the
+    other files of a bundle are its assets). Any other file there is a warning naming it."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    folders = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else [])]
+    for folder in dict.fromkeys(folders):
+        _walk_posts(config.root / folder, found, problems)
+    return found, problems
+
+
+def _walk_posts(folder: Path, found: list[Path], problems: list[Diagnostic]) -> None:
+    try:
+        with os.scandir(folder) as scanned:  # entries know their type: no stat per post, as glob would
+            entries = sorted(scanned, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith("."):  # .DS_Store, editor swap files, .ipynb_checkpoints
+            continue
+        if entry.is_dir():
+            if os.path.isfile(os.path.join(entry.path, "index.md")):
+                found.append(Path(entry.path, "index.md"))
+            else:
+                _walk_posts(Path(entry.path), found, problems)
+        elif entry.is_file():
+            if Path(entry.name).suffix.lower() in READERS:
+                found.append(Path(entry.path))
+            else:
+                problems.append(warning(display_path(Path(entry.path)), 1, 1, _UNREAD))
 
 
 def read_posts(config: SiteConfig, *, drafts: bool, future: bool, now: datetime) -> SourceSet:
     """Read every post of the blog; drafts and future posts are left out unless asked for."""
-    reads = [read_file(config, path) for path in find_post_files(config)]
+    paths, unread = find_sources(config)
+    reads = [read_file(config, path) for path in paths]
     documents = {read.source: read.document for read in reads if read.document is not None}
     chosen, next_release = select_posts([d.post for d in documents.values()], drafts=drafts, future=future, now=now)
     return SourceSet(
         tuple(documents[post.source] for post in chosen),
-        tuple(d for read in reads for d in read.problems),
+        tuple(unread) + tuple(d for read in reads for d in read.problems),
         next_release,
     )
 
@@ -101,8 +127,13 @@ def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnos
 
 
 def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
-    """Read one post file: its document and every problem with it. `parse_yaml` parses its
+    """Read one post file by the reader READERS names for its suffix. `parse_yaml` parses its
     front matter (default: PyYAML, `front_matter.parse_yaml`)."""
+    return READERS.get(path.suffix.lower(), read_markdown)(config, path, parse_yaml)
+
+
+def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+    """Read one Markdown post file: its document and every problem with it."""
     shown = display_path(path)
     data = path.read_bytes()
     try:
@@ -126,6 +157,19 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
     return PostRead(path, document, tuple(fields.problems), dated)
 
 
+Reader = Callable[[SiteConfig, Path, "YamlParser | None"], PostRead]
+# The post file forms journey reads, by suffix (lowercase), and the reader of each: the one
+# place a new form (notebooks, executable Markdown) is added.
+READERS: dict[str, Reader] = {
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".mkd": read_markdown,
+    ".mkdn": read_markdown,
+}
+_UNREAD = ("not a post: journey reads " + ", ".join(sorted(READERS)) + " files as posts; this file is left out"
+           " (a post's images and other files go beside it in a <slug>/index.md folder)")
+
+
 def slugify(text: str) -> str:
     """Lowercase ASCII words joined by '-'; never contains a path separator."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -145,6 +189,7 @@ def _build_document(
     named = _DATED_NAME.match(path.parent.name if path.name == "index.md" else path.stem)
     stem = path.parent.name if path.name == "index.md" else path.stem
     name_slug = named.group(4) if named else stem
+    in_drafts = bool(config.drafts_dir) and path.is_relative_to(config.root / config.drafts_dir)
     if meta is None:
         meta = {}
         fields.warn(None, "no front matter; title and date are taken from the file")
@@ -155,13 +200,20 @@ def _build_document(
         title, body, body_line = _title_from_body(body, body_line, name_slug)
     moment = fields.moment(meta, "date", tz)
     if moment is None and meta.get("date") is None:  # no date, or `date:` left empty
-        moment = _fallback_date(path, named, tz, fields)
+        # Jekyll dates a draft by its file: no need to say so.
+        moment = _fallback_date(path, named, tz, fields, quiet=in_drafts)
     slug = slugify(fields.string(meta, "slug") or name_slug)
     if not slug:
         fields.fail("slug" if "slug" in meta else "title", "the post has no usable slug; set 'slug:'")
-    url_path = _url_path(fields, meta, slug) if slug else None
+    named_as = fields.string(meta, "slug") or name_slug
+    categories = fields.words(meta, "categories") or fields.words(meta, "category")
+    url_path = url_path_of(config, fields, meta, slug, (named_as, categories), moment) if slug else None
     # Every other key is checked even when the date or URL is unusable: all problems in one run.
     checked = _checked_fields(config, path, shown, meta, fields)
+    checked["categories"] = categories
+    if in_drafts:
+        checked["draft"] = True
+    excerpt = _excerpt(config, meta, fields, body)
     if moment is None or url_path is None:
         return None
     post = Post(
@@ -174,24 +226,43 @@ def _build_document(
         assets=post_assets(path),
         **checked,
     )
-    return Document(post, body, body_line)
+    return Document(post, body, body_line, excerpt)
 
 
 def _checked_fields(
     config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: Fields
 ) -> dict[str, Any]:
     """The Post fields read straight from front matter, each validated at its key."""
+    updated = "updated" if "updated" in meta else "last_modified_at"  # jekyll-last-modified-at's key
+    rank = meta.get("sticky_rank") or 0  # fastpages: pinned, 1 first
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
+        fields.fail("sticky_rank", f"'sticky_rank' must be a positive whole number, got {rank!r}")
+        rank = 0
     return {
-        "updated": fields.moment(meta, "updated", config.tz),
+        "updated": fields.moment(meta, updated, config.tz),
         "description": fields.string(meta, "description") or fields.string(meta, "summary"),
         "tags": fields.words(meta, "tags"),
-        "categories": fields.words(meta, "categories") or fields.words(meta, "category"),
-        "author": fields.string(meta, "author", config.author),
-        "pinned": fields.boolean(meta, "pinned", False),
+        "author": fields.names(meta, "author" if "author" in meta else "authors", config.author),
+        "pinned": fields.boolean(meta, "pinned", False) or rank > 0,
+        "sticky_rank": rank,
+        "hidden": fields.boolean(meta, "hide", False),
         "draft": fields.boolean(meta, "draft", False) or not fields.boolean(meta, "published", True),
         "layout": fields.string(meta, "layout"),
         "notebooks": _notebook_uses(config, path, shown, meta, fields),
+        "redirects": redirects(meta, fields),
+        "image": fields.string(meta, "image"),
     }
+
+
+def _excerpt(config: SiteConfig, meta: dict[str, Any], fields: Fields, body: str) -> str | None:
+    """The post's summary as Markdown: `excerpt:`, else the body before the excerpt separator
+    (`excerpt_separator:`, else the setting); None when neither is there."""
+    if meta.get("excerpt") is not None:
+        return fields.string(meta, "excerpt")
+    separator = fields.string(meta, "excerpt_separator", config.excerpt_separator)
+    if separator and separator in body:
+        return body.split(separator, 1)[0]
+    return None
 
 
 def _title_from_body(body: str, body_line: int, fallback: str) -> tuple[str, str, int]:
@@ -206,7 +277,9 @@ def _title_from_body(body: str, body_line: int, fallback: str) -> tuple[str, str
     return fallback.replace("-", " ").replace("_", " ").strip().capitalize(), body, body_line
 
 
-def _fallback_date(path: Path, named: re.Match[str] | None, tz: Any, fields: Fields) -> datetime | None:
+def _fallback_date(
+    path: Path, named: re.Match[str] | None, tz: Any, fields: Fields, *, quiet: bool = False
+) -> datetime | None:
     if named:
         try:
             return datetime(int(named.group(1)), int(named.group(2)), int(named.group(3)), tzinfo=tz)
@@ -215,9 +288,11 @@ def _fallback_date(path: Path, named: re.Match[str] | None, tz: Any, fields: Fie
             return None
     committed = _first_commit_time(path)
     if committed is not None:
-        fields.warn(None, "no date; using the file's first git commit")
+        if not quiet:
+            fields.warn(None, "no date; using the file's first git commit")
         return committed.astimezone(tz)
-    fields.warn(None, "no date; using the file's modification time")
+    if not quiet:
+        fields.warn(None, "no date; using the file's modification time")
     return datetime.fromtimestamp(int(path.stat().st_mtime), tz)
 
 
@@ -231,19 +306,6 @@ def _first_commit_time(path: Path) -> datetime | None:
         return None
     stamps = result.stdout.split()
     return datetime.fromisoformat(stamps[-1]) if result.returncode == 0 and stamps else None
-
-
-def _url_path(fields: Fields, meta: dict[str, Any], slug: str) -> str | None:
-    """`posts/<slug>/`, or the permalink when it stays inside the site."""
-    permalink = fields.string(meta, "permalink")
-    if not permalink:
-        return f"posts/{slug}/"
-    parts = PurePosixPath("/" + permalink.strip()).parts[1:]
-    if any(p in ("..", ".") or "\\" in p for p in parts) or not parts:
-        fields.fail("permalink", f"permalink '{permalink}' must stay inside the site")
-        return None
-    clean = "/".join(parts)
-    return clean if clean.endswith((".html", ".xml")) else clean + "/"
 
 
 def _notebook_uses(

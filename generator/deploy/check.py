@@ -50,6 +50,7 @@ class _Page:
     ids: frozenset[str]
     refs: tuple[_Ref, ...]
     base: str | None  # the page's <base href>, if any
+    redirect: _Ref | None = None  # where a redirect page (<meta http-equiv="refresh">) sends the reader
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class _PageParser(HTMLParser):
         self.ids: set[str] = set()
         self.refs: list[_Ref] = []
         self.base: str | None = None
+        self.redirect: _Ref | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line, offset = self.getpos()
@@ -84,7 +86,10 @@ class _PageParser(HTMLParser):
             elif name == "srcset":
                 found.extend(c.split()[0] for c in value.split(",") if c.strip())
             elif name == "content" and tag == "meta" and _is_refresh(attrs):
-                found.extend(m.group(1).strip() for m in _REFRESH_URL.finditer(value))
+                targets = [m.group(1).strip() for m in _REFRESH_URL.finditer(value)]
+                found.extend(targets)
+                if targets and self.redirect is None:
+                    self.redirect = _Ref(targets[0], line, offset + 1)
         self.refs.extend(_Ref(url, line, offset + 1) for url in found)
 
 
@@ -123,6 +128,11 @@ def _check_links(config: SiteConfig, site_dir: Path, files: dict[str, int]) -> l
     problems = []
     for path, page in sorted(pages.items()):
         shown = display_path(site_dir / path)
+        broken = _check_ref(site, path, page, page.redirect.url) if page.redirect is not None else None
+        if broken and page.redirect is not None:
+            # A redirect page (redirect_from) whose target is gone: said once, not for each of its links there.
+            problems.append(error(shown, page.redirect.line, page.redirect.col, broken))
+            continue
         for ref in page.refs:
             message = _check_ref(site, path, page, ref.url)
             if message:
@@ -227,7 +237,7 @@ def _parse_page(path: Path) -> _Page:
     text = path.read_text(encoding="utf-8", errors="replace")
     parser.feed(_PLAIN_TAG.sub(lambda found: " " * (found.end() - found.start()), text))
     parser.close()
-    return _Page(frozenset(parser.ids), tuple(parser.refs), parser.base)
+    return _Page(frozenset(parser.ids), tuple(parser.refs), parser.base, parser.redirect)
 
 
 def _is_refresh(attrs: list[tuple[str, str | None]]) -> bool:

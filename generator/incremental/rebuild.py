@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import SiteConfig, theme_dirs
+from ..config import JEKYLL_CONFIG, SiteConfig, source_folders, theme_dirs
 from ..errors import Diagnostic
 from ..models import Post, RenderedPost
 from .bodies import DamagedEntry, StoredBodies, StoredHighlights, StoredRenderings
@@ -25,7 +25,7 @@ from .scan import changed_while_building, code_digest, inputs_digest, scan_input
 if TYPE_CHECKING:
     from .session import LastBuild
 
-POSTS = "posts-1"  # the version of stored post rows
+POSTS = "posts-4"  # the version of stored post rows
 
 
 def input_paths(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
@@ -34,8 +34,9 @@ def input_paths(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Pat
     root = config.root
     # The blog's own templates/ even before it exists: creating it changes the site.
     themes = list(dict.fromkeys([root / "templates", *theme_dirs(config)]))
-    folders = [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, *themes]
-    files = [root / "pyproject.toml", root / config.environment, *(Path(p) for p in sorted(named))]
+    folders = [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, *themes]
+    files = [root / "pyproject.toml", root / JEKYLL_CONFIG, root / config.environment,
+             *(Path(p) for p in sorted(named))]
     return folders, files
 
 

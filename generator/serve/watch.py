@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from ..config import SiteConfig
+from ..config import JEKYLL_CONFIG, SiteConfig, source_folders
 from ..incremental.scan import StatCache, walk_files
 
 # Editor and tool litter in watched folders: dotfiles, Emacs #autosaves#, backups~, swap files.
@@ -16,9 +16,8 @@ _IGNORED_NAMES = re.compile(r"^(\.|#|__pycache__$)|(~|\.swp|\.swx|\.tmp)$")
 
 def watched(source: Path, config: SiteConfig | None) -> tuple[Path, ...]:
     """The files and folders a rebuild depends on; the defaults while the settings are broken."""
-    posts = config.posts_dir if config else "posts"
-    static = config.static_dir if config else "static"
-    names = (posts, "notebooks", "templates", static, "pyproject.toml")
+    folders = source_folders(config) if config else ["posts", "static"]
+    names = (*folders, "notebooks", "templates", "pyproject.toml", JEKYLL_CONFIG)
     return tuple(source / name for name in dict.fromkeys(names))
 
 

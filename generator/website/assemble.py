@@ -69,7 +69,9 @@ def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple
     # Keep only the first post of each URL, so the page writer does not report it a second time.
     unique = {item.post.url_path: item for item in reversed(_by_path(rendered))}
     posts = tuple(newest_first(list(unique.values())))
-    pinned_first = sorted(posts, key=lambda r: not r.post.pinned)  # stable: keeps date order
+    # Pinned first, by sticky rank (fastpages'; unranked after the ranked); stable: else in date order.
+    pinned_first = sorted((r for r in posts if not r.post.hidden),
+                          key=lambda r: (not r.post.pinned, r.post.sticky_rank or 1 << 30))
     site = Site(
         config=config,
         posts=posts,

@@ -24,6 +24,7 @@ from ..models import PostWithBody, RenderedPost
 from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
+from .redirects import redirect_pages
 from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
@@ -324,6 +325,11 @@ def _derived_files(
     if static.is_dir():
         for path in sorted(p for p in static.rglob("*") if p.is_file()):
             staging.add(path.relative_to(static).as_posix(), path.read_bytes(), str(path))
+    for folder in config.copy_dirs:  # Jekyll's assets/, images/: at the same path in the site
+        copied = config.root / folder
+        for path in sorted(p for p in copied.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            staging.add(path.relative_to(config.root).as_posix(), path.read_bytes(), str(path))
+    redirect_pages(site, staging)
     return layout
 
 
