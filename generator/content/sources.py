@@ -17,6 +17,7 @@ from ..config import EXECUTE_MODES, SiteConfig, display_path
 from ..errors import Diagnostic, error
 from ..models import Document, NotebookRequest, NotebookUse, Post
 from .front_matter import Fields, kind_of, split_front_matter
+from .fix import pasted_signs
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
@@ -148,6 +149,10 @@ def _build_document(
     if meta is None:
         meta = {}
         fields.warn(None, "no front matter; title and date are taken from the file")
+        signs = pasted_signs(body)
+        if signs:
+            fields.warn(None, f"this post looks pasted from another platform ({', '.join(signs)}); "
+                              f"'journey fix {shown}' shows a fix")
     for key in sorted(set(meta) - KNOWN_KEYS, key=lambda k: fields.at(str(k))):
         fields.warn(str(key), f"unknown front matter key '{key}'")
     title = fields.string(meta, "title")
