@@ -115,6 +115,8 @@ def _span_lists(block: Token, lines: list[str], env: dict[str, Any]) -> None:
             _apply(target, match.group(0), env, line, source.find(match.group(0)) + 1 or 1)
             kept.append(child.content[last : match.start()])
             last = match.end()
+            if match.start() > 0 and child.content[match.start() - 1 : match.start()] == " ":
+                last += child.content[last : last + 1] == " "  # "a {: .x} b" leaves "a b"
         child.content = "".join(kept) + child.content[last:]
 
 
