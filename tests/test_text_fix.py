@@ -16,7 +16,7 @@ import pytest
 from conftest import EPOCH, run_journey
 
 from generator.build import BuildOptions, BuildResult, build_site
-from generator.content.fix import mojibake_sample, repair_mojibake
+from generator.content.fix import mojibake_sample, pasted_signs, repair_mojibake, split_walls
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 PASTED = sorted(p.name for p in (FIXTURES / "pasted").glob("*.md") if "nothing-to-fix" not in p.name)
@@ -194,3 +194,19 @@ def test_a_post_with_paragraphs_and_no_front_matter_gets_no_pasted_warning(
     )
     result = build_site(BuildOptions(source=tmp_path, out=tmp_path / "site", progress=False))
     assert [d.message for d in result.diagnostics] == ["no front matter; title and date are taken from the file"]
+
+
+def test_walls_split_between_prose_but_never_inside_lists_tables_or_fences() -> None:
+    prose = "A paragraph of pasted prose that runs on long enough to be a whole paragraph on one line. " * 2
+    body = "\n".join([prose, "- an item", "  its indented continuation", "- another item", "| a | b |",
+                      "|---|---|", prose, "```", "code", "more code", "```", prose])
+    assert split_walls(body) == ("\n".join([
+        prose, "", "- an item", "  its indented continuation", "- another item", "", "| a | b |", "|---|---|",
+        "", prose, "```", "code", "more code", "```", prose]), 1)
+
+
+def test_long_table_rows_are_no_wall() -> None:
+    row = "| " + " | ".join(["a cell with enough words in it to be long"] * 4) + " |"
+    table = "\n".join([row, "|---|---|---|---|", row, row])
+    assert split_walls(table) == (table, 0)
+    assert pasted_signs(table) == []

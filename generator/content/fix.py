@@ -29,7 +29,7 @@ from ..errors import Diagnostic, error
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _DATED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_BLOCK_LINE = re.compile(r"^\s{0,3}(?:[-*+]\s|\d{1,9}[.)]\s|\||>)")
+_BLOCK_LINE = re.compile(r"^\s{0,3}(?:[-*+]\s|\d{1,9}[.)]\s|\||>|<)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _LONG = 100  # characters: longer than any hard-wrapped Markdown line
 _WALL_LINES, _WALL_LONG = 3, 2
@@ -66,7 +66,7 @@ def pasted_signs(body: str) -> list[str]:
     sample = mojibake_sample(body)
     if sample:
         signs.append(f"mojibake such as '{sample}'")
-    if any(_is_wall(run) for run in _prose_runs(body.split("\n"))):
+    if any(is_prose and _is_wall(run) for run, is_prose in _runs(body.split("\n"))):
         signs.append("one paragraph per line")
     return signs
 
@@ -180,34 +180,34 @@ def _runs(lines: list[str]) -> list[tuple[list[str], bool]]:
     return runs
 
 
-def _prose_runs(lines: list[str]) -> list[list[str]]:
-    return [run for run, is_prose in _runs(lines) if is_prose]
-
-
 def _is_wall(run: list[str]) -> bool:
-    return len(run) >= _WALL_LINES and sum(len(line) > _LONG for line in run) >= _WALL_LONG
+    """Enough long prose lines (not list items, table rows, quotes or HTML) with no blank between."""
+    long_prose = sum(len(line) > _LONG and not _marker(line) for line in run)
+    return len(run) >= _WALL_LINES and long_prose >= _WALL_LONG and len(_spread(run)) > len(run)
 
 
 def _spread(run: list[str]) -> list[str]:
-    """A blank line between prose lines, and around (never inside) lists, tables and quotes."""
+    """A blank line between prose lines, and around (never inside) lists, tables and quotes; an
+    indented line stays with the block above it."""
     out = [run[0]]
-    for before, line in zip(run, run[1:]):
-        if not _same_block(_marker(before), _marker(line)):
+    block = _marker(run[0])
+    for line in run[1:]:
+        kind = _marker(line)
+        if kind == " ":
+            kind = block
+        elif not kind or kind != block:
             out.append("")
         out.append(line)
+        block = kind
     return out
 
 
 def _marker(line: str) -> str:
-    """What kind of block line this is: '-', '*', '+', '1' (any number), '|', '>' or '' for prose."""
+    """What kind of line this is: '-', '*', '+', '1' (any number), '|', '>', '<' (HTML), ' ' (indented,
+    so part of what is above) or '' for prose."""
     found = _BLOCK_LINE.match(line)
-    kind = found.group(0).strip()[:1] if found else ""
+    kind = found.group(0).strip()[:1] if found else (" " if line[:1] in (" ", "\t") else "")
     return "1" if kind.isdigit() else kind
-
-
-def _same_block(before: str, now: str) -> bool:
-    """Whether two lines belong to one list, table or quote."""
-    return bool(now) and before == now
 
 
 def _split_front(text: str) -> tuple[str | None, str]:
