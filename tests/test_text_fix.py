@@ -70,15 +70,15 @@ def test_fix_shows_each_change_as_a_unified_diff_and_exits_1(shown: tuple[Path, 
     assert out == "".join(expected(f"{Path(name).stem}.diff") for name in PASTED)
     assert status == 1
     assert err.splitlines() == [
-        "journey: posts/2021-08-30-gradient-descent-notes.md: 5 mojibake sequences repaired; 2 one-paragraph-per-line "
+        ("journey: posts/2021-08-30-gradient-descent-notes.md: 5 mojibake sequences repaired; 2 one-paragraph-per-line "
         "blocks split into paragraphs; front matter added (run 'journey fix --write "
-        "posts/2021-08-30-gradient-descent-notes.md' to make the change)",
-        "journey: posts/2023-11-14-shipping-my-first-model.md: 5 mojibake sequences repaired; 1 one-paragraph-per-line "
+        "posts/2021-08-30-gradient-descent-notes.md' to make the change)"),
+        ("journey: posts/2023-11-14-shipping-my-first-model.md: 5 mojibake sequences repaired; 1 one-paragraph-per-line "
         "block split into paragraphs; front matter added (run 'journey fix --write "
-        "posts/2023-11-14-shipping-my-first-model.md' to make the change)",
-        "journey: posts/linkedin-feature-store.md: 6 mojibake sequences repaired; 1 one-paragraph-per-line block split "
+        "posts/2023-11-14-shipping-my-first-model.md' to make the change)"),
+        ("journey: posts/linkedin-feature-store.md: 6 mojibake sequences repaired; 1 one-paragraph-per-line block split "
         "into paragraphs; front matter added (run 'journey fix --write posts/linkedin-feature-store.md' to make the "
-        "change)",
+        "change)"),
     ]
     for name in PASTED:  # showing changes nothing
         assert (root / "posts" / name).read_bytes() == (FIXTURES / "pasted" / name).read_bytes()
@@ -92,8 +92,8 @@ def test_fix_write_makes_the_change(written: tuple[Path, int, str, str]) -> None
         assert (root / "posts" / name).read_text(encoding="utf-8") == expected(name)
     assert (status, out) == (0, "")
     assert err.splitlines()[2:] == [
-        "journey: fixed posts/linkedin-feature-store.md: 6 mojibake sequences repaired; 1 one-paragraph-per-line "
-        "block split into paragraphs; front matter added",
+        ("journey: fixed posts/linkedin-feature-store.md: 6 mojibake sequences repaired; 1 one-paragraph-per-line "
+        "block split into paragraphs; front matter added"),
         f"journey: posts/{CLEAN}: nothing to fix",
     ]
 
@@ -120,11 +120,11 @@ def test_files_fix_cannot_read_are_errors_and_the_rest_still_fixed(tmp_path: Pat
     assert status == 1
     assert out == ""
     assert err.splitlines() == [
-        "journey: fixed posts/2023-11-14-shipping-my-first-model.md: 5 mojibake sequences repaired; "
-        "1 one-paragraph-per-line block split into paragraphs; front matter added",
+        ("journey: fixed posts/2023-11-14-shipping-my-first-model.md: 5 mojibake sequences repaired; "
+        "1 one-paragraph-per-line block split into paragraphs; front matter added"),
         "posts:1:1: error: is a folder; 'journey fix' takes post files",
-        "posts/latin1.md:3:6: error: file is not valid UTF-8; 'journey fix' repairs UTF-8 text only "
-        "(convert it first, e.g. iconv -f windows-1252 -t utf-8)",
+        ("posts/latin1.md:3:6: error: file is not valid UTF-8; 'journey fix' repairs UTF-8 text only "
+        "(convert it first, e.g. iconv -f windows-1252 -t utf-8)"),
         "posts/missing.md:1:1: error: no such file",
     ]
 
@@ -159,14 +159,14 @@ def pasted_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 def test_the_build_warns_that_a_post_looks_pasted_and_names_the_fix(pasted_build: BuildResult) -> None:
     pasted = [str(d) for d in pasted_build.diagnostics if "pasted" in d.message]
     assert pasted == [
-        "posts/2021-08-30-gradient-descent-notes.md:1:1: warning: this post looks pasted from another platform "
+        ("posts/2021-08-30-gradient-descent-notes.md:1:1: warning: this post looks pasted from another platform "
         "(mojibake such as 'Ã©', one paragraph per line); 'journey fix posts/2021-08-30-gradient-descent-notes.md' "
-        "shows a fix",
-        "posts/2023-11-14-shipping-my-first-model.md:1:1: warning: this post looks pasted from another platform "
+        "shows a fix"),
+        ("posts/2023-11-14-shipping-my-first-model.md:1:1: warning: this post looks pasted from another platform "
         "(mojibake such as 'πŸš€', one paragraph per line); 'journey fix posts/2023-11-14-shipping-my-first-model.md' "
-        "shows a fix",
-        "posts/linkedin-feature-store.md:1:1: warning: this post looks pasted from another platform (mojibake such "
-        "as 'πŸš€', one paragraph per line); 'journey fix posts/linkedin-feature-store.md' shows a fix",
+        "shows a fix"),
+        ("posts/linkedin-feature-store.md:1:1: warning: this post looks pasted from another platform (mojibake such "
+        "as 'πŸš€', one paragraph per line); 'journey fix posts/linkedin-feature-store.md' shows a fix"),
     ]
 
 
@@ -198,15 +198,38 @@ def test_a_post_with_paragraphs_and_no_front_matter_gets_no_pasted_warning(
 
 def test_walls_split_between_prose_but_never_inside_lists_tables_or_fences() -> None:
     prose = "A paragraph of pasted prose that runs on long enough to be a whole paragraph on one line. " * 2
-    body = "\n".join([prose, "- an item", "  its indented continuation", "- another item", "| a | b |",
-                      "|---|---|", prose, "```", "code", "more code", "```", prose])
-    assert split_walls(body) == ("\n".join([
-        prose, "", "- an item", "  its indented continuation", "- another item", "", "| a | b |", "|---|---|",
-        "", prose, "```", "code", "more code", "```", prose]), 1)
+    body = """P
+- an item
+  its indented continuation
+- another item
+| a | b |
+|---|---|
+P
+```
+code
+more code
+```
+P"""
+    split = """P
+
+- an item
+  its indented continuation
+- another item
+
+| a | b |
+|---|---|
+
+P
+```
+code
+more code
+```
+P"""
+    assert split_walls(body.replace("P", prose)) == (split.replace("P", prose), 1)
 
 
 def test_long_table_rows_are_no_wall() -> None:
     row = "| " + " | ".join(["a cell with enough words in it to be long"] * 4) + " |"
-    table = "\n".join([row, "|---|---|---|---|", row, row])
+    table = f"{row}\n|---|---|---|---|\n{row}\n{row}"
     assert split_walls(table) == (table, 0)
     assert pasted_signs(table) == []

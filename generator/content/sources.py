@@ -16,8 +16,8 @@ from typing import Any
 from ..config import EXECUTE_MODES, SiteConfig, display_path
 from ..errors import Diagnostic, error
 from ..models import Document, NotebookRequest, NotebookUse, Post
-from .front_matter import Fields, kind_of, split_front_matter
 from .fix import pasted_signs
+from .front_matter import Fields, kind_of, split_front_matter
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
