@@ -233,3 +233,9 @@ def test_long_table_rows_are_no_wall() -> None:
     table = f"{row}\n|---|---|---|---|\n{row}\n{row}"
     assert split_walls(table) == (table, 0)
     assert pasted_signs(table) == []
+
+
+def test_a_closing_quote_that_lost_its_last_byte_is_restored() -> None:
+    assert repair_mojibake("the \u00e2\u20ac\u0153casual\u00e2\u20ac tone") == ("the “casual” tone", 2)
+    assert repair_mojibake("the \u00e2\u20ac\u0153casual\u00e2\u20ac\ufffd tone") == ("the “casual” tone", 2)
+    assert repair_mojibake("caf\u00c3\u00a9\u00e2\u20ac, she said") == ("café”, she said", 1)

@@ -34,6 +34,7 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _LONG = 100  # characters: longer than any hard-wrapped Markdown line
 _WALL_LINES, _WALL_LONG = 3, 2
 _TITLE_MAX = 90
+_LOST_QUOTE = ("\u00e2\u20ac\ufffd", "\u00e2\u20ac")  # "â€�", "â€": ” missing its last byte
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,8 @@ def repair_mojibake(text: str) -> tuple[str, int]:
     pieces = []
     last = 0
     for match in _NON_ASCII.finditer(text):
-        run = match.group(0)
-        fixed = _unmix(run)
-        if fixed == run:
-            fixed = _ftfy(run)
-        if fixed != run:
+        fixed = _repair_run(match.group(0))
+        if fixed != match.group(0):
             count += 1
             pieces.append(text[last : match.start()] + fixed)
             last = match.end()
@@ -90,11 +88,18 @@ def repair_mojibake(text: str) -> tuple[str, int]:
 
 def mojibake_sample(text: str) -> str | None:
     """The first run of characters that `repair_mojibake` would change, if any."""
-    for match in _NON_ASCII.finditer(text):
-        run = match.group(0)
-        if _unmix(run) != run or _ftfy(run) != run:
-            return run
-    return None
+    return next((m.group(0) for m in _NON_ASCII.finditer(text) if _repair_run(m.group(0)) != m.group(0)), None)
+
+
+def _repair_run(run: str) -> str:
+    """One run of non-ASCII characters repaired: the mixed kind, else ftfy's. A run ending in `â€`
+    (or `â€�`) is a closing ” whose last byte, 0x9D, Windows-1252 lacks and the copy dropped."""
+    for lost in _LOST_QUOTE:
+        if run.endswith(lost):
+            head = run[: -len(lost)]
+            return (_repair_run(head) if head else "") + "\u201d"
+    fixed = _unmix(run)
+    return fixed if fixed != run else _ftfy(run)
 
 
 def _unmix(run: str) -> str:
