@@ -22,7 +22,9 @@ import shutil
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..errors import Diagnostic, error
 
@@ -87,8 +89,16 @@ def repair_mojibake(text: str) -> tuple[str, int]:
 
 
 def mojibake_sample(text: str) -> str | None:
-    """The first run of characters that `repair_mojibake` would change, if any."""
-    return next((m.group(0) for m in _NON_ASCII.finditer(text) if _repair_run(m.group(0)) != m.group(0)), None)
+    """The first run of characters that `repair_mojibake` would change, if any. Cheap for text
+    without mojibake: ftfy's own test of the whole text comes before any run is fixed."""
+    runs = [match.group(0) for match in _NON_ASCII.finditer(text)]
+    if not runs:
+        return None
+    import ftfy.badness
+
+    if not ftfy.badness.is_bad(text) and all(_unmix(run) == run for run in runs):
+        return None
+    return next((run for run in runs if _repair_run(run) != run), None)
 
 
 def _repair_run(run: str) -> str:
@@ -106,48 +116,53 @@ def _unmix(run: str) -> str:
     """A run of UTF-8 bytes shown as Windows-1253, undefined bytes as Windows-1252 (or as the C1
     control of the same number), decoded back; the run unchanged unless it is wholly such bytes,
     has a character Windows-1252 lacks (the rest is ftfy's kind), and decodes to printable text."""
-    data = bytearray()
-    foreign = False
-    for char in run:
-        byte = _byte(char)
-        if byte is None:
-            return run
-        foreign = foreign or _byte_1252(char) is None
-        data.append(byte)
-    if not foreign:
-        return run
+    to_byte, in_1252 = _mixed_table()
+    if len(run) < 2 or to_byte.get(run[0], 0) < 0xC2 or not 0x80 <= to_byte.get(run[1], 0) < 0xC0:
+        return run  # not a UTF-8 lead byte and a continuation byte: ordinary Greek or Latin text
+    if all(char in in_1252 for char in run):
+        return run  # ftfy's kind
     try:
-        decoded = data.decode("utf-8")
-    except UnicodeDecodeError:
+        decoded = bytes(to_byte[char] for char in run).decode("utf-8")
+    except (KeyError, UnicodeDecodeError):
         return run
     if any(unicodedata.category(c) in ("Cc", "Cn", "Co", "Cs") for c in decoded):
         return run
     return decoded
 
 
-def _byte(char: str) -> int | None:
-    for codec in ("cp1253", "cp1252"):
-        try:
-            return char.encode(codec)[0]
-        except UnicodeEncodeError:
-            pass
-    return ord(char) if 0x80 <= ord(char) <= 0x9F else None
-
-
-def _byte_1252(char: str) -> int | None:
-    try:
-        return char.encode("cp1252")[0]
-    except UnicodeEncodeError:
-        return None
+@lru_cache(maxsize=1)
+def _mixed_table() -> tuple[dict[str, int], frozenset[str]]:
+    """The byte behind each character of the mixed reading (Windows-1253, else Windows-1252, else
+    the C1 control), and the characters Windows-1252 has."""
+    to_byte: dict[str, int] = {}
+    in_1252: set[str] = set()
+    for byte in range(0x80, 0x100):
+        for codec in ("cp1253", "cp1252"):
+            try:
+                char = bytes([byte]).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            to_byte.setdefault(char, byte)
+            if codec == "cp1252":
+                in_1252.add(char)
+        if byte < 0xA0:
+            to_byte.setdefault(chr(byte), byte)
+    return to_byte, frozenset(in_1252)
 
 
 def _ftfy(run: str) -> str:
     import ftfy  # ~0.2 s of imports: paid by `journey fix` and by posts without front matter only
 
+    return ftfy.fix_text(run, _ftfy_config())
+
+
+@lru_cache(maxsize=1)
+def _ftfy_config() -> Any:
+    import ftfy
+
     # Mojibake only: quotes stay curly, widths, ligatures, entities and normalisation as written.
-    config = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
-                                  unescape_html=False, normalization=None, explain=False)
-    return ftfy.fix_text(run, config)
+    return ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, fix_latin_ligatures=False,
+                                unescape_html=False, normalization=None, explain=False)
 
 
 def split_walls(body: str) -> tuple[str, int]:
