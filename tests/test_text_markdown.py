@@ -144,3 +144,11 @@ def test_attribute_lists_that_match_nothing_are_dropped_with_a_warning(built: tu
 
 def test_the_toc_placeholder_list_is_not_shown(built: tuple[Path, BuildResult]) -> None:
     assert "<li>TOC</li>" not in "\n".join(content(built, "attribute-lists"))
+
+
+def test_a_no_toc_heading_is_kept_out_of_the_table_of_contents(built: tuple[Path, BuildResult]) -> None:
+    page = (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")
+    toc = re.search(r'<nav class="toc".*?</nav>', page, re.DOTALL)
+    assert toc is not None
+    assert re.findall(r'<a href="#([^"]+)">', toc.group(0)) == ["setup-step", "results"]
+    assert '<h2 class="no_toc" id="appendix">Appendix <a class="header-anchor" href="#appendix">#</a></h2>' in page

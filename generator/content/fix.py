@@ -18,7 +18,6 @@ Three repairs, each only where it is needed:
 from __future__ import annotations
 
 import re
-import shutil
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -317,6 +316,8 @@ def fix_file(path: Path, shown: str) -> FileFix | Diagnostic:
 
 def write_fix(fix: FileFix) -> Diagnostic | None:
     """Write a fixed file in place (through a file beside it, renamed over it)."""
+    import shutil  # `journey fix --write` only
+
     temporary = fix.path.with_name(f".{fix.path.name}.journey-fix")
     try:
         temporary.write_bytes(fix.after.encode("utf-8"))

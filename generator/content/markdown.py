@@ -263,7 +263,7 @@ def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ..
     summary = ""
     texts = []
     for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.attrGet("id"):
+        if token.type == "heading_open" and token.attrGet("id") and not _no_toc(token):
             text = _plain_text(tokens[index + 1])
             headings.append(Heading(int(token.tag[1]), text, str(token.attrGet("id"))))
         elif token.type == "inline":
@@ -275,6 +275,11 @@ def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ..
         elif token.type in ("fence", "code_block", "math_block"):
             texts.append(token.content)
     return tuple(headings), words, summary, " ".join(" ".join(texts).split())
+
+
+def _no_toc(heading: Token) -> bool:
+    """kramdown's `{:.no_toc}`: a heading kept out of the table of contents."""
+    return "no_toc" in str(heading.attrGet("class") or "").split()
 
 
 def _plain_text(token: Token) -> str:
