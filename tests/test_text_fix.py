@@ -115,8 +115,9 @@ def test_a_clean_post_is_left_alone(tmp_path: Path) -> None:
 def test_files_fix_cannot_read_are_errors_and_the_rest_still_fixed(tmp_path: Path) -> None:
     copy_posts(tmp_path)
     (tmp_path / "posts" / "latin1.md").write_bytes("Title\n\nA caf\u00e9.\n".encode("latin-1"))
+    (tmp_path / "posts" / "nb.ipynb").write_text('{"cells": []}', encoding="utf-8")
     status, out, err = run_journey("fix", "--write", "posts/latin1.md", "posts", "posts/missing.md",
-                                   "posts/2023-11-14-shipping-my-first-model.md", cwd=tmp_path)
+                                   "posts/nb.ipynb", "posts/2023-11-14-shipping-my-first-model.md", cwd=tmp_path)
     assert status == 1
     assert out == ""
     assert err.splitlines() == [
@@ -126,7 +127,10 @@ def test_files_fix_cannot_read_are_errors_and_the_rest_still_fixed(tmp_path: Pat
         ("posts/latin1.md:3:6: error: file is not valid UTF-8; 'journey fix' repairs UTF-8 text only "
         "(convert it first, e.g. iconv -f windows-1252 -t utf-8)"),
         "posts/missing.md:1:1: error: no such file",
+        "posts/nb.ipynb:1:1: error: 'journey fix' repairs Markdown posts (.md, .markdown, .mkd, .mkdn, .qmd); "
+        "a '.ipynb' file is not one",
     ]
+    assert (tmp_path / "posts" / "nb.ipynb").read_text(encoding="utf-8") == '{"cells": []}'
 
 
 def test_fix_without_a_post_is_a_usage_error(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _LONG = 100  # characters: longer than any hard-wrapped Markdown line
 _WALL_LINES, _WALL_LONG = 3, 2
 _TITLE_MAX = 90
+_MARKDOWN = (".md", ".markdown", ".mkd", ".mkdn", ".qmd")
 _LOST_QUOTE = ("\u00e2\u20ac\ufffd", "\u00e2\u20ac")  # "â€�", "â€": ” missing its last byte
 
 
@@ -290,6 +291,9 @@ def fix_file(path: Path, shown: str) -> FileFix | Diagnostic:
     """Read one post file and work out its fix; a diagnostic when it cannot be read as a post."""
     if path.is_dir():
         return error(shown, 1, 1, "is a folder; 'journey fix' takes post files")
+    if path.suffix.lower() not in _MARKDOWN:
+        return error(shown, 1, 1, f"'journey fix' repairs Markdown posts ({', '.join(_MARKDOWN)}); "
+                                  f"a '{path.suffix}' file is not one")
     try:
         data = path.read_bytes()
         mtime = path.stat().st_mtime
