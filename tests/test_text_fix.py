@@ -127,8 +127,8 @@ def test_files_fix_cannot_read_are_errors_and_the_rest_still_fixed(tmp_path: Pat
         ("posts/latin1.md:3:6: error: file is not valid UTF-8; 'journey fix' repairs UTF-8 text only "
         "(convert it first, e.g. iconv -f windows-1252 -t utf-8)"),
         "posts/missing.md:1:1: error: no such file",
-        "posts/nb.ipynb:1:1: error: 'journey fix' repairs Markdown posts (.md, .markdown, .mkd, .mkdn, .qmd); "
-        "a '.ipynb' file is not one",
+        ("posts/nb.ipynb:1:1: error: 'journey fix' repairs Markdown posts (.md, .markdown, .mkd, .mkdn, .qmd); "
+        "a '.ipynb' file is not one"),
     ]
     assert (tmp_path / "posts" / "nb.ipynb").read_text(encoding="utf-8") == '{"cells": []}'
 
