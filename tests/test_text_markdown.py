@@ -99,6 +99,10 @@ def test_bad_latex_in_mathjax_delimiters_shows_its_source_as_dollar_math_does(
     )
 
 
+def test_escaped_brackets_around_a_number_or_plain_words_stay_brackets(built: tuple[Path, BuildResult]) -> None:
+    assert content(built, "kramdown-math")[14] == "<p>Escaped brackets stay brackets: see [1] and [citation needed].</p>"
+
+
 def test_block_attribute_lists_apply_to_the_block_above(built: tuple[Path, BuildResult]) -> None:
     lines = content(built, "attribute-lists")
     assert lines[0] == '<h2 id="setup-step">Setup <a class="header-anchor" href="#setup-step">#</a></h2>'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
@@ -10,6 +12,8 @@ from markdown_it.rules_inline import StateInline
 # `$$` block); `math_display_inline` is `\[…\]` inside a paragraph, where a <div> may not go.
 DISPLAY_INLINE = "math_display_inline"
 _PAIRS = {"\\(": "\\)", "\\[": "\\]"}
+# `\[1\]` and `\[citation needed\]` are Markdown's escaped brackets, not display math.
+_PLAIN = re.compile(r"\s*(?:\d+|[\w,.;:!?']+(?:\s+[\w,.;:!?']+)+)\s*")
 
 
 def mathjax_plugin(md: MarkdownIt) -> None:
@@ -27,6 +31,8 @@ def _math_inline(state: StateInline, silent: bool) -> bool:
         return False
     end = state.src.find(closer, state.pos + 2)
     if end < 0 or not state.src[state.pos + 2 : end].strip():
+        return False
+    if opener == "\\[" and _PLAIN.fullmatch(state.src[state.pos + 2 : end]):
         return False
     if not silent:
         token = state.push("math_inline" if opener == "\\(" else DISPLAY_INLINE, "math", 0)
@@ -49,8 +55,8 @@ def _math_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         stop = state.bMarks[line] + state.tShift[line] + len(text) - 2
         if text.endswith("\\]") and stop >= begin + 2:
             content = state.src[begin + 2 : stop]
-            if "\\]" in content or not content.strip():
-                return False  # `\[a\] and \[b\]`: inline math in a paragraph
+            if "\\]" in content or not content.strip() or _PLAIN.fullmatch(content):
+                return False  # `\[a\] and \[b\]`: inline math in a paragraph; `\[1\]`: brackets
             if not silent:
                 token = state.push("math_block", "math", 0)
                 token.block = True
