@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--force", action="store_true", help="force-push (replaces the branch's history)")
     publish.add_argument("--verbose", action="store_true")
 
+    fix = commands.add_parser("fix", help="repair pasted posts: front matter, paragraphs, mojibake")
+    fix.add_argument("posts", nargs="+", type=Path, metavar="POST")
+    fix.add_argument("--write", action="store_true", help="change the files (default: show the diff)")
+    fix.add_argument("--verbose", action="store_true")
+
     status = commands.add_parser("status", help="say which notebook results are fresh or stale, and why")
     _source(status)
     status.add_argument("--verbose", action="store_true")
@@ -124,6 +129,8 @@ def _print_traceback() -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "fix":  # takes post files, not a blog folder
+        return _run_fix(args)
     if not args.source.is_dir():
         raise UsageError(f"journey {args.command}: --source {args.source}: no such folder")
     base_url = getattr(args, "base_url", None)
@@ -242,3 +249,31 @@ def _run_new(args: argparse.Namespace) -> int:
     for path in created:
         print(f"journey: wrote {display_path(path)}", file=sys.stderr)
     return 0
+
+
+def _run_fix(args: argparse.Namespace) -> int:
+    """Show (or with --write, make) each post's fix; 1 when any post has one, or cannot be read."""
+    from .content.fix import fix_file, write_fix
+
+    problems: list[Diagnostic] = []
+    proposed = False
+    for path in args.posts:
+        shown = display_path(path.resolve())
+        fix = fix_file(path, shown)
+        if isinstance(fix, Diagnostic):
+            problems.append(fix)
+            continue
+        if not fix.changes:
+            print(f"journey: {shown}: nothing to fix", file=sys.stderr)
+        elif args.write:
+            failed = write_fix(fix)
+            if failed:
+                problems.append(failed)
+            else:
+                print(f"journey: fixed {shown}: {'; '.join(fix.changes)}", file=sys.stderr)
+        else:
+            proposed = True
+            sys.stdout.write(fix.diff())
+            print(f"journey: {shown}: {'; '.join(fix.changes)} (run 'journey fix --write {shown}' to make "
+                  f"the change)", file=sys.stderr)
+    return _finish(problems) or int(proposed)

@@ -24,6 +24,8 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..errors import Diagnostic, error
 from ..models import Heading
+from .attributes import attributes_plugin
+from .mathjax import DISPLAY_INLINE, mathjax_plugin
 
 ShortcodeHandler = Callable[[str, list[str], dict[str, str]], str]
 _SHORTCODE = re.compile(r"\{\{<\s*(.*?)\s*>\}\}")
@@ -56,11 +58,14 @@ def create_markdown() -> MarkdownIt:
     # "costs $5 and $10" stays prose.
     md.use(dollarmath_plugin, renderer=_render_math, allow_space=False, allow_digits=False,
            double_inline=True)
+    md.use(mathjax_plugin)
+    md.use(attributes_plugin)  # before anchors: `{: #id}` names a heading
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#")
     md.block.ruler.before("paragraph", "shortcode_block", _shortcode_block)
     md.inline.ruler.before("html_inline", "shortcode", _shortcode_inline)
     md.core.ruler.push("base_path_links", _rewrite_root_links)
     md.add_render_rule("math_inline_double", _render_math_inline_double)
+    md.add_render_rule(DISPLAY_INLINE, _render_math_display_inline)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
     md.add_render_rule("shortcode", _render_shortcode)
@@ -152,7 +157,16 @@ def _render_math(content: str, config: dict[str, Any]) -> str:
 def _render_math_inline_double(
     self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
 ) -> str:
-    """`$$x$$` inside a paragraph: display math in a <span>, since a <div> may not sit in a <p>."""
+    """`$$x$$` inside a paragraph is inline math, as kramdown reads it (a `$$` paragraph of its
+    own is a math block)."""
+    content = _render_math(tokens[idx].content.strip(), {"display_mode": False})
+    return f'<span class="math inline">{content}</span>'
+
+
+def _render_math_display_inline(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    """`\\[x\\]` inside a paragraph: display math in a <span>, since a <div> may not sit in a <p>."""
     content = _render_math(tokens[idx].content.strip(), {"display_mode": True})
     return f'<span class="math display">{content}</span>'
 
@@ -249,7 +263,7 @@ def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ..
     summary = ""
     texts = []
     for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.attrGet("id"):
+        if token.type == "heading_open" and token.attrGet("id") and not _no_toc(token):
             text = _plain_text(tokens[index + 1])
             headings.append(Heading(int(token.tag[1]), text, str(token.attrGet("id"))))
         elif token.type == "inline":
@@ -263,10 +277,15 @@ def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ..
     return tuple(headings), words, summary, " ".join(" ".join(texts).split())
 
 
+def _no_toc(heading: Token) -> bool:
+    """kramdown's `{:.no_toc}`: a heading kept out of the table of contents."""
+    return "no_toc" in str(heading.attrGet("class") or "").split()
+
+
 def _plain_text(token: Token) -> str:
     parts = []
     for child in token.children or []:
-        if child.type in ("text", "code_inline", "math_inline"):
+        if child.type in ("text", "code_inline", "math_inline", "math_inline_double", DISPLAY_INLINE):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")

@@ -16,6 +16,7 @@ from typing import Any
 from ..config import EXECUTE_MODES, SiteConfig, display_path
 from ..errors import Diagnostic, error, warning
 from ..models import Document, NotebookRequest, NotebookUse, Post
+from .fix import pasted_signs
 from .front_matter import JEKYLL_ACCEPTED, Fields, kind_of, split_front_matter
 from .permalinks import redirects, url_path_of
 
@@ -193,6 +194,10 @@ def _build_document(
     if meta is None:
         meta = {}
         fields.warn(None, "no front matter; title and date are taken from the file")
+        signs = pasted_signs(body)
+        if signs:
+            fields.warn(None, f"this post looks pasted from another platform ({', '.join(signs)}); "
+                              f"'journey fix {shown}' shows a fix")
     for key in sorted(set(meta) - KNOWN_KEYS, key=lambda k: fields.at(str(k))):
         fields.warn(str(key), f"unknown front matter key '{key}'")
     title = fields.string(meta, "title")
