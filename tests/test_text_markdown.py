@@ -156,3 +156,12 @@ def test_a_no_toc_heading_is_kept_out_of_the_table_of_contents(built: tuple[Path
     assert toc is not None
     assert re.findall(r'<a href="#([^"]+)">', toc.group(0)) == ["setup-step", "results"]
     assert '<h2 class="no_toc" id="appendix">Appendix <a class="header-anchor" href="#appendix">#</a></h2>' in page
+
+
+def test_a_url_that_markdown_links_refuse_is_dropped_with_a_warning(built: tuple[Path, BuildResult]) -> None:
+    page = (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")
+    assert '<p>A <a href="notes.txt" class="doc">local file</a> link.</p>' in page
+    assert [str(d) for d in built[1].diagnostics if d.location.line == 48] == [
+        (f"{LISTS}:48:26: warning: 'href=\"file:///etc/passwd\"' in attribute list "
+        "'{: href=\"file:///etc/passwd\" .doc}' is a URL that Markdown links refuse; dropped"),
+    ]

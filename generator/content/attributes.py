@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import validateLink
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -27,6 +28,7 @@ _PART = re.compile(
     r"""|(?P<other>\S+)"""
 )
 _SCRIPT_URL = re.compile(r"(?:java|vb)script:|expression\(|data:text/html", re.IGNORECASE)
+_URL_KEYS = {"href", "src", "action", "formaction", "xlink:href", "poster", "cite"}
 _BLOCK_TARGETS = {"paragraph_close", "heading_close", "bullet_list_close", "ordered_list_close",
                   "table_close", "blockquote_close"}
 _SPAN_TARGETS = {"image", "code_inline", "link_close"}
@@ -155,6 +157,8 @@ def _set(target: Token, part: re.Match[str]) -> str | None:
             return "is an event handler, which is never allowed"
         if _SCRIPT_URL.search(re.sub(r"[\s\x00-\x1f]", "", value)):
             return "holds a script, which is never allowed"
+        if key.lower() in _URL_KEYS and not validateLink(value):
+            return "is a URL that Markdown links refuse"
         if key.lower() == "class":
             target.attrJoin("class", value)
         else:
