@@ -66,7 +66,8 @@ def _apply_attr_lists(state: StateCore) -> None:
         if token.type == "attr_list":
             target = _block_target(state.tokens, index)
             if _TOC.fullmatch(token.content) and target is not None and target.type.endswith("list_open"):
-                del kept[next(i for i, t in enumerate(kept) if t is target):]  # kramdown's `* TOC` placeholder list goes with it
+                # kramdown's `* TOC` placeholder list goes with its marker
+                del kept[next(i for i, t in enumerate(kept) if t is target):]
                 env.setdefault("diagnostics", []).append(warning(
                     env.get("path", ""), env.get("first_line", 1) + token.map[0], token.meta["col"],
                     "kramdown's '{:toc}' table of contents is dropped: the post page shows its own"))
@@ -119,12 +120,14 @@ def _span_lists(block: Token, lines: list[str], env: dict[str, Any]) -> None:
             last = match.end()
             if match.start() > 0 and child.content[match.start() - 1 : match.start()] == " ":
                 last += child.content[last : last + 1] == " "  # "a {: .x} b" leaves "a b"
-        child.content = "".join(kept) + child.content[last:]
+        text = "".join(kept) + child.content[last:]
+        child.content = text.lstrip(" ") if index == 0 else text  # a paragraph starts with no space
 
 
 def _span_target(children: list[Token], index: int) -> Token | None:
-    before = children[index - 1]
-    if before.type not in _SPAN_TARGETS:
+    """The image, code span or link (its opening token) right before the text at `index`."""
+    before = children[index - 1] if index else None
+    if before is None or before.type not in _SPAN_TARGETS:
         return None
     return _opener(children, index - 1) if before.type == "link_close" else before
 
