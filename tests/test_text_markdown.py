@@ -16,7 +16,8 @@ from generator.build import BuildOptions, BuildResult, build_site
 
 FIXTURE = Path(__file__).parent / "fixtures" / "text" / "blog"
 MATH = '<math xmlns="http://www.w3.org/1998/Math/MathML" display="{}"><mrow>{}</mrow></math>'
-HINT = "it must directly follow a paragraph, heading, list, table, block quote, image, link or code span"
+HINT = ("it must be on the line after or before a paragraph, heading, list, table or block quote, "
+        "or right after an image, link or code span")
 LISTS = "posts/2024-05-02-attribute-lists.md"
 
 
@@ -165,3 +166,8 @@ def test_a_url_that_markdown_links_refuse_is_dropped_with_a_warning(built: tuple
         (f"{LISTS}:48:26: warning: 'href=\"file:///etc/passwd\"' in attribute list "
         "'{: href=\"file:///etc/passwd\" .doc}' is a URL that Markdown links refuse; dropped"),
     ]
+
+
+def test_a_block_attribute_list_on_the_line_before_a_block_applies_to_it(built: tuple[Path, BuildResult]) -> None:
+    page = (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="aside">A paragraph with its list above it.</p>' in page

@@ -1,9 +1,10 @@
-"""Markdown: kramdown's attribute lists, `{: .class #id key="value"}`, after a block or a span.
+"""Markdown: kramdown's attribute lists, `{: .class #id key="value"}`, beside a block or a span.
 
 A block's list stands on the line right after the block (paragraph, heading, list, table, block
-quote); a span's list follows an image, a link or a code span directly. Only classes, ids and
-plain attributes are kept: event handlers and script URLs are dropped with a warning, and so is
-a list that follows nothing it can apply to. Nothing of a list is ever printed.
+quote), or else right before it; a span's list follows an image, a link or a code span directly.
+Only classes, ids and plain attributes are kept: event handlers and script URLs are dropped with
+a warning, and so is a list that touches nothing it can apply to. Nothing of a list is ever
+printed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ _URL_KEYS = {"href", "src", "action", "formaction", "xlink:href", "poster", "cit
 _BLOCK_TARGETS = {"paragraph_close", "heading_close", "bullet_list_close", "ordered_list_close",
                   "table_close", "blockquote_close"}
 _SPAN_TARGETS = {"image", "code_inline", "link_close"}
-_HINT = "it must directly follow a paragraph, heading, list, table, block quote, image, link or code span"
+_HINT = ("it must be on the line after or before a paragraph, heading, list, table or block quote, "
+         "or right after an image, link or code span")
 
 
 def attributes_plugin(md: MarkdownIt) -> None:
@@ -72,6 +74,7 @@ def _apply_attr_lists(state: StateCore) -> None:
                     env.get("path", ""), env.get("first_line", 1) + token.map[0], token.meta["col"],
                     "kramdown's '{:toc}' table of contents is dropped: the post page shows its own"))
                 continue
+            target = target or _block_below(state.tokens, index)
             _apply(target, token.content, env, token.map[0], token.meta["col"])
             continue
         if token.type == "inline" and token.children:
@@ -92,6 +95,14 @@ def _block_target(tokens: list[Token], index: int) -> Token | None:
         position = next(i for i, t in enumerate(tokens) if t is opener)
         return next(t for t in reversed(tokens[:position]) if t.nesting == 1 and t.level < opener.level)
     return opener
+
+
+def _block_below(tokens: list[Token], index: int) -> Token | None:
+    """The block that starts on the line just below the list (kramdown's other place for one)."""
+    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    if after is None or after.type.replace("_open", "_close") not in _BLOCK_TARGETS or after.nesting != 1:
+        return None
+    return after if after.map and after.map[0] == tokens[index].map[1] else None
 
 
 def _opener(tokens: list[Token], close: int) -> Token | None:
