@@ -171,3 +171,12 @@ def test_a_url_that_markdown_links_refuse_is_dropped_with_a_warning(built: tuple
 def test_a_block_attribute_list_on_the_line_before_a_block_applies_to_it(built: tuple[Path, BuildResult]) -> None:
     page = (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")
     assert '<p class="aside">A paragraph with its list above it.</p>' in page
+
+
+def test_a_list_after_raw_html_is_taken_out_of_it_with_a_warning(built: tuple[Path, BuildResult]) -> None:
+    page = (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")
+    assert "<center><strong>Note</strong></center>\n\n  </div>" in page
+    assert [str(d) for d in built[1].diagnostics if d.location.line == 54] == [
+        (f"{LISTS}:54:1: warning: attribute list '{{: .notice--success}}' follows raw HTML, which it cannot change; "
+        "dropped"),
+    ]

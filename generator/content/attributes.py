@@ -79,8 +79,23 @@ def _apply_attr_lists(state: StateCore) -> None:
             continue
         if token.type == "inline" and token.children:
             _span_lists(token, lines, env)
+        elif token.type == "html_block":
+            _html_list(token, env)
         kept.append(token)
     state.tokens[:] = kept
+
+
+def _html_list(block: Token, env: dict[str, Any]) -> None:
+    """A list on the line after raw HTML is part of that HTML block in CommonMark (it ends only at
+    a blank line); it cannot set attributes on HTML as written, so it is taken out and dropped."""
+    lines = block.content.rstrip("\n").split("\n")
+    written = lines[-1].strip()
+    if len(lines) > 1 and _BLOCK.fullmatch(written) and block.map:
+        line = env.get("first_line", 1) + block.map[0] + len(lines) - 1
+        col = len(lines[-1]) - len(lines[-1].lstrip()) + 1
+        env.setdefault("diagnostics", []).append(warning(
+            env.get("path", ""), line, col, f"attribute list '{written}' follows raw HTML, which it cannot change; dropped"))
+        block.content = "\n".join(lines[:-1]) + "\n"
 
 
 def _block_target(tokens: list[Token], index: int) -> Token | None:
