@@ -180,3 +180,14 @@ def test_a_list_after_raw_html_is_taken_out_of_it_with_a_warning(built: tuple[Pa
         (f"{LISTS}:54:1: warning: attribute list '{{: .notice--success}}' follows raw HTML, which it cannot change; "
         "dropped"),
     ]
+
+
+def test_kramdown_extensions_and_list_definitions_are_dropped_with_a_warning(
+    built: tuple[Path, BuildResult],
+) -> None:
+    assert [str(d) for d in built[1].diagnostics if d.location.line in (56, 58)] == [
+        (f"{LISTS}:56:1: warning: kramdown extension '{{::options parse_block_html=\"true\" /}}' is not supported; "
+        "dropped"),
+        f"{LISTS}:58:1: warning: attribute list definition '{{:lead: .lead}}' is not supported; dropped",
+    ]
+    assert "parse_block_html" not in (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")

@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from ..errors import warning
 
 _BLOCK = re.compile(r"\{:(?P<inner>[^{}\n]*)\}[ \t]*")
+_DEFINITION = re.compile(r"\{:[A-Za-z][\w-]*:")  # `{:ref: .a}`, which later lists name
 _TOC = re.compile(r"\{:\s*toc\s*\}")
 _SPAN = re.compile(r"\{:(?P<inner>[^{}\n]*)\}")
 _PART = re.compile(
@@ -163,6 +164,12 @@ def _apply(target: Token | None, written: str, env: dict[str, Any], line: int, c
     path, at = env.get("path", ""), env.get("first_line", 1) + line
     shown = " ".join(written.split())
     diagnostics = env.setdefault("diagnostics", [])
+    if written.startswith(("{::", "{:/")):
+        diagnostics.append(warning(path, at, col, f"kramdown extension '{shown}' is not supported; dropped"))
+        return
+    if _DEFINITION.match(written):
+        diagnostics.append(warning(path, at, col, f"attribute list definition '{shown}' is not supported; dropped"))
+        return
     if target is None:
         diagnostics.append(warning(path, at, col, f"attribute list '{shown}' matches nothing ({_HINT}); dropped"))
         return
