@@ -16,7 +16,8 @@ from generator.build import BuildOptions, BuildResult, build_site
 
 FIXTURE = Path(__file__).parent / "fixtures" / "text" / "blog"
 MATH = '<math xmlns="http://www.w3.org/1998/Math/MathML" display="{}"><mrow>{}</mrow></math>'
-HINT = "it must directly follow a paragraph, heading, list, table, block quote, image, link or code span"
+HINT = ("it must be on the line after or before a paragraph, heading, list, table or block quote, "
+        "or right after an image, link or code span")
 LISTS = "posts/2024-05-02-attribute-lists.md"
 
 
@@ -156,3 +157,37 @@ def test_a_no_toc_heading_is_kept_out_of_the_table_of_contents(built: tuple[Path
     assert toc is not None
     assert re.findall(r'<a href="#([^"]+)">', toc.group(0)) == ["setup-step", "results"]
     assert '<h2 class="no_toc" id="appendix">Appendix <a class="header-anchor" href="#appendix">#</a></h2>' in page
+
+
+def test_a_url_that_markdown_links_refuse_is_dropped_with_a_warning(built: tuple[Path, BuildResult]) -> None:
+    page = (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")
+    assert '<p>A <a href="notes.txt" class="doc">local file</a> link.</p>' in page
+    assert [str(d) for d in built[1].diagnostics if d.location.line == 48] == [
+        (f"{LISTS}:48:26: warning: 'href=\"file:///etc/passwd\"' in attribute list "
+        "'{: href=\"file:///etc/passwd\" .doc}' is a URL that Markdown links refuse; dropped"),
+    ]
+
+
+def test_a_block_attribute_list_on_the_line_before_a_block_applies_to_it(built: tuple[Path, BuildResult]) -> None:
+    page = (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="aside">A paragraph with its list above it.</p>' in page
+
+
+def test_a_list_after_raw_html_is_taken_out_of_it_with_a_warning(built: tuple[Path, BuildResult]) -> None:
+    page = (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")
+    assert "<center><strong>Note</strong></center>\n\n  </div>" in page
+    assert [str(d) for d in built[1].diagnostics if d.location.line == 54] == [
+        (f"{LISTS}:54:1: warning: attribute list '{{: .notice--success}}' follows raw HTML, which it cannot change; "
+        "dropped"),
+    ]
+
+
+def test_kramdown_extensions_and_list_definitions_are_dropped_with_a_warning(
+    built: tuple[Path, BuildResult],
+) -> None:
+    assert [str(d) for d in built[1].diagnostics if d.location.line in (56, 58)] == [
+        (f"{LISTS}:56:1: warning: kramdown extension '{{::options parse_block_html=\"true\" /}}' is not supported; "
+        "dropped"),
+        f"{LISTS}:58:1: warning: attribute list definition '{{:lead: .lead}}' is not supported; dropped",
+    ]
+    assert "parse_block_html" not in (built[0] / "posts" / "attribute-lists" / "index.html").read_text(encoding="utf-8")
