@@ -237,7 +237,7 @@ def test_a_pyproject_without_a_journey_table_leaves_the_settings_to_config_yml(t
     status, _, stderr = run_journey("build", "--source", str(root), cwd=root)
     assert status == 0, stderr
     assert "<title>A · From Jekyll</title>" in (root / "site" / "a.html").read_text(encoding="utf-8")
-    (root / "_posts" / "2024-01-01-a.md").write_text(post("A", "2024-01-01", permalink="/:month/:oops/"))
+    (root / "_posts" / "2024-01-01-a.md").write_text(post("A", "2024-01-01", permalink="/:month/:oops/"), encoding="utf-8")
     status, _, stderr = run_journey("build", "--source", str(root), cwd=root)
     assert status == 1
     assert stderr.splitlines()[0].startswith(
@@ -323,6 +323,23 @@ def test_fastpages_hide_and_sticky_rank_order_the_index(tmp_path: Path) -> None:
     assert re.findall(r"<h2><a [^>]*>(.*?)</a>", index) == ["Ranked first", "Old", "Pinned", "New"]
     assert "Hidden" in (root / "site" / "archive" / "index.html").read_text(encoding="utf-8")
     assert (root / "site" / "hidden" / "index.html").is_file()
-    (root / "_posts" / "2024-01-04-new.md").write_text(post("New", "2024-01-04", sticky_rank="first"))
-    assert errors_of(root) == ["_posts/2024-01-04-new.md:4:1: error: 'sticky_rank' must be a positive whole number, "
-                               "got 'first'"]
+    (root / "_posts" / "2024-01-04-new.md").write_text(post("New", "2024-01-04", sticky_rank="first"), encoding="utf-8")
+    assert errors_of(root) == [("_posts/2024-01-04-new.md:4:1: error: 'sticky_rank' must be a positive whole number, "
+                                "got 'first'")]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Ada", "Ada"),
+    ("[Ada, Grace]", "Ada and Grace"),
+    ("[Ada, Grace, Alan]", "Ada, Grace and Alan"),
+    ("{name: Ada, email: ada@example.com}", "Ada"),
+    ("1815", "1815"),
+])
+def test_authors_as_jekyll_themes_write_them(tmp_path: Path, value: str, expected: str) -> None:
+    from generator.config import SiteConfig
+    from generator.content.sources import read_file
+
+    path = make_blog(tmp_path, {"_posts/2024-01-01-a.md": post("A", "2024-01-01", author=value)}) / "_posts/2024-01-01-a.md"
+    read = read_file(SiteConfig(root=tmp_path), path)
+    assert read.problems == () and read.document is not None
+    assert read.document.post.author == expected
