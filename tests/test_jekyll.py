@@ -212,7 +212,7 @@ def test_a_journey_blog_names_its_jekyll_folders_in_its_settings(tmp_path: Path)
         "pyproject.toml": '[tool.journey]\ntitle = "Mine"\nposts_dirs = ["_posts", "more"]\ndrafts_dir = "_drafts"\n'
                           'copy_dirs = ["assets"]\npermalink = "pretty"\nexcerpt_separator = "<!-- cut -->"\n',
         "_config.yml": "title: ignored, [tool.journey] wins\n",
-        "_posts/2024-03-04-one.markdown": post("One", "2024-03-04", "Before.\n\n<!-- cut -->\n\nAfter.\n"),
+        "_posts/2024-03-04-one.markdown": post("One", "2024-03-04", "Before.\n\nMore before.\n\n<!-- cut -->\n\nAfter.\n"),
         "more/2024-03-05-two.md": post("Two", "2024-03-05", categories="[Deep Learning]"),
         "_drafts/draft.md": post("Draft", "2024-03-06"),
         "assets/x.txt": "x",
@@ -224,7 +224,24 @@ def test_a_journey_blog_names_its_jekyll_folders_in_its_settings(tmp_path: Path)
     assert (site / "deep learning/2024/03/05/two/index.html").is_file()  # Jekyll lowercases, keeps spaces
     assert (site / "2024/03/06/draft/index.html").is_file()
     assert (site / "assets/x.txt").read_text(encoding="utf-8") == "x"
+    assert "<p>Before. More before.</p>" in (site / "index.html").read_text(encoding="utf-8")
+    settings = root / "pyproject.toml"  # a new separator is seen by the next build: the first paragraph then
+    settings.write_text(settings.read_text(encoding="utf-8").replace("<!-- cut -->", "<!-- none -->"), encoding="utf-8")
+    build_site(BuildOptions(source=root, progress=False, drafts=True))
     assert "<p>Before.</p>" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_pyproject_without_a_journey_table_leaves_the_settings_to_config_yml(tmp_path: Path) -> None:
+    root = jekyll_root(tmp_path, "title: From Jekyll\npermalink: none\n", {"2024-01-01-a.md": post("A", "2024-01-01")})
+    (root / "pyproject.toml").write_text('[project]\nname = "blog"\n', encoding="utf-8")
+    status, _, stderr = run_journey("build", "--source", str(root), cwd=root)
+    assert status == 0, stderr
+    assert "<title>A · From Jekyll</title>" in (root / "site" / "a.html").read_text(encoding="utf-8")
+    (root / "_posts" / "2024-01-01-a.md").write_text(post("A", "2024-01-01", permalink="/:month/:oops/"), encoding="utf-8")
+    status, _, stderr = run_journey("build", "--source", str(root), cwd=root)
+    assert status == 1
+    assert stderr.splitlines()[0].startswith(
+        "_posts/2024-01-01-a.md:4:1: error: unknown placeholder ':oops' in permalink '/:month/:oops/' (known: ")
 
 
 # -- the rules themselves ---------------------------------------------------------------------
@@ -306,6 +323,23 @@ def test_fastpages_hide_and_sticky_rank_order_the_index(tmp_path: Path) -> None:
     assert re.findall(r"<h2><a [^>]*>(.*?)</a>", index) == ["Ranked first", "Old", "Pinned", "New"]
     assert "Hidden" in (root / "site" / "archive" / "index.html").read_text(encoding="utf-8")
     assert (root / "site" / "hidden" / "index.html").is_file()
-    (root / "_posts" / "2024-01-04-new.md").write_text(post("New", "2024-01-04", sticky_rank="first"))
-    assert errors_of(root) == ["_posts/2024-01-04-new.md:4:1: error: 'sticky_rank' must be a positive whole number, "
-                               "got 'first'"]
+    (root / "_posts" / "2024-01-04-new.md").write_text(post("New", "2024-01-04", sticky_rank="first"), encoding="utf-8")
+    assert errors_of(root) == [("_posts/2024-01-04-new.md:4:1: error: 'sticky_rank' must be a positive whole number, "
+                                "got 'first'")]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Ada", "Ada"),
+    ("[Ada, Grace]", "Ada and Grace"),
+    ("[Ada, Grace, Alan]", "Ada, Grace and Alan"),
+    ("{name: Ada, email: ada@example.com}", "Ada"),
+    ("1815", "1815"),
+])
+def test_authors_as_jekyll_themes_write_them(tmp_path: Path, value: str, expected: str) -> None:
+    from generator.config import SiteConfig
+    from generator.content.sources import read_file
+
+    path = make_blog(tmp_path, {"_posts/2024-01-01-a.md": post("A", "2024-01-01", author=value)}) / "_posts/2024-01-01-a.md"
+    read = read_file(SiteConfig(root=tmp_path), path)
+    assert read.problems == () and read.document is not None
+    assert read.document.post.author == expected
