@@ -52,14 +52,14 @@ class SourceSet:
 
 
 def find_post_files(config: SiteConfig) -> list[Path]:
-    """Markdown posts: `posts/*.md` and `posts/<slug>/index.md`, sorted."""
+    """Markdown posts: `posts/*.md` (and executable `.qmd`, `.py`) and `posts/<slug>/index.md`, sorted."""
     root = config.root / config.posts_dir
     if not root.is_dir():
         return []
     found = []
     with os.scandir(root) as entries:  # entries know their type: no stat per post, as glob would
         for entry in entries:
-            if entry.name.endswith(".md") and entry.is_file():
+            if entry.name.endswith((".md", ".qmd", ".py")) and entry.is_file():
                 found.append((entry.name, Path(entry.path)))
             elif entry.is_dir() and os.path.isfile(os.path.join(entry.path, "index.md")):
                 found.append((entry.name, Path(entry.path, "index.md")))
@@ -105,6 +105,10 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
     front matter (default: PyYAML, `front_matter.parse_yaml`)."""
     shown = display_path(path)
     data = path.read_bytes()
+    if path.suffix in (".qmd", ".py") or is_executable_markdown(data):
+        from . import executable  # Quarto, MyST and percent-format posts: their own notebooks
+
+        return executable.read_file(config, path, parse_yaml)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -124,6 +128,16 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
     stem = path.parent.name if path.name == "index.md" else path.stem
     dated = bool(meta and meta.get("date") is not None) or _DATED_NAME.match(stem) is not None
     return PostRead(path, document, tuple(fields.problems), dated)
+
+
+def is_executable_markdown(data: bytes) -> bool:
+    """Whether a `.md` file is a MyST notebook (see content/executable.py): a plain post pays a
+    substring search or two."""
+    if b"{code-cell}" not in data and b"myst" not in data:
+        return False
+    from .executable import is_executable_markdown as is_myst
+
+    return is_myst(data)
 
 
 def slugify(text: str) -> str:
@@ -258,6 +272,19 @@ def _notebook_uses(
     if not names or not all(isinstance(n, str) and n.endswith(".ipynb") for n in names):
         fields.fail("notebook", "'notebook' must be a .ipynb path or a list of them")
         return ()
+    request_args = notebook_request_args(config, meta, fields)
+    notebooks = [_resolve_inside(config, n, fields, "notebook") for n in names]
+    line = fields.at("notebook")[0]
+    return tuple(
+        NotebookUse(post=shown, line=line, request=NotebookRequest(notebook=n, **request_args))
+        for n in notebooks
+        if n is not None
+    )
+
+
+def notebook_request_args(config: SiteConfig, meta: dict[str, Any], fields: Fields) -> dict[str, Any]:
+    """How to run a post's notebook (a NotebookRequest's fields but the notebook), from the
+    `params`, `execute`, `timeout`, `allow_errors` and `deps` keys, each checked at its key."""
     params = meta.get("params") or {}
     if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
         fields.fail("params", f"'params' must be a mapping of names to values, got {kind_of(params)}")
@@ -271,20 +298,13 @@ def _notebook_uses(
         fields.fail("timeout", f"'timeout' must be a positive number of seconds, got {timeout!r}")
         timeout = config.timeout
     deps = tuple(_resolve_inside(config, d, fields, "deps") for d in fields.words(meta, "deps"))
-    notebooks = [_resolve_inside(config, n, fields, "notebook") for n in names]
-    request_args = {
+    return {
         "params": tuple(sorted(_jsonable(params).items())),
         "timeout": timeout,
         "allow_errors": fields.boolean(meta, "allow_errors", False),
         "deps": tuple(sorted(d for d in deps if d is not None)),
         "execute": execute,
     }
-    line = fields.at("notebook")[0]
-    return tuple(
-        NotebookUse(post=shown, line=line, request=NotebookRequest(notebook=n, **request_args))
-        for n in notebooks
-        if n is not None
-    )
 
 
 def _resolve_inside(config: SiteConfig, name: str, fields: Fields, key: str) -> Path | None:

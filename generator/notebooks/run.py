@@ -20,6 +20,8 @@ from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
 from ..models import NotebookRequest, NotebookUse
 from . import freeze
+from .kernels import chosen_kernel, installed_kernels
+from .source import read_source_notebook
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 
@@ -52,6 +54,7 @@ class _Plan:
     key: freeze.CacheKey
     lookup: freeze.Lookup
     mode: str
+    kernel: str = ""  # "" = the Python the build runs in
 
 
 def run_notebooks(
@@ -78,6 +81,8 @@ def run_notebooks(
             results[plan.request] = _executed(plan, plan.lookup.notebook, from_cache=True)
         elif plan.mode == "never":
             problems += _at_uses(plan, error, _never_message(plan, config))
+        elif (missing := _missing_kernel(plan)) is not None:
+            problems += _at_uses(plan, error, missing)
         else:
             to_run.append(plan)
     stored, found = _execute(to_run, config, jobs, progress)
@@ -101,9 +106,7 @@ def _plan(
         request, uses, shown, {}, freeze.CacheKey("", {}), freeze.Lookup("missing", Path()), ""
     )
     try:
-        source = json.loads(request.notebook.read_bytes())
-        if not isinstance(source, dict) or not isinstance(source.get("cells"), list):
-            raise TypeError("no list of cells")
+        source = read_source_notebook(request.notebook)
     except FileNotFoundError:
         return None, _at_uses(probe, error, f"notebook {shown} does not exist")
     except (OSError, ValueError, TypeError) as exc:
@@ -123,9 +126,10 @@ def _plan(
         for text in _param_warnings(source, request, shown)
         for d in _at_uses(probe, warning, text)
     ]
-    key = freeze.compute_key(source, request, config, config.kernel or "python3")
+    kernel = chosen_kernel(source, config.kernel)
+    key = freeze.compute_key(source, request, config, kernel or "python3")
     found = freeze.lookup(freeze.entry_path(request, config), key)
-    plan = _Plan(request, uses, shown, source, key, found, execute or request.execute)
+    plan = _Plan(request, uses, shown, source, key, found, execute or request.execute, kernel)
     return (None if problems and any(d.is_error for d in problems) else plan), problems
 
 
@@ -162,8 +166,28 @@ def _param_warnings(source: dict[str, Any], request: NotebookRequest, shown: str
     ]
 
 
-def _at_uses(plan: _Plan, make: Any, message: str) -> list[Diagnostic]:
-    return [make(use.post, use.line, 1, message) for use in plan.uses]
+def _at_uses(plan: _Plan, make: Any, message: str, cell: int = 0) -> list[Diagnostic]:
+    """The message at each post using the notebook: at the line of `cell` (1-based) when the post
+    is the notebook itself (an executable Markdown post), else at its `notebook:` key."""
+    return [make(use.post, _line(use, cell), 1, message) for use in plan.uses]
+
+
+def _line(use: NotebookUse, cell: int) -> int:
+    lines = use.cell_lines
+    return lines[cell - 1] if 0 < cell <= len(lines) and lines[cell - 1] else use.line
+
+
+def _missing_kernel(plan: _Plan) -> str | None:
+    """Why the notebook's kernel cannot be started, before any kernel is: it is not installed."""
+    if not plan.kernel:
+        return None  # the Python running the build
+    installed = installed_kernels()
+    if plan.kernel in installed:
+        return None
+    return (
+        f"{plan.shown} needs the Jupyter kernel '{plan.kernel}', which is not installed "
+        f"(installed: {', '.join(installed)})"
+    )
 
 
 def _never_message(plan: _Plan, config: SiteConfig) -> str:
@@ -196,7 +220,7 @@ def _execute(
             p.source,
             p.request.notebook.parent,
             p.request.params_dict,
-            config.kernel,
+            p.kernel,
             p.request.timeout,
             p.request.allow_errors,
             config.key_packages,
@@ -224,7 +248,7 @@ def _execute(
                 d
                 for p in plans
                 if (p.lookup.path, p.key.digest) == ident
-                for d in _at_uses(p, error, message)
+                for d in _at_uses(p, error, message, outcome.failure.cell)
             ]
             continue
         stored[ident] = freeze.store(plan.lookup.path, outcome.notebook, plan.key, outcome.run_info)
@@ -239,6 +263,9 @@ def _execute(
 
 def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedNotebook:
     grafted = freeze.graft(plan.source, entry)
+    stopped = entry["metadata"]["journey"]["run_info"].get("stopped_at_cell")
+    if stopped is not None:  # sys.exit(0) there: the cells after it were never run
+        grafted["cells"] = _through_cell(grafted["cells"], stopped)
     journey = grafted["metadata"]["journey"]
     grafted["metadata"]["journey"] = {"key": journey["key"], "run_info": journey["run_info"]}
     return ExecutedNotebook(
@@ -250,6 +277,17 @@ def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedN
         ipynb_bytes=freeze.serialize(grafted),
         display_path=plan.shown,
     )
+
+
+def _through_cell(cells: list[dict[str, Any]], number: int) -> list[dict[str, Any]]:
+    """The cells up to the author's cell `number` (1-based; papermill's injected cell not counted)."""
+    kept, seen = [], 0
+    for cell in cells:
+        if seen == number:
+            break
+        kept.append(cell)
+        seen += "injected-parameters" not in cell.get("metadata", {}).get("tags", [])
+    return kept
 
 
 def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str]:
