@@ -1,0 +1,157 @@
+"""Executable Markdown posts (Quarto, MyST, percent-format), kernelspecs and sys.exit(0): real
+builds, real kernels through papermill, assertions on the HTML and the exact diagnostics."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildOptions, build_site
+from generator.content.sources import is_executable_markdown
+from generator.notebooks.kernels import installed_kernels
+
+from conftest import EPOCH, run_journey
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exec"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The fixture blog, built once: (its site folder, the build's diagnostics as text)."""
+    root = tmp_path_factory.mktemp("exec") / "blog"
+    shutil.copytree(FIXTURES / "blog", root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        patch.chdir(root)  # diagnostics name paths as the author sees them
+        result = build_site(BuildOptions(source=root, progress=False))
+    return result.out, [str(d) for d in result.diagnostics]
+
+
+def page(site: tuple[Path, list[str]], slug: str) -> str:
+    return (site[0] / "posts" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def content(html: str) -> str:
+    """The post's body, without the run card (which shows the parameters too)."""
+    return html.split('<div class="content">', 1)[1].split("</div>\n<aside", 1)[0]
+
+
+def test_quarto_post_runs_its_chunks_in_document_order_with_params(site) -> None:
+    html = page(site, "quarto-post")
+    body = content(html)
+    # `params: {points: 5}` replaced the parameters cell's 3; `execute: {echo: false}` hid the code.
+    assert '<h2 id="the-data">The data' in body
+    order = [body.index(text) for text in ("We fit a line", "The slope, computed", "slope=2.0 over 5 points",
+                                           "That is all.")]
+    assert order == sorted(order)
+    assert "zip(xs, ys)" not in html and "#| label" not in html
+    assert "<dt>Parameters</dt><dd><code>points=5</code></dd>" in html
+    assert "<code>posts/2024-03-01-quarto-post.qmd</code>" in html
+    executed = json.loads((site[0] / "posts/quarto-post/2024-03-01-quarto-post.ipynb").read_text())
+    # The YAML header is the post's front matter, not a cell; papermill's cell runs after `parameters`.
+    kinds = [(c["cell_type"], c["metadata"].get("tags", [])) for c in executed["cells"]]
+    assert kinds == [("markdown", []), ("code", ["parameters", "remove-input"]), ("markdown", []),
+                     ("code", ["injected-parameters"]), ("code", ["remove-input"]), ("markdown", [])]
+
+
+def test_myst_and_percent_posts_run(site) -> None:
+    myst = content(page(site, "myst-post"))
+    assert "<title>" not in myst and "total is 21" in myst and "Some prose before the code." in myst
+    assert myst.index("Some prose") < myst.index('<span class="nb">sum</span>') < myst.index("total is 21")
+    assert "jupytext" not in page(site, "myst-post")
+    percent = content(page(site, "percent-post"))
+    assert "<p>Prose in a <em>percent</em> file.</p>" in percent and "product 42" in percent
+    assert "# %%" not in percent
+
+
+def test_plain_markdown_stays_plain(site) -> None:
+    html = page(site, "plain")
+    assert "nb-cell" not in html and "run-card" not in html
+    assert "<p>A plain post that mentions myst and <code>{code-cell}</code> in passing.</p>" in html
+    assert not is_executable_markdown((FIXTURES / "blog/posts/2024-03-05-plain.md").read_bytes())
+    assert is_executable_markdown((FIXTURES / "blog/posts/2024-03-02-myst-post.md").read_bytes())
+
+
+def test_quarto_eval_false_shows_code_and_runs_nothing(site) -> None:
+    html = page(site, "not-evaluated")
+    assert "run-card" not in html and "nb-cell" not in html
+    assert '<span class="ne">RuntimeError</span>' in html
+    assert site[1] == [
+        "posts/2024-03-06-not-evaluated.qmd:4:1: warning: Quarto's execute option 'freeze' is not supported; ignored",
+    ]
+
+
+def test_sys_exit_zero_is_a_clean_stop(site) -> None:
+    html = page(site, "stops-early")
+    assert "before the stop" in html and "stopping" in html
+    assert "never printed" not in html and "SystemExit" not in html
+    executed = json.loads((site[0] / "posts/stops-early/stops-early.ipynb").read_text())
+    assert ["".join(c["source"]) for c in executed["cells"]] == [
+        'print("before the stop")', 'import sys\nprint("stopping")\nsys.exit(0)',
+    ]
+
+
+def test_failures_and_missing_kernels_are_exact_diagnostics(tmp_path: Path) -> None:
+    root = tmp_path / "failing"
+    shutil.copytree(FIXTURES / "failing", root)
+    status, _, stderr = run_journey("build", cwd=root)
+    installed = ", ".join(installed_kernels())
+    assert status == 1
+    errors = [line for line in stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        "posts/2024-04-01-raises.qmd:14:1: error: notebook posts/2024-04-01-raises.qmd: cell 4 raised ValueError: "
+        "the data is empty (executed notebook kept at _freeze/failed/posts/2024-04-01-raises.ipynb)",
+        "posts/2024-04-02-exits-one.md:4:1: error: notebook notebooks/exits-one.ipynb: cell 2 raised SystemExit: 1 "
+        "(executed notebook kept at _freeze/failed/notebooks/exits-one.ipynb)",
+        "posts/2024-04-03-r-stats.md:4:1: error: notebooks/r-stats.ipynb needs the Jupyter kernel 'ir', "
+        f"which is not installed (installed: {installed})",
+        "posts/2024-04-04-julia.md:5:1: error: notebooks/julia.ipynb needs the Jupyter kernel 'julia-1.9', "
+        f"which is not installed (installed: {installed})",
+        "posts/2024-04-05-julia-quarto.qmd:4:1: error: posts/2024-04-05-julia-quarto.qmd needs the Jupyter kernel "
+        f"'julia-1.9', which is not installed (installed: {installed})",
+    ]
+    # No kernel was started for them, so none could report a Python SyntaxError.
+    started = [line for line in stderr.splitlines() if line.startswith("journey: executing ")]
+    assert sorted(started) == ["journey: executing notebooks/exits-one.ipynb",
+                               "journey: executing posts/2024-04-01-raises.qmd"]
+    assert "SyntaxError" not in stderr
+    assert not (root / "site").exists()
+
+
+QUARTO_COUNTING = """---
+title: Counted
+date: 2024-05-01
+---
+
+Prose {n}.
+
+```{{python}}
+with open("../runs.txt", "a") as log:
+    log.write("ran\\n")
+print({value} * 2)
+```
+"""
+
+
+def test_cache_second_build_prose_edit_and_chunk_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    (tmp_path / "pyproject.toml").write_text('[tool.journey]\ntitle = "Cache"\n')
+    post = tmp_path / "posts" / "2024-05-01-counted.qmd"
+    post.parent.mkdir()
+    runs = tmp_path / "runs.txt"
+
+    def build(n: int, value: int) -> str:
+        post.write_text(QUARTO_COUNTING.format(n=n, value=value), encoding="utf-8")
+        build_site(BuildOptions(source=tmp_path, progress=False))
+        return (tmp_path / "site/posts/counted/index.html").read_text(encoding="utf-8")
+
+    first = build(1, 21)
+    assert runs.read_text() == "ran\n" and "42" in first
+    assert build(1, 21) == first and runs.read_text() == "ran\n"  # the second build reuses the result
+    edited = build(2, 21)  # prose only: no re-execution
+    assert runs.read_text() == "ran\n" and "<p>Prose 2.</p>" in edited and "42" in edited
+    rerun = build(2, 50)  # a chunk changed: it runs again
+    assert runs.read_text() == "ran\nran\n" and "100" in rerun
