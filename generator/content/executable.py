@@ -78,7 +78,8 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
         uses = _uses(config, path, shown, run, quarto, fields, notebook.cell_lines) if evaluated else ()
         post = replace(document.post, notebooks=uses, digest=hashlib.sha256(data).hexdigest())
         document = Document(post, document.body, document.body_line)
-    dated = bool(meta.get("date") is not None) or _DATED_NAME.match(path.stem) is not None
+    stem = path.parent.name if path.name == "index.md" else path.stem
+    dated = meta.get("date") is not None or _DATED_NAME.match(stem) is not None
     return PostRead(path, document, tuple(fields.problems), dated)
 
 

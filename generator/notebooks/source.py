@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 TEXT_FORMATS = {".qmd": "Rmd", ".md": "md:myst", ".py": "py:percent"}
 _CHUNK = {  # where a code cell starts in each text format, for diagnostics at the post's line
     ".qmd": re.compile(r"^(`{3,}|~{3,})\s*\{[A-Za-z]", re.MULTILINE),
@@ -74,6 +72,8 @@ def read_text_notebook(text: str, suffix: str) -> TextNotebook:
 
 def front_matter(text: str, suffix: str) -> dict[str, Any]:
     """The YAML header as data ({} when there is none or it is not a mapping)."""
+    import yaml
+
     lines = text.split("\n")
     if suffix == ".py":
         lines = [_uncomment(line) for line in lines]
@@ -111,6 +111,8 @@ def _kernelspec(header: dict[str, Any], metadata: dict[str, Any]) -> dict[str, A
 def _with_tags(metadata: dict[str, Any], source: str, options: dict[str, Any]) -> dict[str, Any]:
     """Tags from the cell's `#| tags: [...]` option, and the post-wide Quarto `execute:` options
     `echo: false` (no code shown) and `output: false` (no outputs shown) as journey's cell tags."""
+    import yaml
+
     tags = list(metadata.get("tags", []))
     lines = []
     for line in source.split("\n"):
