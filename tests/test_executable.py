@@ -81,6 +81,8 @@ def test_quarto_eval_false_shows_code_and_runs_nothing(site) -> None:
     assert '<span class="ne">RuntimeError</span>' in html
     assert site[1] == [
         "posts/2024-03-06-not-evaluated.qmd:4:1: warning: Quarto's execute option 'freeze' is not supported; ignored",
+        "posts/plot_helpers.py:1:1: warning: a .py file in the posts folder is read only as a percent-format "
+        "notebook ('# %%' cells); this one has none, so it is not a post",
     ]
 
 

@@ -127,7 +127,6 @@ def test_ctrl_c_shuts_every_kernel_down(tmp_path: Path) -> None:
         from pathlib import Path
         from generator.config import SiteConfig
         from generator.models import NotebookRequest, NotebookUse
-from generator.notebooks.kernels import installed_kernels
         from generator.notebooks.run import run_notebooks
         root = Path({str(tmp_path)!r})
         request = NotebookRequest(notebook=root / "notebooks" / "sleeps.ipynb",

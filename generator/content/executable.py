@@ -74,8 +74,11 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
     evaluated = quarto.get("eval") is not False
     body = _body(notebook.notebook, evaluated)
     document = _build_document(config, path, shown, None if found is None else meta, fields, body, body_line)
+    # Checked even when the date or URL is unusable: every problem in one run.
+    uses = _uses(config, path, shown, run, quarto, fields, notebook.cell_lines) if evaluated else ()
+    for key in run if not evaluated else ():
+        fields.warn(key, f"'{key}' has no effect: Quarto's 'eval: false' runs nothing")
     if document is not None:
-        uses = _uses(config, path, shown, run, quarto, fields, notebook.cell_lines) if evaluated else ()
         post = replace(document.post, notebooks=uses, digest=hashlib.sha256(data).hexdigest())
         document = Document(post, document.body, document.body_line)
     stem = path.parent.name if path.name == "index.md" else path.stem
