@@ -157,3 +157,30 @@ def test_cache_second_build_prose_edit_and_chunk_edit(tmp_path: Path, monkeypatc
     assert runs.read_text() == "ran\n" and "<p>Prose 2.</p>" in edited and "42" in edited
     rerun = build(2, 50)  # a chunk changed: it runs again
     assert runs.read_text() == "ran\nran\n" and "100" in rerun
+
+
+def test_text_notebooks_read_without_their_header_with_chunk_lines() -> None:
+    from generator.notebooks.source import read_text_notebook
+
+    qmd = read_text_notebook((FIXTURES / "blog/posts/2024-03-01-quarto-post.qmd").read_text(), ".qmd")
+    assert [c["cell_type"] for c in qmd.notebook["cells"]] == ["markdown", "code", "markdown", "code", "markdown"]
+    assert qmd.cell_lines == (0, 17, 0, 25, 0)  # the lines of the ```{python} fences
+    assert qmd.notebook["metadata"] == {}  # no `jupyter:` key: the build's Python
+    percent = read_text_notebook((FIXTURES / "blog/posts/2024-03-03-percent-post.py").read_text(), ".py")
+    assert percent.header["title"] == "A percent-format post"
+    assert percent.notebook["metadata"]["kernelspec"]["name"] == "python3"
+    assert [c["id"] for c in percent.notebook["cells"]] == ["c0", "c1"] and percent.cell_lines == (0, 14)
+    julia = read_text_notebook((FIXTURES / "failing/posts/2024-04-05-julia-quarto.qmd").read_text(), ".qmd")
+    assert julia.notebook["metadata"]["kernelspec"] == {"name": "julia-1.9", "display_name": "julia-1.9",
+                                                        "language": "julia"}
+
+
+def test_the_kernel_chosen() -> None:
+    from generator.notebooks.kernels import chosen_kernel
+
+    def spec(name: str) -> dict:
+        return {"metadata": {"kernelspec": {"name": name, "language": "x"}}}
+
+    assert chosen_kernel({"metadata": {}}, "") == ""  # no kernelspec: the build's own Python
+    assert chosen_kernel(spec("python3"), "") == "" and chosen_kernel(spec("python3"), "venv") == "venv"
+    assert chosen_kernel(spec("ir"), "") == "ir" and chosen_kernel(spec("julia-1.9"), "venv") == "julia-1.9"
