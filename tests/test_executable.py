@@ -94,6 +94,9 @@ def test_sys_exit_zero_is_a_clean_stop(site) -> None:
     assert ["".join(c["source"]) for c in executed["cells"]] == [
         'print("before the stop")', 'import sys\nprint("stopping")\nsys.exit(0)',
     ]
+    # Its kernelspec names a conda env's Python kernel, not installed here: the build's Python ran it.
+    assert "(kernel <code>python3</code>)" in html
+    assert executed["metadata"]["journey"]["run_info"]["stopped_at_cell"] == 2
 
 
 def test_failures_and_missing_kernels_are_exact_diagnostics(tmp_path: Path) -> None:

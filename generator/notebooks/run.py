@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +81,12 @@ def run_notebooks(
             results[plan.request] = _executed(plan, plan.lookup.notebook, from_cache=True)
         elif plan.mode == "never":
             problems += _at_uses(plan, error, _never_message(plan, config))
-        elif (missing := _missing_kernel(plan)) is not None:
-            problems += _at_uses(plan, error, missing)
         else:
-            to_run.append(plan)
+            kernel, missing = _kernel_to_start(plan)
+            if missing:
+                problems += _at_uses(plan, error, missing)
+            else:
+                to_run.append(replace(plan, kernel=kernel))
     stored, found = _execute(to_run, config, jobs, progress)
     problems += found
     results.update(stored)
@@ -177,14 +179,19 @@ def _line(use: NotebookUse, cell: int) -> int:
     return lines[cell - 1] if 0 < cell <= len(lines) and lines[cell - 1] else use.line
 
 
-def _missing_kernel(plan: _Plan) -> str | None:
-    """Why the notebook's kernel cannot be started, before any kernel is: it is not installed."""
+def _kernel_to_start(plan: _Plan) -> tuple[str, str]:
+    """(the kernel to start, "" for the Python running the build; "" or why none can be), decided
+    before any kernel starts. A Python kernel named after another machine's environment (a conda
+    env's, say) that is not installed here runs in the build's Python; any other is an error."""
     if not plan.kernel:
-        return None  # the Python running the build
+        return "", ""
     installed = installed_kernels()
     if plan.kernel in installed:
-        return None
-    return (
+        return plan.kernel, ""
+    spec = plan.source.get("metadata", {}).get("kernelspec", {})
+    if spec.get("name") == plan.kernel and str(spec.get("language", "")).lower() == "python":
+        return "", ""  # named by the notebook, not by the `kernel` setting
+    return "", (
         f"{plan.shown} needs the Jupyter kernel '{plan.kernel}', which is not installed "
         f"(installed: {', '.join(installed)})"
     )
