@@ -160,6 +160,14 @@ def test_cache_second_build_prose_edit_and_chunk_edit(tmp_path: Path, monkeypatc
     assert runs.read_text() == "ran\n" and "<p>Prose 2.</p>" in edited and "42" in edited
     rerun = build(2, 50)  # a chunk changed: it runs again
     assert runs.read_text() == "ran\nran\n" and "100" in rerun
+    # A fresh clone with the committed _freeze/ and no kernel: the same page, nothing run.
+    shutil.rmtree(tmp_path / ".journey-cache")
+    shutil.rmtree(tmp_path / "site")
+    build_site(BuildOptions(source=tmp_path, execute="never", progress=False))
+    assert (tmp_path / "site/posts/counted/index.html").read_text(encoding="utf-8") == rerun
+    assert runs.read_text() == "ran\nran\n"
+    assert [p.relative_to(tmp_path).parent.as_posix() for p in (tmp_path / "_freeze").rglob("*.ipynb")] == [
+        "_freeze/posts/2024-05-01-counted"]
 
 
 def test_text_notebooks_read_without_their_header_with_chunk_lines() -> None:
