@@ -107,7 +107,7 @@ def test_failures_and_missing_kernels_are_exact_diagnostics(tmp_path: Path) -> N
     assert status == 1
     errors = [line for line in stderr.splitlines() if ": error: " in line]
     assert errors == [
-        "posts/2024-04-01-raises.qmd:14:1: error: notebook posts/2024-04-01-raises.qmd: cell 4 raised ValueError: "
+        "posts/2024-04-01-raises.qmd:14:1: error: cell 4 raised ValueError: "
         "the data is empty (executed notebook kept at _freeze/failed/posts/2024-04-01-raises.ipynb)",
         "posts/2024-04-02-exits-one.md:4:1: error: notebook notebooks/exits-one.ipynb: cell 2 raised SystemExit: 1 "
         "(executed notebook kept at _freeze/failed/notebooks/exits-one.ipynb)",

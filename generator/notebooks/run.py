@@ -168,15 +168,23 @@ def _param_warnings(source: dict[str, Any], request: NotebookRequest, shown: str
     ]
 
 
-def _at_uses(plan: _Plan, make: Any, message: str, cell: int = 0) -> list[Diagnostic]:
-    """The message at each post using the notebook: at the line of `cell` (1-based) when the post
-    is the notebook itself (an executable Markdown post), else at its `notebook:` key."""
-    return [make(use.post, _line(use, cell), 1, message) for use in plan.uses]
+def _at_uses(plan: _Plan, make: Any, message: str) -> list[Diagnostic]:
+    return [make(use.post, use.line, 1, message) for use in plan.uses]
 
 
-def _line(use: NotebookUse, cell: int) -> int:
-    lines = use.cell_lines
-    return lines[cell - 1] if 0 < cell <= len(lines) and lines[cell - 1] else use.line
+def _at_cell(plan: _Plan, message: str, cell: int) -> list[Diagnostic]:
+    """A failed run's error at each post using the notebook: at its `notebook:` key, naming the
+    notebook; in a post that is its own notebook (an executable Markdown post), at the line where
+    cell `cell` (1-based) starts, when known."""
+    found = []
+    for use in plan.uses:
+        lines = use.cell_lines
+        if not lines:
+            found.append(error(use.post, use.line, 1, f"notebook {plan.shown}: {message}"))
+            continue
+        line = lines[cell - 1] if 0 < cell <= len(lines) and lines[cell - 1] else use.line
+        found.append(error(use.post, line, 1, message))
+    return found
 
 
 def _kernel_to_start(plan: _Plan) -> tuple[str, str]:
@@ -250,12 +258,12 @@ def _execute(
                 )
                 kept = f" (executed notebook kept at {freeze.display_path(failed, config.root)})"
             log = f"; the kernel's last words: {outcome.failure.log}" if outcome.failure.log else ""
-            message = f"notebook {plan.shown}: {outcome.failure.describe()}{kept}{log}"
+            message = f"{outcome.failure.describe()}{kept}{log}"
             problems += [
                 d
                 for p in plans
                 if (p.lookup.path, p.key.digest) == ident
-                for d in _at_uses(p, error, message, outcome.failure.cell)
+                for d in _at_cell(p, message, outcome.failure.cell)
             ]
             continue
         stored[ident] = freeze.store(plan.lookup.path, outcome.notebook, plan.key, outcome.run_info)
