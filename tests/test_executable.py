@@ -67,6 +67,13 @@ def test_myst_and_percent_posts_run(site) -> None:
     assert "# %%" not in percent
 
 
+def test_quarto_bundle_runs_in_its_folder_with_its_files(site) -> None:
+    html = content(page(site, "quarto-bundle"))
+    assert "rows: 3 sum of y: 12" in html and '<img src="thumbnail.png" alt="A thumbnail"' in html
+    assert sorted(p.name for p in (site[0] / "posts/quarto-bundle").iterdir()) == [
+        "data.csv", "index.html", "index.ipynb", "thumbnail.png"]
+
+
 def test_plain_markdown_stays_plain(site) -> None:
     html = page(site, "plain")
     assert "nb-cell" not in html and "run-card" not in html

@@ -17,7 +17,7 @@ from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error, warning
 from ..models import Document, NotebookRequest, NotebookUse
 from .front_matter import Fields, split_front_matter
-from .sources import _DATED_NAME, PostRead, YamlParser, _build_document, notebook_request_args
+from .sources import _DATED_NAME, BUNDLE_INDEXES, PostRead, YamlParser, _build_document, notebook_request_args
 
 SUFFIXES = (".qmd", ".py")  # and `.md` files that `is_executable_markdown` says are MyST notebooks
 _MYST_CELL = re.compile(rb"^(`{3,}|~{3,})\s*\{code-cell\}", re.MULTILINE)
@@ -81,7 +81,7 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
     if document is not None:
         post = replace(document.post, notebooks=uses, digest=hashlib.sha256(data).hexdigest())
         document = Document(post, document.body, document.body_line)
-    stem = path.parent.name if path.name == "index.md" else path.stem
+    stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
     dated = meta.get("date") is not None or _DATED_NAME.match(stem) is not None
     return PostRead(path, document, tuple(fields.problems), dated)
 

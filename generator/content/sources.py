@@ -24,6 +24,7 @@ KNOWN_KEYS = frozenset({
     "allow_errors", "deps", "layout",
 })
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
+BUNDLE_INDEXES = ("index.md", "index.qmd")  # `posts/<slug>/index.md`, Quarto's `posts/<slug>/index.qmd`
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class SourceSet:
 
 
 def find_post_files(config: SiteConfig) -> list[Path]:
-    """Markdown posts: `posts/*.md` (and executable `.qmd`, `.py`) and `posts/<slug>/index.md`, sorted."""
+    """Markdown posts: `posts/*.md` (and executable `.qmd`, `.py`) and `posts/<slug>/index.md`
+    (or `index.qmd`), sorted."""
     root = config.root / config.posts_dir
     if not root.is_dir():
         return []
@@ -61,8 +63,10 @@ def find_post_files(config: SiteConfig) -> list[Path]:
         for entry in entries:
             if entry.name.endswith((".md", ".qmd", ".py")) and entry.is_file():
                 found.append((entry.name, Path(entry.path)))
-            elif entry.is_dir() and os.path.isfile(os.path.join(entry.path, "index.md")):
-                found.append((entry.name, Path(entry.path, "index.md")))
+            elif entry.is_dir():
+                index = next((n for n in BUNDLE_INDEXES if os.path.isfile(os.path.join(entry.path, n))), None)
+                if index is not None:
+                    found.append((entry.name, Path(entry.path, index)))
     return [path for _, path in sorted(found)]  # by name under posts/: the order of the Paths themselves
 
 
@@ -125,7 +129,7 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
     document = _build_document(config, path, shown, meta, fields, body, body_line)
     if document is not None:
         document = replace(document, post=replace(document.post, digest=hashlib.sha256(data).hexdigest()))
-    stem = path.parent.name if path.name == "index.md" else path.stem
+    stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
     dated = bool(meta and meta.get("date") is not None) or _DATED_NAME.match(stem) is not None
     return PostRead(path, document, tuple(fields.problems), dated)
 
@@ -156,8 +160,8 @@ def _build_document(
     body_line: int,
 ) -> Document | None:
     tz = config.tz
-    named = _DATED_NAME.match(path.parent.name if path.name == "index.md" else path.stem)
-    stem = path.parent.name if path.name == "index.md" else path.stem
+    named = _DATED_NAME.match(path.parent.name if path.name in BUNDLE_INDEXES else path.stem)
+    stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
     name_slug = named.group(4) if named else stem
     if meta is None:
         meta = {}
@@ -333,7 +337,7 @@ def _jsonable(value: Any) -> Any:
 
 def post_assets(path: Path) -> tuple[Path, ...]:
     """Files beside a `slug/index.md` post, copied next to its page."""
-    if path.name != "index.md":
+    if path.name not in BUNDLE_INDEXES:
         return ()
     folder = path.parent
     found = []
