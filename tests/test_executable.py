@@ -8,12 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import EPOCH, run_journey
 
 from generator.build import BuildOptions, build_site
 from generator.content.sources import is_executable_markdown
 from generator.notebooks.kernels import installed_kernels
-
-from conftest import EPOCH, run_journey
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exec"
 
@@ -88,8 +87,8 @@ def test_quarto_eval_false_shows_code_and_runs_nothing(site) -> None:
     assert '<span class="ne">RuntimeError</span>' in html
     assert site[1] == [
         "posts/2024-03-06-not-evaluated.qmd:4:1: warning: Quarto's execute option 'freeze' is not supported; ignored",
-        "posts/plot_helpers.py:1:1: warning: a .py file in the posts folder is read only as a percent-format "
-        "notebook ('# %%' cells); this one has none, so it is not a post",
+        ("posts/plot_helpers.py:1:1: warning: a .py file in the posts folder is read only as a percent-format "
+        "notebook ('# %%' cells); this one has none, so it is not a post"),
     ]
 
 
@@ -106,6 +105,13 @@ def test_sys_exit_zero_is_a_clean_stop(site) -> None:
     assert executed["metadata"]["journey"]["run_info"]["stopped_at_cell"] == 2
 
 
+def test_sys_exit_without_a_code_stops_even_when_errors_are_allowed(site) -> None:
+    # Quarto's `execute: {error: true}` is allow_errors: nbclient runs on, journey publishes up to the stop.
+    html = page(site, "exit-allowed")
+    assert "first chunk" in html and "sys</span><span class=\"o\">.</span><span class=\"n\">exit" in html
+    assert "after the exit" not in html and "SystemExit" not in html
+
+
 def test_failures_and_missing_kernels_are_exact_diagnostics(tmp_path: Path) -> None:
     root = tmp_path / "failing"
     shutil.copytree(FIXTURES / "failing", root)
@@ -114,16 +120,16 @@ def test_failures_and_missing_kernels_are_exact_diagnostics(tmp_path: Path) -> N
     assert status == 1
     errors = [line for line in stderr.splitlines() if ": error: " in line]
     assert errors == [
-        "posts/2024-04-01-raises.qmd:14:1: error: cell 4 raised ValueError: "
-        "the data is empty (executed notebook kept at _freeze/failed/posts/2024-04-01-raises.ipynb)",
-        "posts/2024-04-02-exits-one.md:4:1: error: notebook notebooks/exits-one.ipynb: cell 2 raised SystemExit: 1 "
-        "(executed notebook kept at _freeze/failed/notebooks/exits-one.ipynb)",
-        "posts/2024-04-03-r-stats.md:4:1: error: notebooks/r-stats.ipynb needs the Jupyter kernel 'ir', "
-        f"which is not installed (installed: {installed})",
-        "posts/2024-04-04-julia.md:5:1: error: notebooks/julia.ipynb needs the Jupyter kernel 'julia-1.9', "
-        f"which is not installed (installed: {installed})",
-        "posts/2024-04-05-julia-quarto.qmd:4:1: error: posts/2024-04-05-julia-quarto.qmd needs the Jupyter kernel "
-        f"'julia-1.9', which is not installed (installed: {installed})",
+        ("posts/2024-04-01-raises.qmd:14:1: error: cell 4 raised ValueError: "
+        "the data is empty (executed notebook kept at _freeze/failed/posts/2024-04-01-raises.ipynb)"),
+        ("posts/2024-04-02-exits-one.md:4:1: error: notebook notebooks/exits-one.ipynb: cell 2 raised SystemExit: 1 "
+        "(executed notebook kept at _freeze/failed/notebooks/exits-one.ipynb)"),
+        ("posts/2024-04-03-r-stats.md:4:1: error: notebooks/r-stats.ipynb needs the Jupyter kernel 'ir', "
+        f"which is not installed (installed: {installed})"),
+        ("posts/2024-04-04-julia.md:5:1: error: notebooks/julia.ipynb needs the Jupyter kernel 'julia-1.9', "
+        f"which is not installed (installed: {installed})"),
+        ("posts/2024-04-05-julia-quarto.qmd:4:1: error: posts/2024-04-05-julia-quarto.qmd needs the Jupyter kernel "
+        f"'julia-1.9', which is not installed (installed: {installed})"),
     ]
     # No kernel was started for them, so none could report a Python SyntaxError.
     started = [line for line in stderr.splitlines() if line.startswith("journey: executing ")]
