@@ -181,6 +181,10 @@ def test_cache_second_build_prose_edit_and_chunk_edit(tmp_path: Path, monkeypatc
     assert runs.read_text() == "ran\nran\n"
     assert [p.relative_to(tmp_path).parent.as_posix() for p in (tmp_path / "_freeze").rglob("*.ipynb")] == [
         "_freeze/posts/2024-05-01-counted"]
+    # The kernel is part of the key: naming another in the header makes the result stale.
+    post.write_text(post.read_text().replace("date: 2024-05-01\n", "date: 2024-05-01\njupyter: julia-1.9\n"))
+    status, out, _ = run_journey("status", "--source", str(tmp_path), cwd=tmp_path)
+    assert (status, out) == (0, "posts/2024-05-01-counted.qmd: stale (changed: kernel)\n")
 
 
 def test_text_notebooks_read_without_their_header_with_chunk_lines() -> None:
