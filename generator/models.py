@@ -39,6 +39,7 @@ class NotebookUse:
     post: str  # display path of the post file
     line: int  # line of the `notebook:` key in the post file
     request: NotebookRequest
+    cell_lines: tuple[int, ...] = ()  # a post that is its notebook: each cell's line in it (0: unknown)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import pytest
 
 from generator.config import SiteConfig
 from generator.models import NotebookRequest, NotebookUse
+from generator.notebooks.kernels import installed_kernels
 from generator.notebooks.run import run_notebooks
 from generator.progress import Progress
 
@@ -195,9 +196,10 @@ def test_unknown_kernel_is_reported(tmp_path: Path) -> None:
     config = blog(tmp_path, "raises.ipynb")
     config = SiteConfig(root=config.root, kernel="no-such-kernel")
     _, problems = run_notebooks([use(config, "raises.ipynb")], config, progress=False)
+    installed = ", ".join(installed_kernels())
     assert [str(d) for d in problems] == [
         (
-            "posts/2024-01-01-post.md:5:1: error: notebook notebooks/raises.ipynb: "
-            "the kernel could not be started: No such kernel named no-such-kernel"
+            "posts/2024-01-01-post.md:5:1: error: notebooks/raises.ipynb needs the Jupyter kernel "
+            f"'no-such-kernel', which is not installed (installed: {installed})"
         )
     ]

@@ -27,6 +27,7 @@ KNOWN_KEYS = frozenset({
     "last_modified_at", "authors", "image", "hide", "sticky_rank",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
+BUNDLE_INDEXES = ("index.md", "index.qmd")  # `posts/<slug>/index.md`, Quarto's `posts/<slug>/index.qmd`
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")  # Jekyll takes 2017-2-5-name.md too
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def find_post_files(config: SiteConfig) -> list[Path]:
 
 def find_sources(config: SiteConfig) -> tuple[list[Path], list[Diagnostic]]:
     """The post files under each posts folder, then the drafts folder, each sorted by path:
-    every file with a suffix of READERS, in sub-folders too, and `<slug>/index.md` bundles (the
+    every file with a suffix of READERS, in sub-folders too, and `<slug>/index.md` (or `index.qmd`) bundles (the
     other files of a bundle are its assets). Any other file there is a warning naming it."""
     found: list[Path] = []
     problems: list[Diagnostic] = []
@@ -81,8 +82,9 @@ def _walk_posts(folder: Path, found: list[Path], problems: list[Diagnostic]) -> 
         if entry.name.startswith("."):  # .DS_Store, editor swap files, .ipynb_checkpoints
             continue
         if entry.is_dir():
-            if os.path.isfile(os.path.join(entry.path, "index.md")):
-                found.append(Path(entry.path, "index.md"))
+            index = next((n for n in BUNDLE_INDEXES if os.path.isfile(os.path.join(entry.path, n))), None)
+            if index is not None:
+                found.append(Path(entry.path, index))
             else:
                 _walk_posts(Path(entry.path), found, problems)
         elif entry.is_file():
@@ -137,6 +139,8 @@ def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None 
     """Read one Markdown post file: its document and every problem with it."""
     shown = display_path(path)
     data = path.read_bytes()
+    if is_executable_markdown(data):  # a MyST notebook
+        return read_executable(config, path, parse_yaml)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -153,9 +157,27 @@ def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None 
     document = _build_document(config, path, shown, meta, fields, body, body_line)
     if document is not None:
         document = replace(document, post=replace(document.post, digest=hashlib.sha256(data).hexdigest()))
-    stem = path.parent.name if path.name == "index.md" else path.stem
+    stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
     dated = bool(meta and meta.get("date") is not None) or _DATED_NAME.match(stem) is not None
     return PostRead(path, document, tuple(fields.problems), dated)
+
+
+def is_executable_markdown(data: bytes) -> bool:
+    """Whether a `.md` file is a MyST notebook (see content/executable.py): a plain post pays a
+    substring search or two."""
+    if b"{code-cell}" not in data and b"myst" not in data:
+        return False
+    from .executable import is_executable_markdown as is_myst
+
+    return is_myst(data)
+
+
+def read_executable(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+    """A Quarto, MyST or percent-format post: its own notebook (content/executable.py, which
+    brings jupytext: loaded only for such a post)."""
+    from . import executable
+
+    return executable.read_file(config, path, parse_yaml)
 
 
 Reader = Callable[[SiteConfig, Path, "YamlParser | None"], PostRead]
@@ -166,6 +188,8 @@ READERS: dict[str, Reader] = {
     ".markdown": read_markdown,
     ".mkd": read_markdown,
     ".mkdn": read_markdown,
+    ".qmd": read_executable,
+    ".py": read_executable,
 }
 _UNREAD = ("not a post: journey reads " + ", ".join(sorted(READERS)) + " files as posts; this file is left out"
            " (a post's images and other files go beside it in a <slug>/index.md folder)")
@@ -187,8 +211,8 @@ def _build_document(
     body_line: int,
 ) -> Document | None:
     tz = config.tz
-    named = _DATED_NAME.match(path.parent.name if path.name == "index.md" else path.stem)
-    stem = path.parent.name if path.name == "index.md" else path.stem
+    named = _DATED_NAME.match(path.parent.name if path.name in BUNDLE_INDEXES else path.stem)
+    stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
     name_slug = named.group(4) if named else stem
     in_drafts = bool(config.drafts_dir) and path.is_relative_to(config.root / config.drafts_dir)
     if meta is None:
@@ -325,6 +349,19 @@ def _notebook_uses(
     if not names or not all(isinstance(n, str) and n.endswith(".ipynb") for n in names):
         fields.fail("notebook", "'notebook' must be a .ipynb path or a list of them")
         return ()
+    request_args = notebook_request_args(config, meta, fields)
+    notebooks = [_resolve_inside(config, n, fields, "notebook") for n in names]
+    line = fields.at("notebook")[0]
+    return tuple(
+        NotebookUse(post=shown, line=line, request=NotebookRequest(notebook=n, **request_args))
+        for n in notebooks
+        if n is not None
+    )
+
+
+def notebook_request_args(config: SiteConfig, meta: dict[str, Any], fields: Fields) -> dict[str, Any]:
+    """How to run a post's notebook (a NotebookRequest's fields but the notebook), from the
+    `params`, `execute`, `timeout`, `allow_errors` and `deps` keys, each checked at its key."""
     params = meta.get("params") or {}
     if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
         fields.fail("params", f"'params' must be a mapping of names to values, got {kind_of(params)}")
@@ -338,20 +375,13 @@ def _notebook_uses(
         fields.fail("timeout", f"'timeout' must be a positive number of seconds, got {timeout!r}")
         timeout = config.timeout
     deps = tuple(_resolve_inside(config, d, fields, "deps") for d in fields.words(meta, "deps"))
-    notebooks = [_resolve_inside(config, n, fields, "notebook") for n in names]
-    request_args = {
+    return {
         "params": tuple(sorted(_jsonable(params).items())),
         "timeout": timeout,
         "allow_errors": fields.boolean(meta, "allow_errors", False),
         "deps": tuple(sorted(d for d in deps if d is not None)),
         "execute": execute,
     }
-    line = fields.at("notebook")[0]
-    return tuple(
-        NotebookUse(post=shown, line=line, request=NotebookRequest(notebook=n, **request_args))
-        for n in notebooks
-        if n is not None
-    )
 
 
 def _resolve_inside(config: SiteConfig, name: str, fields: Fields, key: str) -> Path | None:
@@ -380,7 +410,7 @@ def _jsonable(value: Any) -> Any:
 
 def post_assets(path: Path) -> tuple[Path, ...]:
     """Files beside a `slug/index.md` post, copied next to its page."""
-    if path.name != "index.md":
+    if path.name not in BUNDLE_INDEXES:
         return ()
     folder = path.parent
     found = []

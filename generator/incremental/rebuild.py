@@ -88,7 +88,7 @@ class Rebuild:
         named = [p for use in post.notebooks for p in (use.request.notebook, *use.request.deps)]
         if not all(p.is_file() for p in named):
             return None
-        if path.name == "index.md":  # a bundle's files are listed afresh: they are not in its digest
+        if path.stem == "index":  # a bundle's files are listed afresh: they are not in its digest
             from ..content.sources import post_assets
 
             post = replace(post, assets=post_assets(path))

@@ -73,6 +73,7 @@ def _use_to_json(use: NotebookUse) -> dict[str, Any]:
         "allow_errors": request.allow_errors,
         "deps": [str(d) for d in request.deps],
         "execute": request.execute,
+        "cell_lines": list(use.cell_lines),
     }
 
 
@@ -85,7 +86,8 @@ def _use_from_json(data: dict[str, Any]) -> NotebookUse:
         deps=tuple(Path(d) for d in data["deps"]),
         execute=data["execute"],
     )
-    return NotebookUse(post=data["post"], line=data["line"], request=request)
+    return NotebookUse(post=data["post"], line=data["line"], request=request,
+                       cell_lines=tuple(data.get("cell_lines", ())))
 
 
 def diagnostic_to_json(diagnostic: Diagnostic) -> list[Any]:

@@ -133,6 +133,8 @@ class PostNotebooks:
             known, what, wanted = [c.id for c in cells], "id", kwargs["id"]
         else:
             raise ShortcodeError("cell and output shortcodes need tag=NAME or id=CELLID")
+        if not found and kwargs.get("optional") == "yes":
+            return []  # an executable post's chunk that renders to nothing (a removed cell)
         if not found:
             listed = ", ".join(known) if known else "none"
             raise ShortcodeError(

@@ -153,8 +153,33 @@ def _run_engine(nb: Any, job: Job, manager: type, running: dict[str, int]) -> Fa
             on_cell_execute=lambda cell, cell_index: running.update(index=cell_index),
         )
     except Exception as exc:  # noqa: BLE001 - nbclient: CellTimeoutError, DeadKernelError; start problems
-        return _failure_from(exc, nb, running.get("index"), job.timeout)
+        stop = clean_stop(nb)
+        if stop is None or stop != running.get("index"):
+            return _failure_from(exc, nb, running.get("index"), job.timeout)
+    stop = clean_stop(nb)
+    if stop is not None:  # with allow_errors the cells after it ran; they are not published either
+        _stop_at(nb, stop)
     return _raised(nb, job.allow_errors)
+
+
+def clean_stop(nb: Any) -> int | None:
+    """The index of the first cell that ended the notebook with `sys.exit()`, `sys.exit(0)` or
+    `SystemExit(0)`: a clean stop, as papermill treats it (any other exit code is an error)."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if (output.get("output_type") == "error" and output.get("ename") == "SystemExit"
+                    and output.get("evalue") in ("", "0", "None")):
+                return index
+    return None
+
+
+def _stop_at(nb: Any, index: int) -> None:
+    """Publish the notebook up to the cell that stopped it, without the SystemExit traceback."""
+    cell = nb.cells[index]
+    cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
+    cell.metadata.get("papermill", {}).pop("exception", None)
+    nb.cells = nb.cells[: index + 1]
+    nb.metadata["journey_stopped_at"] = _source_number(nb, index)
 
 
 def _with_log(failure: Failure, log: IO[bytes]) -> Failure:
@@ -248,6 +273,9 @@ def _run_info(nb: Any, job: Job, wall: float) -> dict[str, Any]:
         for output in cell.get("outputs", []) if PROBE_TAG in cell.metadata.get("tags", []) else []:
             info.update(output.get("data", {}).get(RUN_MIME, {}))
     info.update(kernel=job.kernel or "python3", params=job.params, wall_time_s=wall)
+    stopped = nb.metadata.pop("journey_stopped_at", None)
+    if stopped is not None:
+        info["stopped_at_cell"] = stopped  # the author's cells after it are not shown
     return info
 
 

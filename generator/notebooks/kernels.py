@@ -52,6 +52,23 @@ def kill_tree(root: Any) -> None:
     psutil.wait_procs(victims, timeout=5)
 
 
+def chosen_kernel(notebook: dict[str, Any], setting: str) -> str:
+    """The kernel a notebook runs in: the one its kernelspec names; for a notebook that names
+    none, or names `python3`, the `kernel` setting ("" = the Python running the build)."""
+    spec = notebook.get("metadata", {}).get("kernelspec")
+    name = spec.get("name") if isinstance(spec, dict) else None
+    if not isinstance(name, str) or not name.strip() or name == "python3":
+        return setting
+    return name.strip()
+
+
+def installed_kernels() -> list[str]:
+    """The names of the Jupyter kernels installed here; `python3` always (the build's own)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return sorted(set(KernelSpecManager().find_kernel_specs()) | {"python3"})
+
+
 def manager_class(tracker: KernelTracker, own_python: bool, log: IO[bytes]) -> type:
     """A kernel manager that reports its kernel to `tracker`; with `own_python`, the native
     `python3` kernel is resolved to sys.executable whatever kernelspecs are installed; the

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,8 @@ from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
 from ..models import NotebookRequest, NotebookUse
 from . import freeze
+from .kernels import chosen_kernel, installed_kernels
+from .source import read_source_notebook
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 
@@ -52,6 +54,7 @@ class _Plan:
     key: freeze.CacheKey
     lookup: freeze.Lookup
     mode: str
+    kernel: str = ""  # "" = the Python the build runs in
 
 
 def run_notebooks(
@@ -79,7 +82,11 @@ def run_notebooks(
         elif plan.mode == "never":
             problems += _at_uses(plan, error, _never_message(plan, config))
         else:
-            to_run.append(plan)
+            kernel, missing = _kernel_to_start(plan)
+            if missing:
+                problems += _at_uses(plan, error, missing)
+            else:
+                to_run.append(replace(plan, kernel=kernel))
     stored, found = _execute(to_run, config, jobs, progress)
     problems += found
     results.update(stored)
@@ -101,9 +108,7 @@ def _plan(
         request, uses, shown, {}, freeze.CacheKey("", {}), freeze.Lookup("missing", Path()), ""
     )
     try:
-        source = json.loads(request.notebook.read_bytes())
-        if not isinstance(source, dict) or not isinstance(source.get("cells"), list):
-            raise TypeError("no list of cells")
+        source = read_source_notebook(request.notebook)
     except FileNotFoundError:
         return None, _at_uses(probe, error, f"notebook {shown} does not exist")
     except (OSError, ValueError, TypeError) as exc:
@@ -123,9 +128,10 @@ def _plan(
         for text in _param_warnings(source, request, shown)
         for d in _at_uses(probe, warning, text)
     ]
-    key = freeze.compute_key(source, request, config, config.kernel or "python3")
+    kernel = chosen_kernel(source, config.kernel)
+    key = freeze.compute_key(source, request, config, kernel or "python3")
     found = freeze.lookup(freeze.entry_path(request, config), key)
-    plan = _Plan(request, uses, shown, source, key, found, execute or request.execute)
+    plan = _Plan(request, uses, shown, source, key, found, execute or request.execute, kernel)
     return (None if problems and any(d.is_error for d in problems) else plan), problems
 
 
@@ -166,6 +172,39 @@ def _at_uses(plan: _Plan, make: Any, message: str) -> list[Diagnostic]:
     return [make(use.post, use.line, 1, message) for use in plan.uses]
 
 
+def _at_cell(plan: _Plan, message: str, cell: int) -> list[Diagnostic]:
+    """A failed run's error at each post using the notebook: at its `notebook:` key, naming the
+    notebook; in a post that is its own notebook (an executable Markdown post), at the line where
+    cell `cell` (1-based) starts, when known."""
+    found = []
+    for use in plan.uses:
+        lines = use.cell_lines
+        if not lines:
+            found.append(error(use.post, use.line, 1, f"notebook {plan.shown}: {message}"))
+            continue
+        line = lines[cell - 1] if 0 < cell <= len(lines) and lines[cell - 1] else use.line
+        found.append(error(use.post, line, 1, message))
+    return found
+
+
+def _kernel_to_start(plan: _Plan) -> tuple[str, str]:
+    """(the kernel to start, "" for the Python running the build; "" or why none can be), decided
+    before any kernel starts. A Python kernel named after another machine's environment (a conda
+    env's, say) that is not installed here runs in the build's Python; any other is an error."""
+    if not plan.kernel:
+        return "", ""
+    installed = installed_kernels()
+    if plan.kernel in installed:
+        return plan.kernel, ""
+    spec = plan.source.get("metadata", {}).get("kernelspec", {})
+    if spec.get("name") == plan.kernel and str(spec.get("language", "")).lower() == "python":
+        return "", ""  # named by the notebook, not by the `kernel` setting
+    return "", (
+        f"{plan.shown} needs the Jupyter kernel '{plan.kernel}', which is not installed "
+        f"(installed: {', '.join(installed)})"
+    )
+
+
 def _never_message(plan: _Plan, config: SiteConfig) -> str:
     where = freeze.display_path(plan.lookup.path, config.root)
     state = {
@@ -196,7 +235,7 @@ def _execute(
             p.source,
             p.request.notebook.parent,
             p.request.params_dict,
-            config.kernel,
+            p.kernel,
             p.request.timeout,
             p.request.allow_errors,
             config.key_packages,
@@ -219,12 +258,12 @@ def _execute(
                 )
                 kept = f" (executed notebook kept at {freeze.display_path(failed, config.root)})"
             log = f"; the kernel's last words: {outcome.failure.log}" if outcome.failure.log else ""
-            message = f"notebook {plan.shown}: {outcome.failure.describe()}{kept}{log}"
+            message = f"{outcome.failure.describe()}{kept}{log}"
             problems += [
                 d
                 for p in plans
                 if (p.lookup.path, p.key.digest) == ident
-                for d in _at_uses(p, error, message)
+                for d in _at_cell(p, message, outcome.failure.cell)
             ]
             continue
         stored[ident] = freeze.store(plan.lookup.path, outcome.notebook, plan.key, outcome.run_info)
@@ -239,6 +278,9 @@ def _execute(
 
 def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedNotebook:
     grafted = freeze.graft(plan.source, entry)
+    stopped = entry["metadata"]["journey"]["run_info"].get("stopped_at_cell")
+    if stopped is not None:  # sys.exit(0) there: the cells after it were never run
+        grafted["cells"] = _through_cell(grafted["cells"], stopped)
     journey = grafted["metadata"]["journey"]
     grafted["metadata"]["journey"] = {"key": journey["key"], "run_info": journey["run_info"]}
     return ExecutedNotebook(
@@ -250,6 +292,17 @@ def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedN
         ipynb_bytes=freeze.serialize(grafted),
         display_path=plan.shown,
     )
+
+
+def _through_cell(cells: list[dict[str, Any]], number: int) -> list[dict[str, Any]]:
+    """The cells up to the author's cell `number` (1-based; papermill's injected cell not counted)."""
+    kept, seen = [], 0
+    for cell in cells:
+        if seen == number:
+            break
+        kept.append(cell)
+        seen += "injected-parameters" not in cell.get("metadata", {}).get("tags", [])
+    return kept
 
 
 def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str]:
