@@ -70,7 +70,19 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
     for notebook in notebooks:
         digest.update(notebook.cache_key.encode("ascii") + hashlib.sha256(notebook.ipynb_bytes).digest())
         digest.update(json.dumps(notebook.run_info, sort_keys=True, default=str).encode("utf-8"))
+        digest.update(_linked_digest(notebook, config))
     return digest.hexdigest()
+
+
+def _linked_digest(notebook: Any, config: SiteConfig) -> bytes:
+    """The images a notebook's Markdown cells link to (their names and bytes): copied beside the page."""
+    if not any(c.get("cell_type") == "markdown" for c in notebook.data.get("cells", [])):
+        return b""
+    from ..notebooks.conventions import linked_images
+
+    found = linked_images(notebook.data, notebook.request.notebook.parent, config.root)
+    return hashlib.sha256(repr(sorted((k, n) for k, (n, _) in found.files.items())).encode()
+                          + repr(found.problems).encode()).digest()
 
 
 def render_posts(
@@ -145,7 +157,8 @@ def _render_one(
         "summary": result.summary,
         "run_cards": notebooks.run_cards() if notebooks is not None else [],
         "highlights": sorted(highlighter.used),
-        "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message] for d in result.diagnostics],
+        "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message]
+                     for d in [*result.diagnostics, *(notebooks.warnings() if notebooks is not None else [])]],
         "files": [[name, hashlib.sha256(data).hexdigest(), len(data)] for name, data in files],
     }
     # The token walk's text is cheaper than stripping HTML; notebook output exists only as HTML.

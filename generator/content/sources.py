@@ -21,7 +21,7 @@ from .front_matter import Fields, kind_of, split_front_matter
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
-    "allow_errors", "deps", "layout",
+    "allow_errors", "deps", "layout", "freeze",
 })
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
@@ -59,7 +59,7 @@ def find_post_files(config: SiteConfig) -> list[Path]:
     found = []
     with os.scandir(root) as entries:  # entries know their type: no stat per post, as glob would
         for entry in entries:
-            if entry.name.endswith(".md") and entry.is_file():
+            if entry.name.endswith((".md", ".ipynb")) and entry.is_file():
                 found.append((entry.name, Path(entry.path)))
             elif entry.is_dir() and os.path.isfile(os.path.join(entry.path, "index.md")):
                 found.append((entry.name, Path(entry.path, "index.md")))
@@ -103,6 +103,10 @@ def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnos
 def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
     """Read one post file: its document and every problem with it. `parse_yaml` parses its
     front matter (default: PyYAML, `front_matter.parse_yaml`)."""
+    if path.suffix == ".ipynb":
+        from .notebook_posts import read_notebook_post
+
+        return read_notebook_post(config, path, parse_yaml)
     shown = display_path(path)
     data = path.read_bytes()
     try:
@@ -250,7 +254,7 @@ def _notebook_uses(
     config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: Fields
 ) -> tuple[NotebookUse, ...]:
     if "notebook" not in meta:
-        for key in ("params", "execute", "timeout", "allow_errors", "deps"):
+        for key in ("params", "execute", "timeout", "allow_errors", "deps", "freeze"):
             if key in meta:
                 fields.warn(key, f"'{key}' has no effect without 'notebook'")
         return ()
@@ -266,6 +270,11 @@ def _notebook_uses(
     if execute not in EXECUTE_MODES:
         fields.fail("execute", f"'execute' must be one of auto, always, never, got '{execute}'")
         execute = config.execute
+    freeze = meta.get("freeze", "auto")
+    if freeze == "saved":
+        execute = "saved"  # the notebook's saved outputs are the result (notebooks/run.py)
+    elif freeze != "auto":
+        fields.fail("freeze", f"'freeze' must be 'saved' or 'auto', got {freeze!r}")
     timeout = meta.get("timeout", config.timeout)
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
         fields.fail("timeout", f"'timeout' must be a positive number of seconds, got {timeout!r}")

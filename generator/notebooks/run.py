@@ -20,6 +20,7 @@ from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
 from ..models import NotebookRequest, NotebookUse
 from . import freeze
+from .conventions import has_code, has_saved_outputs
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 
@@ -74,8 +75,18 @@ def run_notebooks(
     results: dict[NotebookRequest, ExecutedNotebook] = {}
     to_run: list[_Plan] = []
     for plan in plans:
-        if plan.lookup.state == "fresh" and plan.mode != "always":
+        if not has_code(plan.source):  # nothing to run: what the file holds is the result
+            results[plan.request] = _saved(plan)
+        elif plan.mode == "saved":
+            if has_saved_outputs(plan.source):
+                results[plan.request] = _saved(plan)
+            else:
+                problems += _at_uses(plan, error, f"notebook {plan.shown} has 'freeze: saved' but no saved "
+                                                  "outputs; run it and save it, or remove 'freeze: saved'")
+        elif plan.lookup.state == "fresh" and plan.mode != "always":
             results[plan.request] = _executed(plan, plan.lookup.notebook, from_cache=True)
+        elif plan.mode == "never" and has_saved_outputs(plan.source):
+            results[plan.request] = _saved(plan)
         elif plan.mode == "never":
             problems += _at_uses(plan, error, _never_message(plan, config))
         else:
@@ -125,7 +136,10 @@ def _plan(
     ]
     key = freeze.compute_key(source, request, config, config.kernel or "python3")
     found = freeze.lookup(freeze.entry_path(request, config), key)
-    plan = _Plan(request, uses, shown, source, key, found, execute or request.execute)
+    # `freeze: saved` is the author's word that the file's outputs are the result; only
+    # `--execute always` runs such a notebook.
+    mode = "saved" if request.execute == "saved" and execute != "always" else execute or request.execute
+    plan = _Plan(request, uses, shown, source, key, found, mode)
     return (None if problems and any(d.is_error for d in problems) else plan), problems
 
 
@@ -248,6 +262,25 @@ def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedN
         from_cache=from_cache,
         run_info=journey["run_info"],
         ipynb_bytes=freeze.serialize(grafted),
+        display_path=plan.shown,
+    )
+
+
+def _saved(plan: _Plan) -> ExecutedNotebook:
+    """The notebook as saved, published as its own result: its cache key is the file's bytes."""
+    data = plan.request.notebook.read_bytes()
+    metadata = plan.source.get("metadata", {})
+    kernel = metadata.get("kernelspec", {}).get("name", "") if isinstance(metadata.get("kernelspec"), dict) else ""
+    language = metadata.get("language_info", {}) if isinstance(metadata.get("language_info"), dict) else {}
+    python = str(language.get("version", "")) if language.get("name", "python") == "python" else ""
+    run_info = {"saved": True, "python": python, "kernel": kernel, "params": {}, "wall_time_s": 0.0}
+    return ExecutedNotebook(
+        request=plan.request,
+        data=freeze.graft(plan.source, plan.source),  # every cell with an id, as a run gives them
+        cache_key=freeze.sha256(b"saved\0" + data),
+        from_cache=True,  # no kernel ran
+        run_info=run_info,
+        ipynb_bytes=data,
         display_path=plan.shown,
     )
 
