@@ -26,7 +26,7 @@ from .markdown import (
     render_markdown,
 )
 
-FORMAT = "render-3"  # bump when rendering changes what a stored rendering would contain
+FORMAT = "render-4"  # bump when rendering changes what a stored rendering would contain
 _TAGS = re.compile(r"<[^>]+>")
 _UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>", re.DOTALL)
 _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
@@ -150,11 +150,16 @@ def _render_one(
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
     html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
+    outline = result
+    if notebooks is not None and not document.body.strip() and notebooks.own_markdown:
+        # A notebook post: its table of contents, length and summary are its Markdown cells'.
+        outline = render_markdown(_MARKDOWN, notebooks.own_markdown, path=post.display_path, first_line=1,
+                                  base_path=config.base_path, summary_words=config.summary_words, highlight=highlighter)
     files = tuple(sorted(notebooks.files())) if notebooks is not None else ()
     entry = {
-        "toc": [[h.level, h.text, h.anchor] for h in result.toc],
-        "words": result.words,
-        "summary": result.summary,
+        "toc": [[h.level, h.text, h.anchor] for h in outline.toc],
+        "words": outline.words,
+        "summary": outline.summary,
         "run_cards": notebooks.run_cards() if notebooks is not None else [],
         "highlights": sorted(highlighter.used),
         "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Post
-from .conventions import linked_images, without_front_matter
+from .conventions import linked_images, source_text, without_front_matter
 from .to_html import RenderedCell, RenderedNotebook, render_notebook
 
 if TYPE_CHECKING:
@@ -48,10 +48,15 @@ class PostNotebooks:
         names: set[str] = set()
         self._notebooks: list[_Shown] = []
         self._problems: list[Diagnostic] = []
+        self.own_markdown = ""  # an .ipynb post's Markdown cells, for its outline
         for number, found in enumerate(executed, start=1):
             prefix = "" if number == 1 else f"nb{number}-"
             own = found.request.notebook == post.source.resolve()  # an .ipynb post: its front matter is not shown
             data = without_front_matter(found.data) if own else found.data
+            if own:
+                self.own_markdown = "\n\n".join(
+                    source_text(c) for c in data["cells"] if c.get("cell_type") == "markdown" and source_text(c).strip()
+                )
             linked = linked_images(data, found.request.notebook.parent, config.root)
             rendered = render_notebook(
                 data, markdown=render_md, highlight=highlight, id_prefix=prefix, linked=linked.files

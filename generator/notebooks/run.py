@@ -298,7 +298,9 @@ def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str
             lines.append(f"{label}: unusable ({problems[0].message})")
             continue
         found = plan.lookup
-        if found.state == "missing":
+        if plan.mode == "saved" or not has_code(plan.source):
+            state = "saved (the notebook's own outputs are the result)"
+        elif found.state == "missing":
             near = freeze.nearest_sibling(found.path, plan.key)
             state = f"stale (changed: {', '.join(near)})" if near else "missing (never executed)"
         elif found.state == "fresh":

@@ -16,6 +16,9 @@ theme styles:
 
 Tags: remove-input, remove-output, remove-cell, hide-input, hide-output (and Jupyter's
 `source_hidden` / `outputs_hidden`); the papermill `injected-parameters` cell is never shown.
+fastpages' comment directives and Quarto's `#|` options at the top of a code cell
+(conventions.cell_options) do the same and more (open folds, figures with captions); their
+lines never show. Images that Markdown cells link to are copied like output images.
 Outputs of the journey value MIME type (generator.glue) are collected, never shown. Outputs
 that need JavaScript (widgets, Plotly, Bokeh, `<script>` in HTML) fall back to their static
 image or text. Images become `nb-<sha256[:16]>.<ext>` files referenced relatively.
