@@ -271,6 +271,7 @@ def test_a_notebook_post_runs_in_a_real_kernel_under_auto(inside: Path) -> None:
         md("# Run me\n> Computed by the build."),
         code("#hide\nanswer = 6 * 7"),
         code("#| echo: false\nprint('the answer is', answer)"),
+        code("#| eval: false\n1 / 0  # shown, never run"),
     )})
     result = build(inside)
     assert [str(d) for d in result.diagnostics] == []
@@ -278,4 +279,5 @@ def test_a_notebook_post_runs_in_a_real_kernel_under_auto(inside: Path) -> None:
     assert '<div class="nb-output-item nb-stream nb-stdout"><pre>the answer is 42\n</pre></div>' in html
     assert "answer = 6" not in html and "outputs saved in the notebook" not in html
     assert "<dt>Wall time</dt>" in html
+    assert '<span class="mi">1</span> <span class="o">/</span> <span class="mi">0</span>' in html
     assert list((inside / "_freeze" / "posts" / "2024-01-02-run").glob("*.ipynb"))

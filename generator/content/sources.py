@@ -52,7 +52,7 @@ class SourceSet:
 
 
 def find_post_files(config: SiteConfig) -> list[Path]:
-    """Markdown posts: `posts/*.md` and `posts/<slug>/index.md`, sorted."""
+    """Posts: `posts/*.md`, `posts/*.ipynb` (notebook_posts.py) and `posts/<slug>/index.md`, sorted."""
     root = config.root / config.posts_dir
     if not root.is_dir():
         return []

@@ -205,6 +205,17 @@ def without_front_matter(nb: dict[str, Any]) -> dict[str, Any]:
     return {**nb, "cells": cells}
 
 
+def without_unevaluated(nb: dict[str, Any]) -> dict[str, Any]:
+    """The notebook as the kernel runs it: a cell marked `#| eval: false` runs as an empty cell
+    (it keeps its place, so the outputs pair up with the author's cells by position)."""
+    cells = nb.get("cells", [])
+    if not any(c.get("cell_type") == "code" and cell_options(source_text(c)).no_eval for c in cells):
+        return nb
+    emptied = [{**c, "source": ""} if c.get("cell_type") == "code" and cell_options(source_text(c)).no_eval else c
+               for c in cells]
+    return {**nb, "cells": emptied}
+
+
 def has_code(nb: dict[str, Any]) -> bool:
     """Whether anything would run: a code cell with source."""
     return any(c.get("cell_type") == "code" and source_text(c).strip() for _, c in _shown_cells(nb))

@@ -20,7 +20,7 @@ from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
 from ..models import NotebookRequest, NotebookUse
 from . import freeze
-from .conventions import has_code, has_saved_outputs
+from .conventions import has_code, has_saved_outputs, without_unevaluated
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 
@@ -207,7 +207,7 @@ def _execute(
     work = [
         Job(
             p.shown,
-            p.source,
+            without_unevaluated(p.source),
             p.request.notebook.parent,
             p.request.params_dict,
             config.kernel,
