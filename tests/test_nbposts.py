@@ -90,10 +90,10 @@ def test_every_notebook_builds_from_its_saved_outputs_without_a_kernel(site) -> 
     root, diagnostics = site
     assert diagnostics == [
         "_notebooks/2020-02-20-test.ipynb:7:1: warning: linked image 'my_icons/missing.png' does not exist (cell 2)",
-        "_notebooks/2020-03-05-quarto.ipynb:1:1: warning: cell option 'warning' is not supported (supported: "
-        "echo, output, include, eval, code-fold, code-summary, label, fig-cap, fig-alt); ignored (cell 9)",
-        "_notebooks/2020-03-05-quarto.ipynb:1:1: warning: invalid YAML in '#|' cell options: expected ',' or ']', "
-        "but got '<stream end>'; the options are ignored (cell 8)",
+        ("_notebooks/2020-03-05-quarto.ipynb:1:1: warning: cell option 'warning' is not supported (supported: "
+        "echo, output, include, eval, code-fold, code-summary, label, fig-cap, fig-alt); ignored (cell 9)"),
+        ("_notebooks/2020-03-05-quarto.ipynb:1:1: warning: invalid YAML in '#|' cell options: expected ',' or ']', "
+        "but got '<stream end>'; the options are ignored (cell 8)"),
     ]
     assert sorted(p.name for p in (root / "site" / "posts").iterdir()) == ["prose", "quarto", "saved-elsewhere", "test"]
     assert not (root / "_freeze").exists()  # nothing ran, so nothing was stored
@@ -114,7 +114,7 @@ def test_fastpages_title_cell_is_the_front_matter(site) -> None:
 
 def test_fastpages_directives(site) -> None:
     html = page(site[0], "test")
-    assert "import altair" not in html and 'id="cell-imports"' not in html  # #hide
+    assert "import pandas" not in html and 'id="cell-imports"' not in html  # #hide
     assert cell(html, "folded").startswith(
         '<div class="nb-cell nb-code" id="cell-folded">\n<details class="nb-input">\n<summary>Show code</summary>\n')
     assert cell(html, "shown").startswith(
@@ -169,7 +169,7 @@ def test_linked_images_are_copied_beside_the_page(site) -> None:
 def test_quarto_raw_cell_and_cell_options(site) -> None:
     html = page(site[0], "quarto")
     assert "<h1>A Quarto notebook</h1>" in html and '<meta name="description" content="Cell options at work">' in html
-    assert "#|" not in html and "import numpy" not in html  # include: false; option lines never show
+    assert "#|" not in html and "import matplotlib" not in html  # include: false; option lines never show
     figure = cell(html, "figure")
     assert '<div class="nb-input">' not in figure  # echo: false
     name = figure.split('<img src="', 1)[1].split('"', 1)[0]
@@ -216,11 +216,11 @@ def test_execute_never_without_saved_outputs_is_still_an_error(inside: Path) -> 
                        "notebooks/n.ipynb": notebook(code("print(2)"))})
     frozen = "_freeze/posts/2024-01-02-fresh/44136fa355b3.ipynb"
     assert errors_of(inside, execute="never") == [
-        "posts/2024-01-02-fresh.ipynb:1:1: error: notebook posts/2024-01-02-fresh.ipynb: the frozen result "
+        ("posts/2024-01-02-fresh.ipynb:1:1: error: notebook posts/2024-01-02-fresh.ipynb: the frozen result "
         f"{frozen} is missing and execution is off (execute: never); run 'journey build --execute auto' where the "
-        "notebook can run",
-        "posts/2024-01-03-claimed.md:4:1: error: notebook notebooks/n.ipynb has 'freeze: saved' but no saved outputs; "
-        "run it and save it, or remove 'freeze: saved'",
+        "notebook can run"),
+        ("posts/2024-01-03-claimed.md:4:1: error: notebook notebooks/n.ipynb has 'freeze: saved' but no saved outputs; "
+        "run it and save it, or remove 'freeze: saved'"),
     ]
 
 
@@ -233,16 +233,16 @@ def test_front_matter_problems_name_the_cell(inside: Path) -> None:
         "posts/2024-01-06-bare.ipynb": notebook(md("Nothing to go by."), colab={"name": "x"}),
     })
     assert errors_of(inside) == [
-        "posts/2024-01-02-raw.ipynb:3:9: error: invalid YAML in front matter: expected ',' or ']', but got "
-        "'<stream end>' (cell 1)",
-        "posts/2024-01-03-fast.ipynb:3:3: error: 'date' must be a date like 2026-03-01 or an ISO datetime, got "
-        "'2024-13-45' (cell 1)",
+        ("posts/2024-01-02-raw.ipynb:3:9: error: invalid YAML in front matter: expected ',' or ']', but got "
+        "'<stream end>' (cell 1)"),
+        ("posts/2024-01-03-fast.ipynb:3:3: error: 'date' must be a date like 2026-03-01 or an ISO datetime, got "
+        "'2024-13-45' (cell 1)"),
         "posts/2024-01-03-fast.ipynb:4:3: error: 'pinned' must be true or false, got a string (cell 1)",
-        "posts/2024-01-04-meta.ipynb:1:1: error: 'tags' must be a list or a comma separated string, got a mapping "
-        "(notebook metadata)",
+        ("posts/2024-01-04-meta.ipynb:1:1: error: 'tags' must be a list or a comma separated string, got a mapping "
+        "(notebook metadata)"),
         "posts/2024-01-05-broken.ipynb:2:17: error: not a notebook: invalid JSON (Expecting value)",
-        "posts/2024-01-06-bare.ipynb:1:1: warning: no front matter (a raw '---' first cell, a fastpages '# Title' "
-        "cell or notebook metadata); title and date are taken from the file",
+        ("posts/2024-01-06-bare.ipynb:1:1: warning: no front matter (a raw '---' first cell, a fastpages '# Title' "
+        "cell or notebook metadata); title and date are taken from the file"),
     ]
 
 
