@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, make_blog, post
+from conftest import EPOCH, make_blog, post, run_journey
 
 from generator.build import BuildOptions, build_site
 from generator.errors import JourneyError
@@ -198,6 +198,19 @@ def test_freeze_saved_publishes_a_referenced_notebook_as_saved(site) -> None:
     assert '<div class="nb-output-item nb-stream nb-stdout"><pre>ran on a GPU once</pre></div>' in html
     assert "<dt>Outputs</dt><dd>outputs saved in the notebook, not run by this build</dd>" in html
     assert "download the notebook</a>" in html
+
+
+def test_status_says_which_notebooks_publish_their_saved_outputs(site) -> None:
+    root, _ = site
+    status, out, _ = run_journey("status", "--source", str(root), cwd=root)
+    saved = "saved (the notebook's own outputs are the result)"
+    assert status == 0
+    assert [line for line in out.splitlines() if "ipynb" in line] == [
+        f"_notebooks/2020-02-20-test.ipynb: {saved}",
+        f"_notebooks/2020-03-05-quarto.ipynb: {saved}",
+        f"_notebooks/2020-04-01-prose.ipynb: {saved}",
+        f"notebooks/gpu-once.ipynb: {saved}",
+    ]
 
 
 def test_no_code_cells_are_never_run_even_under_auto(inside: Path) -> None:

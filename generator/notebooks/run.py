@@ -75,18 +75,13 @@ def run_notebooks(
     results: dict[NotebookRequest, ExecutedNotebook] = {}
     to_run: list[_Plan] = []
     for plan in plans:
-        if not has_code(plan.source):  # nothing to run: what the file holds is the result
+        if _publishes_saved(plan):
             results[plan.request] = _saved(plan)
         elif plan.mode == "saved":
-            if has_saved_outputs(plan.source):
-                results[plan.request] = _saved(plan)
-            else:
-                problems += _at_uses(plan, error, f"notebook {plan.shown} has 'freeze: saved' but no saved "
-                                                  "outputs; run it and save it, or remove 'freeze: saved'")
+            problems += _at_uses(plan, error, f"notebook {plan.shown} has 'freeze: saved' but no saved "
+                                              "outputs; run it and save it, or remove 'freeze: saved'")
         elif plan.lookup.state == "fresh" and plan.mode != "always":
             results[plan.request] = _executed(plan, plan.lookup.notebook, from_cache=True)
-        elif plan.mode == "never" and has_saved_outputs(plan.source):
-            results[plan.request] = _saved(plan)
         elif plan.mode == "never":
             problems += _at_uses(plan, error, _never_message(plan, config))
         else:
@@ -266,6 +261,16 @@ def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedN
     )
 
 
+def _publishes_saved(plan: _Plan) -> bool:
+    """Whether the notebook's saved outputs are its result: nothing to run; `freeze: saved`; or
+    execution off, no fresh frozen result, and outputs in the file."""
+    if not has_code(plan.source):
+        return True
+    if plan.mode == "saved" or (plan.mode == "never" and plan.lookup.state != "fresh"):
+        return has_saved_outputs(plan.source)
+    return False
+
+
 def _saved(plan: _Plan) -> ExecutedNotebook:
     """The notebook as saved, published as its own result: its cache key is the file's bytes."""
     data = plan.request.notebook.read_bytes()
@@ -298,7 +303,7 @@ def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str
             lines.append(f"{label}: unusable ({problems[0].message})")
             continue
         found = plan.lookup
-        if plan.mode == "saved" or not has_code(plan.source):
+        if _publishes_saved(plan):
             state = "saved (the notebook's own outputs are the result)"
         elif found.state == "missing":
             near = freeze.nearest_sibling(found.path, plan.key)
