@@ -194,8 +194,11 @@ def test_a_notebook_without_code_and_a_notebook_metadata_front_matter(site) -> N
 
 def test_freeze_saved_publishes_a_referenced_notebook_as_saved(site) -> None:
     html = page(site[0], "saved-elsewhere")
-    assert "<p>The notebook below ran once, on a machine with a GPU.</p>" in html
+    assert "<p>The notebook below ran once, on a machine with a GPU, and scored 97.3%.</p>" in html  # from a #hide cell
+    assert "glue(" not in html
+    assert ('<details class="nb-input">\n<summary>Show code</summary>\n') in cell(html, "run")  # directives here too
     assert '<div class="nb-output-item nb-stream nb-stdout"><pre>ran on a GPU once</pre></div>' in html
+    assert '<div class="nb-output" id="tbl-scores">' in cell(html, "table")  # a label without a figure
     assert "<dt>Outputs</dt><dd>outputs saved in the notebook, not run by this build</dd>" in html
     assert "download the notebook</a>" in html
 

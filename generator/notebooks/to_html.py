@@ -134,34 +134,45 @@ def _render_cell(
         return _cell(cell_id, tags, "nb-raw", anchor, inner, inner, "") if inner else None
     if kind != "code":
         return None
+    return _code_cell(cell, number, tags, ctx, cell_id, anchor)
+
+
+def _code_cell(
+    cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _Context, cell_id: str, anchor: str
+) -> RenderedCell | None:
+    """A code cell as its tags, directives and `#|` options ask (conventions.cell_options)."""
     options = cell_options(_text(cell.get("source", "")))
     ctx.problems += [(number, line, message) for line, message in options.problems]
-    if options.remove_cell:
-        return None
     source = options.source
-    outputs = "" if options.no_eval else _outputs(cell.get("outputs", []), number, ctx, _Figures(options))
+    figures = _Figures(options)
+    # Outputs of a hidden cell are still read: a value it publishes is placed in prose.
+    outputs = "" if options.no_eval else _outputs(cell.get("outputs", []), number, ctx, figures)
     if not source.strip() and not outputs:
         return None
     meta_hidden = cell.get("metadata", {}).get("jupyter", {})
     hide_input = "hide-input" in tags or meta_hidden.get("source_hidden", False) or options.fold_input == "hide"
     hide_output = "hide-output" in tags or meta_hidden.get("outputs_hidden", False) or options.fold_output
-    code = ctx.highlight(source, ctx.language)
+    label = options.summary or "Show code"
     parts_in = (
         ""
         if "remove-input" in tags or options.remove_input or not source.strip()
-        else _block("nb-input", code, hide_input, options.summary or "Show code", opened=options.fold_input == "show")
+        else _block("nb-input", ctx.highlight(source, ctx.language), hide_input, label,
+                    opened=options.fold_input == "show")
     )
     parts_out = (
         ""
         if "remove-output" in tags or options.remove_output or not outputs
         else _block("nb-output", outputs, hide_output, "Show output")
     )
+    if options.label and not figures.count and parts_out:  # a label without a figure: on the outputs
+        parts_out = parts_out.replace('class="nb-output"', f'class="nb-output" id="{html.escape(options.label)}"', 1)
+    flow = "" if options.remove_cell else parts_in + parts_out
     return _cell(
         cell_id,
         tags,
         "nb-code",
         anchor,
-        parts_in + parts_out,
+        flow,
         parts_in + parts_out,
         _block("nb-output", outputs, hide_output, "Show output") if outputs else "",
     )
