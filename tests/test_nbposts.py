@@ -297,3 +297,19 @@ def test_a_notebook_post_runs_in_a_real_kernel_under_auto(inside: Path) -> None:
     assert "<dt>Wall time</dt>" in html
     assert '<span class="mi">1</span> <span class="o">/</span> <span class="mi">0</span>' in html
     assert list((inside / "_freeze" / "posts" / "2024-01-02-run").glob("*.ipynb"))
+
+
+def test_execute_always_runs_even_a_freeze_saved_notebook(inside: Path) -> None:
+    saved = [{"name": "stdout", "output_type": "stream", "text": "saved long ago\n"}]
+    make_blog(inside, {"posts/2024-01-02-again.md": post("Again", "2024-01-02", notebook="notebooks/n.ipynb",
+                                                         freeze="saved"),
+                       "notebooks/n.ipynb": notebook(code("print('run today')", saved, 1))})
+    assert "saved long ago" in page_after(inside)
+    html = page_after(inside, execute="always")
+    assert "<pre>run today\n</pre>" in html and "saved long ago" not in html
+    assert "outputs saved in the notebook" not in html
+
+
+def page_after(root: Path, **options: object) -> str:
+    build(root, **options)
+    return page(root, "again")
