@@ -313,3 +313,22 @@ def test_execute_always_runs_even_a_freeze_saved_notebook(inside: Path) -> None:
 def page_after(root: Path, **options: object) -> str:
     build(root, **options)
     return page(root, "again")
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("#hide\nx = 1", {"remove_cell": True, "source": "x = 1"}),
+    ("# hide_input\n#|  echo: true\nx", {"remove_input": True, "source": "x"}),
+    ("#Collapse-Output\nx", {"fold_output": True, "source": "x"}),
+    ("#| code-fold: show\n#collapse\n\nx", {"fold_input": "show", "source": "x"}),  # the '#|' option wins
+    ("#| fig-cap: [One, Two]\n#| fig-alt: Only the first\nx", {"captions": ["One", "Two"], "alts": ["Only the first"]}),
+    ("x = 1\n#hide", {"remove_cell": False, "source": "x = 1\n#hide"}),  # only a cell's first lines
+    ("# hide the answer\nx", {"remove_cell": False, "source": "# hide the answer\nx"}),  # a comment, not a directive
+    ("#| echo: maybe\nx", {"remove_input": False, "problems": [(1, ("cell option 'echo' must be true or false, got "
+                                                                   "'maybe'; ignored"))]}),
+    ("#| - a list\nx", {"problems": [(1, "'#|' cell options must be 'key: value' lines; the options are ignored")]}),
+])
+def test_cell_directives_and_options(source: str, expected: dict) -> None:
+    from generator.notebooks.conventions import cell_options
+
+    options = cell_options(source)
+    assert {key: getattr(options, key) for key in expected} == expected
