@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, make_blog, post, run_journey
+from conftest import EPOCH, make_blog, post, run_journey, tree_hash
 
 from generator.build import BuildOptions, build_site
 from generator.errors import JourneyError
@@ -203,6 +203,15 @@ def test_freeze_saved_publishes_a_referenced_notebook_as_saved(site) -> None:
     assert "download the notebook</a>" in html
 
 
+def test_same_notebooks_same_bytes(site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    again = tmp_path / "elsewhere"
+    shutil.copytree(FIXTURE, again)
+    monkeypatch.chdir(again)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    build(again)
+    assert tree_hash(again / "site") == tree_hash(site[0] / "site")
+
+
 def test_status_says_which_notebooks_publish_their_saved_outputs(site) -> None:
     root, _ = site
     status, out, _ = run_journey("status", "--source", str(root), cwd=root)
@@ -214,6 +223,18 @@ def test_status_says_which_notebooks_publish_their_saved_outputs(site) -> None:
         f"_notebooks/2020-04-01-prose.ipynb: {saved}",
         f"notebooks/gpu-once.ipynb: {saved}",
     ]
+
+
+def test_fastpages_template_quotes_its_title_and_summary(inside: Path) -> None:
+    make_blog(inside, {"posts/2020-01-28-quoted.ipynb": notebook(
+        md('# "Title: with a colon"\n> "Awesome summary"\n\n- toc: false\n- branch: master\n- hide: false'),
+        md("Body."))})
+    result = build(inside)
+    assert [str(d) for d in result.diagnostics] == [
+        "posts/2020-01-28-quoted.ipynb:6:3: warning: unknown front matter key 'hide' (cell 1)",
+    ]
+    html = page(inside, "quoted")
+    assert "<h1>Title: with a colon</h1>" in html and '<meta name="description" content="Awesome summary">' in html
 
 
 def test_no_code_cells_are_never_run_even_under_auto(inside: Path) -> None:

@@ -190,7 +190,14 @@ def fastpages_front_matter(lines: list[str]) -> tuple[str, str, list[tuple[int, 
             keys.append((number, key.group(1), key.group(2).strip()))
         elif (quoted := _FASTPAGES_SUMMARY.match(stripped)) and not keys:
             summary.append(quoted.group(1).strip())
-    return title, " ".join(s for s in summary if s), keys
+    return _unquoted(title), _unquoted(" ".join(s for s in summary if s)), keys
+
+
+def _unquoted(text: str) -> str:
+    """fastpages' template writes `# "Title"` and `> "Awesome summary"`: YAML strings, quotes and all."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
 
 
 def without_front_matter(nb: dict[str, Any]) -> dict[str, Any]:
