@@ -199,6 +199,9 @@ def test_freeze_saved_publishes_a_referenced_notebook_as_saved(site) -> None:
     assert ('<details class="nb-input">\n<summary>Show code</summary>\n') in cell(html, "run")  # directives here too
     assert '<div class="nb-output-item nb-stream nb-stdout"><pre>ran on a GPU once</pre></div>' in html
     assert '<div class="nb-output" id="tbl-scores">' in cell(html, "table")  # a label without a figure
+    curve = (site[0] / "notebooks" / "figs" / "curve.png").read_bytes()
+    [copy] = [p for p in (site[0] / "site" / "posts" / "saved-elsewhere").glob("nb-*.png") if p.read_bytes() == curve]
+    assert f'<img src="{copy.name}" alt="The training curve" />' in cell(html, "intro")
     assert "<dt>Outputs</dt><dd>outputs saved in the notebook, not run by this build</dd>" in html
     assert "download the notebook</a>" in html
 
