@@ -321,6 +321,12 @@ def test_a_notebook_post_runs_in_a_real_kernel_under_auto(inside: Path) -> None:
     assert "<dt>Wall time</dt>" in html
     assert '<span class="mi">1</span> <span class="o">/</span> <span class="mi">0</span>' in html
     assert list((inside / "_freeze" / "posts" / "2024-01-02-run").glob("*.ipynb"))
+    # Showing the code is a page's business, not the kernel's: the frozen result still holds.
+    source = (inside / "posts" / "2024-01-02-run.ipynb").read_text(encoding="utf-8")
+    (inside / "posts" / "2024-01-02-run.ipynb").write_text(source.replace("#| echo: false", "#collapse-show"),
+                                                          encoding="utf-8")
+    build(inside, execute="never")
+    assert '<details class="nb-input" open>' in page(inside, "run") and "the answer is 42" in page(inside, "run")
 
 
 def test_execute_always_runs_even_a_freeze_saved_notebook(inside: Path) -> None:
