@@ -120,6 +120,11 @@ class RenderedPost:
     def reading_minutes(self) -> int:
         return max(1, round(self.words / 220))
 
+    @property
+    def runs_notebook(self) -> bool:
+        """Whether a notebook of the post is run by the build (not only published as saved)."""
+        return any(not card.get("saved") for card in self.run_cards)
+
     @cached_property
     def listing_digest(self) -> bytes:
         """A digest of what a listing shows of the post, for listing pages' fingerprints. Its
@@ -127,7 +132,7 @@ class RenderedPost:
         (a template listing whole posts would need it here)."""
         post = self.post
         shown = (post.url_path, post.title, post.stamps, post.description, self.summary, post.tags,
-                 post.categories, post.pinned, post.draft, self.reading_minutes, bool(self.run_cards), post.author,
+                 post.categories, post.pinned, post.draft, self.reading_minutes, self.runs_notebook, post.author,
                  post.hidden, post.sticky_rank)
         return hashlib.sha256(repr(shown).encode("utf-8")).digest()
 

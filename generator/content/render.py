@@ -26,7 +26,7 @@ from .markdown import (
     render_markdown,
 )
 
-FORMAT = "render-3"  # bump when rendering changes what a stored rendering would contain
+FORMAT = "render-4"  # bump when rendering changes what a stored rendering would contain
 _TAGS = re.compile(r"<[^>]+>")
 _UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>", re.DOTALL)
 _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
@@ -71,7 +71,19 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
     for notebook in notebooks:
         digest.update(notebook.cache_key.encode("ascii") + hashlib.sha256(notebook.ipynb_bytes).digest())
         digest.update(json.dumps(notebook.run_info, sort_keys=True, default=str).encode("utf-8"))
+        digest.update(_linked_digest(notebook, config))
     return digest.hexdigest()
+
+
+def _linked_digest(notebook: Any, config: SiteConfig) -> bytes:
+    """The images a notebook's Markdown cells link to (their names and bytes): copied beside the page."""
+    if not any(c.get("cell_type") == "markdown" for c in notebook.data.get("cells", [])):
+        return b""
+    from ..notebooks.conventions import linked_images
+
+    found = linked_images(notebook.data, notebook.request.notebook.parent, config.root)
+    return hashlib.sha256(repr(sorted((k, n) for k, (n, _) in found.files.items())).encode()
+                          + repr(found.problems).encode()).digest()
 
 
 def render_posts(
@@ -139,15 +151,20 @@ def _render_one(
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
     html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
-    summary = result.summary if document.excerpt is None else _excerpt_text(document)
+    outline = result
+    if notebooks is not None and not document.body.strip() and notebooks.own_markdown:
+        # A notebook post: its table of contents, length and summary are its Markdown cells'.
+        outline = render_markdown(_MARKDOWN, notebooks.own_markdown, path=post.display_path, first_line=1,
+                                  base_path=config.base_path, summary_words=config.summary_words, highlight=highlighter)
     files = tuple(sorted(notebooks.files())) if notebooks is not None else ()
     entry = {
-        "toc": [[h.level, h.text, h.anchor] for h in result.toc],
-        "words": result.words,
-        "summary": summary,
+        "toc": [[h.level, h.text, h.anchor] for h in outline.toc],
+        "words": outline.words,
+        "summary": outline.summary if document.excerpt is None else _excerpt_text(document),
         "run_cards": notebooks.run_cards() if notebooks is not None else [],
         "highlights": sorted(highlighter.used),
-        "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message] for d in result.diagnostics],
+        "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message]
+                     for d in [*result.diagnostics, *(notebooks.warnings() if notebooks is not None else [])]],
         "files": [[name, hashlib.sha256(data).hexdigest(), len(data)] for name, data in files],
     }
     # The token walk's text is cheaper than stripping HTML; notebook output exists only as HTML.

@@ -24,7 +24,7 @@ KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
     "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
-    "last_modified_at", "authors", "image", "hide", "sticky_rank",
+    "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 BUNDLE_INDEXES = ("index.md", "index.qmd")  # `posts/<slug>/index.md`, Quarto's `posts/<slug>/index.qmd`
@@ -172,6 +172,13 @@ def is_executable_markdown(data: bytes) -> bool:
     return is_myst(data)
 
 
+def read_notebook(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+    """A notebook as a post (content/notebook_posts.py)."""
+    from .notebook_posts import read_notebook_post
+
+    return read_notebook_post(config, path, parse_yaml)
+
+
 def read_executable(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
     """A Quarto, MyST or percent-format post: its own notebook (content/executable.py, which
     brings jupytext: loaded only for such a post)."""
@@ -190,6 +197,7 @@ READERS: dict[str, Reader] = {
     ".mkdn": read_markdown,
     ".qmd": read_executable,
     ".py": read_executable,
+    ".ipynb": read_notebook,
 }
 _UNREAD = ("not a post: journey reads " + ", ".join(sorted(READERS)) + " files as posts; this file is left out"
            " (a post's images and other files go beside it in a <slug>/index.md folder)")
@@ -341,7 +349,7 @@ def _notebook_uses(
     config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: Fields
 ) -> tuple[NotebookUse, ...]:
     if "notebook" not in meta:
-        for key in ("params", "execute", "timeout", "allow_errors", "deps"):
+        for key in ("params", "execute", "timeout", "allow_errors", "deps", "freeze"):
             if key in meta:
                 fields.warn(key, f"'{key}' has no effect without 'notebook'")
         return ()
@@ -370,6 +378,11 @@ def notebook_request_args(config: SiteConfig, meta: dict[str, Any], fields: Fiel
     if execute not in EXECUTE_MODES:
         fields.fail("execute", f"'execute' must be one of auto, always, never, got '{execute}'")
         execute = config.execute
+    freeze = meta.get("freeze", "auto")
+    if freeze == "saved":
+        execute = "saved"  # the notebook's saved outputs are the result (notebooks/run.py)
+    elif freeze != "auto":
+        fields.fail("freeze", f"'freeze' must be 'saved' or 'auto', got {freeze!r}")
     timeout = meta.get("timeout", config.timeout)
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
         fields.fail("timeout", f"'timeout' must be a positive number of seconds, got {timeout!r}")

@@ -10,7 +10,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..config import SiteConfig
+from ..errors import Diagnostic, warning
 from ..models import Post
+from .conventions import linked_images, source_text, without_front_matter
 from .to_html import RenderedCell, RenderedNotebook, render_notebook
 
 if TYPE_CHECKING:
@@ -45,14 +47,28 @@ class PostNotebooks:
         highlight = _highlighter()
         names: set[str] = set()
         self._notebooks: list[_Shown] = []
+        self._problems: list[Diagnostic] = []
+        self.own_markdown = ""  # an .ipynb post's Markdown cells, for its outline
         for number, found in enumerate(executed, start=1):
             prefix = "" if number == 1 else f"nb{number}-"
+            own = found.request.notebook == post.source.resolve()  # an .ipynb post: its front matter is not shown
+            data = without_front_matter(found.data) if own else found.data
+            if own:
+                self.own_markdown = "\n\n".join(
+                    source_text(c) for c in data["cells"] if c.get("cell_type") == "markdown" and source_text(c).strip()
+                )
+            linked = linked_images(data, found.request.notebook.parent, config.root)
             rendered = render_notebook(
-                found.data, markdown=render_md, highlight=highlight, id_prefix=prefix
+                data, markdown=render_md, highlight=highlight, id_prefix=prefix, linked=linked.files
             )
             self._notebooks.append(
                 _Shown(found, rendered, _unique(found.request.notebook.stem, names))
             )
+            shown = post.display_path if own else found.display_path
+            self._problems += [
+                warning(shown, line, 1, f"{message} (cell {cell})")
+                for cell, line, message in (*linked.problems, *rendered.problems)
+            ]
         self._whole: set[int] = set()
         self._parts = False
 
@@ -85,6 +101,10 @@ class PostNotebooks:
             found.update(nb.rendered.files)
             found[nb.download] = nb.executed.ipynb_bytes
         return sorted(found.items())
+
+    def warnings(self) -> list[Diagnostic]:
+        """Problems with the notebooks' conventions: cell options, linked images."""
+        return sorted(set(self._problems))
 
     def run_cards(self) -> list[dict[str, Any]]:
         return [_card(nb, self.config) for nb in self._notebooks]
@@ -169,6 +189,7 @@ def _card(nb: _Shown, config: SiteConfig) -> dict[str, Any]:
         "params": sorted(info.get("params", {}).items()),
         "wall_time_s": info.get("wall_time_s", 0.0),
         "kernel": info.get("kernel", ""),
+        "saved": info.get("saved", False),
     }
 
 

@@ -61,7 +61,7 @@ def code_part(nb: dict[str, Any]) -> str:
     """Hash of the code cells in order, with the tags that change execution; not prose."""
     cells = [
         [
-            _text(c.get("source", "")),
+            _executed_source(_text(c.get("source", ""))),
             sorted(set(c.get("metadata", {}).get("tags", [])) & set(EXECUTION_TAGS)),
         ]
         for c in nb.get("cells", [])
@@ -69,6 +69,17 @@ def code_part(nb: dict[str, Any]) -> str:
         and "injected-parameters" not in c.get("metadata", {}).get("tags", [])
     ]
     return sha256(canonical(cells))
+
+
+def _executed_source(source: str) -> str:
+    """A code cell as the key sees it: fastpages directives and Quarto `#|` options change what a
+    page shows, not what runs, so they are left out; `eval: false` stays (the cell runs empty)."""
+    from .conventions import cell_options
+
+    options = cell_options(source)
+    if options.source == source:
+        return source
+    return ("#| eval: false\n" if options.no_eval else "") + options.source
 
 
 def environment_part(config: SiteConfig) -> dict[str, Any]:

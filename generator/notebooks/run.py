@@ -20,6 +20,7 @@ from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
 from ..models import NotebookRequest, NotebookUse
 from . import freeze
+from .conventions import has_code, has_saved_outputs, without_unevaluated
 from .kernels import chosen_kernel, installed_kernels
 from .source import read_source_notebook
 
@@ -77,7 +78,12 @@ def run_notebooks(
     results: dict[NotebookRequest, ExecutedNotebook] = {}
     to_run: list[_Plan] = []
     for plan in plans:
-        if plan.lookup.state == "fresh" and plan.mode != "always":
+        if _publishes_saved(plan):
+            results[plan.request] = _saved(plan)
+        elif plan.mode == "saved":
+            problems += _at_uses(plan, error, f"notebook {plan.shown} has 'freeze: saved' but no saved "
+                                              "outputs; run it and save it, or remove 'freeze: saved'")
+        elif plan.lookup.state == "fresh" and plan.mode != "always":
             results[plan.request] = _executed(plan, plan.lookup.notebook, from_cache=True)
         elif plan.mode == "never":
             problems += _at_uses(plan, error, _never_message(plan, config))
@@ -131,7 +137,10 @@ def _plan(
     kernel = chosen_kernel(source, config.kernel)
     key = freeze.compute_key(source, request, config, kernel or "python3")
     found = freeze.lookup(freeze.entry_path(request, config), key)
-    plan = _Plan(request, uses, shown, source, key, found, execute or request.execute, kernel)
+    # `freeze: saved` is the author's word that the file's outputs are the result; only
+    # `--execute always` runs such a notebook.
+    mode = "saved" if request.execute == "saved" and execute != "always" else execute or request.execute
+    plan = _Plan(request, uses, shown, source, key, found, mode, kernel)
     return (None if problems and any(d.is_error for d in problems) else plan), problems
 
 
@@ -232,7 +241,7 @@ def _execute(
     work = [
         Job(
             p.shown,
-            p.source,
+            without_unevaluated(p.source),
             p.request.notebook.parent,
             p.request.params_dict,
             p.kernel,
@@ -305,6 +314,35 @@ def _through_cell(cells: list[dict[str, Any]], number: int) -> list[dict[str, An
     return kept
 
 
+def _publishes_saved(plan: _Plan) -> bool:
+    """Whether the notebook's saved outputs are its result: nothing to run; `freeze: saved`; or
+    execution off, no fresh frozen result, and outputs in the file."""
+    if not has_code(plan.source):
+        return True
+    if plan.mode == "saved" or (plan.mode == "never" and plan.lookup.state != "fresh"):
+        return has_saved_outputs(plan.source)
+    return False
+
+
+def _saved(plan: _Plan) -> ExecutedNotebook:
+    """The notebook as saved, published as its own result: its cache key is the file's bytes."""
+    data = plan.request.notebook.read_bytes()
+    metadata = plan.source.get("metadata", {})
+    kernel = metadata.get("kernelspec", {}).get("name", "") if isinstance(metadata.get("kernelspec"), dict) else ""
+    language = metadata.get("language_info", {}) if isinstance(metadata.get("language_info"), dict) else {}
+    python = str(language.get("version", "")) if language.get("name", "python") == "python" else ""
+    run_info = {"saved": True, "python": python, "kernel": kernel, "params": {}, "wall_time_s": 0.0}
+    return ExecutedNotebook(
+        request=plan.request,
+        data=freeze.graft(plan.source, plan.source),  # every cell with an id, as a run gives them
+        cache_key=freeze.sha256(b"saved\0" + data),
+        from_cache=True,  # no kernel ran
+        run_info=run_info,
+        ipynb_bytes=data,
+        display_path=plan.shown,
+    )
+
+
 def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str]:
     """One line per distinct request: fresh, stale (and which key parts changed), missing or
     corrupt."""
@@ -318,7 +356,9 @@ def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str
             lines.append(f"{label}: unusable ({problems[0].message})")
             continue
         found = plan.lookup
-        if found.state == "missing":
+        if _publishes_saved(plan):
+            state = "saved (the notebook's own outputs are the result)"
+        elif found.state == "missing":
             near = freeze.nearest_sibling(found.path, plan.key)
             state = f"stale (changed: {', '.join(near)})" if near else "missing (never executed)"
         elif found.state == "fresh":

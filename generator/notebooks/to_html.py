@@ -16,6 +16,9 @@ theme styles:
 
 Tags: remove-input, remove-output, remove-cell, hide-input, hide-output (and Jupyter's
 `source_hidden` / `outputs_hidden`); the papermill `injected-parameters` cell is never shown.
+fastpages' comment directives and Quarto's `#|` options at the top of a code cell
+(conventions.cell_options) do the same and more (open folds, figures with captions); their
+lines never show. Images that Markdown cells link to are copied like output images.
 Outputs of the journey value MIME type (generator.glue) are collected, never shown. Outputs
 that need JavaScript (widgets, Plotly, Bokeh, `<script>` in HTML) fall back to their static
 image or text. Images become `nb-<sha256[:16]>.<ext>` files referenced relatively.
@@ -32,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..glue import VALUE_MIME
+from .conventions import CellOptions, cell_options, rewrite_image_links
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
@@ -69,6 +73,7 @@ class RenderedNotebook:
     cells: tuple[RenderedCell, ...]
     files: tuple[tuple[str, bytes], ...]  # (nb-<hash>.<ext>, bytes), sorted
     values: dict[str, Any] = field(hash=False, compare=False)
+    problems: tuple[tuple[int, int, str], ...] = ()  # (cell number, line in the cell, message)
 
 
 @dataclass
@@ -76,8 +81,10 @@ class _Context:
     markdown: Callable[[str], str]
     highlight: Callable[[str, str], str]
     language: str
+    linked: dict[str, tuple[str, bytes]]  # image link in a Markdown cell → (file name, bytes)
     files: dict[str, bytes] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
+    problems: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def render_notebook(
@@ -86,10 +93,12 @@ def render_notebook(
     markdown: Callable[[str], str],
     highlight: Callable[[str, str], str],
     id_prefix: str = "",
+    linked: dict[str, tuple[str, bytes]] | None = None,
 ) -> RenderedNotebook:
-    """Render every cell; `id_prefix` keeps cell ids unique when a post has several notebooks."""
+    """Render every cell; `id_prefix` keeps cell ids unique when a post has several notebooks;
+    `linked` names the copies of the images Markdown cells link to (conventions.linked_images)."""
     language = nb.get("metadata", {}).get("language_info", {}).get("name") or "python"
-    ctx = _Context(markdown, highlight, language)
+    ctx = _Context(markdown, highlight, language, linked or {})
     cells = []
     for number, cell in enumerate(nb.get("cells", []), start=1):
         tags = frozenset(cell.get("metadata", {}).get("tags", []))
@@ -104,6 +113,7 @@ def render_notebook(
         cells=tuple(cells),
         files=tuple(sorted(ctx.files.items())),
         values=ctx.values,
+        problems=tuple(ctx.problems),
     )
 
 
@@ -124,30 +134,45 @@ def _render_cell(
         return _cell(cell_id, tags, "nb-raw", anchor, inner, inner, "") if inner else None
     if kind != "code":
         return None
-    source = _text(cell.get("source", ""))
-    outputs = _outputs(cell.get("outputs", []), number, ctx)
+    return _code_cell(cell, number, tags, ctx, cell_id, anchor)
+
+
+def _code_cell(
+    cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _Context, cell_id: str, anchor: str
+) -> RenderedCell | None:
+    """A code cell as its tags, directives and `#|` options ask (conventions.cell_options)."""
+    options = cell_options(_text(cell.get("source", "")))
+    ctx.problems += [(number, line, message) for line, message in options.problems]
+    source = options.source
+    figures = _Figures(options)
+    # Outputs of a hidden cell are still read: a value it publishes is placed in prose.
+    outputs = "" if options.no_eval else _outputs(cell.get("outputs", []), number, ctx, figures)
     if not source.strip() and not outputs:
         return None
     meta_hidden = cell.get("metadata", {}).get("jupyter", {})
-    hide_input = "hide-input" in tags or meta_hidden.get("source_hidden", False)
-    hide_output = "hide-output" in tags or meta_hidden.get("outputs_hidden", False)
-    code = ctx.highlight(source, ctx.language)
+    hide_input = "hide-input" in tags or meta_hidden.get("source_hidden", False) or options.fold_input == "hide"
+    hide_output = "hide-output" in tags or meta_hidden.get("outputs_hidden", False) or options.fold_output
+    label = options.summary or "Show code"
     parts_in = (
         ""
-        if "remove-input" in tags or not source.strip()
-        else _block("nb-input", code, hide_input, "Show code")
+        if "remove-input" in tags or options.remove_input or not source.strip()
+        else _block("nb-input", ctx.highlight(source, ctx.language), hide_input, label,
+                    opened=options.fold_input == "show")
     )
     parts_out = (
         ""
-        if "remove-output" in tags or not outputs
+        if "remove-output" in tags or options.remove_output or not outputs
         else _block("nb-output", outputs, hide_output, "Show output")
     )
+    if options.label and not figures.count and parts_out:  # a label without a figure: on the outputs
+        parts_out = parts_out.replace('class="nb-output"', f'class="nb-output" id="{html.escape(options.label)}"', 1)
+    flow = "" if options.remove_cell else parts_in + parts_out
     return _cell(
         cell_id,
         tags,
         "nb-code",
         anchor,
-        parts_in + parts_out,
+        flow,
         parts_in + parts_out,
         _block("nb-output", outputs, hide_output, "Show output") if outputs else "",
     )
@@ -165,17 +190,37 @@ def _cell(
     return RenderedCell(cell_id, tags, shown, placed_html, outputs)
 
 
-def _block(cls: str, inner: str, hidden: bool, label: str) -> str:
-    if hidden:
-        return f'<details class="{cls}">\n<summary>{label}</summary>\n{inner}</details>\n'
+def _block(cls: str, inner: str, hidden: bool, label: str, *, opened: bool = False) -> str:
+    if hidden or opened:
+        state = " open" if opened and not hidden else ""
+        return f'<details class="{cls}"{state}>\n<summary>{html.escape(label)}</summary>\n{inner}</details>\n'
     return f'<div class="{cls}">\n{inner}</div>\n'
 
 
-def _outputs(outputs: list[dict[str, Any]], number: int, ctx: _Context) -> str:
-    return "".join(_output(output, number, ctx) for output in outputs)
+class _Figures:
+    """A cell's Quarto figure options, handed out to its image outputs in order: the label goes
+    on the first figure, captions and alt texts one per image (a single one to the first)."""
+
+    def __init__(self, options: CellOptions) -> None:
+        self.label, self.captions, self.alts = options.label, options.captions, options.alts
+        self.count = 0
+
+    def take(self) -> tuple[str, str, str | None]:
+        """(id, caption, alt text or None) for the next image."""
+        index, self.count = self.count, self.count + 1
+        return (
+            self.label if index == 0 else "",
+            self.captions[index] if index < len(self.captions) else "",
+            self.alts[index] if index < len(self.alts) else None,
+        )
 
 
-def _output(output: dict[str, Any], number: int, ctx: _Context) -> str:
+def _outputs(outputs: list[dict[str, Any]], number: int, ctx: _Context, figures: _Figures | None = None) -> str:
+    figures = figures or _Figures(CellOptions(""))
+    return "".join(_output(output, number, ctx, figures) for output in outputs)
+
+
+def _output(output: dict[str, Any], number: int, ctx: _Context, figures: _Figures) -> str:
     kind = output.get("output_type")
     if kind == "stream":
         name = output.get("name", "stdout")
@@ -191,7 +236,7 @@ def _output(output: dict[str, Any], number: int, ctx: _Context) -> str:
         ctx.values[str(value.get("name"))] = value.get("value")
         return ""
     mime = _choose(data)
-    return _render_mime(mime, data, output.get("metadata", {}), number, ctx) if mime else ""
+    return _render_mime(mime, data, output.get("metadata", {}), number, ctx, figures) if mime else ""
 
 
 def _choose(data: dict[str, Any]) -> str | None:
@@ -206,7 +251,7 @@ def _choose(data: dict[str, Any]) -> str | None:
 
 
 def _render_mime(
-    mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context
+    mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context, figures: _Figures
 ) -> str:
     value = _text(data[mime]) if mime != "image/png" and mime != "image/jpeg" else data[mime]
     if mime == "text/html":
@@ -218,7 +263,13 @@ def _render_mime(
             ),
         )
     if mime in IMAGE_TYPES:
-        return _item("nb-image", _image(mime, value, data, meta.get(mime, {}), number, ctx))
+        label, caption, alt = figures.take()
+        image = _image(mime, value, data, meta.get(mime, {}), number, ctx, alt)
+        if not label and not caption:
+            return _item("nb-image", image)
+        anchor = f' id="{html.escape(label)}"' if label else ""
+        text = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+        return _item("nb-image", f"<figure{anchor}>{image}{text}</figure>")
     if mime == "text/markdown":
         return _item("nb-markdown", ctx.markdown(value))
     if mime == "text/latex":
@@ -227,13 +278,15 @@ def _render_mime(
 
 
 def _image(
-    mime: str, value: Any, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context
+    mime: str, value: Any, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context,
+    alt_text: str | None = None,
 ) -> str:
     raw = value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
     name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
     ctx.files[name] = raw
     plain = _text(data.get("text/plain", "")).strip()
     alt = plain if plain and not plain.startswith("<") else f"Output of cell {number}"
+    alt = alt if alt_text is None else alt_text
     width, height = meta.get("width"), meta.get("height")
     if (width is None or height is None) and mime == "image/png" and raw[12:16] == b"IHDR":
         width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
@@ -269,7 +322,12 @@ def _with_attachments(cell: dict[str, Any], ctx: _Context) -> str:
             file_name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
             ctx.files[file_name] = raw
             source = source.replace(f"attachment:{name}", file_name)
-    return source
+    names = {}
+    for link, (file_name, data) in ctx.linked.items():
+        if link in source:
+            ctx.files[file_name] = data
+            names[link] = file_name
+    return rewrite_image_links(source, names) if names else source
 
 
 def _item(cls: str, inner: str) -> str:
