@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -63,6 +63,7 @@ class Post:
     notebooks: tuple[NotebookUse, ...] = ()
     assets: tuple[Path, ...] = ()  # files beside slug/index.md, copied next to the page
     digest: str = ""  # SHA-256 (hex) of the file's bytes as read
+    liquid: bool = False  # the body holds Liquid (`{%`, `{{`): rendered through it first
 
     @cached_property
     def stamps(self) -> tuple[str, str]:
@@ -83,6 +84,7 @@ class Document:
     post: Post
     body: str
     body_line: int  # 1-based line in the file where the body starts
+    meta: dict[str, Any] = field(default_factory=dict)  # the front matter as read (Liquid's `page.*`)
 
 
 class Heading(NamedTuple):

@@ -17,6 +17,7 @@ from ..config import EXECUTE_MODES, SiteConfig, display_path
 from ..errors import Diagnostic, error
 from ..models import Document, NotebookRequest, NotebookUse, Post
 from .front_matter import Fields, kind_of, split_front_matter
+from .liquid import uses_liquid
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
@@ -172,9 +173,10 @@ def _build_document(
         title=title,
         date=moment,
         assets=post_assets(path),
+        liquid=uses_liquid(body),
         **checked,
     )
-    return Document(post, body, body_line)
+    return Document(post, body, body_line, meta)
 
 
 def _checked_fields(

@@ -16,13 +16,13 @@ def post_to_json(post: Post, tz: Any) -> list[Any]:
         str(post.source), post.display_path, post.slug, post.url_path, post.title,
         _moment_to_json(post.date, tz), _moment_to_json(post.updated, tz) if post.updated else None,
         post.description, list(post.tags), list(post.categories), post.author, post.pinned, post.draft,
-        post.layout, [_use_to_json(use) for use in post.notebooks],
+        post.layout, [_use_to_json(use) for use in post.notebooks], post.liquid,
     ]
 
 
 def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
     (source, shown, slug, url_path, title, moment, updated, description, tags, categories, author, pinned,
-     draft, layout, notebooks) = row
+     draft, layout, notebooks, liquid) = row
     if source != str(path):
         raise ValueError(f"the stored row for {path} names {source}")
     return Post(
@@ -42,6 +42,7 @@ def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
         layout=layout,
         notebooks=tuple(_use_from_json(use) for use in notebooks),
         digest=digest,
+        liquid=liquid,
     )
 
 
