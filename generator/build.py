@@ -116,7 +116,7 @@ def input_folders(config: SiteConfig) -> list[Path]:
     """The folders a build reads (the output folder may be inside none of them)."""
     root = config.root
     return [root / config.posts_dir, root / config.static_dir, root / config.freeze_dir, root / "notebooks",
-            *theme_dirs(config)]
+            *theme_dirs(config), root / "_includes"]
 
 
 def _build(

@@ -18,7 +18,7 @@ def watched(source: Path, config: SiteConfig | None) -> tuple[Path, ...]:
     """The files and folders a rebuild depends on; the defaults while the settings are broken."""
     posts = config.posts_dir if config else "posts"
     static = config.static_dir if config else "static"
-    names = (posts, "notebooks", "templates", static, "pyproject.toml")
+    names = (posts, "notebooks", "templates", static, "_includes", "pyproject.toml")
     return tuple(source / name for name in dict.fromkeys(names))
 
 
