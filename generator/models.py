@@ -84,7 +84,7 @@ class Document:
     post: Post
     body: str
     body_line: int  # 1-based line in the file where the body starts
-    meta: dict[str, Any] = field(default_factory=dict)  # the front matter as read (Liquid's `page.*`)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # front matter as read: `page.*`
 
 
 class Heading(NamedTuple):

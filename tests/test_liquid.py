@@ -132,6 +132,8 @@ BROKEN = {
     "pyproject.toml": '[tool.journey]\ntitle = "Broken"\n',
     "_includes/card.html": "<div>{{ include.text }}</div>\n",
     "_includes/bad.html": "<div>\n  {% gist 1234 %}\n</div>\n",
+    "posts/2011-05-11-marks.md": post("Marks", "2011-05-11", '{% highlight ruby mark_lines="1 2" %}\nx\n{% endhighlight %}\n'),
+    "posts/2011-05-12-dynamic.md": post("Dynamic", "2011-05-12", "{% include {{ page.card }} %}\n"),
     "posts/2011-05-10-bad-include.md": post("Bad include", "2011-05-10", "{% include bad.html %}\n"),
     "posts/2011-04-27-target.md": post("Target", "2011-04-27"),
     "posts/2011-05-01-embeds.md": post("Embeds", "2011-05-01", "Intro.\n\nMore.\n\n{% youtube dQw4w9WgXcQ %}\n"),
@@ -161,7 +163,9 @@ def test_what_journey_does_not_render_is_an_error_at_its_line_and_column(tmp_pat
         "posts/2011-05-07-in-include.md:5:1: warning: Liquid variable 'page.nope' is undefined (Jekyll prints nothing)",
         "posts/2011-05-08-seo.md:5:1: error: unknown Liquid tag 'seo'",
         "posts/2011-05-09-stray.md:5:6: error: 'endhighlight' without an opening 'highlight'",
-        "journey: 9 errors; nothing was written",
+        "posts/2011-05-11-marks.md:5:1: error: 'highlight' takes a language and 'linenos', got 'ruby mark_lines=\"1 2\"'",
+        "posts/2011-05-12-dynamic.md:5:1: error: 'include' takes a file name of _includes/, not a variable or a string",
+        "journey: 11 errors; nothing was written",
     ]
     assert not (tmp_path / "site").exists()
 

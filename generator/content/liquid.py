@@ -132,6 +132,9 @@ def render_liquid(document: Document, site: LiquidSite, meta: Mapping[str, Any],
         text = renderer.render(source, page=_page(post, meta, site))
     except LiquidError as exc:
         return LiquidResult(document.body, problems=(renderer.diagnostic(exc, source, document),))
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:  # a filter given what it cannot take
+        message = f"Liquid: {exc}"
+        return LiquidResult(document.body, problems=(error(post.display_path, document.body_line, 1, message),))
     notes = tuple(renderer.undefined_warnings(source, document))
     return LiquidResult(text.replace(_SHORTCODE_MASK, _SHORTCODE_OPEN), tuple(renderer.blocks),
                         "\n".join(renderer.code), notes)

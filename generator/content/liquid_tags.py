@@ -29,8 +29,9 @@ from .liquid import LiquidSite, problem_at
 Highlight = Callable[[str, str], str]  # (code, language) → the HTML journey gives a fenced block
 
 
-class JourneyLiquidError(LiquidError):
-    """A problem journey's tags find; its message is the diagnostic's, word for word."""
+class JourneyLiquidError(LiquidSyntaxError):
+    """A problem journey's tags find (a syntax error, for python-liquid to pass on as it is);
+    its message is the diagnostic's, word for word."""
 
 
 class Renderer:
@@ -231,7 +232,8 @@ class IncludeTag(Tag):
         text, expression = _argument(stream, token, "a file name")
         name, _, rest = text.partition(" ")
         if "{{" in name or name.startswith(("'", '"')):
-            raise JourneyLiquidError(f"'include' takes a file name of _includes/, got {name}", token=token)
+            raise JourneyLiquidError("'include' takes a file name of _includes/, not a variable or a string",
+                                     token=token)
         offset = expression.value.index(name) + len(name)
         inner = Token(TOKEN_EXPRESSION, rest, start_index=expression.start_index + offset, source=expression.source)
         return IncludeNode(token, name, expression, _params(self.env, TokenStream(tokenize(rest, parent_token=inner))))
