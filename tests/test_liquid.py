@@ -215,3 +215,35 @@ def test_a_liquid_error_stops_the_build_through_the_api(tmp_path: Path) -> None:
     with pytest.raises(JourneyError) as raised:
         build_site(BuildOptions(source=tmp_path, progress=False))
     assert [d.message for d in raised.value.diagnostics] == ["unknown Liquid tag 'feed_meta'"]
+
+
+def test_post_url_names_posts_in_sub_folders_and_bundles(tmp_path: Path) -> None:
+    from conftest import a_post
+
+    from generator.config import SiteConfig
+    from generator.content.liquid import liquid_site
+
+    config = SiteConfig(root=tmp_path, base_url="https://u.github.io/repo/")
+    posts = [a_post(tmp_path / "posts" / "2011-04-27-name.md", "posts/2011-04-27-name.md", url_path="posts/name/"),
+             a_post(tmp_path / "posts" / "ml" / "2012-01-01-deep.md", "posts/ml/2012-01-01-deep.md", url_path="posts/deep/"),
+             a_post(tmp_path / "posts" / "bundle" / "index.md", "posts/bundle/index.md", url_path="posts/bundle/")]
+    site = liquid_site(config, posts)
+    assert site.posts == {"2011-04-27-name": "posts/name/", "ml/2012-01-01-deep": "posts/deep/",
+                          "2012-01-01-deep": "posts/deep/", "bundle": "posts/bundle/"}
+    assert site.files == {"posts/2011-04-27-name.md": "posts/name/", "posts/ml/2012-01-01-deep.md": "posts/deep/",
+                          "posts/bundle/index.md": "posts/bundle/"}
+    assert (site.site["baseurl"], site.site["url"]) == ("/repo", "https://u.github.io")
+
+
+def test_a_blog_without_liquid_never_loads_the_engine(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    make_blog(tmp_path, {"posts/2024-01-01-a.md": post("A", "2024-01-01", "Just {braces} and `{{< x >}}`.\n")})
+    script = ("import sys\nfrom pathlib import Path\nfrom generator.build import BuildOptions, build_site\n"
+              f"build_site(BuildOptions(source=Path({str(tmp_path)!r}), progress=False))\n"
+              "print('liquid' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False"]
