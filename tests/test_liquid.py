@@ -89,6 +89,8 @@ def test_raw_shows_liquid_as_written_in_code(built: Path) -> None:
     assert '<span class="cp">{{</span> <span class="nv">title</span> <span class="cp">}}</span>' in html
     assert '<span class="cp">{%</span> <span class="k">for</span>' in html
     assert "<p>Inline too: <code>{{ x }}</code>.</p>" in html
+    # A journey (or Hugo) shortcode is not Liquid: it stays as written, in a highlighted block too.
+    assert "<code>{{&lt; figure src=&quot;x.png&quot; &gt;}}\n</code>" in html
 
 
 def test_a_post_without_liquid_is_not_rendered_through_it(built: Path) -> None:

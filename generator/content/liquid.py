@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -118,8 +118,12 @@ class LiquidResult:
         return html
 
 
-def render_liquid(document: Document, site: LiquidSite, meta: Mapping[str, Any],
-                  highlight: Any) -> LiquidResult:
+def unmask(text: str) -> str:
+    """Text as written: the shortcodes hidden from Liquid shown again."""
+    return text.replace(_SHORTCODE_MASK, _SHORTCODE_OPEN)
+
+
+def render_liquid(document: Document, site: LiquidSite, highlight: Callable[[str, str], str]) -> LiquidResult:
     """Render a post body as Liquid; errors and warnings point into the post file (or the include)."""
     from liquid.exceptions import LiquidError
 
@@ -129,18 +133,18 @@ def render_liquid(document: Document, site: LiquidSite, meta: Mapping[str, Any],
     source = document.body.replace(_SHORTCODE_OPEN, _SHORTCODE_MASK)
     renderer = Renderer(site, highlight, block=_BLOCK)
     try:
-        text = renderer.render(source, page=_page(post, meta, site))
+        text = renderer.render(source, page=_page(post, document.meta))
     except LiquidError as exc:
         return LiquidResult(document.body, problems=(renderer.diagnostic(exc, source, document),))
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:  # a filter given what it cannot take
         message = f"Liquid: {exc}"
         return LiquidResult(document.body, problems=(error(post.display_path, document.body_line, 1, message),))
     notes = tuple(renderer.undefined_warnings(source, document))
-    return LiquidResult(text.replace(_SHORTCODE_MASK, _SHORTCODE_OPEN), tuple(renderer.blocks),
+    return LiquidResult(unmask(text), tuple(renderer.blocks),
                         "\n".join(renderer.code), notes)
 
 
-def _page(post: Post, meta: Mapping[str, Any], site: LiquidSite) -> dict[str, Any]:
+def _page(post: Post, meta: Mapping[str, Any]) -> dict[str, Any]:
     """`page.*`: the post's front matter as read, and what journey made of it."""
     return {
         **{str(key): value for key, value in meta.items()},

@@ -24,7 +24,7 @@ from liquid.token import TOKEN_ASSIGN, TOKEN_COLON, TOKEN_COMMA, TOKEN_EOF, TOKE
 
 from ..errors import Diagnostic
 from ..models import Document
-from .liquid import LiquidSite, problem_at
+from .liquid import LiquidSite, problem_at, unmask
 
 Highlight = Callable[[str, str], str]  # (code, language) → the HTML journey gives a fenced block
 
@@ -172,7 +172,7 @@ class HighlightNode(Node):
     def render_to_output(self, context: Any, buffer: TextIO) -> int:
         inner = context.get_buffer(buffer)
         self.block.render(context, inner)
-        code = inner.getvalue().strip("\n") + "\n"
+        code = unmask(inner.getvalue()).strip("\n") + "\n"
         renderer = _renderer(context)
         markup = renderer.highlight(code, self.language)
         if self.linenos:

@@ -134,7 +134,7 @@ def _render_one(
     post = document.post
     notebooks = _embedded_notebooks(post, executed, config)
     highlighter = _Highlighter(highlighted)
-    templated = render_liquid(document, liquid, document.meta, highlighter) if post.liquid and liquid else None
+    templated = render_liquid(document, liquid, highlighter) if post.liquid and liquid else None
     if templated is not None and any(d.is_error for d in templated.problems):
         return [(key, None, list(templated.problems))]
     result = render_markdown(
