@@ -137,6 +137,8 @@ BROKEN = {
     "posts/2011-05-11-marks.md": post("Marks", "2011-05-11", '{% highlight ruby mark_lines="1 2" %}\nx\n{% endhighlight %}\n'),
     "posts/2011-05-12-dynamic.md": post("Dynamic", "2011-05-12", "{% include {{ page.card }} %}\n"),
     "posts/2011-05-10-bad-include.md": post("Bad include", "2011-05-10", "{% include bad.html %}\n"),
+    "_includes/open.html": "<p>\n{% if include.x %}\nyes\n",
+    "posts/2011-05-13-open-include.md": post("Open include", "2011-05-13", "{% include open.html x=true %}\n"),
     "posts/2011-04-27-target.md": post("Target", "2011-04-27"),
     "posts/2011-05-01-embeds.md": post("Embeds", "2011-05-01", "Intro.\n\nMore.\n\n{% youtube dQw4w9WgXcQ %}\n"),
     "posts/2011-05-02-unclosed.md": post("Unclosed", "2011-05-02", "Code:\n\n{% highlight ruby %}\nputs 1\n"),
@@ -156,6 +158,7 @@ def test_what_journey_does_not_render_is_an_error_at_its_line_and_column(tmp_pat
     assert code == 1
     assert err.splitlines() == [
         "_includes/bad.html:2:3: error: unknown Liquid tag 'gist'",
+        "_includes/open.html:2:1: error: 'if' is never closed: expected 'endif'",
         "posts/2011-05-01-embeds.md:9:1: error: unknown Liquid tag 'youtube'",
         "posts/2011-05-02-unclosed.md:7:1: error: 'highlight' is never closed: expected 'endhighlight'",
         "posts/2011-05-03-include.md:6:3: error: no include 'missing.html' in _includes/",
@@ -167,7 +170,7 @@ def test_what_journey_does_not_render_is_an_error_at_its_line_and_column(tmp_pat
         "posts/2011-05-09-stray.md:5:6: error: 'endhighlight' without an opening 'highlight'",
         "posts/2011-05-11-marks.md:5:1: error: 'highlight' takes a language and 'linenos', got 'ruby mark_lines=\"1 2\"'",
         "posts/2011-05-12-dynamic.md:5:1: error: 'include' takes a file name of _includes/, not a variable or a string",
-        "journey: 11 errors; nothing was written",
+        "journey: 12 errors; nothing was written",
     ]
     assert not (tmp_path / "site").exists()
 

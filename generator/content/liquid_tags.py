@@ -5,7 +5,7 @@ Imported only when a post uses Liquid (python-liquid costs ~0.4 s to load).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any, TextIO
@@ -43,6 +43,7 @@ class Renderer:
         self.blocks: list[str] = []
         self.code: list[str] = []
         self.undefined: list[tuple[str, Token]] = []
+        self.included: dict[str, Any] = {}  # include name → its parsed template (an include in a loop parses once)
         self.env = _environment(self)
 
     def render(self, source: str, *, page: dict[str, Any]) -> str:
@@ -60,18 +61,21 @@ class Renderer:
     def diagnostic(self, exc: LiquidError, source: str, document: Document) -> Diagnostic:
         token = exc.token
         message = _message(exc, self.env)
-        if token is None or token.start_index < 0:
-            token = _unclosed(self.env, source) or token
+        if token is None or token.start_index < 0:  # python-liquid names the end of the text, not the opening
+            parsed = next((text for shown, text in self.site.includes.values() if shown == exc.template_name), source)
+            token = _unclosed(self.env, parsed) or token
             if token is not None and token.start_index >= 0:
                 message = f"'{token.value}' is never closed: expected 'end{token.value}'"
         if token is None or token.start_index < 0:
             return problem_at(document, self.site, source, source, 0, message)
         return problem_at(document, self.site, source, token.source, token.start_index, message)
 
-    def undefined_warnings(self, source: str, document: Document) -> Iterator[Diagnostic]:
-        for name, token in self.undefined:
-            yield problem_at(document, self.site, source, token.source, token.start_index,
-                             f"Liquid variable '{name}' is undefined (Jekyll prints nothing)", severity="warning")
+    def undefined_warnings(self, source: str, document: Document) -> list[Diagnostic]:
+        """A warning per undefined variable printed (once per place, even when printed in a loop)."""
+        found = (problem_at(document, self.site, source, token.source, token.start_index,
+                            f"Liquid variable '{name}' is undefined (Jekyll prints nothing)", severity="warning")
+                 for name, token in self.undefined)
+        return list(dict.fromkeys(found))
 
 
 def _message(exc: LiquidError, env: Environment) -> str:
@@ -214,7 +218,9 @@ class IncludeNode(Node):
         found = renderer.site.includes.get(self.name)
         if found is None:
             raise JourneyLiquidError(f"no include '{self.name}' in _includes/", token=self.where)
-        template = context.env.from_string(found[1], name=self.name, path=found[0])
+        template = renderer.included.get(self.name)
+        if template is None:
+            template = renderer.included[self.name] = context.env.from_string(found[1], name=self.name, path=found[0])
         params = {name: value.evaluate(context) for name, value in self.params}
         with context.extend({"include": params}, template=template):
             template.render_with_context(context, buffer, partial=True)
