@@ -69,10 +69,13 @@ def quiet_collector(*, one_shot: bool) -> None:
 
 def build_time() -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else now; used only to hold back future posts."""
+    return pinned_time() or datetime.now(UTC)
+
+
+def pinned_time() -> datetime | None:
+    """SOURCE_DATE_EPOCH as a time, or None when it is not set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC)
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else None
 
 
 def build_site(options: BuildOptions, session: BuildSession | None = None) -> BuildResult:
@@ -148,7 +151,7 @@ def _build(
     executed, found = _run_notebooks(posts, config, options)
     problems += found
     # 3. Liquid, then Markdown: only posts without a stored rendering of the same inputs are rendered.
-    liquid = liquid_site(config, posts) if any(post.liquid for post in posts) else None
+    liquid = liquid_site(config, posts, pinned_time()) if any(post.liquid for post in posts) else None
     liquid_digest = liquid.digest if liquid is not None else ""
     work = [(post, notebooks, render_key(post, notebooks, config, reuse.code, liquid_digest))
             for post in posts if (notebooks := post_notebooks(post, executed)) is not None]

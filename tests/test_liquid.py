@@ -238,6 +238,7 @@ def test_post_url_names_posts_in_sub_folders_and_bundles(tmp_path: Path) -> None
     assert site.files == {"posts/2011-04-27-name.md": "posts/name/", "posts/ml/2012-01-01-deep.md": "posts/deep/",
                           "posts/bundle/index.md": "posts/bundle/"}
     assert (site.site["baseurl"], site.site["url"]) == ("/repo", "https://u.github.io")
+    assert site.time == posts[0].date  # without SOURCE_DATE_EPOCH: the newest post's date, never the clock
 
 
 def test_a_blog_without_liquid_never_loads_the_engine(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,11 +56,14 @@ class LiquidSite:
         return self.base_path + path.lstrip("/")
 
 
-def liquid_site(config: SiteConfig, posts: Sequence[Post]) -> LiquidSite:
-    """The build's `LiquidSite`: settings, the published posts by name and file, `_includes/`."""
+def liquid_site(config: SiteConfig, posts: Sequence[Post], pinned: datetime | None = None) -> LiquidSite:
+    """The build's `LiquidSite`: settings, the published posts by name and file, `_includes/`.
+    `site.time` is `pinned` (SOURCE_DATE_EPOCH) when given, else the newest post's date: never
+    the wall clock, so the same sources give the same pages (and a Liquid post is not rendered
+    again every build)."""
     parts = urlsplit(config.base_url)
     origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-    time = _site_time(posts)
+    time = pinned or max((post.date for post in posts), default=None)
     site = {
         **{str(key): value for key, value in config.extra.items()},
         "title": config.title, "description": config.description, "author": config.author,
@@ -77,16 +79,6 @@ def liquid_site(config: SiteConfig, posts: Sequence[Post]) -> LiquidSite:
         names.setdefault(name.name, post.url_path)  # Jekyll finds a post in a sub-folder by its name too
         files[post.source.relative_to(config.root).as_posix()] = post.url_path
     return LiquidSite(config.base_path, origin, site, time, names, files, _read_includes(config))
-
-
-def _site_time(posts: Sequence[Post]) -> datetime | None:
-    """SOURCE_DATE_EPOCH when set, else the newest post's date: never the wall clock, so the
-    same sources give the same pages (and a Liquid post is not rendered again every build)."""
-    from ..build import build_time  # the one reading of SOURCE_DATE_EPOCH
-
-    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
-        return build_time()
-    return max((post.date for post in posts), default=None)
 
 
 def _read_includes(config: SiteConfig) -> dict[str, tuple[str, str]]:

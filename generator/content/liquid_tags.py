@@ -20,7 +20,16 @@ from liquid.filter import with_environment
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
-from liquid.token import TOKEN_ASSIGN, TOKEN_COLON, TOKEN_COMMA, TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG, TOKEN_WORD, Token
+from liquid.token import (
+    TOKEN_ASSIGN,
+    TOKEN_COLON,
+    TOKEN_COMMA,
+    TOKEN_EOF,
+    TOKEN_EXPRESSION,
+    TOKEN_TAG,
+    TOKEN_WORD,
+    Token,
+)
 
 from ..errors import Diagnostic
 from ..models import Document
