@@ -54,6 +54,7 @@ def test_site_and_page_values_and_the_url_filters(built: Path) -> None:
     assert "<p>This is <strong>A Liquid tour</strong>, written on May 2, 2011 for\nLiquid fixture by @tester.</p>" in html
     assert '<p><img src="/repo/images/x.png" alt="A picture" /></p>' in html  # base path once, not twice
     assert '<a href="/repo/archive/">Archive</a> and the feed at https://tester.github.io/repo/feed.xml.' in html
+    assert "Full URLs stay: https://jekyllrb.com/docs/ and https://jekyllrb.com/." in html
     assert "<p>Comments are on; tags: meta.</p>" in html
     assert "{{" not in html and "{%" not in html
 
@@ -138,6 +139,7 @@ BROKEN = {
     "posts/2011-05-12-dynamic.md": post("Dynamic", "2011-05-12", "{% include {{ page.card }} %}\n"),
     "posts/2011-05-10-bad-include.md": post("Bad include", "2011-05-10", "{% include bad.html %}\n"),
     "_includes/open.html": "<p>\n{% if include.x %}\nyes\n",
+    "posts/2011-05-14-else.md": post("Else", "2011-05-14", "Either this {% else %} or that.\n"),
     "posts/2011-05-13-open-include.md": post("Open include", "2011-05-13", "{% include open.html x=true %}\n"),
     "posts/2011-04-27-target.md": post("Target", "2011-04-27"),
     "posts/2011-05-01-embeds.md": post("Embeds", "2011-05-01", "Intro.\n\nMore.\n\n{% youtube dQw4w9WgXcQ %}\n"),
@@ -170,7 +172,8 @@ def test_what_journey_does_not_render_is_an_error_at_its_line_and_column(tmp_pat
         "posts/2011-05-09-stray.md:5:6: error: 'endhighlight' without an opening 'highlight'",
         "posts/2011-05-11-marks.md:5:1: error: 'highlight' takes a language and 'linenos', got 'ruby mark_lines=\"1 2\"'",
         "posts/2011-05-12-dynamic.md:5:1: error: 'include' takes a file name of _includes/, not a variable or a string",
-        "journey: 12 errors; nothing was written",
+        "posts/2011-05-14-else.md:5:13: error: 'else' outside the 'if' block it belongs to",
+        "journey: 13 errors; nothing was written",
     ]
     assert not (tmp_path / "site").exists()
 

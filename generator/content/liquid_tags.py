@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 from liquid import Environment, Undefined
 from liquid.ast import BlockNode, Node
@@ -93,10 +94,15 @@ def _message(exc: LiquidError, env: Environment) -> str:
         name = text.removeprefix("unexpected tag '").removesuffix("'")
         if name.startswith("end") and name[3:] in env.tags:
             return f"'{name}' without an opening '{name[3:]}'"
+        if name in _INNER_TAGS:
+            return f"'{name}' outside the '{_INNER_TAGS[name]}' block it belongs to"
         return f"unknown Liquid tag '{name}'"
     if isinstance(exc, JourneyLiquidError):
         return text
     return f"Liquid: {text}"
+
+
+_INNER_TAGS = {"else": "if", "elsif": "if", "when": "case"}  # parts of a block, not tags of their own
 
 
 def _unclosed(env: Environment, source: str) -> Token | None:
@@ -130,14 +136,19 @@ def _environment(renderer: Renderer) -> Environment:
     for tag in (HighlightTag, IncludeTag, PostUrlTag, LinkTag):
         env.add_tag(tag)
     site = renderer.site
-    env.add_filter("relative_url", lambda value: site.url(str(value)) if str(value) else site.base_path)
-    env.add_filter("absolute_url", lambda value: site.origin + site.url(str(value)))
+    # Jekyll's URL filters: a site path under the base path (and the origin); a full URL stays as it is.
+    env.add_filter("relative_url", lambda value: str(value) if _is_full(value) else site.url(str(value)))
+    env.add_filter("absolute_url", lambda value: str(value) if _is_full(value) else site.origin + site.url(str(value)))
     env.add_filter("date", with_environment(_date_filter(site)))
     env.add_filter("date_to_xmlschema", lambda value: _moment(value, site).isoformat())
     env.add_filter("date_to_rfc822", lambda value: format_datetime(_moment(value, site)))
     env.add_filter("date_to_string", lambda value: _moment(value, site).strftime("%d %b %Y"))
     env.add_filter("date_to_long_string", lambda value: _moment(value, site).strftime("%d %B %Y"))
     return env
+
+
+def _is_full(value: Any) -> bool:
+    return bool(urlsplit(str(value)).scheme)
 
 
 def _date_filter(site: LiquidSite) -> Callable[..., str]:
