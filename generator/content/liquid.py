@@ -73,11 +73,13 @@ def liquid_site(config: SiteConfig, posts: Sequence[Post], pinned: datetime | No
     files: dict[str, str] = {}
     posts_root = config.root / config.posts_dir
     for post in posts:
-        inside = PurePosixPath(post.source.relative_to(posts_root).as_posix())
+        inside = PurePosixPath(post.source.relative_to(posts_root).as_posix()
+                               if post.source.is_relative_to(posts_root) else post.source.name)
         name = inside.parent if inside.name == "index.md" else inside.with_suffix("")
         names[str(name)] = post.url_path
         names.setdefault(name.name, post.url_path)  # Jekyll finds a post in a sub-folder by its name too
-        files[post.source.relative_to(config.root).as_posix()] = post.url_path
+        if post.source.is_relative_to(config.root):
+            files[post.source.relative_to(config.root).as_posix()] = post.url_path
     return LiquidSite(config.base_path, origin, site, time, names, files, _read_includes(config))
 
 
