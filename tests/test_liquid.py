@@ -256,3 +256,10 @@ def test_a_blog_without_liquid_never_loads_the_engine(tmp_path: Path) -> None:
                           env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False"]
+
+
+def test_a_highlight_indented_into_a_list_item_stays_in_it(built: Path) -> None:
+    html = content(built, "templating-tutorial")
+    assert ('<ol>\n<li>\n<p>Install it:</p>\n<div class="highlight"><pre><span></span><code>pip<span class="w"> </span>'
+            'install<span class="w"> </span>jinja2\n</code></pre></div>\n\n</li>\n<li>\n<p>Write a template.</p>\n</li>\n</ol>'
+            ) in html

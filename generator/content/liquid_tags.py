@@ -60,13 +60,14 @@ class Renderer:
         template = self.env.from_string(source)
         return template.render(site=self.site.site, page=page)
 
-    def place(self, markup: str, code: str, lines: int) -> str:
-        """A placeholder for a highlighted block, on a line of its own when the block had lines
-        of its own, with as many line breaks as the block had (later lines keep their numbers)."""
+    def place(self, markup: str, code: str, lines: int, indent: str) -> str:
+        """A placeholder for a highlighted block, on a line of its own (indented as the tag was,
+        so that it stays in its list item) when the block had lines of its own, with as many line
+        breaks as the block had (later lines keep their numbers)."""
         self.blocks.append(markup)
         self.code.append(code)
         marker = self.block.format(len(self.blocks) - 1)
-        return f"\n{marker}\n" + "\n" * (lines - 2) if lines >= 2 else marker
+        return f"\n{indent}{marker}\n" + "\n" * (lines - 2) if lines >= 2 else marker
 
     def diagnostic(self, exc: LiquidError, source: str, document: Document) -> Diagnostic:
         token = exc.token
@@ -191,12 +192,15 @@ class HighlightNode(Node):
     def __init__(self, token: Token, language: str, linenos: bool, block: BlockNode, lines: int) -> None:
         super().__init__(token)
         self.language, self.linenos, self.block, self.lines = language, linenos, block, lines
+        source, opening = token.source, token.source.rfind("{%", 0, token.start_index)
+        before = source[source.rfind("\n", 0, opening) + 1 : opening]
+        self.indent = before if not before.strip() else ""
         self.blank = False
 
     def render_to_output(self, context: Any, buffer: TextIO) -> int:
         inner = context.get_buffer(buffer)
         self.block.render(context, inner)
-        code = unmask(inner.getvalue()).strip("\n") + "\n"
+        code = _code(unmask(inner.getvalue()), self.indent)
         renderer = _renderer(context)
         markup = renderer.highlight(code, self.language)
         if self.linenos:
@@ -204,7 +208,18 @@ class HighlightNode(Node):
             markup = ('<table class="highlighttable"><tr><td class="linenos">'
                       '<pre class="lineno" style="margin:0;padding:.85rem .5rem;line-height:1.5;text-align:right">'
                       f'{numbers}</pre></td><td class="code">{markup.rstrip()}</td></tr></table>\n')
-        return buffer.write(renderer.place(markup, code, self.lines))
+        return buffer.write(renderer.place(markup, code, self.lines, self.indent))
+
+
+def _code(text: str, indent: str) -> str:
+    """A highlight block's code: without the blank lines around it (as Jekyll does) and, for a
+    block indented into a list item, without the item's indentation."""
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "".join(line.removeprefix(indent) + "\n" for line in lines)
 
 
 class HighlightTag(Tag):
