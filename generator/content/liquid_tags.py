@@ -6,18 +6,13 @@ Imported only when a post uses Liquid (python-liquid costs ~0.4 s to load).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from email.utils import format_datetime
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 from liquid import Environment, Undefined
 from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import parse_primitive
 from liquid.builtin.expressions._tokenize import tokenize
-from liquid.builtin.filters.misc import date as liquid_date
 from liquid.exceptions import LiquidError, LiquidSyntaxError
-from liquid.filter import with_environment
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
@@ -35,6 +30,7 @@ from liquid.token import (
 from ..errors import Diagnostic
 from ..models import Document
 from .liquid import LiquidSite, problem_at, unmask
+from .liquid_filters import add_jekyll_filters
 
 Highlight = Callable[[str, str], str]  # (code, language) → the HTML journey gives a fenced block
 
@@ -136,41 +132,8 @@ def _environment(renderer: Renderer) -> Environment:
         env.tags.pop(name, None)  # Jekyll's include takes a file of _includes/ and key=value params
     for tag in (HighlightTag, IncludeTag, PostUrlTag, LinkTag):
         env.add_tag(tag)
-    site = renderer.site
-    # Jekyll's URL filters: a site path under the base path (and the origin); a full URL stays as it is.
-    env.add_filter("relative_url", lambda value: str(value) if _is_full(value) else site.url(str(value)))
-    env.add_filter("absolute_url", lambda value: str(value) if _is_full(value) else site.origin + site.url(str(value)))
-    env.add_filter("date", with_environment(_date_filter(site)))
-    env.add_filter("date_to_xmlschema", lambda value: _moment(value, site).isoformat())
-    env.add_filter("date_to_rfc822", lambda value: format_datetime(_moment(value, site)))
-    env.add_filter("date_to_string", lambda value: _moment(value, site).strftime("%d %b %Y"))
-    env.add_filter("date_to_long_string", lambda value: _moment(value, site).strftime("%d %B %Y"))
+    add_jekyll_filters(env, renderer.site)
     return env
-
-
-def _is_full(value: Any) -> bool:
-    return bool(urlsplit(str(value)).scheme)
-
-
-def _date_filter(site: LiquidSite) -> Callable[..., str]:
-    def date_filter(value: Any, fmt: Any, *, environment: Environment) -> str:
-        if value in ("now", "today"):  # the site's time, never the wall clock
-            value = _moment(value, site)
-        return liquid_date(value, fmt, environment=environment)
-    return date_filter
-
-
-def _moment(value: Any, site: LiquidSite) -> datetime:
-    if value in ("now", "today"):
-        return site.time or datetime(1970, 1, 1, tzinfo=UTC)
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise JourneyLiquidError(f"'{value}' is not a date", token=None) from exc
 
 
 def _renderer(context: Any) -> Renderer:
