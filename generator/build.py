@@ -69,10 +69,13 @@ def quiet_collector(*, one_shot: bool) -> None:
 
 def build_time() -> datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), else now; used only to hold back future posts."""
+    return pinned_time() or datetime.now(UTC)
+
+
+def pinned_time() -> datetime | None:
+    """SOURCE_DATE_EPOCH as a time, or None when it is not set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC)
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else None
 
 
 def build_site(options: BuildOptions, session: BuildSession | None = None) -> BuildResult:
@@ -116,13 +119,14 @@ def input_folders(config: SiteConfig) -> list[Path]:
     """The folders a build reads (the output folder may be inside none of them)."""
     root = config.root
     return [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, root / "notebooks",
-            *theme_dirs(config)]
+            *theme_dirs(config), root / "_includes"]
 
 
 def _build(
     config: SiteConfig, options: BuildOptions, out: Path, reuse: Rebuild, settings_problems: list[Diagnostic]
 ) -> tuple[int, int, list[Diagnostic]]:
     """The stages, for a build with something to do: (files in the site, pages rendered, problems)."""
+    from .content.liquid import liquid_site
     from .content.render import post_notebooks, render_key, render_posts
     from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
@@ -146,14 +150,16 @@ def _build(
     # 2. Notebooks: executed, or taken from _freeze/ while their cache key holds.
     executed, found = _run_notebooks(posts, config, options)
     problems += found
-    # 3. Markdown: only posts without a stored rendering of the same inputs are rendered.
-    work = [(post, notebooks, render_key(post, notebooks, config, reuse.code))
+    # 3. Liquid, then Markdown: only posts without a stored rendering of the same inputs are rendered.
+    liquid = liquid_site(config, posts, pinned_time()) if any(post.liquid for post in posts) else None
+    liquid_digest = liquid.digest if liquid is not None else ""
+    work = [(post, notebooks, render_key(post, notebooks, config, reuse.code, liquid_digest))
             for post in posts if (notebooks := post_notebooks(post, executed)) is not None]
     todo = [(documents.get(post.source) or _document(config, post, reuse), notebooks, key)
             for post, notebooks, key in reuse.unrendered(work)]
     reuse.commit()  # render workers store what they render themselves
     for key, entry, found in render_posts(todo, config, highlighted=reuse.highlighted, keep=reuse.keep,
-                                          jobs=options.jobs):
+                                          jobs=options.jobs, liquid=liquid):
         if entry is not None:
             reuse.took(key, entry)
         problems += found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -68,6 +68,7 @@ class Post:
     sticky_rank: int = 0  # fastpages' `sticky_rank`: pinned, ordered among the pinned by it (1 first)
     image: str = ""  # the social card image: a URL, or a path from the site root (`image:`)
     redirects: tuple[str, ...] = ()  # site files of redirect pages to the post (redirect_from, aliases)
+    liquid: bool = False  # the body holds Liquid (`{%`, `{{`): rendered through it first
 
     @cached_property
     def stamps(self) -> tuple[str, str]:
@@ -89,6 +90,7 @@ class Document:
     body: str
     body_line: int  # 1-based line in the file where the body starts
     excerpt: str | None = None  # Markdown of the listing summary (`excerpt:`, or the text before the separator)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # front matter as read: `page.*`
 
 
 class Heading(NamedTuple):

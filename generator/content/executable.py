@@ -87,7 +87,7 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
         fields.warn(key, f"'{key}' has no effect: Quarto's 'eval: false' runs nothing")
     if document is not None:
         post = replace(document.post, notebooks=uses, digest=hashlib.sha256(data).hexdigest())
-        document = Document(post, document.body, document.body_line)
+        document = replace(document, post=post)
     stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
     dated = meta.get("date") is not None or _DATED_NAME.match(stem) is not None
     return PostRead(path, document, tuple(fields.problems), dated)

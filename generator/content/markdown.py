@@ -238,7 +238,8 @@ def _token_line(tokens: list[Token], idx: int) -> int:
 
 
 def _rewrite_root_links(state: Any) -> None:
-    """Root-relative links and images (`/about/`) get the base path, so sub-path sites work;
+    """Root-relative links and images (`/about/`) get the base path, so sub-path sites work (one
+    already under it, as Liquid's `{{ site.baseurl }}/x` gives, stays as it is);
     inline tokens also learn their block's source line, for diagnostics."""
     base = state.env.get("base_path", "/")
     for block in state.tokens:
@@ -251,7 +252,7 @@ def _rewrite_root_links(state: Any) -> None:
             elif kind == "link_open" or kind == "image":
                 attr = "href" if kind == "link_open" else "src"
                 value = child.attrs.get(attr)
-                if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+                if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", base)):
                     child.attrs[attr] = base + value[1:]
 
 

@@ -18,6 +18,7 @@ from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Document, Heading, NotebookRequest, Post, RenderedPost
 from ..parallel import parallel_iter
+from .liquid import LiquidSite, render_liquid
 from .markdown import (
     ShortcodeProblem,
     create_markdown,
@@ -57,12 +58,13 @@ def post_notebooks(post: Post, executed: Mapping[NotebookRequest, Any]) -> list[
     return [replace(executed[use.request], from_cache=True) for use in post.notebooks]
 
 
-def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: str) -> str:
+def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: str, liquid: str = "") -> str:
     """Everything a post's HTML depends on: its file, the base path, its notebooks' results and
-    the code that renders it (`code`: a digest of journey's files)."""
+    the code that renders it (`code`: a digest of journey's files); for a post with Liquid, also
+    what its Liquid can read (`liquid`: `LiquidSite.digest`)."""
     digest = hashlib.sha256()
     parts = (FORMAT, code, config.base_path, str(config.summary_words), config.excerpt_separator,
-             post.display_path, post.url_path)
+             post.display_path, post.url_path, liquid if post.liquid else "")
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())
@@ -93,12 +95,13 @@ def render_posts(
     highlighted: Highlighted,
     keep: Callable[[Rendering], None],
     jobs: int,
+    liquid: LiquidSite | None = None,
 ) -> Iterator[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
     """Render each (document, its executed notebooks, render key), in order, as each is done:
     (key, the rendering's entry, []) or (key, None, its errors). Each rendering is handed to
     `keep` in the process that made it (a worker, with jobs > 1), so no process ever holds a
-    thousand posts' HTML at once."""
-    yield from parallel_iter(_render_one, work, config, highlighted, keep, jobs=jobs, max_chunk=16)
+    thousand posts' HTML at once. `liquid` is what posts with Liquid read (None: no post has any)."""
+    yield from parallel_iter(_render_one, work, config, highlighted, keep, liquid, jobs=jobs, max_chunk=16)
 
 
 def rendered_post(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
@@ -134,7 +137,7 @@ def search_text(html: str) -> str:
 
 def _render_one(
     item: tuple[Document, list[Any], str], config: SiteConfig, highlighted: Highlighted,
-    keep: Callable[[Rendering], None],
+    keep: Callable[[Rendering], None], liquid: LiquidSite | None,
 ) -> list[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
     global _MARKDOWN
     if _MARKDOWN is None:
@@ -143,11 +146,17 @@ def _render_one(
     post = document.post
     notebooks = _embedded_notebooks(post, executed, config)
     highlighter = _Highlighter(highlighted)
+    templated = render_liquid(document, liquid, highlighter) if post.liquid and liquid else None
+    if templated is not None and any(d.is_error for d in templated.problems):
+        return [(key, None, list(templated.problems))]
     result = render_markdown(
-        _MARKDOWN, document.body, path=post.display_path, first_line=document.body_line,
-        base_path=config.base_path, shortcode=_shortcode_handler(notebooks),
+        _MARKDOWN, templated.text if templated else document.body, path=post.display_path,
+        first_line=document.body_line, base_path=config.base_path, shortcode=_shortcode_handler(notebooks),
         summary_words=config.summary_words, highlight=highlighter,
     )
+    if templated is not None:
+        result.html, result.text = templated.restore(result.html), " ".join(f"{result.text} {templated.code}".split())
+        result.diagnostics[:0] = templated.problems
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
     html = result.html + (notebooks.trailing_html() if notebooks is not None else "")

@@ -18,6 +18,7 @@ from ..errors import Diagnostic, error, warning
 from ..models import Document, NotebookRequest, NotebookUse, Post
 from .fix import pasted_signs
 from .front_matter import JEKYLL_ACCEPTED, Fields, kind_of, split_front_matter
+from .liquid import uses_liquid
 from .permalinks import redirects, url_path_of
 
 KNOWN_KEYS = frozenset({
@@ -261,9 +262,10 @@ def _build_document(
         title=title,
         date=moment,
         assets=post_assets(path),
+        liquid=uses_liquid(body),
         **checked,
     )
-    return Document(post, body, body_line, excerpt)
+    return Document(post, body, body_line, excerpt, meta)
 
 
 def _checked_fields(

@@ -19,6 +19,7 @@ from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error
 from ..models import Document
 from ..notebooks import freeze
+from .leftovers import check_leftover_liquid
 from .preflight import check_cname, preflight, preflight_summary, site_files
 
 __all__ = ["check_site", "preflight_summary"]  # the summary is re-exported for the CLI
@@ -101,6 +102,7 @@ def check_site(
     if site_dir.is_dir():
         files = site_files(site_dir)
         problems += _check_links(config, site_dir, files)
+        problems += check_leftover_liquid(site_dir, files)
         problems += preflight(site_dir, files)
         problems += check_cname(config, site_dir)
     else:

@@ -25,16 +25,17 @@ from .scan import changed_while_building, code_digest, inputs_digest, scan_input
 if TYPE_CHECKING:
     from .session import LastBuild
 
-POSTS = "posts-4"  # the version of stored post rows
+POSTS = "posts-5"  # the version of stored post rows
 
 
 def input_paths(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
-    """(folders, files) a build of this blog reads: posts, static files, notebook results and the
-    theme; the settings, the notebook environment, and the notebooks and deps posts name."""
+    """(folders, files) a build of this blog reads: posts, static files, notebook results, the
+    theme and Liquid's `_includes/`; the settings, the notebook environment, and the notebooks and deps posts name."""
     root = config.root
     # The blog's own templates/ even before it exists: creating it changes the site.
     themes = list(dict.fromkeys([root / "templates", *theme_dirs(config)]))
-    folders = [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, *themes]
+    folders = [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, *themes,
+               root / "_includes"]  # Liquid's includes
     files = [root / "pyproject.toml", root / JEKYLL_CONFIG, root / config.environment,
              *(Path(p) for p in sorted(named))]
     return folders, files

@@ -17,7 +17,7 @@ _IGNORED_NAMES = re.compile(r"^(\.|#|__pycache__$)|(~|\.swp|\.swx|\.tmp)$")
 def watched(source: Path, config: SiteConfig | None) -> tuple[Path, ...]:
     """The files and folders a rebuild depends on; the defaults while the settings are broken."""
     folders = source_folders(config) if config else ["posts", "static"]
-    names = (*folders, "notebooks", "templates", "pyproject.toml", JEKYLL_CONFIG)
+    names = (*folders, "notebooks", "templates", "_includes", "pyproject.toml", JEKYLL_CONFIG)
     return tuple(source / name for name in dict.fromkeys(names))
 
 
