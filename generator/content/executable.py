@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error, warning
-from ..models import Document, NotebookRequest, NotebookUse
+from ..models import NotebookRequest, NotebookUse
 from .front_matter import Fields, split_front_matter
 from .sources import (
     _DATED_NAME,
