@@ -17,7 +17,7 @@ from generator.content.sources import READERS
 from generator.errors import JourneyError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "jekyll" / "minima-blog"
-NOT_READ = ("warning: not a post: journey reads .markdown, .md, .mkd, .mkdn files as posts; this file is left "
+NOT_READ = ("warning: not a post: journey reads .ipynb, .markdown, .md, .mkd, .mkdn, .py, .qmd files as posts; this file is left "
             "out (a post's images and other files go beside it in a <slug>/index.md folder)")
 
 

@@ -83,7 +83,7 @@ def _linked_digest(notebook: Any, config: SiteConfig) -> bytes:
         return b""
     from ..notebooks.conventions import linked_images
 
-    found = linked_images(notebook.data, notebook.request.notebook.parent, config.root)
+    found = linked_images(notebook.data, notebook.request.notebook, config.root)
     return hashlib.sha256(repr(sorted((k, n) for k, (n, _) in found.files.items())).encode()
                           + repr(found.problems).encode()).digest()
 

@@ -89,9 +89,10 @@ def _walk_posts(folder: Path, found: list[Path], problems: list[Diagnostic]) -> 
             else:
                 _walk_posts(Path(entry.path), found, problems)
         elif entry.is_file():
-            if Path(entry.name).suffix.lower() in READERS:
+            suffix = Path(entry.name).suffix.lower()
+            if suffix in READERS:
                 found.append(Path(entry.path))
-            else:
+            elif suffix not in RESOURCE_SUFFIXES:
                 problems.append(warning(display_path(Path(entry.path)), 1, 1, _UNREAD))
 
 
@@ -200,6 +201,12 @@ READERS: dict[str, Reader] = {
     ".py": read_executable,
     ".ipynb": read_notebook,
 }
+# Files a post or notebook links to (fastpages keeps a notebook's images in `_notebooks/my_icons/`):
+# in a posts folder they are resources, not posts journey failed to read.
+RESOURCE_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".bmp",
+    ".mp4", ".webm", ".mp3", ".ogg", ".wav", ".pdf", ".csv", ".json", ".parquet",
+})
 _UNREAD = ("not a post: journey reads " + ", ".join(sorted(READERS)) + " files as posts; this file is left out"
            " (a post's images and other files go beside it in a <slug>/index.md folder)")
 

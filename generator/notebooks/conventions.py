@@ -25,7 +25,7 @@ _DIRECTIVES = {
     "collapse_output": "fold_output",
 }
 _QUARTO = re.compile(r"^#\|\s?(.*)$")
-_QUARTO_KEYS = ("echo", "output", "include", "eval", "code-fold", "code-summary", "label", "fig-cap", "fig-alt")
+_QUARTO_KEYS = ("echo", "output", "include", "eval", "code-fold", "code-summary", "label", "fig-cap", "fig-alt", "tags")
 _MD_IMAGE = re.compile(r"(!\[[^\]\n]*\]\(\s*<?)([^)\s>]+)(>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\))")
 _HTML_IMAGE = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*)([\"'])(.*?)\2", re.IGNORECASE | re.DOTALL)
 _FASTPAGES_TITLE = re.compile(r"^#\s+(\S.*)$")
@@ -123,6 +123,9 @@ def _apply_option(options: CellOptions, key: str, value: Any) -> str:
         if value not in (True, False, "show", "hide"):
             return f"cell option 'code-fold' must be true, false or show, got {value!r}; ignored"
         options.fold_input = {True: "hide", "hide": "hide", "show": "show", False: ""}[value]
+    elif key == "tags":  # cell tags (`parameters`, say): read where the notebook is run
+        if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+            return f"cell option 'tags' must be a list of names, got {value!r}; ignored"
     elif key in ("fig-cap", "fig-alt"):
         texts = value if isinstance(value, list) else [value]
         if not all(isinstance(t, str | int | float) and not isinstance(t, bool) for t in texts):
@@ -243,10 +246,15 @@ class LinkedImages:
     problems: tuple[tuple[int, int, str], ...]
 
 
-def linked_images(nb: dict[str, Any], folder: Path, root: Path) -> LinkedImages:
-    """Images linked by relative path from Markdown cells, read from beside the notebook."""
+def linked_images(nb: dict[str, Any], source: Path, root: Path) -> LinkedImages:
+    """Images linked by relative path from Markdown cells, read from beside the notebook at
+    `source`. None for a text notebook (Quarto, MyST): its Markdown is the post's own, whose
+    links work as a Markdown post's do."""
     files: dict[str, tuple[str, bytes]] = {}
     problems: list[tuple[int, int, str]] = []
+    if source.suffix != ".ipynb":
+        return LinkedImages(files, ())
+    folder = source.parent
     base = root.resolve()
     for number, cell in enumerate(nb.get("cells", []), start=1):
         if cell.get("cell_type") != "markdown":

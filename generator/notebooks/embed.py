@@ -57,7 +57,7 @@ class PostNotebooks:
                 self.own_markdown = "\n\n".join(
                     source_text(c) for c in data["cells"] if c.get("cell_type") == "markdown" and source_text(c).strip()
                 )
-            linked = linked_images(data, found.request.notebook.parent, config.root)
+            linked = linked_images(data, found.request.notebook, config.root)
             rendered = render_notebook(
                 data, markdown=render_md, highlight=highlight, id_prefix=prefix, linked=linked.files
             )
