@@ -109,7 +109,7 @@ def _settings_table(text: str, shown: str) -> dict[str, Any] | None:
         line, col = _toml_position(str(exc))
         raise JourneyError(error(shown, line, col, f"invalid TOML: {_toml_message(str(exc))}")) from None
     except AttributeError:  # [tool] is not a table
-        table = []
+        table = False
     if table is None:
         return None
     if not isinstance(table, dict):

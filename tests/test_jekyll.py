@@ -77,9 +77,9 @@ def test_excerpts_are_the_listing_and_feed_summaries(built: tuple[Path, str]) ->
     listed = page(built, "index.html") + page(built, "page/2/index.html") + page(built, "page/3/index.html")
     summaries = re.findall(r"</p>\n      <p>(.*?)</p>", listed)
     assert summaries == [
+        "A short summary, written by hand.",  # `excerpt:` (Markdown, shown as text); first: `sticky_rank: 1`
         "Posted in the evening, Pacific time.",  # the post's own excerpt_separator
         "Old Markdown file extensions are posts too.",  # no separator: the first paragraph
-        "A short summary, written by hand.",  # `excerpt:` (Markdown, shown as text)
         "The file name&#39;s date has no leading zeros, as Jekyll allows.",
         ("You’ll find this post in your _posts directory. Go ahead and edit it and re-build the site to see "
          "your changes."),  # the text before <!--more-->
