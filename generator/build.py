@@ -126,7 +126,6 @@ def _build(
     config: SiteConfig, options: BuildOptions, out: Path, reuse: Rebuild, settings_problems: list[Diagnostic]
 ) -> tuple[int, int, list[Diagnostic]]:
     """The stages, for a build with something to do: (files in the site, pages rendered, problems)."""
-    from .content.liquid import liquid_site
     from .content.render import post_notebooks, render_key, render_posts
     from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
@@ -151,7 +150,11 @@ def _build(
     executed, found = _run_notebooks(posts, config, options)
     problems += found
     # 3. Liquid, then Markdown: only posts without a stored rendering of the same inputs are rendered.
-    liquid = liquid_site(config, posts, pinned_time()) if any(post.liquid for post in posts) else None
+    liquid = None
+    if any(post.liquid for post in posts):
+        from .content.liquid import liquid_site  # what Liquid reads: only when a post has some
+
+        liquid = liquid_site(config, posts, pinned_time())
     liquid_digest = liquid.digest if liquid is not None else ""
     work = [(post, notebooks, render_key(post, notebooks, config, reuse.code, liquid_digest))
             for post in posts if (notebooks := post_notebooks(post, executed)) is not None]

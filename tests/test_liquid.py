@@ -15,7 +15,7 @@ from conftest import EPOCH, make_blog, post, run_journey
 
 from generator.build import BuildOptions, build_site
 from generator.config import load_config
-from generator.content.liquid import uses_liquid
+from generator.content.front_matter import uses_liquid
 from generator.deploy.check import check_site
 from generator.errors import JourneyError
 

@@ -229,3 +229,9 @@ def kind_of(value: Any) -> str:
     return {int: "a number", float: "a number", str: "a string", list: "a list", dict: "a mapping"}.get(
         type(value), type(value).__name__
     )
+
+
+def uses_liquid(body: str) -> bool:
+    """Whether a post body holds Liquid: `{%` or `{{` that is not a journey shortcode `{{<`.
+    Here, not in liquid.py, so that reading a post without Liquid loads none of it."""
+    return "{%" in body or body.count("{{") > body.count("{{<")

@@ -22,14 +22,9 @@ from ..errors import Diagnostic, error, warning
 from ..models import Document, Post
 
 INCLUDES_DIR = "_includes"
-_SHORTCODE_OPEN = "{{<"
+_SHORTCODE_OPEN = "{{<"  # see front_matter.uses_liquid
 _SHORTCODE_MASK = "\ufdd0\ufdd1<"  # noncharacters: never in a post, and as long as what they hide
 _BLOCK = "<!--\ufdd2{}\ufdd2-->"  # where a highlighted block goes back in after Markdown
-
-
-def uses_liquid(body: str) -> bool:
-    """Whether a post body holds Liquid: `{%` or `{{` that is not a journey shortcode `{{<`."""
-    return "{%" in body or body.count("{{") > body.count(_SHORTCODE_OPEN)
 
 
 @dataclass(frozen=True)

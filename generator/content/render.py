@@ -12,13 +12,12 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Document, Heading, NotebookRequest, Post, RenderedPost
 from ..parallel import parallel_iter
-from .liquid import LiquidSite, render_liquid
 from .markdown import (
     ShortcodeProblem,
     create_markdown,
@@ -26,6 +25,9 @@ from .markdown import (
     highlight_key,
     render_markdown,
 )
+
+if TYPE_CHECKING:
+    from .liquid import LiquidSite
 
 FORMAT = "render-4"  # bump when rendering changes what a stored rendering would contain
 _TAGS = re.compile(r"<[^>]+>")
@@ -146,7 +148,11 @@ def _render_one(
     post = document.post
     notebooks = _embedded_notebooks(post, executed, config)
     highlighter = _Highlighter(highlighted)
-    templated = render_liquid(document, liquid, highlighter) if post.liquid and liquid else None
+    templated = None
+    if post.liquid and liquid:
+        from .liquid import render_liquid  # python-liquid, only for a post that has Liquid
+
+        templated = render_liquid(document, liquid, highlighter)
     if templated is not None and any(d.is_error for d in templated.problems):
         return [(key, None, list(templated.problems))]
     result = render_markdown(

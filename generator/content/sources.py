@@ -16,9 +16,7 @@ from typing import Any
 from ..config import EXECUTE_MODES, SiteConfig, display_path
 from ..errors import Diagnostic, error, warning
 from ..models import Document, NotebookRequest, NotebookUse, Post
-from .fix import pasted_signs
-from .front_matter import JEKYLL_ACCEPTED, Fields, kind_of, split_front_matter
-from .liquid import uses_liquid
+from .front_matter import JEKYLL_ACCEPTED, Fields, kind_of, split_front_matter, uses_liquid
 from .permalinks import redirects, url_path_of
 
 KNOWN_KEYS = frozenset({
@@ -234,6 +232,8 @@ def _build_document(
     if meta is None:
         meta = {}
         fields.warn(None, "no front matter; title and date are taken from the file")
+        from .fix import pasted_signs  # only for a post without front matter
+
         signs = pasted_signs(body)
         if signs:
             fields.warn(None, f"this post looks pasted from another platform ({', '.join(signs)}); "
