@@ -27,19 +27,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The fixture blog, copied and built once; the working folder at its root (short paths)."""
     root = tmp_path_factory.mktemp("liquid") / "blog"
     shutil.copytree(FIXTURE, root)
-    before, epoch = os.getcwd(), os.environ.get("SOURCE_DATE_EPOCH")
-    os.chdir(root)
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # a module's fixture: undone after its last test
+        patch.chdir(root)
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         result = build_site(BuildOptions(source=root, progress=False))
         assert [str(d) for d in result.diagnostics] == []  # Jekyll's `comments:` is accepted
         yield root
-    finally:
-        os.chdir(before)
-        if epoch is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = epoch
 
 
 def content(root: Path, slug: str) -> str:

@@ -4,7 +4,6 @@ Quarto cell options and linked images, built through `build_site` and read back 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,18 +59,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[
     """The fastpages-shaped fixture blog, built once with `execute = "never"`: no kernel may start."""
     root = tmp_path_factory.mktemp("nbposts") / "blog"
     shutil.copytree(FIXTURE, root)
-    before, epoch = Path.cwd(), os.environ.get("SOURCE_DATE_EPOCH")
-    os.chdir(root)
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # a module's fixture: undone after its last test
+        patch.chdir(root)
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
         result = build(root)
         yield root, [str(d) for d in result.diagnostics]
-    finally:
-        os.chdir(before)
-        if epoch is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = epoch
 
 
 def page(root: Path, slug: str) -> str:

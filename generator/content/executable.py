@@ -17,13 +17,13 @@ from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error, warning
 from ..models import NotebookRequest, NotebookUse
 from .front_matter import Fields, split_front_matter
+from .notebook_keys import notebook_request_args
 from .sources import (
     _DATED_NAME,
     BUNDLE_INDEXES,
     PostRead,
     YamlParser,
     _build_document,
-    notebook_request_args,
 )
 
 SUFFIXES = (".qmd", ".py")  # and `.md` files that `is_executable_markdown` says are MyST notebooks

@@ -258,50 +258,53 @@ def _params(env: Environment, tokens: TokenStream) -> list[tuple[str, Any]]:
 
 
 class _UrlNode(Node):
-    def __init__(self, token: Token, name: str, where: Token) -> None:
+    def __init__(self, token: Token, name: str, where: Token, tag: _UrlTag) -> None:
         super().__init__(token)
-        self.name, self.where = name, where
+        self.name, self.where, self.tag = name, where, tag
         self.blank = False
 
-
-class PostUrlNode(_UrlNode):
     def render_to_output(self, context: Any, buffer: TextIO) -> int:
         site = _renderer(context).site
-        found = site.posts.get(self.name.removesuffix(".md"))
+        found = self.tag.find(site, self.name)
         if found is None:
-            raise JourneyLiquidError(f"post_url: no published post '{self.name}'", token=self.where)
+            raise JourneyLiquidError(f"{self.tag.name}: {self.tag.missing.format(self.name)}", token=self.where)
         return buffer.write(site.url(found))
 
 
-class PostUrlTag(Tag):
+class _UrlTag(Tag):
+    """A tag that names one post and is replaced by its URL."""
+
+    block = False
+    argument = ""  # what the tag's one argument is, for its error message
+    missing = ""  # the error when no post answers to it ({} is the argument)
+
+    def find(self, site: LiquidSite, name: str) -> Any:
+        raise NotImplementedError
+
+    def parse(self, stream: TokenStream) -> Node:
+        token = stream.eat(TOKEN_TAG)
+        name, where = _argument(stream, token, self.argument)
+        return _UrlNode(token, name, where, self)
+
+
+class PostUrlTag(_UrlTag):
     """`{% post_url 2011-04-27-name %}` (or `sub/2011-04-27-name`): that post's URL."""
 
     name = "post_url"
-    block = False
+    argument = "a post's file name"
+    missing = "no published post '{}'"
 
-    def parse(self, stream: TokenStream) -> Node:
-        token = stream.eat(TOKEN_TAG)
-        name, where = _argument(stream, token, "a post's file name")
-        return PostUrlNode(token, name, where)
-
-
-class LinkNode(_UrlNode):
-    def render_to_output(self, context: Any, buffer: TextIO) -> int:
-        site = _renderer(context).site
-        found = site.files.get(self.name.lstrip("/"))
-        if found is None:
-            raise JourneyLiquidError(f"link: no published post at '{self.name}'", token=self.where)
-        return buffer.write(site.url(found))
+    def find(self, site: LiquidSite, name: str) -> Any:
+        return site.posts.get(name.removesuffix(".md"))
 
 
-class LinkTag(Tag):
+class LinkTag(_UrlTag):
     """`{% link posts/2011-04-27-name.md %}`: the URL of the post at that path (from the blog root)."""
 
     name = "link"
-    block = False
+    argument = "a post's path"
+    missing = "no published post at '{}'"
 
-    def parse(self, stream: TokenStream) -> Node:
-        token = stream.eat(TOKEN_TAG)
-        name, where = _argument(stream, token, "a post's path")
-        return LinkNode(token, name, where)
+    def find(self, site: LiquidSite, name: str) -> Any:
+        return site.files.get(name.lstrip("/"))
 

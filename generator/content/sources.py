@@ -9,14 +9,15 @@ import subprocess
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import EXECUTE_MODES, SiteConfig, display_path
+from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error, warning
-from ..models import Document, NotebookRequest, NotebookUse, Post
-from .front_matter import JEKYLL_ACCEPTED, Fields, kind_of, split_front_matter, uses_liquid
+from ..models import Document, Post
+from .front_matter import JEKYLL_ACCEPTED, Fields, split_front_matter, uses_liquid
+from .notebook_keys import notebook_uses
 from .permalinks import redirects, url_path_of
 
 KNOWN_KEYS = frozenset({
@@ -294,7 +295,7 @@ def _checked_fields(
         "hidden": fields.boolean(meta, "hide", False),
         "draft": fields.boolean(meta, "draft", False) or not fields.boolean(meta, "published", True),
         "layout": fields.string(meta, "layout"),
-        "notebooks": _notebook_uses(config, path, shown, meta, fields),
+        "notebooks": notebook_uses(config, shown, meta, fields),
         "redirects": redirects(meta, fields),
         "image": fields.string(meta, "image"),
     }
@@ -352,82 +353,6 @@ def _first_commit_time(path: Path) -> datetime | None:
         return None
     stamps = result.stdout.split()
     return datetime.fromisoformat(stamps[-1]) if result.returncode == 0 and stamps else None
-
-
-def _notebook_uses(
-    config: SiteConfig, path: Path, shown: str, meta: dict[str, Any], fields: Fields
-) -> tuple[NotebookUse, ...]:
-    if "notebook" not in meta:
-        for key in ("params", "execute", "timeout", "allow_errors", "deps", "freeze"):
-            if key in meta:
-                fields.warn(key, f"'{key}' has no effect without 'notebook'")
-        return ()
-    names = meta["notebook"] if isinstance(meta["notebook"], list) else [meta["notebook"]]
-    if not names or not all(isinstance(n, str) and n.endswith(".ipynb") for n in names):
-        fields.fail("notebook", "'notebook' must be a .ipynb path or a list of them")
-        return ()
-    request_args = notebook_request_args(config, meta, fields)
-    notebooks = [_resolve_inside(config, n, fields, "notebook") for n in names]
-    line = fields.at("notebook")[0]
-    return tuple(
-        NotebookUse(post=shown, line=line, request=NotebookRequest(notebook=n, **request_args))
-        for n in notebooks
-        if n is not None
-    )
-
-
-def notebook_request_args(config: SiteConfig, meta: dict[str, Any], fields: Fields) -> dict[str, Any]:
-    """How to run a post's notebook (a NotebookRequest's fields but the notebook), from the
-    `params`, `execute`, `timeout`, `allow_errors` and `deps` keys, each checked at its key."""
-    params = meta.get("params") or {}
-    if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
-        fields.fail("params", f"'params' must be a mapping of names to values, got {kind_of(params)}")
-        params = {}
-    execute = fields.string(meta, "execute", config.execute)
-    if execute not in EXECUTE_MODES:
-        fields.fail("execute", f"'execute' must be one of auto, always, never, got '{execute}'")
-        execute = config.execute
-    freeze = meta.get("freeze", "auto")
-    if freeze == "saved":
-        execute = "saved"  # the notebook's saved outputs are the result (notebooks/run.py)
-    elif freeze != "auto":
-        fields.fail("freeze", f"'freeze' must be 'saved' or 'auto', got {freeze!r}")
-    timeout = meta.get("timeout", config.timeout)
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
-        fields.fail("timeout", f"'timeout' must be a positive number of seconds, got {timeout!r}")
-        timeout = config.timeout
-    deps = tuple(_resolve_inside(config, d, fields, "deps") for d in fields.words(meta, "deps"))
-    return {
-        "params": tuple(sorted(_jsonable(params).items())),
-        "timeout": timeout,
-        "allow_errors": fields.boolean(meta, "allow_errors", False),
-        "deps": tuple(sorted(d for d in deps if d is not None)),
-        "execute": execute,
-    }
-
-
-def _resolve_inside(config: SiteConfig, name: str, fields: Fields, key: str) -> Path | None:
-    """A path relative to the blog root that must exist and stay inside it."""
-    root = config.root.resolve()
-    target = (root / name).resolve()
-    if not target.is_relative_to(root):
-        fields.fail(key, f"'{name}' is outside the blog folder")
-        return None
-    if not target.is_file():
-        fields.fail(key, f"'{name}' does not exist")
-        return None
-    return target
-
-
-def _jsonable(value: Any) -> Any:
-    """Front-matter values as JSON-able data (YAML dates become ISO strings)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
 
 
 def post_assets(path: Path) -> tuple[Path, ...]:
