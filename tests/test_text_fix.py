@@ -16,7 +16,8 @@ import pytest
 from conftest import EPOCH, run_journey
 
 from generator.build import BuildOptions, BuildResult, build_site
-from generator.content.fix import mojibake_sample, pasted_signs, repair_mojibake, split_walls
+from generator.content.fix import pasted_signs, split_walls
+from generator.content.mojibake import mojibake_sample, repair_mojibake
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 PASTED = sorted(p.name for p in (FIXTURES / "pasted").glob("*.md") if "nothing-to-fix" not in p.name)
