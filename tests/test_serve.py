@@ -500,6 +500,7 @@ def test_a_saved_file_wakes_the_watcher_at_once_even_in_a_new_folder(tmp_path: P
 def test_without_inotify_the_watcher_waits_for_its_poll_or_the_stop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from generator.serve import notify
 
+    # Faked: a system without inotify cannot exist on this Linux machine, so the platform is said to be macOS.
     monkeypatch.setattr(notify.sys, "platform", "darwin")
     notifier = notify.Notifier([tmp_path], lambda name: False)
     stop = threading.Event()
