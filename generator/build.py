@@ -16,14 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config import SiteConfig, display_path, load_config, source_folders, theme_dirs
 from .errors import Diagnostic, JourneyError, error, warning
-from .incremental.bodies import DamagedEntry
-from .incremental.rebuild import Rebuild
+from .files import display_path
 from .incremental.session import BuildSession
-from .models import NotebookRequest, Post
+
+if TYPE_CHECKING:  # a build with nothing to do loads none of these
+    from .config import SiteConfig
+    from .incremental.rebuild import Rebuild
+    from .models import NotebookRequest, Post
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,10 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
             _stop_on_errors(replayed, options.strict)
             return BuildResult(out, sorted(replayed), len(last.outputs), time.perf_counter() - started,
                                up_to_date=True)
-        from .website.write import check_out_folder  # with shutil: only for a build with work to do
+        # Only a build with work to do loads the settings parser, the models and shutil.
+        from .config import load_config
+        from .incremental.bodies import DamagedEntry
+        from .website.write import check_out_folder
 
         config, settings_problems = load_config(source, options.base_url)
         check_out_folder(source, out, input_folders(config))
@@ -117,6 +122,8 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
 
 def input_folders(config: SiteConfig) -> list[Path]:
     """The folders a build reads (the output folder may be inside none of them)."""
+    from .config import source_folders, theme_dirs
+
     root = config.root
     return [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, root / "notebooks",
             *theme_dirs(config), root / "_includes"]

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .build import BuildOptions, BuildResult, build_site, build_time, quiet_collector
-from .config import display_path, load_config
+from .files import display_path
 from .errors import Diagnostic, JourneyError, UsageError, error
 
 
@@ -188,6 +188,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from .config import load_config
     from .content.sources import read_posts
     from .deploy.check import check_site, preflight_summary
 
@@ -203,6 +204,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_publish(args: argparse.Namespace) -> int:
+    from .config import load_config
     from .deploy.check import check_site
     from .deploy.publish import publish_site
 
@@ -222,6 +224,7 @@ def _run_publish(args: argparse.Namespace) -> int:
 
 
 def _run_status(args: argparse.Namespace) -> int:
+    from .config import load_config
     from .content.sources import read_posts
     from .notebooks.run import notebook_status
 

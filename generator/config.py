@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Diagnostic, JourneyError, error, warning
+from .files import display_path
 
 EXECUTE_MODES = ("auto", "always", "never")
-CACHE_FOLDER = ".journey-cache"  # in the blog root: everything a build keeps for the next one
 JEKYLL_CONFIG = "_config.yml"  # a Jekyll or fastpages root without [tool.journey] is read through it
 DEFAULT_PHASES = ("Foundations", "Classical ML", "Deep learning", "Production")
 
@@ -89,14 +89,6 @@ def source_folders(config: SiteConfig) -> list[str]:
     folders = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else []), config.static_dir,
                *config.copy_dirs]
     return list(dict.fromkeys(folders))
-
-
-def display_path(path: Path) -> str:
-    """The path as diagnostics show it: relative to the working folder when inside it."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _settings_table(text: str, shown: str) -> dict[str, Any] | None:

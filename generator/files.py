@@ -12,7 +12,16 @@ import os
 from pathlib import Path
 from typing import Any
 
+CACHE_FOLDER = ".journey-cache"  # in the blog root: everything a build keeps for the next one
 _NAMES = itertools.count()
+
+
+def display_path(path: Path) -> str:
+    """The path as diagnostics show it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

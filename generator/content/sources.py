@@ -88,7 +88,7 @@ def _walk_posts(folder: Path, found: list[Path], problems: list[Diagnostic]) -> 
             else:
                 _walk_posts(Path(entry.path), found, problems)
         elif entry.is_file():
-            suffix = Path(entry.name).suffix.lower()
+            suffix = os.path.splitext(entry.name)[1].lower()
             if suffix in READERS:
                 found.append(Path(entry.path))
             elif suffix not in RESOURCE_SUFFIXES:

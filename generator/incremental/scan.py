@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..config import CACHE_FOLDER
+from ..files import CACHE_FOLDER
 from ..files import read_sealed, write_sealed
 
 FORMAT = "stats-3"

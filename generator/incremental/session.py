@@ -14,16 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..config import CACHE_FOLDER, SiteConfig, display_path
 from ..errors import Diagnostic, warning
-from ..models import Post, RenderedPost
-from .bodies import DamagedEntry
+from ..files import CACHE_FOLDER, display_path
 from .manifest import Manifest, load_manifest, manifest_path, out_tag
-from .rebuild import Rebuild, input_paths
 from .scan import StatCache, inputs_digest, scan_inputs
 from .store import Store
+
+if TYPE_CHECKING:  # a build with nothing to do loads none of these
+    from ..config import SiteConfig
+    from ..models import Post, RenderedPost
+    from .bodies import DamagedEntry
+    from .rebuild import Rebuild
 
 STORE_FILE = "store.sqlite"
 COLLECT_EVERY = 20  # rebuilds of a resident session between clean-ups of the store
@@ -121,6 +124,8 @@ class LastBuild:
     def begin(self, config: SiteConfig, *, verify: bool = False) -> Rebuild:
         """Scan the inputs the settings name, for a build that has something to do. `verify`:
         read every stored rendering through before reusing it (after damage was found)."""
+        from .rebuild import Rebuild, input_paths
+
         folders, files = input_paths(config)
         if [str(f) for f in folders] == self.manifest.folders and [str(f) for f in files] == self.manifest.files:
             scanned = self.scanned

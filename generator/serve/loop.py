@@ -17,7 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..build import BuildOptions, build_site, quiet_collector
-from ..config import CACHE_FOLDER, SiteConfig, load_config
+from ..config import SiteConfig, load_config
+from ..files import CACHE_FOLDER
 from ..errors import JourneyError
 from ..incremental.session import BuildSession
 from .http import Status, bind, url_host
