@@ -148,7 +148,7 @@ def _build(
     now = build_time()
     # 1. Sources: only the post files added or changed since the last build are read.
     paths, unread = find_sources(config)
-    reads = [read_file(config, path, reuse.parse_yaml) for path in reuse.unread(paths)]
+    reads = [read_file(config, path, reuse.parse_yaml, reuse.dates) for path in reuse.unread(paths)]
     documents = {read.source: read.document for read in reads if read.document is not None}
     catalog, found = reuse.posts(paths, reads)
     problems = settings_problems + unread + found
@@ -205,7 +205,7 @@ def _document(config: SiteConfig, post: Post, reuse: Rebuild) -> Any:
     """A post's document, read again: the last build had the post, but this one must render it."""
     from .content.sources import read_file
 
-    document = read_file(config, post.source, reuse.parse_yaml).document
+    document = read_file(config, post.source, reuse.parse_yaml, reuse.dates).document
     if document is None:  # the file changed since it was scanned: the next build sees it
         raise JourneyError(error(post.display_path, 1, 1, "the file changed while it was being built; build again"))
     return document

@@ -21,6 +21,7 @@ from .notebook_keys import notebook_request_args
 from .sources import (
     _DATED_NAME,
     BUNDLE_INDEXES,
+    FileDates,
     PostRead,
     YamlParser,
     _build_document,
@@ -42,7 +43,8 @@ def is_executable_markdown(data: bytes) -> bool:
     return _MYST_CELL.search(data) is not None or _MYST_HEADER.search(data) is not None
 
 
-def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None,
+              dates: FileDates | None = None) -> PostRead:
     """Read one executable Markdown post: its document (whose one notebook is the file itself)
     and every problem with it."""
     shown = display_path(path)
@@ -80,7 +82,7 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
         meta.pop("notebook")
     evaluated = quarto.get("eval") is not False
     body = _body(notebook.notebook, evaluated)
-    document = _build_document(config, path, shown, None if found is None else meta, fields, body, body_line)
+    document = _build_document(config, path, shown, None if found is None else meta, fields, body, body_line, dates)
     # Checked even when the date or URL is unusable: every problem in one run.
     uses = _uses(config, path, shown, run, quarto, fields, notebook.cell_lines) if evaluated else ()
     for key in run if not evaluated else ():

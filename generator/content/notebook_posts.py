@@ -21,7 +21,7 @@ from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error
 from ..notebooks.conventions import fastpages_front_matter, front_matter_cell, source_text
 from .front_matter import Fields, _yaml, parse_yaml, split_front_matter
-from .sources import _DATED_NAME, KNOWN_KEYS, PostRead, YamlParser, _build_document
+from .sources import _DATED_NAME, KNOWN_KEYS, FileDates, PostRead, YamlParser, _build_document
 
 # fastpages display switches journey needs no word for: a table of contents is always shown,
 # and there are no notebook badges or comment threads to switch on.
@@ -49,7 +49,8 @@ class _NotebookFields(Fields):
         return f"{message} ({self.where})" if key in self.positions and self.where else message
 
 
-def read_notebook_post(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+def read_notebook_post(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None,
+                       dates: FileDates | None = None) -> PostRead:
     """Read one `.ipynb` post: its document (an empty body; the notebook is the post's own) and
     every problem with its front matter. The signature of `sources.read_file`."""
     shown = display_path(path)
@@ -74,7 +75,7 @@ def read_notebook_post(config: SiteConfig, path: Path, parse_yaml: YamlParser | 
     if "notebook" in meta:
         fields.warn("notebook", "'notebook' has no effect in a notebook post: the post is its own notebook")
     meta = {**meta, "notebook": _inside_root(config, path)}
-    document = _build_document(config, path, shown, meta, fields, "", 1)
+    document = _build_document(config, path, shown, meta, fields, "", 1, dates)
     if document is not None:
         document = replace(document, post=replace(document.post, digest=hashlib.sha256(data).hexdigest()))
     dated = meta.get("date") is not None or _DATED_NAME.match(path.stem) is not None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import subprocess
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +26,7 @@ KNOWN_KEYS = frozenset({
     "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
+FileDates = Callable[[Path], "datetime | None"]  # a file's first commit time (content/git_dates.py)
 BUNDLE_INDEXES = ("index.md", "index.qmd")  # `posts/<slug>/index.md`, Quarto's `posts/<slug>/index.qmd`
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")  # Jekyll takes 2017-2-5-name.md too
 
@@ -98,7 +98,8 @@ def _walk_posts(folder: Path, found: list[Path], problems: list[Diagnostic]) -> 
 def read_posts(config: SiteConfig, *, drafts: bool, future: bool, now: datetime) -> SourceSet:
     """Read every post of the blog; drafts and future posts are left out unless asked for."""
     paths, unread = find_sources(config)
-    reads = [read_file(config, path) for path in paths]
+    dates = blog_dates(config)
+    reads = [read_file(config, path, dates=dates) for path in paths]
     documents = {read.source: read.document for read in reads if read.document is not None}
     chosen, next_release = select_posts([d.post for d in documents.values()], drafts=drafts, future=future, now=now)
     return SourceSet(
@@ -130,18 +131,29 @@ def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnos
     return (read.document.post if read.document else None), list(read.problems)
 
 
-def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None,
+              dates: FileDates | None = None) -> PostRead:
     """Read one post file by the reader READERS names for its suffix. `parse_yaml` parses its
-    front matter (default: PyYAML, `front_matter.parse_yaml`)."""
-    return READERS.get(path.suffix.lower(), read_markdown)(config, path, parse_yaml)
+    front matter (default: PyYAML, `front_matter.parse_yaml`); `dates` dates a post that names
+    no date by its first commit (default: `blog_dates(config)`, one `git log` for this call)."""
+    return READERS.get(path.suffix.lower(), read_markdown)(config, path, parse_yaml, dates)
 
 
-def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+def blog_dates(config: SiteConfig) -> FileDates:
+    """The first-commit dates of the blog's post files: one `git log` at the first question."""
+    from .git_dates import git_dates
+
+    folders = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else [])]
+    return git_dates(config.root, [config.root / folder for folder in dict.fromkeys(folders)])
+
+
+def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None,
+                  dates: FileDates | None = None) -> PostRead:
     """Read one Markdown post file: its document and every problem with it."""
     shown = display_path(path)
     data = path.read_bytes()
     if is_executable_markdown(data):  # a MyST notebook
-        return read_executable(config, path, parse_yaml)
+        return read_executable(config, path, parse_yaml, dates)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -155,7 +167,7 @@ def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None 
         return PostRead(path, None, (split,), True)
     meta, positions, body, body_line = split
     fields = Fields(shown, positions)
-    document = _build_document(config, path, shown, meta, fields, body, body_line)
+    document = _build_document(config, path, shown, meta, fields, body, body_line, dates)
     if document is not None:
         document = replace(document, post=replace(document.post, digest=hashlib.sha256(data).hexdigest()))
     stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
@@ -173,22 +185,24 @@ def is_executable_markdown(data: bytes) -> bool:
     return is_myst(data)
 
 
-def read_notebook(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+def read_notebook(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None,
+                  dates: FileDates | None = None) -> PostRead:
     """A notebook as a post (content/notebook_posts.py)."""
     from .notebook_posts import read_notebook_post
 
-    return read_notebook_post(config, path, parse_yaml)
+    return read_notebook_post(config, path, parse_yaml, dates)
 
 
-def read_executable(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None) -> PostRead:
+def read_executable(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None,
+                    dates: FileDates | None = None) -> PostRead:
     """A Quarto, MyST or percent-format post: its own notebook (content/executable.py, which
     brings jupytext: loaded only for such a post)."""
     from . import executable
 
-    return executable.read_file(config, path, parse_yaml)
+    return executable.read_file(config, path, parse_yaml, dates)
 
 
-Reader = Callable[[SiteConfig, Path, "YamlParser | None"], PostRead]
+Reader = Callable[[SiteConfig, Path, "YamlParser | None", "FileDates | None"], PostRead]
 # The post file forms journey reads, by suffix (lowercase), and the reader of each: the one
 # place a new form (notebooks, executable Markdown) is added.
 READERS: dict[str, Reader] = {
@@ -224,6 +238,7 @@ def _build_document(
     fields: Fields,
     body: str,
     body_line: int,
+    dates: FileDates | None = None,
 ) -> Document | None:
     tz = config.tz
     named = _DATED_NAME.match(path.parent.name if path.name in BUNDLE_INDEXES else path.stem)
@@ -247,7 +262,7 @@ def _build_document(
     moment = fields.moment(meta, "date", tz)
     if moment is None and meta.get("date") is None:  # no date, or `date:` left empty
         # Jekyll dates a draft by its file: no need to say so.
-        moment = _fallback_date(path, named, tz, fields, quiet=in_drafts)
+        moment = _fallback_date(path, named, tz, fields, dates or blog_dates(config), quiet=in_drafts)
     slug = slugify(fields.string(meta, "slug") or name_slug)
     if not slug:
         fields.fail("slug" if "slug" in meta else "title", "the post has no usable slug; set 'slug:'")
@@ -325,7 +340,7 @@ def _title_from_body(body: str, body_line: int, fallback: str) -> tuple[str, str
 
 
 def _fallback_date(
-    path: Path, named: re.Match[str] | None, tz: Any, fields: Fields, *, quiet: bool = False
+    path: Path, named: re.Match[str] | None, tz: Any, fields: Fields, dates: FileDates, *, quiet: bool = False
 ) -> datetime | None:
     if named:
         try:
@@ -333,26 +348,19 @@ def _fallback_date(
         except ValueError:
             fields.fail("date", f"file name date '{named.group(0)[:10]}' is not a real date")
             return None
-    committed = _first_commit_time(path)
-    if committed is not None:
-        if not quiet:
-            fields.warn(None, "no date; using the file's first git commit")
-        return committed.astimezone(tz)
+    source, moment = undated_post_date(path, tz, dates)
     if not quiet:
-        fields.warn(None, "no date; using the file's modification time")
-    return datetime.fromtimestamp(int(path.stat().st_mtime), tz)
+        fields.warn(None, f"no date; using the file's {source}")
+    return moment
 
 
-def _first_commit_time(path: Path) -> datetime | None:
-    try:
-        result = subprocess.run(
-            ["git", "log", "--diff-filter=A", "--follow", "--format=%aI", "--", path.name],
-            cwd=path.parent, capture_output=True, text=True, timeout=30, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    stamps = result.stdout.split()
-    return datetime.fromisoformat(stamps[-1]) if result.returncode == 0 and stamps else None
+def undated_post_date(path: Path, tz: Any, dates: FileDates) -> tuple[str, datetime]:
+    """(where it came from, the date) of a post that names no date, not even in its file name:
+    its first git commit, else the file's modification time."""
+    committed = dates(path)
+    if committed is not None:
+        return "first git commit", committed.astimezone(tz)
+    return "modification time", datetime.fromtimestamp(int(path.stat().st_mtime), tz)
 
 
 def post_assets(path: Path) -> tuple[Path, ...]:

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import JEKYLL_CONFIG, SiteConfig, source_folders, theme_dirs
+from ..content.sources import undated_post_date
 from ..errors import Diagnostic
 from ..models import Post, RenderedPost
 from .bodies import DamagedEntry, StoredBodies, StoredHighlights, StoredRenderings
 from .collect import collect_garbage
+from .history import StoredDates
 from .manifest import Manifest, manifest_path, out_tag, save_manifest
 from .parsed import StoredYaml, collect_yaml
 from .rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
@@ -25,7 +27,7 @@ from .scan import changed_while_building, code_digest, inputs_digest, scan_input
 if TYPE_CHECKING:
     from .session import LastBuild
 
-POSTS = "posts-5"  # the version of stored post rows
+POSTS = "posts-6"  # the version of stored post rows
 
 
 def input_paths(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
@@ -56,6 +58,8 @@ class Rebuild:
         self._posts: dict[Path, tuple[Post, list[Diagnostic]]] = {}
         self._entries: dict[str, dict[str, Any]] = {}
         self._yaml = StoredYaml(self.store)
+        post_folders = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else [])]
+        self.dates = StoredDates(self.store, config.root, [config.root / f for f in dict.fromkeys(post_folders)])
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -76,15 +80,19 @@ class Rebuild:
         if digest is None:
             return None
         if resident is not None and resident[0] == digest:
-            post, problems = resident[1], resident[2]
+            post, problems, undated = resident[1], resident[2], resident[3]
         elif row is not None and row[0] == digest:
             try:
                 post = post_from_json(row[1], path, digest, self.config.tz)
                 problems = [diagnostic_from_json(d) for d in row[2]]
             except (ValueError, KeyError, TypeError, IndexError, AttributeError):
                 return None
-            self.session.posts[key] = (digest, post, problems)
+            undated = row[3]
+            self.session.posts[key] = (digest, post, problems, undated)
         else:
+            return None
+        # A post dated by its first commit or its file's time keeps its row while that holds.
+        if undated and (undated, post.date) != undated_post_date(path, self.config.tz, self.dates):
             return None
         named = [p for use in post.notebooks for p in (use.request.notebook, *use.request.deps)]
         if not all(p.is_file() for p in named):
@@ -101,11 +109,14 @@ class Rebuild:
         for read in reads:
             post = read.document.post if read.document is not None else None
             self._posts[read.source] = (post, list(read.problems))  # type: ignore[assignment]
-            if post is not None and read.standalone and not any(d.is_error for d in read.problems):
+            if post is not None and not any(d.is_error for d in read.problems):
+                # Where the date of a post that names none came from: checked before its row is reused.
+                undated = "" if read.standalone else undated_post_date(read.source, self.config.tz, self.dates)[0]
                 key = f"{self.scope}:{read.source}"
-                row = [post.digest, post_to_json(post, self.config.tz), [diagnostic_to_json(d) for d in read.problems]]
+                row = [post.digest, post_to_json(post, self.config.tz), [diagnostic_to_json(d) for d in read.problems],
+                       undated]
                 self.store.put_json("post", key, POSTS, row)
-                self.session.posts[key] = (post.digest, post, list(read.problems))
+                self.session.posts[key] = (post.digest, post, list(read.problems), undated)
         found = [self._posts[p] for p in paths if p in self._posts]
         return [post for post, _ in found if post is not None], [d for _, problems in found for d in problems]
 
@@ -246,7 +257,7 @@ class Rebuild:
 
         session.collect(live, clean_up)
         self.store.commit()
-        folders, files = input_paths(self.config, named)
+        folders, files = input_paths(self.config, [*named, *self.dates.watched])
         # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
         # Otherwise the inputs are those read before the build (an edit saved meanwhile is seen next time).
         before = self.scanned
@@ -272,7 +283,8 @@ def _keep_only(known: dict[Any, Any], wanted: Any) -> None:
 
 
 def _valid_post_row(row: Any) -> bool:
-    return isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and isinstance(row[1], list) and isinstance(row[2], list)
+    return (isinstance(row, list) and len(row) == 4 and isinstance(row[0], str) and isinstance(row[1], list)
+            and isinstance(row[2], list) and isinstance(row[3], str))
 
 
 def _valid_facts(data: Any) -> bool:

@@ -42,7 +42,8 @@ class BuildSession:
         self.cache = self.root / CACHE_FOLDER
         self.stats = StatCache(self.cache / "stats.json")
         self.store = Store(self.cache / STORE_FILE)
-        self.posts: dict[str, tuple[str, Post, list[Diagnostic]]] = {}  # scope:source → (digest, post, problems)
+        # scope:source → (digest, post, problems, where an undated post's date came from or "")
+        self.posts: dict[str, tuple[str, Post, list[Diagnostic], str]] = {}
         self.entries: dict[str, dict[str, Any]] = {}  # render key → entry
         self.rendered: dict[tuple[str, Post], RenderedPost] = {}  # (render key, post) → rendered post
         self._clean_up: Callable[[set[str]], None] | None = None  # the last build's, not yet run

@@ -1,0 +1,178 @@
+"""Posts without a date are dated by their first commit: one `git log` for the whole blog,
+kept by HEAD, so a build after no new commit runs no git at all.
+
+The per-file command journey used before (`git log --diff-filter=A --follow` on each post) is
+the oracle: the one pass must give every post the date it gives. Which git commands a build
+runs is seen through a `git` on PATH that logs its arguments and runs the real git.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from generator.config import load_config
+from generator.content.git_dates import find_repository
+from generator.content.sources import read_posts
+
+from conftest import make_blog, run_journey
+
+REAL_GIT = "/usr/bin/git"
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[user]\n\tname = A\n\temail = a@example.com\n[init]\n\tdefaultBranch = main\n")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+
+
+def git(root: Path, *args: str, date: str = "2023-01-01T00:00:00+00:00") -> str:
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    return subprocess.run([REAL_GIT, *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def spy(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose `git` logs each command line to the returned file."""
+    folder, log = tmp_path / "spy", tmp_path / "git-calls.txt"
+    folder.mkdir()
+    (folder / "git").write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec {REAL_GIT} "$@"\n')
+    (folder / "git").chmod(0o755)
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}, log
+
+
+def calls(log: Path) -> list[str]:
+    lines = log.read_text().splitlines() if log.exists() else []
+    log.unlink(missing_ok=True)
+    return [line.split()[2] if line.startswith("-c ") else line.split()[0] for line in lines]
+
+
+def oracle(root: Path, path: str) -> datetime:
+    stamps = git(root, "log", "--diff-filter=A", "--follow", "--format=%aI", "--", path).split()
+    return datetime.fromisoformat(stamps[-1])
+
+
+PROSE = {
+    "A": "Gradient descent walks downhill one small step at a time, and the step size decides everything.",
+    "B": "Backpropagation is the chain rule, applied right to left, with every intermediate kept around.",
+    "C": "Cross-validation splits the data five ways so each fold is the test set exactly once.",
+    "C again": "Regularisation trades a little bias for a lot less variance; ridge shrinks, lasso selects.",
+    "U": "Unicode file names must survive git's quoting: this one has an umlaut and a space in it.",
+    "New": "Notebooks that really run keep a blog honest, because a stale number cannot hide.",
+}
+
+
+def undated(title: str) -> str:
+    """A post without a date, its words its own (git's rename detection compares contents)."""
+    return f"---\ntitle: {title}\n---\n{PROSE[title]}\n"
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Path:
+    """A blog whose undated posts were added, renamed, deleted and re-added over five commits."""
+    root = tmp_path / "blog"
+    make_blog(root, {
+        "pyproject.toml": '[tool.journey]\ntitle = "Dates"\ntimezone = "UTC"\n',
+        "posts/a.md": undated("A"),
+        "posts/b.md": undated("B"),
+        "posts/dated.md": "---\ntitle: Dated\ndate: 2020-05-05\n---\nText.\n",
+    })
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "one", date="2021-01-02T03:04:05+02:00")
+    make_blog(root, {"posts/c.md": undated("C"), "posts/ü x.md": undated("U")})
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "two", date="2021-06-01T00:00:00-05:00")
+    (root / "posts" / "sub").mkdir()
+    git(root, "mv", "posts/b.md", "posts/sub/b2.md")
+    git(root, "commit", "-qm", "three: a rename", date="2022-02-02T00:00:00+00:00")
+    git(root, "rm", "-q", "posts/c.md")
+    git(root, "commit", "-qm", "four: a delete", date="2022-03-03T00:00:00+00:00")
+    make_blog(root, {"posts/c.md": undated("C again")})
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "five: added again", date="2022-04-04T00:00:00+00:00")
+    return root
+
+
+def test_one_pass_gives_every_undated_post_the_date_git_log_follow_gives(history: Path, tmp_path: Path) -> None:
+    config, _ = load_config(history)
+    posts = {p.display_path: p for p in read_posts(config, drafts=True, future=True, now=datetime.now(UTC)).posts}
+    undated = ["posts/a.md", "posts/c.md", "posts/sub/b2.md", "posts/ü x.md"]
+    assert {path: posts[str(history / path)].date for path in undated} == {
+        path: oracle(history, path) for path in undated}
+    assert posts[str(history / "posts/sub/b2.md")].date == datetime(2021, 1, 2, 1, 4, 5, tzinfo=UTC)  # through the rename
+    assert posts[str(history / "posts/c.md")].date == datetime(2021, 6, 1, 5, tzinfo=UTC)  # its first add
+
+    env, log = spy(tmp_path)
+    code, _, err = run_journey("build", "--source", str(history), "--jobs", "1", cwd=tmp_path, env=env)
+    assert code == 0, err
+    assert calls(log) == ["log"]  # one git log for the five posts (the dated one needs none)
+    assert "blog/posts/a.md:1:1: warning: no date; using the file's first git commit" in err.splitlines()
+
+
+def test_no_new_commit_no_git_and_a_commit_redates_the_post_it_adds(history: Path, tmp_path: Path) -> None:
+    env, log = spy(tmp_path)
+    build = ["build", "--source", str(history), "--jobs", "1"]
+    assert run_journey(*build, cwd=tmp_path, env=env)[0] == 0
+    assert calls(log) == ["log"]
+
+    with (history / "posts" / "a.md").open("a") as f:  # an edit, no commit
+        f.write("More.\n")
+    code, _, err = run_journey(*build, cwd=tmp_path, env=env)
+    assert code == 0, err
+    assert calls(log) == []  # the stored dates of this HEAD: no git
+
+    make_blog(history, {"posts/new.md": undated("New")})
+    os.utime(history / "posts" / "new.md", (1600000000, 1600000000))
+    code, _, err = run_journey(*build, cwd=tmp_path, env=env)
+    assert code == 0 and calls(log) == []
+    assert "blog/posts/new.md:1:1: warning: no date; using the file's modification time" in err.splitlines()
+
+    git(history, "add", "posts/new.md")
+    git(history, "commit", "-qm", "six", date="2024-07-07T07:07:07+00:00")
+    code, _, err = run_journey(*build, cwd=tmp_path, env=env)  # only the commit changed: still a build
+    assert code == 0, err
+    assert calls(log) == ["log"]
+    assert "blog/posts/new.md:1:1: warning: no date; using the file's first git commit" in err.splitlines()
+    page = (history / "site" / "posts" / "new" / "index.html").read_text()
+    assert 'datetime="2024-07-07' in page
+
+    # The incremental site is the clean build's, byte for byte.
+    clean = tmp_path / "clean"
+    assert run_journey("build", "--source", str(history), "--out", str(clean), "--jobs", "1", cwd=tmp_path)[0] == 0
+    ours = {p.relative_to(history / "site"): p.read_bytes() for p in (history / "site").rglob("*") if p.is_file()}
+    theirs = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
+    assert ours == theirs
+
+
+def test_head_is_read_without_git_in_a_worktree_with_packed_refs_and_detached(history: Path, tmp_path: Path) -> None:
+    head = git(history, "rev-parse", "HEAD")
+    found = find_repository(history / "posts")
+    assert found is not None and (found.top, found.head) == (history, head)
+    assert [p.name for p in found.watched] == ["HEAD", "main"]
+
+    git(history, "pack-refs", "--all")
+    found = find_repository(history)
+    assert found is not None and found.head == head and [p.name for p in found.watched] == ["HEAD", "packed-refs"]
+
+    linked = tmp_path / "linked"
+    git(history, "worktree", "add", "-q", "-b", "side", str(linked))
+    found = find_repository(linked / "posts")
+    assert found is not None and (found.top, found.head) == (linked, head)
+
+    first = git(history, "rev-list", "--max-parents=0", "HEAD")
+    git(linked, "checkout", "-q", "--detach", first)
+    found = find_repository(linked)
+    assert found is not None and found.head == first
+
+    assert find_repository(tmp_path / "home") is None  # the ceiling: never above it
