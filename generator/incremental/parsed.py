@@ -21,13 +21,21 @@ class StoredYaml:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.used: set[str] = set()  # the keys this build looked up or stored
+        self._stored: set[str] | None = None  # every stored key, once many reads are expected
+
+    def expect(self, reads: int) -> None:
+        """Many posts are about to be read (a first build, say): list the stored keys once, so a
+        block that is not stored costs no lookup."""
+        if reads > 64 and self._stored is None:
+            self._stored = self.store.keys("yaml")
 
     def __call__(self, source: str) -> tuple[Any, dict[str, tuple[int, int]]]:
         from ..content.front_matter import parse_yaml
 
         key = hashlib.sha256(source.encode("utf-8")).hexdigest()
         self.used.add(key)
-        known = self.store.get_json("yaml", key, FORMAT, _valid)
+        maybe = self._stored is None or key in self._stored
+        known = self.store.get_json("yaml", key, FORMAT, _valid) if maybe else None
         if known is not None:
             return _decode(known[0]), {name: (line, col) for name, (line, col) in known[1].items()}
         meta, positions = parse_yaml(source)  # a YAML error is raised, never stored

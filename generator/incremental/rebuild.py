@@ -74,7 +74,9 @@ class Rebuild:
             found = self._remembered(key, path, resident.get(key), stored.get(key), digest.hex() if digest else None)
             if found is not None:
                 self._posts[path] = found
-        return [p for p in paths if p not in self._posts]
+        unread = [p for p in paths if p not in self._posts]
+        self._yaml.expect(len(unread))
+        return unread
 
     def _remembered(self, key: str, path: Path, resident: Any, row: Any, digest: str | None) -> tuple[Post, list[Diagnostic]] | None:
         if digest is None:
