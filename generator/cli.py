@@ -197,8 +197,22 @@ def _build(args: argparse.Namespace, **overrides: object) -> BuildResult:
         strict=getattr(args, "strict", False),
         verbose=args.verbose,
         progress=True,
+        params=_command_params(args),
     )
     return build_site(replace(options, **overrides))
+
+
+def _command_params(args: argparse.Namespace) -> tuple[object, ...]:
+    """`--params-file`, then each `-P` (a later one wins, as in papermill)."""
+    if not getattr(args, "params", None) and not getattr(args, "params_file", None):
+        return ()
+    from .notebooks.command_params import parse_assignment, read_params_file
+
+    found, problems = read_params_file(args.params_file, display_path(args.params_file.resolve())) \
+        if args.params_file else ([], [])
+    if problems:
+        raise JourneyError(problems)
+    return (*found, *(parse_assignment(text) for text in args.params))
 
 
 def _run_build(args: argparse.Namespace) -> int:

@@ -8,7 +8,6 @@ Rendering the results into a post is `post_notebooks.PostNotebooks`.
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -20,6 +19,7 @@ from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
 from ..models import NotebookRequest, NotebookUse
 from . import freeze
+from .command_params import declared_parameters
 from .conventions import has_code, has_saved_outputs, without_unevaluated
 from .kernels import chosen_kernel, installed_kernels
 from .source import read_source_notebook
@@ -148,28 +148,9 @@ def _param_warnings(source: dict[str, Any], request: NotebookRequest, shown: str
     """A parameter the notebook's `parameters` cell does not assign is most likely a typo."""
     if not request.params:
         return []
-    cell = next(
-        (
-            c
-            for c in source["cells"]
-            if c.get("cell_type") == "code"
-            and "parameters" in c.get("metadata", {}).get("tags", [])
-        ),
-        None,
-    )
-    if cell is None:
+    declared = declared_parameters(source)
+    if declared is None:
         return [f"notebook {shown} has no cell tagged 'parameters'; params are injected at its top"]
-    try:
-        tree = ast.parse(freeze._text(cell.get("source", "")))
-    except SyntaxError:
-        return []
-    declared = {
-        t.id
-        for node in tree.body
-        if isinstance(node, ast.Assign | ast.AnnAssign)
-        for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-        if isinstance(t, ast.Name)
-    }
     return [
         f"notebook {shown}: parameter '{name}' is not declared in its cell tagged 'parameters'"
         for name, _ in request.params
