@@ -21,7 +21,7 @@ from ..models import NotebookRequest, NotebookUse
 from . import freeze
 from .command_params import declared_parameters
 from .conventions import has_code, has_saved_outputs, without_unevaluated
-from .kernels import chosen_kernel, installed_kernels
+from .kernels import NOTEBOOKS_EXTRA, chosen_kernel, installed_kernels, missing_for_execution
 from .source import read_source_notebook
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
@@ -87,6 +87,8 @@ def run_notebooks(
             results[plan.request] = _executed(plan, plan.lookup.notebook, from_cache=True)
         elif plan.mode == "never":
             problems += _at_uses(plan, error, _never_message(plan, config))
+        elif missing := missing_for_execution():
+            problems += _at_uses(plan, error, _extra_message(plan, config, missing))
         else:
             kernel, missing = _kernel_to_start(plan)
             if missing:
@@ -206,6 +208,15 @@ def _never_message(plan: _Plan, config: SiteConfig) -> str:
         f"notebook {plan.shown}: the frozen result {where} is {state} and execution is off "
         f"(execute: never); run 'journey build --execute auto' where the notebook can run"
     )
+
+
+def _extra_message(plan: _Plan, config: SiteConfig, missing: list[str]) -> str:
+    why = "it has no frozen result" if plan.lookup.state == "missing" else \
+        f"its frozen result {freeze.display_path(plan.lookup.path, config.root)} is {plan.lookup.state}"
+    if plan.mode == "always":
+        why = "execute: always"
+    return (f"notebook {plan.shown} must run ({why}), and running notebooks needs journey's notebooks extra, "
+            f"which is not installed (no {', '.join(missing)}): pip install '{NOTEBOOKS_EXTRA}'")
 
 
 def _execute(
