@@ -110,7 +110,7 @@ def test_a_notebook_that_must_run_names_the_extra(blog: Path, lean_path: Path, t
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(
     st.sampled_from(["text", "<b>&'\"", " ", "\n"]),
     st.builds(lambda codes, end: f"\x1b[{codes}{end}", st.sampled_from([
