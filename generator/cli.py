@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _usage(parser: argparse.ArgumentParser, words: Sequence[str]) -> str:
     """The usage of the sub-command named in `words`, else journey's own."""
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     named = next((commands.choices[w] for w in words if w in commands.choices), parser)
     return named.format_usage()
 
@@ -185,6 +185,14 @@ def _finish(diagnostics: Sequence[Diagnostic]) -> int:
     return 1 if any(d.is_error for d in diagnostics) else 0
 
 
+def _command_params(args: argparse.Namespace) -> tuple[object, ...]:
+    if not getattr(args, "params", None) and not getattr(args, "params_file", None):
+        return ()
+    from .notebooks.command_params import command_params
+
+    return command_params(args.params_file, args.params)
+
+
 def _build(args: argparse.Namespace, **overrides: object) -> BuildResult:
     options = BuildOptions(
         source=args.source,
@@ -200,19 +208,6 @@ def _build(args: argparse.Namespace, **overrides: object) -> BuildResult:
         params=_command_params(args),
     )
     return build_site(replace(options, **overrides))
-
-
-def _command_params(args: argparse.Namespace) -> tuple[object, ...]:
-    """`--params-file`, then each `-P` (a later one wins, as in papermill)."""
-    if not getattr(args, "params", None) and not getattr(args, "params_file", None):
-        return ()
-    from .notebooks.command_params import parse_assignment, read_params_file
-
-    found, problems = read_params_file(args.params_file, display_path(args.params_file.resolve())) \
-        if args.params_file else ([], [])
-    if problems:
-        raise JourneyError(problems)
-    return (*found, *(parse_assignment(text) for text in args.params))
 
 
 def _run_build(args: argparse.Namespace) -> int:

@@ -7,8 +7,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, make_blog, post, run_journey
+
 from generator import __version__
 from generator.notebooks.command_params import parse_assignment
 
@@ -35,8 +35,8 @@ def test_version(tmp_path: Path) -> None:
     [
         (("build", "-j", "0"), "journey build: argument -j/--jobs: expected a positive integer, got '0'"),
         (("build", "--frobnicate"), "journey: unrecognized arguments: --frobnicate"),
-        (("serve", "-p", "http"), "journey serve: argument -p/--port: expected a port number from 0 to 65535, "
-                                  "got 'http'"),
+        (("serve", "-p", "http"), ("journey serve: argument -p/--port: expected a port number from 0 to 65535, "
+                                   "got 'http'")),
         (("check", "-s", "nowhere"), "journey check: --source nowhere: no such folder"),
         (("build", "-P", "n"), "journey build: -P 'n': expected KEY=VALUE, KEY a Python name (e.g. -P lr=0.01)"),
         (("build", "-P", "2x=1"), "journey build: -P '2x=1': expected KEY=VALUE, KEY a Python name (e.g. -P lr=0.01)"),

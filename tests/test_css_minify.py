@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import make_blog, post, run_journey
+
 from generator.website.templates import minify_css
 
 USER_CSS = b"""/* the blog's own styles */
@@ -27,9 +27,9 @@ USER_CSS = b"""/* the blog's own styles */
 @pytest.mark.parametrize(
     ("css", "minified"),
     [
-        (USER_CSS, b'.note::before{content:"x ; y"}.quote::after{content:\'{ a : b }\'}'
-                   b'.hero{background:url("images/hero.png") no-repeat;font-family:"Open  Sans",sans-serif}'
-                   b"@media (min-width:40em){.wrap>p,.wrap li{margin:0 auto}}\n"),
+        (USER_CSS, (b'.note::before{content:"x ; y"}.quote::after{content:\'{ a : b }\'}'
+                    b'.hero{background:url("images/hero.png") no-repeat;font-family:"Open  Sans",sans-serif}'
+                    b"@media (min-width:40em){.wrap>p,.wrap li{margin:0 auto}}\n")),
         (b'a::before { content: "/* not a comment */" }\n', b'a::before{content:"/* not a comment */"}\n'),
         (b"/* it's */ a { color : red }\n", b"a{color:red}\n"),
     ],

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import REPO, make_blog, read_tree, run_journey
 from test_workflow import PAGES_BASE_URL, lint
 

@@ -17,11 +17,11 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from conftest import EPOCH, REPO, make_blog, read_tree, run_journey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.requirements import Requirement
 
-from conftest import EPOCH, REPO, make_blog, read_tree, run_journey
 from generator.notebooks.ansi import ansi_to_html
 
 NOTEBOOK = (REPO / "tests" / "notebooks" / "parameters.ipynb").read_text(encoding="utf-8")

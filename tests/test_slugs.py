@@ -7,13 +7,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import make_blog, post, run_journey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.content.slugs import slugify
 from generator.website.assemble import term_slug
-
-from conftest import make_blog, post, run_journey
 
 # The URLs this repository's blog and the golden sample blog have today: none may move.
 TODAYS_URLS = [

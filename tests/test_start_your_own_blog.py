@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import EPOCH, REPO
-from generator.scaffold import journey_requirement
 from test_init import git, git_env
+
+from generator.scaffold import journey_requirement
 
 GITHUB_REMOTE = "git@github.com:USER/my-blog.git"
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ..config import display_path
 from ..content.notebook_keys import jsonable
 from ..errors import Diagnostic, JourneyError, SourceLocation, UsageError, error
 from ..models import NotebookUse, Post
@@ -32,6 +33,15 @@ class CommandParam:
 
     def __str__(self) -> str:
         return f"{self.name}={self.value!r}"
+
+
+def command_params(params_file: Path | None, assignments: Sequence[str]) -> tuple[CommandParam, ...]:
+    """`--params-file`'s parameters, then each `-P`'s (a later one wins, as in papermill);
+    JourneyError for a bad file, UsageError for a bad `-P`."""
+    found, problems = read_params_file(params_file, display_path(params_file.resolve())) if params_file else ([], [])
+    if problems:
+        raise JourneyError(problems)
+    return (*found, *(parse_assignment(text) for text in assignments))
 
 
 def parse_assignment(text: str) -> CommandParam:
