@@ -6,17 +6,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
-
-# Where journey's source lives: a blog installs journey from here, pinned to a release tag ("journey"
-# on PyPI is an unrelated package).
-SOURCE_REPOSITORY = "https://github.com/journey-blog/journey"
-DISTRIBUTION = "journey-ssg"
-
-
-def journey_requirement() -> str:
-    """The pinned requirement a blog installs journey by: this version's release tag."""
-    return f"{DISTRIBUTION} @ git+{SOURCE_REPOSITORY}@v{__version__}"
+from . import requirement
 
 
 def starter_files(title: str, today: datetime) -> dict[str, str]:
@@ -25,7 +15,7 @@ def starter_files(title: str, today: datetime) -> dict[str, str]:
     return {
         "pyproject.toml": _SETTINGS.format(title=json.dumps(title, ensure_ascii=False)),
         ".gitignore": _GITIGNORE,
-        "requirements.txt": _REQUIREMENTS.format(requirement=journey_requirement()),
+        "requirements.txt": _REQUIREMENTS.format(requirement=requirement(), notebooks=requirement("notebooks")),
         "notebooks/requirements.txt": _NOTEBOOK_REQUIREMENTS,
         "notebooks/fit-a-line.ipynb": json.dumps(_notebook(), indent=1, ensure_ascii=False) + "\n",
         f"posts/{day}-fit-a-line.md": _POST.format(day=day),
@@ -110,8 +100,8 @@ __pycache__/
 """
 
 _REQUIREMENTS = """\
-# journey itself, pinned to a release: what the Pages workflow installs.
-# Locally, for running notebooks too: pip install "journey-ssg[notebooks] @ git+...same URL..."
+# journey itself, pinned to a release: what the Pages workflow installs (no notebook kernel).
+# Where notebooks run, install it with its notebooks extra: pip install "{notebooks}"
 {requirement}
 """
 

@@ -105,7 +105,7 @@ def test_a_notebook_that_must_run_names_the_extra(blog: Path, lean_path: Path, t
         "posts/2025-01-01-counted.md:4:1: error: notebook notebooks/parameters.ipynb must run (it has no "
         "frozen result), and running notebooks needs "
         "journey's notebooks extra, which is not installed (no papermill, nbclient, jupyter_client, "
-        "ipykernel, psutil): pip install 'journey-ssg[notebooks]'\n"
+        "ipykernel, psutil): pip install \"journey-ssg[notebooks] @ git+https://github.com/journey-blog/journey@v0.1.0\"\n"
         "journey: 1 error; nothing was written\n"
     )
 

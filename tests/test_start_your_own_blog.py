@@ -24,7 +24,7 @@ import pytest
 from conftest import EPOCH, REPO
 from test_init import git, git_env
 
-from generator.scaffold import journey_requirement
+from generator import requirement
 
 GITHUB_REMOTE = "git@github.com:USER/my-blog.git"
 
@@ -50,7 +50,7 @@ def _check_install(words: list[str], folder: Path) -> None:
                 name, version = line.split("==")
                 assert metadata.version(name) == version, line
     else:
-        assert words[-1] == journey_requirement().replace(" @ ", "[notebooks] @ ", 1)
+        assert words[-1] == requirement("notebooks")
 
 
 def _serve_once(words: list[str], folder: Path, env: dict[str, str]) -> dict[str, Any]:

@@ -65,7 +65,6 @@ def chosen_kernel(notebook: dict[str, Any], setting: str) -> str:
 # What running a notebook imports: journey's `notebooks` extra (pyproject.toml). Rendering frozen
 # results needs none of them.
 EXECUTION_MODULES = ("papermill", "nbclient", "jupyter_client", "ipykernel", "psutil")
-NOTEBOOKS_EXTRA = "journey-ssg[notebooks]"
 
 
 def missing_for_execution() -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .. import requirement
 from ..config import SiteConfig
 from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
@@ -21,7 +22,7 @@ from ..models import NotebookRequest, NotebookUse
 from . import freeze
 from .command_params import declared_parameters
 from .conventions import has_code, has_saved_outputs, without_unevaluated
-from .kernels import NOTEBOOKS_EXTRA, chosen_kernel, installed_kernels, missing_for_execution
+from .kernels import chosen_kernel, installed_kernels, missing_for_execution
 from .source import read_source_notebook
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
@@ -216,7 +217,7 @@ def _extra_message(plan: _Plan, config: SiteConfig, missing: list[str]) -> str:
     if plan.mode == "always":
         why = "execute: always"
     return (f"notebook {plan.shown} must run ({why}), and running notebooks needs journey's notebooks extra, "
-            f"which is not installed (no {', '.join(missing)}): pip install '{NOTEBOOKS_EXTRA}'")
+            f"which is not installed (no {', '.join(missing)}): pip install \"{requirement('notebooks')}\"")
 
 
 def _execute(
