@@ -116,7 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = "--verbose" in words or "-v" in words
     parser = _parser()
     try:
-        args = parser.parse_args(words)
+        args, unknown = parser.parse_known_args(words)
+        if unknown:  # argparse would name `journey`, not the sub-command they were given to
+            raise UsageError(f"journey {args.command}: unrecognized arguments: {' '.join(unknown)}")
         return _dispatch(args)
     except UsageError as exc:
         print(f"{exc}\n{_usage(parser, words)}", end="", file=sys.stderr)

@@ -34,7 +34,7 @@ def test_version(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (("build", "-j", "0"), "journey build: argument -j/--jobs: expected a positive integer, got '0'"),
-        (("build", "--frobnicate"), "journey: unrecognized arguments: --frobnicate"),
+        (("build", "--frobnicate"), "journey build: unrecognized arguments: --frobnicate"),
         (("serve", "-p", "http"), ("journey serve: argument -p/--port: expected a port number from 0 to 65535, "
                                    "got 'http'")),
         (("check", "-s", "nowhere"), "journey check: --source nowhere: no such folder"),
