@@ -40,6 +40,7 @@ class BuildOptions:
     strict: bool = False
     verbose: bool = False
     progress: bool = True
+    params: tuple[Any, ...] = ()  # CommandParam values of `-P` and `--params-file`, over the posts' params
 
     def site_options(self) -> dict[str, str]:
         """The options that change the site (not how the build runs or reports)."""
@@ -153,6 +154,10 @@ def _build(
     catalog, found = reuse.posts(paths, reads)
     problems = settings_problems + unread + found
     posts, next_release = select_posts(catalog, drafts=options.drafts, future=options.future, now=now)
+    if options.params:
+        from .notebooks.command_params import apply_command_params
+
+        posts = apply_command_params(posts, options.params)  # raises before anything runs when one is unused
     # 2. Notebooks: executed, or taken from _freeze/ while their cache key holds.
     executed, found = _run_notebooks(posts, config, options)
     problems += found

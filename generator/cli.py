@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from . import __version__
 from .build import BuildOptions, BuildResult, build_site, build_time, quiet_collector
 from .files import display_path
 from .errors import Diagnostic, JourneyError, UsageError, error
@@ -21,38 +22,48 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="journey", description="Build a machine-learning blog whose notebooks really run.")
+    parser.add_argument("--version", action="version", version=f"journey {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    init = commands.add_parser("init", help="make a ready blog: settings, a sample post and notebook, a workflow")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                      help="the blog folder, made if missing (default: .)")
+    _verbose(init)
 
     build = commands.add_parser("build", help="build the site into --out (default <source>/site)")
     _source(build)
-    build.add_argument("--out", type=Path, help="output folder (default: <source>/site)")
+    build.add_argument("-o", "--out", type=Path, help="output folder (default: <source>/site)")
     build.add_argument("--drafts", action="store_true", help="include drafts")
     build.add_argument("--future", action="store_true", help="include future-dated posts")
     build.add_argument("--execute", choices=("auto", "always", "never"), help="notebook execution mode")
-    build.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, help="parallel workers")
+    build.add_argument("-j", "--jobs", type=_positive, default=os.cpu_count() or 1, help="parallel workers")
+    build.add_argument("-P", "--param", action="append", default=[], metavar="KEY=VALUE", dest="params",
+                       help="a notebook parameter (YAML-typed), for every notebook whose cell tagged "
+                            "'parameters' assigns KEY; repeatable")
+    build.add_argument("--params-file", type=Path, metavar="FILE", help="notebook parameters from a YAML file")
     build.add_argument("--base-url", help="site URL or path prefix, e.g. https://user.github.io/repo/")
     build.add_argument("--strict", action="store_true", help="turn every warning into an error")
-    build.add_argument("--verbose", action="store_true", help="show tracebacks")
+    _verbose(build)
 
     serve = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
     _source(serve)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_port, default=8000, help="0 picks a free port")
+    serve.add_argument("-p", "--port", type=_port, default=8000, help="0 picks a free port")
     serve.add_argument("--drafts", action="store_true", help="accepted; drafts are always shown while serving")
-    serve.add_argument("--verbose", action="store_true")
+    _verbose(serve)
 
     new = commands.add_parser("new", help="write a new dated post")
     new.add_argument("title")
     _source(new)
     new.add_argument("--notebook", action="store_true", help="also write a notebook stub wired to the post")
     new.add_argument("--tags", default="", help="comma separated tags")
-    new.add_argument("--verbose", action="store_true")
+    _verbose(new)
 
     check = commands.add_parser("check", help="check the built site and the sources")
     _source(check)
-    check.add_argument("--out", type=Path)
+    check.add_argument("-o", "--out", type=Path)
     check.add_argument("--base-url", help="the base URL the site was built with (default: the settings')")
-    check.add_argument("--verbose", action="store_true")
+    _verbose(check)
 
     publish = commands.add_parser("publish", help="build, check and push site/ to a gh-pages branch")
     _source(publish)
@@ -60,21 +71,25 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--branch", default="gh-pages")
     publish.add_argument("--no-build", action="store_true", help="publish site/ as it is")
     publish.add_argument("--force", action="store_true", help="force-push (replaces the branch's history)")
-    publish.add_argument("--verbose", action="store_true")
+    _verbose(publish)
 
     fix = commands.add_parser("fix", help="repair pasted posts: front matter, paragraphs, mojibake")
     fix.add_argument("posts", nargs="+", type=Path, metavar="POST")
     fix.add_argument("--write", action="store_true", help="change the files (default: show the diff)")
-    fix.add_argument("--verbose", action="store_true")
+    _verbose(fix)
 
     status = commands.add_parser("status", help="say which notebook results are fresh or stale, and why")
     _source(status)
-    status.add_argument("--verbose", action="store_true")
+    _verbose(status)
     return parser
 
 
 def _source(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", type=Path, default=Path("."), help="the blog folder (default: .)")
+    parser.add_argument("-s", "--source", type=Path, default=Path("."), help="the blog folder (default: .)")
+
+
+def _verbose(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
 
 
 def _port(text: str) -> int:
@@ -97,12 +112,16 @@ def report(diagnostics: Sequence[Diagnostic]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     quiet_collector(one_shot=True)  # `serve` turns it back on for its long run
-    verbose = "--verbose" in (argv if argv is not None else sys.argv[1:])
+    words = list(argv if argv is not None else sys.argv[1:])
+    verbose = "--verbose" in words or "-v" in words
+    parser = _parser()
     try:
-        args = _parser().parse_args(argv)
+        args, unknown = parser.parse_known_args(words)
+        if unknown:  # argparse would name `journey`, not the sub-command they were given to
+            raise UsageError(f"journey {args.command}: unrecognized arguments: {' '.join(unknown)}")
         return _dispatch(args)
     except UsageError as exc:
-        print(f"{exc}\nusage: see 'journey --help'", file=sys.stderr)
+        print(f"{exc}\n{_usage(parser, words)}", end="", file=sys.stderr)
         return 2
     except JourneyError as exc:
         report(exc.diagnostics)
@@ -122,6 +141,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _usage(parser: argparse.ArgumentParser, words: Sequence[str]) -> str:
+    """The usage of the sub-command named in `words`, else journey's own."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    named = next((commands.choices[w] for w in words if w in commands.choices), parser)
+    return named.format_usage()
+
+
 def _print_traceback() -> None:
     import traceback  # only --verbose failures show one
 
@@ -131,6 +157,8 @@ def _print_traceback() -> None:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "fix":  # takes post files, not a blog folder
         return _run_fix(args)
+    if args.command == "init":  # makes the blog folder
+        return _run_init(args)
     if not args.source.is_dir():
         raise UsageError(f"journey {args.command}: --source {args.source}: no such folder")
     base_url = getattr(args, "base_url", None)
@@ -159,6 +187,14 @@ def _finish(diagnostics: Sequence[Diagnostic]) -> int:
     return 1 if any(d.is_error for d in diagnostics) else 0
 
 
+def _command_params(args: argparse.Namespace) -> tuple[object, ...]:
+    if not getattr(args, "params", None) and not getattr(args, "params_file", None):
+        return ()
+    from .notebooks.command_params import command_params
+
+    return command_params(args.params_file, args.params)
+
+
 def _build(args: argparse.Namespace, **overrides: object) -> BuildResult:
     options = BuildOptions(
         source=args.source,
@@ -171,6 +207,7 @@ def _build(args: argparse.Namespace, **overrides: object) -> BuildResult:
         strict=getattr(args, "strict", False),
         verbose=args.verbose,
         progress=True,
+        params=_command_params(args),
     )
     return build_site(replace(options, **overrides))
 
@@ -251,6 +288,22 @@ def _run_new(args: argparse.Namespace) -> int:
                           today=build_time())
     for path in created:
         print(f"journey: wrote {display_path(path)}", file=sys.stderr)
+    return 0
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from .scaffold import create_blog
+
+    folder = args.dir
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"journey init: {folder}: not a folder")
+    written, kept = create_blog(folder, folder.resolve().name, build_time())
+    for path in written:
+        print(f"journey: wrote {display_path(path)}", file=sys.stderr)
+    for path in kept:
+        print(f"journey: kept {display_path(path)}: it exists, and journey init never overwrites", file=sys.stderr)
+    place = "" if folder.resolve() == Path.cwd() else f"cd {display_path(folder.resolve())} && "
+    print(f"journey: next: {place}journey serve", file=sys.stderr)
     return 0
 
 

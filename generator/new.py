@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 
 from .config import SiteConfig, display_path, load_config
-from .content.sources import find_post_files, read_post, slugify
+from .content.slugs import slugify
+from .content.sources import find_post_files, read_post
 from .errors import JourneyError, UsageError, error
 
 

@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e . -r notebooks/requirements.txt
+.venv/bin/python -m pip install --quiet -e ".[notebooks]" -r notebooks/requirements.txt
 exec .venv/bin/journey build --execute always "$@"

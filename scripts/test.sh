@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs (system: Chromium, a Java runtime for the Nu HTML
-# checker, git; Python: journey[test] and the notebooks' pinned environment) and run it all.
+# checker, git; Python: journey-ssg[notebooks,test] and the notebooks' pinned environment) and run it all.
 # Usage: bash scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]" -r notebooks/requirements.txt
+.venv/bin/python -m pip install --quiet -e ".[notebooks,test]" -r notebooks/requirements.txt
 if [ ! -d node_modules/axe-core ]; then
   npm install --silent --no-audit --no-fund --no-save --no-package-lock axe-core@4.10.3 >/dev/null 2>&1 || echo "note: npm could not install axe-core; the accessibility test will fail" >&2
 fi

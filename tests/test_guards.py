@@ -85,8 +85,8 @@ def test_a_base_url_path_without_slashes_gives_root_relative_links(tmp_path: Pat
 def test_a_serve_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
     code, out, err = run_journey("serve", "--port", "99999", cwd=tmp_path)
     assert (code, out, err) == (2, "", (
-        "journey serve: argument --port: expected a port number from 0 to 65535, got '99999'\n"
-        "usage: see 'journey --help'\n"
+        "journey serve: argument -p/--port: expected a port number from 0 to 65535, got '99999'\n"
+        "usage: journey serve [-h] [-s SOURCE] [--host HOST] [-p PORT] [--drafts] [-v]\n"
     ))
 
 

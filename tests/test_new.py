@@ -71,6 +71,7 @@ def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
 def test_a_title_without_letters_is_an_error(tmp_path: Path) -> None:
     code, _, err = run_journey("new", "!!!", cwd=tmp_path)
     assert (code, err) == (
-        2, "journey new: the title '!!!' has no letters or digits to make a slug from\nusage: see 'journey --help'\n"
+        2, "journey new: the title '!!!' has no letters or digits to make a slug from\n"
+           "usage: journey new [-h] [-s SOURCE] [--notebook] [--tags TAGS] [-v] title\n"
     )
     assert not (tmp_path / "posts").exists()

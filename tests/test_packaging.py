@@ -25,7 +25,7 @@ def test_an_installed_wheel_builds_a_blog_with_its_own_theme(tmp_path: Path) -> 
     wheels, target = tmp_path / "wheels", tmp_path / "installed"
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
         "--wheel-dir", str(wheels), str(REPO), cwd=tmp_path)
-    (wheel,) = wheels.glob("journey-*.whl")
+    (wheel,) = wheels.glob("journey_ssg-*.whl")
     run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel),
         cwd=tmp_path)
     blog = make_blog(tmp_path / "blog", {"posts/2024-01-01-hello.md": post("Hello", "2024-01-01")})

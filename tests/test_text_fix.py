@@ -137,7 +137,8 @@ def test_files_fix_cannot_read_are_errors_and_the_rest_still_fixed(tmp_path: Pat
 def test_fix_without_a_post_is_a_usage_error(tmp_path: Path) -> None:
     status, out, err = run_journey("fix", cwd=tmp_path)
     assert (status, out) == (2, "")
-    assert err == "journey fix: the following arguments are required: POST\nusage: see 'journey --help'\n"
+    assert err == ("journey fix: the following arguments are required: POST\n"
+                   "usage: journey fix [-h] [--write] [-v] POST [POST ...]\n")
 
 
 def test_mixed_windows_1253_mojibake_is_decoded_where_whole() -> None:

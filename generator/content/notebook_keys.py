@@ -56,7 +56,7 @@ def notebook_request_args(config: SiteConfig, meta: dict[str, Any], fields: Fiel
         timeout = config.timeout
     deps = tuple(_resolve_inside(config, d, fields, "deps") for d in fields.words(meta, "deps"))
     return {
-        "params": tuple(sorted(_jsonable(params).items())),
+        "params": tuple(sorted(jsonable(params).items())),
         "timeout": timeout,
         "allow_errors": fields.boolean(meta, "allow_errors", False),
         "deps": tuple(sorted(d for d in deps if d is not None)),
@@ -77,12 +77,12 @@ def _resolve_inside(config: SiteConfig, name: str, fields: Fields, key: str) -> 
     return target
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Front-matter values as JSON-able data (YAML dates become ISO strings)."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value

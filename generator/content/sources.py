@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,6 +17,7 @@ from ..models import Document, Post
 from .front_matter import JEKYLL_ACCEPTED, Fields, split_front_matter, uses_liquid
 from .notebook_keys import notebook_uses
 from .permalinks import redirects, url_path_of
+from .slugs import slugify
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
@@ -222,12 +222,6 @@ RESOURCE_SUFFIXES = frozenset({
 })
 _UNREAD = ("not a post: journey reads " + ", ".join(sorted(READERS)) + " files as posts; this file is left out"
            " (a post's images and other files go beside it in a <slug>/index.md folder)")
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by '-'; never contains a path separator."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _build_document(

@@ -62,6 +62,18 @@ def chosen_kernel(notebook: dict[str, Any], setting: str) -> str:
     return name.strip()
 
 
+# What running a notebook imports: journey's `notebooks` extra (pyproject.toml). Rendering frozen
+# results needs none of them.
+EXECUTION_MODULES = ("papermill", "nbclient", "jupyter_client", "ipykernel", "psutil")
+
+
+def missing_for_execution() -> list[str]:
+    """The modules of the notebooks extra that are not installed here."""
+    from importlib.util import find_spec
+
+    return [name for name in EXECUTION_MODULES if find_spec(name) is None]
+
+
 def installed_kernels() -> list[str]:
     """The names of the Jupyter kernels installed here; `python3` always (the build's own)."""
     from jupyter_client.kernelspec import KernelSpecManager

@@ -8,20 +8,21 @@ Rendering the results into a post is `post_notebooks.PostNotebooks`.
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .. import requirement
 from ..config import SiteConfig
 from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
 from ..models import NotebookRequest, NotebookUse
 from . import freeze
+from .command_params import declared_parameters
 from .conventions import has_code, has_saved_outputs, without_unevaluated
-from .kernels import chosen_kernel, installed_kernels
+from .kernels import chosen_kernel, installed_kernels, missing_for_execution
 from .source import read_source_notebook
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
@@ -87,6 +88,8 @@ def run_notebooks(
             results[plan.request] = _executed(plan, plan.lookup.notebook, from_cache=True)
         elif plan.mode == "never":
             problems += _at_uses(plan, error, _never_message(plan, config))
+        elif missing := missing_for_execution():
+            problems += _at_uses(plan, error, _extra_message(plan, config, missing))
         else:
             kernel, missing = _kernel_to_start(plan)
             if missing:
@@ -148,28 +151,9 @@ def _param_warnings(source: dict[str, Any], request: NotebookRequest, shown: str
     """A parameter the notebook's `parameters` cell does not assign is most likely a typo."""
     if not request.params:
         return []
-    cell = next(
-        (
-            c
-            for c in source["cells"]
-            if c.get("cell_type") == "code"
-            and "parameters" in c.get("metadata", {}).get("tags", [])
-        ),
-        None,
-    )
-    if cell is None:
+    declared = declared_parameters(source)
+    if declared is None:
         return [f"notebook {shown} has no cell tagged 'parameters'; params are injected at its top"]
-    try:
-        tree = ast.parse(freeze._text(cell.get("source", "")))
-    except SyntaxError:
-        return []
-    declared = {
-        t.id
-        for node in tree.body
-        if isinstance(node, ast.Assign | ast.AnnAssign)
-        for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
-        if isinstance(t, ast.Name)
-    }
     return [
         f"notebook {shown}: parameter '{name}' is not declared in its cell tagged 'parameters'"
         for name, _ in request.params
@@ -225,6 +209,15 @@ def _never_message(plan: _Plan, config: SiteConfig) -> str:
         f"notebook {plan.shown}: the frozen result {where} is {state} and execution is off "
         f"(execute: never); run 'journey build --execute auto' where the notebook can run"
     )
+
+
+def _extra_message(plan: _Plan, config: SiteConfig, missing: list[str]) -> str:
+    why = "it has no frozen result" if plan.lookup.state == "missing" else \
+        f"its frozen result {freeze.display_path(plan.lookup.path, config.root)} is {plan.lookup.state}"
+    if plan.mode == "always":
+        why = "execute: always"
+    return (f"notebook {plan.shown} must run ({why}), and running notebooks needs journey's notebooks extra, "
+            f"which is not installed (no {', '.join(missing)}): pip install \"{requirement('notebooks')}\"")
 
 
 def _execute(

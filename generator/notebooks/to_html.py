@@ -2,7 +2,7 @@
 
 Not nbconvert's full page: no nbconvert CSS, no require.js, no CDN. Code uses the same Pygments
 classes as Markdown code (`<div class="highlight">`); ANSI colours in streams and tracebacks go
-through nbconvert's `ansi2html` filter (classes `ansi-red-fg`, `ansi-bold`, …). Class names the
+through `ansi.py` (nbconvert's `ansi2html`, ported: classes `ansi-red-fg`, `ansi-bold`, …). Class names the
 theme styles:
 
     div.nb-notebook                      one rendered notebook
@@ -337,9 +337,9 @@ def _item(cls: str, inner: str) -> str:
 def _ansi(text: str) -> str:
     if "\x1b[" not in text:
         return html.escape(text, quote=False)
-    from nbconvert.filters.ansi import ansi2html  # heavy import: only for coloured text
+    from .ansi import ansi_to_html  # only for coloured text
 
-    return ansi2html(text)
+    return ansi_to_html(text)
 
 
 def _collapse_carriage_returns(text: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..config import SiteConfig
-from ..content.sources import slugify
+from ..content.slugs import slugify
 from ..errors import Diagnostic, error, warning
 from ..models import RenderedPost
 
@@ -55,8 +55,8 @@ class Site:
 
 @lru_cache(maxsize=4096)  # a thousand posts name a few dozen tags thousands of times
 def term_slug(name: str) -> str:
-    """A tag's or category's URL slug: ASCII words, else the name's own letters ('日本語')."""
-    return slugify(name) or re.sub(r"[\W_]+", "-", name.lower()).strip("-")
+    """A tag's or category's URL slug, by the rule posts' slugs follow."""
+    return slugify(name)
 
 
 def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:

@@ -60,11 +60,22 @@ _CSS_TOKEN_COMMENT = re.compile(r"\s*/\*.*?\*/")
 
 
 def minify_css(data: bytes) -> bytes:
-    """Comments and layout whitespace out of a stylesheet (every page loads it: the 60 KB budget).
-    Conservative: only whitespace around `{ } ; , >` and after `:` goes; strings are left alone."""
-    css = _CSS_COMMENTS.sub("", data.decode("utf-8"))
-    css = _CSS_SPACE.sub(r"\1", _CSS_LINES.sub("\n", css))
-    return _CSS_COLON.sub(":", css).strip().encode("utf-8") + b"\n"
+    """Comments and layout whitespace out of a stylesheet (every page loads it: the 60 KB budget),
+    by rcssmin, which tokenizes CSS. rcssmin also takes the spaces out of a quoted `url("a b.png")`,
+    which names another file: a stylesheet whose strings would not come out intact is left as
+    written, so minifying never changes what a stylesheet means."""
+    import rcssmin  # only when a stylesheet is minified anew
+
+    minified = rcssmin.cssmin(data)
+    return minified + b"\n" if _css_strings(minified) == _css_strings(data) else data
+
+
+def _css_strings(css: bytes) -> list[bytes]:
+    """The quoted strings of a stylesheet, outside comments; a backslash-newline continues one."""
+    return [m.group().replace(b"\\\n", b"") for m in _CSS_TOKENS.finditer(css) if not m.group().startswith(b"/*")]
+
+
+_CSS_TOKENS = re.compile(rb'/\*.*?\*/|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', re.DOTALL)
 
 
 def _fingerprint(name: str, data: bytes) -> Asset:
@@ -72,12 +83,6 @@ def _fingerprint(name: str, data: bytes) -> Asset:
     stem, dot, suffix = name.rpartition(".")
     hashed = f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
     return Asset(name, f"assets/{hashed}", data)
-
-
-_CSS_COMMENTS = re.compile(r"/\*.*?\*/", re.DOTALL)
-_CSS_LINES = re.compile(r"\s*\n\s*")
-_CSS_SPACE = re.compile(r"\s*([{};,>])\s*")
-_CSS_COLON = re.compile(r":\s+")
 
 
 def settings_digest(config: SiteConfig, assets: Mapping[str, Asset]) -> str:
