@@ -24,7 +24,7 @@ KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
     "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
-    "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze",
+    "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze", "resources", "time_budget",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 BUNDLE_INDEXES = ("index.md", "index.qmd")  # `posts/<slug>/index.md`, Quarto's `posts/<slug>/index.qmd`

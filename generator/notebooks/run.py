@@ -18,7 +18,7 @@ from typing import Any
 from ..config import SiteConfig
 from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
-from ..models import NotebookRequest, NotebookUse
+from ..models import ClusterOptions, NotebookRequest, NotebookUse
 from . import freeze
 from .conventions import has_code, has_saved_outputs, without_unevaluated
 from .kernels import chosen_kernel, installed_kernels
@@ -65,9 +65,11 @@ def run_notebooks(
     execute: str | None = None,
     jobs: int = 1,
     progress: bool = True,
+    cluster: ClusterOptions | None = None,
 ) -> tuple[dict[NotebookRequest, ExecutedNotebook], list[Diagnostic]]:
     """Execute (or take from the cache) each distinct request once; problems as diagnostics
-    at the posts. `execute` (the CLI's --execute) overrides each request's mode."""
+    at the posts. `execute` (the CLI's --execute) overrides each request's mode; with `cluster`,
+    the notebooks run on Dask workers instead of local kernels."""
     problems: list[Diagnostic] = []
     plans: list[_Plan] = []
     for request, its_uses in _group(uses).items():
@@ -93,7 +95,7 @@ def run_notebooks(
                 problems += _at_uses(plan, error, missing)
             else:
                 to_run.append(replace(plan, kernel=kernel))
-    stored, found = _execute(to_run, config, jobs, progress)
+    stored, found = _execute(to_run, config, jobs, progress, cluster)
     problems += found
     results.update(stored)
     return results, sorted(problems)
@@ -228,7 +230,7 @@ def _never_message(plan: _Plan, config: SiteConfig) -> str:
 
 
 def _execute(
-    plans: list[_Plan], config: SiteConfig, jobs: int, progress: bool
+    plans: list[_Plan], config: SiteConfig, jobs: int, progress: bool, cluster: ClusterOptions | None
 ) -> tuple[dict[NotebookRequest, ExecutedNotebook], list[Diagnostic]]:
     """Run each distinct (entry, key) once; store successes, keep and report failures."""
     if not plans:
@@ -248,10 +250,19 @@ def _execute(
             p.request.timeout,
             p.request.allow_errors,
             config.key_packages,
+            p.request.deps,
+            p.request.time_budget,
+            p.request.resources,
         )
         for p in distinct.values()
     ]
-    outcomes = {k: o for k, o in zip(distinct, run_jobs(work, jobs, progress), strict=True)}
+    if cluster is not None:
+        from .cluster import run_on_cluster
+
+        ran = run_on_cluster(work, cluster, config.root, config.root / config.environment, progress)
+    else:
+        ran = run_jobs(work, jobs, progress)
+    outcomes = {k: o for k, o in zip(distinct, ran, strict=True)}
     live = {freeze.entry_path(p.request, config) for p in plans}
     results: dict[NotebookRequest, ExecutedNotebook] = {}
     problems: list[Diagnostic] = []
@@ -261,7 +272,7 @@ def _execute(
         failed = freeze.failed_path(plan.request, config)
         if outcome.failure is not None:
             kept = ""
-            if outcome.failure.kind != "start":
+            if outcome.failure.has_notebook:
                 write_atomically(
                     failed, freeze.serialize(mark_failure(outcome.notebook, outcome.failure))
                 )
