@@ -232,7 +232,7 @@ def cluster_options(config: SiteConfig, options: BuildOptions) -> ClusterOptions
     origin = ("<command line>", 0, 0) if given else setting_location(config.root, "executor")
     if options.scheduler is None and config.scheduler:
         origin = setting_location(config.root, "scheduler")
-    return ClusterOptions(scheduler=scheduler, workers=options.jobs, origin=origin)
+    return ClusterOptions(scheduler=scheduler, workers=options.jobs, wait=config.worker_wait, origin=origin)
 
 
 def _stop_on_errors(problems: list[Diagnostic], strict: bool) -> None:

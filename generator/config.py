@@ -47,6 +47,7 @@ class SiteConfig:
     executor: str = "local"  # where notebooks run: local processes, or a Dask cluster
     scheduler: str = ""  # the Dask scheduler's address; "" with executor "dask": a LocalCluster
     time_budget: int = 0  # seconds for a whole notebook; 0: none (each cell still has `timeout`)
+    worker_wait: int = 10  # seconds a notebook waits for a Dask worker that can take it, then fails
     key_packages: tuple[str, ...] = ("numpy", "scikit-learn", "torch", "matplotlib", "pandas")
     phases: tuple[str, ...] = DEFAULT_PHASES
     feed_entries: int = 20

@@ -38,11 +38,13 @@ class NotebookRequest:
 @dataclass(frozen=True)
 class ClusterOptions:
     """Where notebooks run when the executor is Dask: a scheduler's address, or "" for a
-    LocalCluster of `workers` single-threaded workers; `origin` places a problem with the
-    scheduler (the settings' key, or the command line)."""
+    LocalCluster of `workers` single-threaded workers; a notebook no worker can take fails
+    after `wait` seconds; `origin` places a problem with the scheduler (the settings' key, or
+    the command line)."""
 
     scheduler: str = ""
     workers: int = 1
+    wait: int = 10
     origin: tuple[str, int, int] = ("<command line>", 0, 0)
 
 

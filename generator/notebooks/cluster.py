@@ -4,8 +4,8 @@ The driver (this process) ships self-contained jobs (remote.py), watches them, a
 comes back into the same `Outcome`s a local run gives; run.py alone writes `_freeze/` and the
 site. Faults become failures, reported with the others at the end: a worker whose environment
 differs from the cache key's is refused; a notebook whose worker is lost is re-run once
-elsewhere; a job no worker can take (none left, or none with its resources) waits
-`WORKER_WAIT` seconds, then fails. Ctrl-C cancels the build's tasks and kills their kernels.
+elsewhere; a job no worker can take (none left, or none with its resources) waits the
+`worker_wait` setting's seconds, then fails. Ctrl-C cancels the build's tasks and kills their kernels.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from .remote import EVENTS, RemoteJob, RemoteResult, environment_difference, env
     run_remote
 
 CONNECT_TIMEOUT = 5  # seconds to reach a scheduler: an unreachable one fails the build well within 10 s
-WORKER_WAIT = 10  # seconds a job may wait with no worker able to take it
 RUNS = 2  # a notebook whose worker is lost runs once more, elsewhere
 EXTRA = "pip install 'journey[dask]'"
 
@@ -56,7 +55,7 @@ def run_on_cluster(
     shipped = [RemoteJob(_portable(job, root), _files(job, root), expected, build, i) for i, job in enumerate(jobs)]
     shown = Progress(sys.stderr, enabled=progress)
     with _client(options) as client:
-        watch = _Watch(client, jobs, shown, build, options.scheduler or "the LocalCluster")
+        watch = _Watch(client, jobs, shown, build, options.scheduler or "the LocalCluster", options.wait)
         client.subscribe_topic(EVENTS, watch.started)
         futures = [
             client.submit(run_remote, job, key=f"journey-{build}-{job.index}", pure=False,
@@ -82,6 +81,7 @@ class _Watch:
     shown: Progress
     build: str
     where: str
+    wait: int  # seconds a job may wait with no worker able to take it
     workers: dict[int, list[str]] = field(default_factory=dict)  # job index → workers it started on
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -114,7 +114,7 @@ class _Watch:
                     outcomes[index] = self._outcome(index, future, expected)
                 elif not any(_can_take(have, self.jobs[index].resources) for have in takers):
                     since = waiting_since.setdefault(index, time.monotonic())
-                    if time.monotonic() - since >= WORKER_WAIT:
+                    if time.monotonic() - since >= self.wait:
                         self.client.cancel([future], force=True)
                         outcomes[index] = self._failed(index, "unroutable", self._unroutable(index, bool(takers)))
                 else:
