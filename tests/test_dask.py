@@ -16,15 +16,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import nbformat
 import psutil
 import pytest
 
-from dask_support import DaskProcess, dask_env, start_scheduler, start_worker
-from tests.conftest import EPOCH, make_blog, post, read_tree, run_journey, tree_hash
+from tests.dask_support import DaskProcess, dask_env, start_scheduler, start_worker
+from conftest import EPOCH, make_blog, post, read_tree, run_journey, tree_hash
 
 pytest.importorskip("distributed")
 
@@ -152,7 +152,8 @@ def test_progress_names_the_worker_of_each_notebook(three_builds: dict[str, Path
 def test_failures_are_reported_together_and_gpu_posts_run_on_the_gpu_worker(
     tmp_path: Path, cluster: dict[str, object]
 ) -> None:
-    """Five posts in one build: each failure its own diagnostic, the others still run."""
+    """Five posts in one build: each failure its own diagnostic, the others still run. The
+    worker `odd` would take any job; each post here names resources, so only `odd.md` goes there."""
     odd = start_worker(Path(str(cluster["folder"])), str(cluster["address"]), "odd",
                        dask_env(package_metadata(tmp_path / "other-site", "2.0")), resources="ODD=1")
     try:
@@ -166,8 +167,8 @@ def test_failures_are_reported_together_and_gpu_posts_run_on_the_gpu_worker(
             "notebooks/tpu.ipynb": notebook("print('never')"),
             "posts/gpu.md": dask_post("GPU", "gpu", resources="{GPU: 1}"),
             "posts/odd.md": dask_post("Odd", "other", resources="{ODD: 1}"),
-            "posts/raises.md": dask_post("Raises", "raises"),
-            "posts/slow.md": dask_post("Slow", "slow", time_budget="2"),
+            "posts/raises.md": dask_post("Raises", "raises", resources="{GPU: 1}"),
+            "posts/slow.md": dask_post("Slow", "slow", time_budget="6", resources="{GPU: 1}"),
             "posts/tpu.md": dask_post("TPU", "tpu", resources="{TPU: 1}"),
         })
         status, _, stderr = run_journey("build", "--source", str(root), "--scheduler", str(cluster["address"]),
@@ -181,7 +182,7 @@ def test_failures_are_reported_together_and_gpu_posts_run_on_the_gpu_worker(
         "than the cache key (package journey-fixture-pkg is 2.0 there, 1.0 here); its result was refused",
         "posts/raises.md:4:1: error: notebook notebooks/raises.ipynb: cell 2 raised ValueError: bad input "
         "(executed notebook kept at _freeze/failed/notebooks/raises.ipynb)",
-        "posts/slow.md:4:1: error: notebook notebooks/slow.ipynb: the notebook ran past its time budget of 2 s "
+        "posts/slow.md:4:1: error: notebook notebooks/slow.ipynb: the notebook ran past its time budget of 6 s "
         "(stopped in cell 2) (executed notebook kept at _freeze/failed/notebooks/slow.ipynb)",
         f"posts/tpu.md:4:1: error: notebook notebooks/tpu.ipynb: no Dask worker of {address} has the resources "
         "it needs (TPU=1)",
@@ -205,7 +206,7 @@ def test_a_worker_lost_mid_notebook_gets_the_notebook_run_again_once(
         })
         build, stderr = _start_build(root, address, cluster["env"])  # type: ignore[arg-type]
         first = _wait_for_line(stderr, r"executing notebooks/counts\.ipynb on (lose-a|lose-b)$")
-        _wait_for_kernel(workers[first])
+        _wait_for(lambda: runs.is_file() and runs.read_text() == "run\n")  # its first cell ran
         workers[first].kill()
         assert build.wait(timeout=60) == 0, stderr.read_text()
     finally:
@@ -247,8 +248,8 @@ def test_losing_every_worker_is_a_clean_error_and_the_site_stays(
             worker.stop()
     errors = [line for line in stderr.read_text().splitlines() if ": error: " in line]
     assert [re.sub(r"doomed-[ab]", "W", line) for line in errors] == [
-        f"posts/{name}.md:4:1: error: notebook notebooks/{name}.ipynb: no Dask worker of {address} is left to "
-        "run it (it was running on W, which was lost)"
+        f"posts/{name}.md:4:1: error: notebook notebooks/{name}.ipynb: no Dask worker of {address} with the "
+        "resources it needs (DOOMED=1) is left to run it (it was running on W, which was lost)"
         for name in ("one", "two")
     ]
     assert tree_hash(root / "site") == before
@@ -318,6 +319,13 @@ def _wait_for_line(stderr: Path, pattern: str, timeout: float = 60) -> str:
             return found.group(1)
         time.sleep(0.1)
     raise AssertionError(f"no line /{pattern}/ in: {stderr.read_text()}")
+
+
+def _wait_for(ready: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.1)
 
 
 def _wait_for_kernel(worker: DaskProcess, timeout: float = 30) -> list[psutil.Process]:

@@ -92,11 +92,11 @@ class _Watch:
             return
         with self.lock:
             runs = self.workers.setdefault(found["index"], [])
-            runs.append(found["worker"])
+            runs.append(found["name"])
         label = self.jobs[found["index"]].label
         if len(runs) > 1:
             self.shown.finish(label, False, where=f"{runs[-2]} (the worker was lost; running it again)")
-        self.shown.start(label, where=found["worker"])
+        self.shown.start(label, where=found["name"])
 
     def collect(self, futures: list[Any], expected: dict[str, Any]) -> list[Outcome]:
         outcomes: dict[int, Outcome] = {}
@@ -146,13 +146,15 @@ class _Watch:
         return f"its Dask worker was lost twice while running it ({', '.join(runs)}); it was not run again"
 
     def _unroutable(self, index: int, any_worker: bool) -> str:
-        needs = self.jobs[index].resources
-        if any_worker and needs:
-            wanted = ", ".join(f"{name}={amount:g}" for name, amount in needs)
-            return f"no Dask worker of {self.where} has the resources it needs ({wanted})"
+        amounts = ", ".join(f"{name}={amount:g}" for name, amount in self.jobs[index].resources)
+        wanted = f" with the resources it needs ({amounts})" if amounts else ""
         lost = self.workers.get(index, [])
-        after = f" (it was running on {', '.join(lost)}, which was lost)" if lost else ""
-        return f"no Dask worker of {self.where} is left to run it{after}"
+        if lost:
+            return (f"no Dask worker of {self.where}{wanted} is left to run it (it was running on "
+                    f"{', '.join(lost)}, which was lost)")
+        if any_worker:
+            return f"no Dask worker of {self.where} has the resources it needs ({amounts})"
+        return f"no Dask worker of {self.where} is left to run it"
 
 
 def _can_take(have: dict[str, float], needs: tuple[tuple[str, float], ...]) -> bool:

@@ -94,7 +94,7 @@ def run_remote(shipped: RemoteJob) -> RemoteResult:
     mine = environment_report(tuple(shipped.environment["packages"]))
     if environment_difference(shipped.environment, mine):  # the driver refuses it, saying why
         return RemoteResult(None, None, {}, name, mine)
-    worker.log_event(EVENTS, {"build": shipped.build, "index": shipped.index, "worker": name})
+    worker.log_event(EVENTS, {"build": shipped.build, "index": shipped.index, "name": name})
     tracker = KernelTracker()
     with _RUNNING_LOCK:
         _RUNNING.setdefault(shipped.build, []).append(tracker)
