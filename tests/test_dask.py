@@ -241,17 +241,23 @@ def test_losing_every_worker_is_a_clean_error_and_the_site_stays(
         _wait_for_line(stderr, r"executing notebooks/two\.ipynb on (doomed-a|doomed-b)$")
         for worker in workers:
             kernels += _wait_for_kernel(worker)
+        for worker in workers:
             worker.kill()
         assert build.wait(timeout=60) == 1
     finally:
         for worker in workers:
             worker.stop()
-    errors = [line for line in stderr.read_text().splitlines() if ": error: " in line]
-    assert [re.sub(r"doomed-[ab]", "W", line) for line in errors] == [
-        f"posts/{name}.md:4:1: error: notebook notebooks/{name}.ipynb: no Dask worker of {address} with the "
-        "resources it needs (DOOMED=1) is left to run it (it was running on W, which was lost)"
-        for name in ("one", "two")
-    ]
+    errors = [re.sub(r"doomed-[ab]", "W", line) for line in stderr.read_text().splitlines() if ": error: " in line]
+    # Which of the two a notebook gets depends on whether the scheduler had moved it to the other
+    # worker's queue before that one was killed too.
+    assert len(errors) == 2
+    for name, line in zip(("one", "two"), errors, strict=True):
+        assert line in (
+            f"posts/{name}.md:4:1: error: notebook notebooks/{name}.ipynb: no Dask worker of {address} with the "
+            "resources it needs (DOOMED=1) is left to run it (it was running on W, which was lost)",
+            f"posts/{name}.md:4:1: error: notebook notebooks/{name}.ipynb: the Dask workers it was sent to were "
+            "lost before it finished (W, W); it was not run again",
+        ), line
     assert tree_hash(root / "site") == before
     _assert_gone(kernels)
 
@@ -265,7 +271,7 @@ def test_an_unreachable_scheduler_fails_within_ten_seconds_naming_it(tmp_path: P
     assert time.monotonic() - started < 10
     assert status == 1
     assert stderr.splitlines()[0] == (
-        f"<command line>:1:1: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within 5 s")
+        f"<command line>:1:1: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port} within 4 s")
     assert not (root / "site").exists()
 
 

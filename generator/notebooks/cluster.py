@@ -28,18 +28,19 @@ from .execute import Failure, Job, Outcome
 from .remote import EVENTS, RemoteJob, RemoteResult, environment_difference, environment_report, kill_kernels, \
     run_remote
 
-CONNECT_TIMEOUT = 5  # seconds to reach a scheduler: an unreachable one fails the build well within 10 s
+CONNECT_TIMEOUT = 4  # seconds to reach a scheduler: an unreachable one fails the build well within 10 s
 RUNS = 2  # a notebook whose worker is lost runs once more, elsewhere
 EXTRA = "pip install 'journey[dask]'"
 
 
 def dask_missing() -> bool:
-    """Whether Dask distributed cannot be imported here (the `dask` extra is not installed)."""
+    """Whether Dask distributed is not installed here (the `dask` extra); found, not imported (~1 s)."""
+    import importlib.util
+
     try:
-        import distributed  # noqa: F401
+        return importlib.util.find_spec("distributed") is None
     except ImportError:
         return True
-    return False
 
 
 def run_on_cluster(
@@ -127,7 +128,7 @@ class _Watch:
         if future.status != "finished":
             problem = future.exception() if future.status == "error" else None
             if type(problem).__name__ == "KilledWorker":
-                return self._failed(index, "lost", self._lost(index))
+                return self._failed(index, "lost", self._lost(index, _worker_name(problem.last_worker)))
             return self._failed(index, "lost", f"the Dask worker could not run it: {type(problem).__name__}: {problem}")
         result: RemoteResult = future.result()
         difference = environment_difference(expected, result.environment)
@@ -141,9 +142,11 @@ class _Watch:
         self.shown.finish(self.jobs[index].label, False)
         return Outcome(self.jobs[index], None, Failure(kind, 0, evalue=message), {})
 
-    def _lost(self, index: int) -> str:
-        runs = self.workers.get(index, [])
-        return f"its Dask worker was lost twice while running it ({', '.join(runs)}); it was not run again"
+    def _lost(self, index: int, last: str = "") -> str:
+        """A job whose workers were lost `RUNS` times, running it or holding it in their queue."""
+        lost = list(dict.fromkeys([*self.workers.get(index, []), *([last] if last else [])]))
+        return (f"the Dask workers it was sent to were lost before it finished ({', '.join(lost)}); "
+                "it was not run again")
 
     def _unroutable(self, index: int, any_worker: bool) -> str:
         amounts = ", ".join(f"{name}={amount:g}" for name, amount in self.jobs[index].resources)
@@ -155,6 +158,13 @@ class _Watch:
         if any_worker:
             return f"no Dask worker of {self.where} has the resources it needs ({amounts})"
         return f"no Dask worker of {self.where} is left to run it"
+
+
+def _worker_name(worker: Any) -> str:
+    """A worker as progress names it: its own name when it was given one, else its address."""
+    name = getattr(worker, "name", None)
+    address = getattr(worker, "address", "")
+    return name if isinstance(name, str) and name and name != address else address
 
 
 def _can_take(have: dict[str, float], needs: tuple[tuple[str, float], ...]) -> bool:
@@ -177,10 +187,9 @@ def _client(options: ClusterOptions) -> Iterator[Any]:
     if options.scheduler:
         try:
             client = Client(options.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            reason = str(exc).split(": ", 1)[-1] if str(exc) else type(exc).__name__
+        except (OSError, TimeoutError):  # refused, timed out, no such host: all said the same way
             raise JourneyError(error(*options.origin, f"cannot reach the Dask scheduler at {options.scheduler} "
-                                                      f"within {CONNECT_TIMEOUT} s: {reason}")) from None
+                                                      f"within {CONNECT_TIMEOUT} s")) from None
         with client:
             yield client
         return
