@@ -67,7 +67,7 @@ MEASURES = notebook(
 SQUARES = notebook("squares = [n * n for n in range(8)]\nsquares", "print(sum(squares))")
 SLEEPS = notebook("import time\ntime.sleep(60)")
 COUNTS = notebook("import os\nwith open(os.environ['JOURNEY_TEST_RUNS'], 'a') as runs:\n    runs.write('run\\n')",
-                  "import time\ntime.sleep(8)", "print('done')")
+                  "import time\ntime.sleep(4)", "print('done')")
 
 
 @pytest.fixture(scope="module")
@@ -142,11 +142,21 @@ def test_a_dask_build_gives_the_local_build_s_site_and_freeze(three_builds: dict
     assert "mean 5.333333333333333" in outputs  # the dep's bytes reached the worker; params too
 
 
-def test_progress_names_the_worker_of_each_notebook(three_builds: dict[str, Path]) -> None:
+def test_progress_and_status_name_the_worker_of_each_notebook(
+    three_builds: dict[str, Path], cluster: dict[str, object]
+) -> None:
     stderr = str(three_builds["scheduler-stderr"])
     assert re.search(r"^journey: executing notebooks/squares\.ipynb on (cpu|gpu)$", stderr, re.MULTILINE)
     assert re.search(r"^journey: executed notebooks/measures\.ipynb on (cpu|gpu) in [0-9.]+ s$", stderr,
                      re.MULTILINE)
+    root = three_builds["scheduler"]
+    status, stdout, _ = run_journey("status", "--source", str(root), cwd=root, env=cluster["env"])  # type: ignore[arg-type]
+    assert status == 0
+    assert [re.sub(r"on (cpu|gpu)\)", "on W)", line) for line in stdout.splitlines()] == [
+        "notebooks/measures.ipynb {scale=2}: fresh (ran on W)", "notebooks/squares.ipynb: fresh (ran on W)"]
+    root = three_builds["local"]
+    assert run_journey("status", "--source", str(root), cwd=root)[1].splitlines() == [
+        "notebooks/measures.ipynb {scale=2}: fresh", "notebooks/squares.ipynb: fresh"]
 
 
 def test_failures_are_reported_together_and_gpu_posts_run_on_the_gpu_worker(

@@ -136,7 +136,7 @@ class _Watch:
             return self._failed(index, "refused", f"worker {result.worker} has another notebook environment than "
                                                   f"the cache key ({difference}); its result was refused")
         self.shown.finish(job.label, result.failure is None, where=result.worker)
-        return Outcome(job, result.notebook, result.failure, result.run_info)
+        return Outcome(job, result.notebook, result.failure, result.run_info, result.worker)
 
     def _failed(self, index: int, kind: str, message: str) -> Outcome:
         self.shown.finish(self.jobs[index].label, False)

@@ -107,6 +107,7 @@ class Outcome:
     notebook: Any  # executed NotebookNode, papermill's timing metadata removed
     failure: Failure | None
     run_info: dict[str, Any]
+    worker: str = ""  # the Dask worker that ran it; "" for a kernel of this machine
 
 
 def execute(job: Job, tracker: KernelTracker) -> Outcome:

@@ -23,6 +23,7 @@ from . import freeze
 from .conventions import has_code, has_saved_outputs, without_unevaluated
 from .kernels import chosen_kernel, installed_kernels
 from .source import read_source_notebook
+from .workers import record_workers, worker_of
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 
@@ -267,6 +268,7 @@ def _execute(
     results: dict[NotebookRequest, ExecutedNotebook] = {}
     problems: list[Diagnostic] = []
     stored: dict[tuple[Path, str], dict[str, Any]] = {}
+    workers: dict[Path, str] = {}
     for ident, outcome in outcomes.items():
         plan = distinct[ident]
         failed = freeze.failed_path(plan.request, config)
@@ -287,8 +289,10 @@ def _execute(
             ]
             continue
         stored[ident] = freeze.store(plan.lookup.path, outcome.notebook, plan.key, outcome.run_info)
+        workers[plan.lookup.path] = outcome.worker
         failed.unlink(missing_ok=True)
         freeze.prune_siblings(plan.lookup.path, live)
+    record_workers(config, workers)
     for plan in plans:
         entry = stored.get((plan.lookup.path, plan.key.digest))
         if entry is not None:
@@ -373,7 +377,8 @@ def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str
             near = freeze.nearest_sibling(found.path, plan.key)
             state = f"stale (changed: {', '.join(near)})" if near else "missing (never executed)"
         elif found.state == "fresh":
-            state = "fresh"
+            worker = worker_of(config, found.path)
+            state = f"fresh (ran on {worker})" if worker else "fresh"
         else:
             prefix = "changed: " if found.state == "stale" else ""
             state = f"{found.state} ({prefix}{found.detail})"
