@@ -22,9 +22,9 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from conftest import EPOCH, make_blog, post, read_tree, run_journey, tree_hash
 
 from tests.dask_support import DaskProcess, dask_env, start_scheduler, start_worker
-from conftest import EPOCH, make_blog, post, read_tree, run_journey, tree_hash
 
 pytest.importorskip("distributed")
 
@@ -188,14 +188,14 @@ def test_failures_are_reported_together_and_gpu_posts_run_on_the_gpu_worker(
     address = cluster["address"]
     assert status == 1
     assert [line for line in stderr.splitlines() if ": error: " in line] == [
-        "posts/odd.md:4:1: error: notebook notebooks/other.ipynb: worker odd has another notebook environment "
-        "than the cache key (package journey-fixture-pkg is 2.0 there, 1.0 here); its result was refused",
-        "posts/raises.md:4:1: error: notebook notebooks/raises.ipynb: cell 2 raised ValueError: bad input "
-        "(executed notebook kept at _freeze/failed/notebooks/raises.ipynb)",
-        "posts/slow.md:4:1: error: notebook notebooks/slow.ipynb: the notebook ran past its time budget of 6 s "
-        "(stopped in cell 2) (executed notebook kept at _freeze/failed/notebooks/slow.ipynb)",
-        f"posts/tpu.md:4:1: error: notebook notebooks/tpu.ipynb: no Dask worker of {address} has the resources "
-        "it needs (TPU=1)",
+        ("posts/odd.md:4:1: error: notebook notebooks/other.ipynb: worker odd has another notebook environment "
+        "than the cache key (package journey-fixture-pkg is 2.0 there, 1.0 here); its result was refused"),
+        ("posts/raises.md:4:1: error: notebook notebooks/raises.ipynb: cell 2 raised ValueError: bad input "
+        "(executed notebook kept at _freeze/failed/notebooks/raises.ipynb)"),
+        ("posts/slow.md:4:1: error: notebook notebooks/slow.ipynb: the notebook ran past its time budget of 6 s "
+        "(stopped in cell 2) (executed notebook kept at _freeze/failed/notebooks/slow.ipynb)"),
+        (f"posts/tpu.md:4:1: error: notebook notebooks/tpu.ipynb: no Dask worker of {address} has the resources "
+        "it needs (TPU=1)"),
     ]
     assert re.search(r"^journey: executed notebooks/gpu\.ipynb on gpu in [0-9.]+ s$", stderr, re.MULTILINE)
     assert not (root / "site").exists()
@@ -263,10 +263,10 @@ def test_losing_every_worker_is_a_clean_error_and_the_site_stays(
     assert len(errors) == 2
     for name, line in zip(("one", "two"), errors, strict=True):
         assert line in (
-            f"posts/{name}.md:4:1: error: notebook notebooks/{name}.ipynb: no Dask worker of {address} with the "
-            "resources it needs (DOOMED=1) is left to run it (it was running on W, which was lost)",
-            f"posts/{name}.md:4:1: error: notebook notebooks/{name}.ipynb: the Dask workers it was sent to were "
-            "lost before it finished (W, W); it was not run again",
+            (f"posts/{name}.md:4:1: error: notebook notebooks/{name}.ipynb: no Dask worker of {address} with the "
+            "resources it needs (DOOMED=1) is left to run it (it was running on W, which was lost)"),
+            (f"posts/{name}.md:4:1: error: notebook notebooks/{name}.ipynb: the Dask workers it was sent to were "
+            "lost before it finished (W, W); it was not run again"),
         ), line
     assert tree_hash(root / "site") == before
     _assert_gone(kernels)
@@ -356,7 +356,7 @@ def _wait_for_kernel(worker: DaskProcess, timeout: float = 30) -> list[psutil.Pr
 
 
 def _assert_gone(processes: list[psutil.Process], timeout: float = 15) -> None:
-    gone, alive = psutil.wait_procs(processes, timeout=timeout)
+    _gone, alive = psutil.wait_procs(processes, timeout=timeout)
     for process in alive:  # a failure, but leave nothing behind
         process.kill()
     assert not alive, f"kernels still running: {[p.pid for p in alive]}"

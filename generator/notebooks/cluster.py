@@ -25,8 +25,16 @@ from ..errors import JourneyError, error
 from ..models import ClusterOptions
 from ..progress import Progress
 from .execute import Failure, Job, Outcome
-from .remote import EVENTS, RemoteJob, RemoteResult, environment_difference, environment_report, kill_kernels, \
-    run_remote
+from .remote import (
+    EVENTS,
+    RemoteJob,
+    RemoteResult,
+    environment_difference,
+    environment_report,
+    kill_kernels,
+    requirement_names,
+    run_remote,
+)
 
 CONNECT_TIMEOUT = 4  # seconds to reach a scheduler: an unreachable one fails the build well within 10 s
 RUNS = 2  # a notebook whose worker is lost runs once more, elsewhere
@@ -49,8 +57,6 @@ def run_on_cluster(
     """Run `jobs` on the cluster `options` names; one Outcome per job, in order."""
     if dask_missing():
         raise JourneyError(error(*options.origin, f"the Dask executor needs the 'dask' extra: {EXTRA}"))
-    from .remote import requirement_names
-
     expected = environment_report(requirement_names(requirements))
     build = uuid.uuid4().hex  # names this build's tasks on a shared cluster; never in any output
     shipped = [RemoteJob(_portable(job, root), _files(job, root), expected, build, i) for i, job in enumerate(jobs)]
@@ -211,7 +217,7 @@ def _quiet_logs() -> None:
 def _quietly(action: Any) -> None:
     try:
         action()
-    except Exception:  # noqa: BLE001 - a cluster going away while cancelling has nothing more to cancel
+    except Exception:  # noqa: BLE001, S110 - a cluster going away while cancelling has nothing more to cancel
         pass
 
 
