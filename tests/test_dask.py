@@ -374,3 +374,35 @@ class _free_port:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def test_bad_resources_and_time_budgets_are_errors_at_their_keys(tmp_path: Path) -> None:
+    root = make_blog(tmp_path / "blog", {
+        "pyproject.toml": SETTINGS, "notebooks/squares.ipynb": SQUARES,
+        "posts/a.md": dask_post("A", "squares", resources="GPU"),
+        "posts/b.md": dask_post("B", "squares", resources="{GPU: 0}", time_budget="-1"),
+        "posts/c.md": post("C", "2024-03-01", time_budget="60"),
+    })
+    status, _, stderr = run_journey("build", "--source", str(root), "--executor", "local", cwd=root)
+    assert status == 1
+    assert [line for line in stderr.splitlines() if line.startswith("posts/")] == [
+        "posts/a.md:5:1: error: 'resources' must map Dask resource names to positive amounts, such as {GPU: 1}, "
+        "got 'GPU'",
+        "posts/b.md:5:1: error: 'resources' must map Dask resource names to positive amounts, such as {GPU: 1}, "
+        "got {'GPU': 0}",
+        "posts/b.md:6:1: error: 'time_budget' must be a positive number of seconds, got -1",
+        "posts/c.md:4:1: warning: 'time_budget' has no effect without 'notebook'",
+    ]
+
+
+def test_a_time_budget_holds_for_local_kernels_too(tmp_path: Path) -> None:
+    """The budget is kept by `execute` itself, wherever it runs: here, in this process's kernel."""
+    from generator.notebooks.execute import Job, run_jobs
+
+    source = json.loads(notebook("x = 1", "import time\ntime.sleep(60)"))
+    job = Job("notebooks/slow.ipynb", source, tmp_path, {}, "", timeout=120, allow_errors=False, time_budget=4)
+    started = time.monotonic()
+    [outcome] = run_jobs([job], 1, progress=False)
+    assert time.monotonic() - started < 30
+    assert outcome.failure is not None
+    assert outcome.failure.describe() == "the notebook ran past its time budget of 4 s (stopped in cell 2)"
