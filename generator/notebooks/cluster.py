@@ -131,8 +131,10 @@ class _Watch:
 
     def _outcome(self, index: int, future: Any, expected: dict[str, Any]) -> Outcome:
         job = self.jobs[index]
+        if future.status == "cancelled":  # by the scheduler (restarted, say): not by this build
+            return self._failed(index, "lost", "the Dask scheduler cancelled it")
         if future.status != "finished":
-            problem = future.exception() if future.status == "error" else None
+            problem = future.exception()
             if type(problem).__name__ == "KilledWorker":
                 return self._failed(index, "lost", self._lost(index, _worker_name(problem.last_worker)))
             return self._failed(index, "lost", f"the Dask worker could not run it: {type(problem).__name__}: {problem}")
