@@ -34,6 +34,7 @@ from .remote import (
     kill_kernels,
     requirement_names,
     run_remote,
+    worker_name,
 )
 
 CONNECT_TIMEOUT = 4  # seconds to reach a scheduler: an unreachable one fails the build well within 10 s
@@ -106,11 +107,16 @@ class _Watch:
         self.shown.start(label, where=found["name"])
 
     def collect(self, futures: list[Any], expected: dict[str, Any]) -> list[Outcome]:
+        """Each job's Outcome, in order, as the futures finish; a job no worker can take, or one
+        started more than `RUNS` times, is cancelled and failed."""
         outcomes: dict[int, Outcome] = {}
         waiting_since: dict[int, float] = {}
+        look_at = 0.0  # when to ask the scheduler about its workers again (once a second)
         while len(outcomes) < len(futures):
-            time.sleep(0.2)
-            takers = _worker_resources(self.client)
+            time.sleep(0.1)  # a future's state is local (the scheduler tells the client): cheap to look at
+            now = time.monotonic()
+            takers = _worker_resources(self.client) if now >= look_at else None
+            look_at = now + 1 if takers is not None else look_at
             for index, future in enumerate(futures):
                 if index in outcomes:
                     continue
@@ -119,12 +125,11 @@ class _Watch:
                     outcomes[index] = self._failed(index, "lost", self._lost(index))
                 elif future.done():
                     outcomes[index] = self._outcome(index, future, expected)
-                elif not any(_can_take(have, self.jobs[index].resources) for have in takers):
-                    since = waiting_since.setdefault(index, time.monotonic())
-                    if time.monotonic() - since >= self.wait:
+                elif takers is not None and not any(_can_take(have, self.jobs[index].resources) for have in takers):
+                    if now - waiting_since.setdefault(index, now) >= self.wait:
                         self.client.cancel([future], force=True)
                         outcomes[index] = self._failed(index, "unroutable", self._unroutable(index, bool(takers)))
-                else:
+                elif takers is not None:
                     waiting_since.pop(index, None)
             self.shown.tick()
         return [outcomes[i] for i in range(len(futures))]
@@ -169,10 +174,7 @@ class _Watch:
 
 
 def _worker_name(worker: Any) -> str:
-    """A worker as progress names it: its own name when it was given one, else its address."""
-    name = getattr(worker, "name", None)
-    address = getattr(worker, "address", "")
-    return name if isinstance(name, str) and name and name != address else address
+    return worker_name(getattr(worker, "name", None), getattr(worker, "address", ""))
 
 
 def _can_take(have: dict[str, float], needs: tuple[tuple[str, float], ...]) -> bool:
@@ -201,9 +203,11 @@ def _client(options: ClusterOptions) -> Iterator[Any]:
         with client:
             yield client
         return
-    # A worker lost mid-notebook: the scheduler re-runs its task once elsewhere, then gives up.
+    # Workers in this process: each notebook runs in a kernel process of its own anyway, and
+    # worker processes would only add their start-up (seconds) to every build. A worker lost
+    # mid-notebook (on a real cluster) has its task re-run once elsewhere, then given up.
     with dask.config.set({"distributed.scheduler.allowed-failures": RUNS - 1}):
-        cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=options.workers, threads_per_worker=1, processes=False,
                                dashboard_address=None, silence_logs=logging.CRITICAL)
     with cluster, Client(cluster, set_as_default=False) as client:
         yield client

@@ -90,7 +90,7 @@ def run_remote(shipped: RemoteJob) -> RemoteResult:
     from distributed import get_worker
 
     worker = get_worker()
-    name = worker.name if isinstance(worker.name, str) and worker.name != worker.address else worker.address
+    name = worker_name(worker.name, worker.address)
     mine = environment_report(tuple(shipped.environment["packages"]))
     if environment_difference(shipped.environment, mine):  # the driver refuses it, saying why
         return RemoteResult(None, None, {}, name, mine)
@@ -113,6 +113,14 @@ def run_remote(shipped: RemoteJob) -> RemoteResult:
         with _RUNNING_LOCK:
             _RUNNING.get(shipped.build, []).remove(tracker)
     return RemoteResult(outcome.notebook, outcome.failure, outcome.run_info, name, mine)
+
+
+def worker_name(name: object, address: str) -> str:
+    """A worker as progress names it: the name it was started with (`--name gpu-box`); a
+    LocalCluster's numbered worker as `local worker N`; else its address."""
+    if isinstance(name, int):
+        return f"local worker {name}"
+    return name if isinstance(name, str) and name and name != address else address
 
 
 def kill_kernels(build: str) -> int:
