@@ -14,15 +14,16 @@ FILE = "workers.json"  # {frozen entry path from the blog root: the worker's nam
 
 def record_workers(config: SiteConfig, ran: dict[Path, str]) -> None:
     """Remember the worker of each entry just stored; entries run here are forgotten."""
-    if not ran:
-        return
     known = _read(config)
+    before = dict(known)
     for entry, worker in ran.items():
         name = entry.relative_to(config.root).as_posix()
         if worker:
             known[name] = worker
         else:
             known.pop(name, None)
+    if known == before:  # a local build where no cluster ever ran: no file at all
+        return
     write_atomically(config.root / CACHE_FOLDER / FILE, json.dumps(known, indent=1, sort_keys=True).encode())
 
 
