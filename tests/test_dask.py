@@ -406,3 +406,21 @@ def test_a_time_budget_holds_for_local_kernels_too(tmp_path: Path) -> None:
     assert time.monotonic() - started < 30
     assert outcome.failure is not None
     assert outcome.failure.describe() == "the notebook ran past its time budget of 4 s (stopped in cell 2)"
+
+
+def test_scheduler_options_that_cannot_work_are_usage_errors(tmp_path: Path) -> None:
+    root = make_blog(tmp_path / "blog", {"pyproject.toml": SETTINGS})
+    status, _, stderr = run_journey("build", "--source", str(root), "--executor", "local", "--scheduler",
+                                    "tcp://127.0.0.1:8786", cwd=root)
+    assert (status, stderr.splitlines()[0]) == (2, "journey build: --scheduler needs --executor dask")
+    status, _, stderr = run_journey("build", "--source", str(root), "--scheduler", "127.0.0.1:8786", cwd=root)
+    assert (status, stderr.splitlines()[0]) == (
+        2, "journey build: argument --scheduler: expected an address such as tcp://10.0.0.5:8786, got '127.0.0.1:8786'")
+    make_blog(root, {"pyproject.toml": SETTINGS + 'executor = "cluster"\nscheduler = "somewhere"\n'})
+    status, _, stderr = run_journey("build", "--source", str(root), cwd=root)
+    assert status == 1
+    assert stderr.splitlines()[:2] == [
+        "pyproject.toml:4:1: error: setting 'executor': expected local or dask, got 'cluster'",
+        "pyproject.toml:5:1: error: setting 'scheduler': expected a Dask scheduler address such as "
+        "tcp://10.0.0.5:8786, got 'somewhere'",
+    ]
