@@ -386,10 +386,10 @@ def test_bad_resources_and_time_budgets_are_errors_at_their_keys(tmp_path: Path)
     status, _, stderr = run_journey("build", "--source", str(root), "--executor", "local", cwd=root)
     assert status == 1
     assert [line for line in stderr.splitlines() if line.startswith("posts/")] == [
-        "posts/a.md:5:1: error: 'resources' must map Dask resource names to positive amounts, such as {GPU: 1}, "
-        "got 'GPU'",
-        "posts/b.md:5:1: error: 'resources' must map Dask resource names to positive amounts, such as {GPU: 1}, "
-        "got {'GPU': 0}",
+        ("posts/a.md:5:1: error: 'resources' must map Dask resource names to positive amounts, such as {GPU: 1}, "
+        "got 'GPU'"),
+        ("posts/b.md:5:1: error: 'resources' must map Dask resource names to positive amounts, such as {GPU: 1}, "
+        "got {'GPU': 0}"),
         "posts/b.md:6:1: error: 'time_budget' must be a positive number of seconds, got -1",
         "posts/c.md:4:1: warning: 'time_budget' has no effect without 'notebook'",
     ]
@@ -421,6 +421,6 @@ def test_scheduler_options_that_cannot_work_are_usage_errors(tmp_path: Path) -> 
     assert status == 1
     assert stderr.splitlines()[:2] == [
         "pyproject.toml:4:1: error: setting 'executor': expected local or dask, got 'cluster'",
-        "pyproject.toml:5:1: error: setting 'scheduler': expected a Dask scheduler address such as "
-        "tcp://10.0.0.5:8786, got 'somewhere'",
+        ("pyproject.toml:5:1: error: setting 'scheduler': expected a Dask scheduler address such as "
+        "tcp://10.0.0.5:8786, got 'somewhere'"),
     ]
