@@ -300,6 +300,10 @@ def test_ctrl_c_cancels_the_cluster_s_run_and_no_kernel_survives(
     assert build.wait(timeout=30) == 130
     assert "journey: interrupted" in stderr.read_text()
     _assert_gone(kernels)
+    from distributed import Client
+
+    with Client(str(cluster["address"]), timeout=10) as client:  # the scheduler holds no task of it
+        _wait_for(lambda: not any(client.processing().values()))
     assert not (root / "_freeze" / "notebooks").exists()
 
 
