@@ -69,14 +69,24 @@ def start_scheduler(folder: Path, env: dict[str, str]) -> tuple[DaskProcess, str
 
 def start_worker(folder: Path, address: str, name: str, env: dict[str, str], resources: str = "") -> DaskProcess:
     """`dask worker` with one thread and no nanny (killing its pid kills the worker), registered."""
+    return start_workers(folder, address, [name], env, resources)[0]
+
+
+def start_workers(folder: Path, address: str, names: list[str], env: dict[str, str],
+                  resources: str = "") -> list[DaskProcess]:
+    """Several workers at once (their start-ups overlap), each registered before this returns."""
     folder.mkdir(parents=True, exist_ok=True)
-    log = folder / f"worker-{name}.log"
     extra = ["--resources", resources] if resources else []
-    process = _dask("worker", address, "--nthreads", "1", "--no-nanny", "--name", name, "--host", "127.0.0.1",
-                    "--no-dashboard", *extra, log=log, env=env)
-    found = DaskProcess(process, log, name)
-    _wait_for(lambda: "Registered to" in log.read_text(errors="replace"), found, f"worker {name}")
-    return found
+    started = []
+    for name in names:
+        log = folder / f"worker-{name}.log"
+        process = _dask("worker", address, "--nthreads", "1", "--no-nanny", "--name", name, "--host", "127.0.0.1",
+                        "--no-dashboard", *extra, log=log, env=env)
+        started.append(DaskProcess(process, log, name))
+    for worker in started:
+        _wait_for(lambda w=worker: "Registered to" in w.log.read_text(errors="replace"), worker,  # type: ignore[misc]
+                  f"worker {worker.name}")
+    return started
 
 
 def _wait_for(ready: object, process: DaskProcess, what: str, timeout: float = 60) -> None:

@@ -24,7 +24,7 @@ import psutil
 import pytest
 from conftest import EPOCH, make_blog, post, read_tree, run_journey, tree_hash
 
-from tests.dask_support import DaskProcess, dask_env, start_scheduler, start_worker
+from tests.dask_support import DaskProcess, dask_env, start_scheduler, start_worker, start_workers
 
 pytest.importorskip("distributed")
 
@@ -208,7 +208,7 @@ def test_a_worker_lost_mid_notebook_gets_the_notebook_run_again_once(
     runs = tmp_path / "runs.txt"
     env = {**dask_env(fixture_site), "JOURNEY_TEST_RUNS": str(runs)}
     folder, address = Path(str(cluster["folder"])), str(cluster["address"])
-    workers = {name: start_worker(folder, address, name, env, resources="LOSE=1") for name in ("lose-a", "lose-b")}
+    workers = {w.name: w for w in start_workers(folder, address, ["lose-a", "lose-b"], env, resources="LOSE=1")}
     try:
         root = make_blog(tmp_path / "blog", {
             "pyproject.toml": SETTINGS, "notebooks/requirements.txt": REQUIREMENTS,
@@ -243,7 +243,7 @@ def test_losing_every_worker_is_a_clean_error_and_the_site_stays(
         "posts/one.md": dask_post("One", "one", resources="{DOOMED: 1}"),
         "posts/two.md": dask_post("Two", "two", resources="{DOOMED: 1}"),
     })
-    workers = [start_worker(folder, address, name, env, resources="DOOMED=1") for name in ("doomed-a", "doomed-b")]
+    workers = start_workers(folder, address, ["doomed-a", "doomed-b"], env, resources="DOOMED=1")
     kernels: list[psutil.Process] = []
     try:
         build, stderr = _start_build(root, address, cluster["env"])  # type: ignore[arg-type]
