@@ -25,7 +25,7 @@ from .incremental.session import BuildSession
 if TYPE_CHECKING:  # a build with nothing to do loads none of these
     from .config import SiteConfig
     from .incremental.rebuild import Rebuild
-    from .models import NotebookRequest, Post
+    from .models import ClusterOptions, NotebookRequest, Post
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class BuildOptions:
     future: bool = False
     execute: str | None = None  # overrides settings and front matter when given
     jobs: int = 1
+    executor: str | None = None  # local | dask; None: the `executor` setting
+    scheduler: str | None = None  # a Dask scheduler's address; None: the `scheduler` setting
     base_url: str | None = None
     strict: bool = False
     verbose: bool = False
@@ -44,7 +46,7 @@ class BuildOptions:
 
     def site_options(self) -> dict[str, str]:
         """The options that change the site (not how the build runs or reports)."""
-        return {k: str(v) for k, v in vars(self).items() if k not in ("verbose", "progress", "jobs", "source")}
+        return {k: str(v) for k, v in vars(self).items() if k not in ("verbose", "progress", "jobs", "source", "executor", "scheduler")}
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,24 @@ def _run_notebooks(
         run_notebooks,  # papermill and nbconvert load only when a post needs them
     )
 
-    return run_notebooks(uses, config, execute=options.execute, jobs=options.jobs, progress=options.progress)
+    return run_notebooks(uses, config, execute=options.execute, jobs=options.jobs, progress=options.progress,
+                         cluster=cluster_options(config, options))
+
+
+def cluster_options(config: SiteConfig, options: BuildOptions) -> ClusterOptions | None:
+    """Where notebooks run: None for local kernels, else the Dask cluster the options or settings name."""
+    scheduler = options.scheduler if options.scheduler is not None else config.scheduler
+    executor = options.executor or ("dask" if options.scheduler else config.executor)
+    if executor != "dask":
+        return None
+    from .config import setting_location
+    from .models import ClusterOptions
+
+    given = options.executor == "dask" or options.scheduler is not None
+    origin = ("<command line>", 0, 0) if given else setting_location(config.root, "executor")
+    if options.scheduler is None and config.scheduler:
+        origin = setting_location(config.root, "scheduler")
+    return ClusterOptions(scheduler=scheduler, workers=options.jobs, wait=config.worker_wait, origin=origin)
 
 
 def _stop_on_errors(problems: list[Diagnostic], strict: bool) -> None:

@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="a notebook parameter (YAML-typed), for every notebook whose cell tagged "
                             "'parameters' assigns KEY; repeatable")
     build.add_argument("--params-file", type=Path, metavar="FILE", help="notebook parameters from a YAML file")
+    build.add_argument("--executor", choices=("local", "dask"), help="run notebooks here, or on a Dask cluster")
+    build.add_argument("--scheduler", type=_scheduler, help="a Dask scheduler's address, e.g. tcp://10.0.0.5:8786")
     build.add_argument("--base-url", help="site URL or path prefix, e.g. https://user.github.io/repo/")
     build.add_argument("--strict", action="store_true", help="turn every warning into an error")
     _verbose(build)
@@ -96,6 +98,14 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got '{text}'")
     return int(text)
+
+
+def _scheduler(text: str) -> str:
+    from .config import SCHEDULER_ADDRESS
+
+    if not SCHEDULER_ADDRESS.match(text):
+        raise argparse.ArgumentTypeError(f"expected an address such as tcp://10.0.0.5:8786, got '{text}'")
+    return text
 
 
 def _positive(text: str) -> int:
@@ -203,6 +213,8 @@ def _build(args: argparse.Namespace, **overrides: object) -> BuildResult:
         future=getattr(args, "future", False),
         execute=getattr(args, "execute", None),
         jobs=getattr(args, "jobs", os.cpu_count() or 1),
+        executor=getattr(args, "executor", None),
+        scheduler=getattr(args, "scheduler", None),
         base_url=getattr(args, "base_url", None),
         strict=getattr(args, "strict", False),
         verbose=args.verbose,
@@ -213,6 +225,7 @@ def _build(args: argparse.Namespace, **overrides: object) -> BuildResult:
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    _check_executor(args)
     result = _build(args)
     report(result.diagnostics)
     shown = display_path(result.out)
@@ -222,6 +235,17 @@ def _run_build(args: argparse.Namespace) -> int:
         print(f"journey: built {result.files} files into {shown}/ in {result.seconds:.2f} s "
               f"({result.rendered} pages rendered)", file=sys.stderr)
     return 0
+
+
+def _check_executor(args: argparse.Namespace) -> None:
+    """`--executor dask` (or `--scheduler`) needs Dask; say which extra brings it before building."""
+    if args.executor == "local" and args.scheduler:
+        raise UsageError("journey build: --scheduler needs --executor dask")
+    if args.executor == "dask" or args.scheduler:
+        from .notebooks.cluster import EXTRA, dask_missing
+
+        if dask_missing():
+            raise UsageError(f"journey build: --executor dask needs the 'dask' extra: {EXTRA}")
 
 
 def _run_check(args: argparse.Namespace) -> int:

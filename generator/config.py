@@ -15,6 +15,8 @@ from .errors import Diagnostic, JourneyError, error, warning
 from .files import display_path
 
 EXECUTE_MODES = ("auto", "always", "never")
+EXECUTORS = ("local", "dask")
+SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ws|wss|ucx)://[^\s/:]+(:\d{1,5})?/?$")  # Dask's own address form
 JEKYLL_CONFIG = "_config.yml"  # a Jekyll or fastpages root without [tool.journey] is read through it
 DEFAULT_PHASES = ("Foundations", "Classical ML", "Deep learning", "Production")
 
@@ -42,6 +44,10 @@ class SiteConfig:
     kernel: str = ""
     timeout: int = 300
     execute: str = "auto"
+    executor: str = "local"  # where notebooks run: local processes, or a Dask cluster
+    scheduler: str = ""  # the Dask scheduler's address; "" with executor "dask": a LocalCluster
+    time_budget: int = 0  # seconds for a whole notebook; 0: none (each cell still has `timeout`)
+    worker_wait: int = 10  # seconds a notebook waits for a Dask worker that can take it, then fails
     key_packages: tuple[str, ...] = ("numpy", "scikit-learn", "torch", "matplotlib", "pandas")
     phases: tuple[str, ...] = DEFAULT_PHASES
     feed_entries: int = 20
@@ -186,6 +192,12 @@ def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[
                 f"setting 'execute': expected one of auto, always, never, got '{config.execute}'",
             )
         )
+    if config.executor not in EXECUTORS:
+        problems.append(error(path, *where("executor"),
+                              f"setting 'executor': expected local or dask, got '{config.executor}'"))
+    if config.scheduler and not SCHEDULER_ADDRESS.match(config.scheduler):
+        problems.append(error(path, *where("scheduler"), "setting 'scheduler': expected a Dask scheduler "
+                              f"address such as tcp://10.0.0.5:8786, got '{config.scheduler}'"))
     folders = [(key, getattr(config, key)) for key in ("posts_dir", "static_dir", "freeze_dir", "environment")]
     folders += [(key, value) for key in ("posts_dirs", "copy_dirs") for value in getattr(config, key)]
     folders += [("drafts_dir", config.drafts_dir)] if config.drafts_dir else []
@@ -211,6 +223,13 @@ def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[
 def _kind(value: Any) -> str:
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
             dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def setting_location(root: Path, key: str) -> tuple[str, int, int]:
+    """Where a setting is written: (pyproject.toml as shown, line, col), for a problem found late."""
+    path = root / "pyproject.toml"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    return (display_path(path), *_key_position(text, key))
 
 
 def _key_position(text: str, key: str) -> tuple[int, int]:

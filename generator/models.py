@@ -21,6 +21,8 @@ class NotebookRequest:
     allow_errors: bool = False
     deps: tuple[Path, ...] = ()  # absolute paths whose bytes belong to the cache key
     execute: str = "auto"  # auto | always | never
+    resources: tuple[tuple[str, float], ...] = ()  # sorted Dask worker resources it needs, e.g. (("GPU", 1),)
+    time_budget: int = 0  # seconds for the whole notebook; 0: none
 
     @property
     def params_dict(self) -> dict[str, Any]:
@@ -29,7 +31,21 @@ class NotebookRequest:
     def __hash__(self) -> int:
         # Parameter values may be lists or mappings (unhashable); their JSON form is not.
         params = json.dumps(self.params, sort_keys=True, default=str)
-        return hash((self.notebook, params, self.timeout, self.allow_errors, self.deps, self.execute))
+        return hash((self.notebook, params, self.timeout, self.allow_errors, self.deps, self.execute,
+                     self.resources, self.time_budget))
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """Where notebooks run when the executor is Dask: a scheduler's address, or "" for a
+    LocalCluster of `workers` single-threaded workers; a notebook no worker can take fails
+    after `wait` seconds; `origin` places a problem with the scheduler (the settings' key, or
+    the command line)."""
+
+    scheduler: str = ""
+    workers: int = 1
+    wait: int = 10
+    origin: tuple[str, int, int] = ("<command line>", 0, 0)
 
 
 @dataclass(frozen=True)

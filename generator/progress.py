@@ -18,24 +18,30 @@ class Progress:
         self.interval = 0.5 if self.live else None
         self.clock = clock
         self.running: dict[str, float] = {}
+        self.places: dict[str, str] = {}  # label → the worker running it
         self._lock = threading.Lock()
 
-    def start(self, label: str) -> None:
+    def start(self, label: str, where: str = "") -> None:
+        """`label` started running; `where` names the machine (a Dask worker) when not this one."""
         with self._lock:
             self.running[label] = self.clock()
+            if where:
+                self.places[label] = where
             if self.enabled and not self.live:
-                self.stream.write(f"journey: executing {label}\n")
+                self.stream.write(f"journey: executing {label}{_on(where)}\n")
                 self.stream.flush()
 
-    def finish(self, label: str, ok: bool) -> None:
+    def finish(self, label: str, ok: bool, where: str = "") -> None:
         with self._lock:
             started = self.running.pop(label, None)
+            where = where or self.places.get(label, "")
+            self.places.pop(label, None)
             now = self.clock()
             seconds = now - started if started is not None else 0.0
             if self.enabled:
                 verb = "executed" if ok else "failed"
                 prefix = "\r\x1b[K" if self.live else ""
-                self.stream.write(f"{prefix}journey: {verb} {label} in {seconds:.1f} s\n")
+                self.stream.write(f"{prefix}journey: {verb} {label}{_on(where)} in {seconds:.1f} s\n")
                 self.stream.flush()
 
     def tick(self) -> None:
@@ -43,7 +49,8 @@ class Progress:
             if self.live and self.running:
                 now = self.clock()
                 items = ", ".join(
-                    f"{name} {now - t:.0f} s" for name, t in sorted(self.running.items())
+                    f"{name}{_on(self.places.get(name, ''))} {now - t:.0f} s"
+                    for name, t in sorted(self.running.items())
                 )
                 self.stream.write(f"\r\x1b[Kjourney: running {items}")
                 self.stream.flush()
@@ -52,3 +59,7 @@ class Progress:
         if self.live:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+
+
+def _on(where: str) -> str:
+    return f" on {where}" if where else ""

@@ -30,7 +30,7 @@ from .sources import (
 SUFFIXES = (".qmd", ".py")  # and `.md` files that `is_executable_markdown` says are MyST notebooks
 _MYST_CELL = re.compile(rb"^(`{3,}|~{3,})\s*\{code-cell\}", re.MULTILINE)
 _MYST_HEADER = re.compile(rb"^\s*format_name:\s*myst\s*$", re.MULTILINE)
-_RUN_KEYS = ("params", "execute", "timeout", "allow_errors", "deps")
+_RUN_KEYS = ("params", "execute", "timeout", "allow_errors", "deps", "resources", "time_budget")
 _NOTEBOOK_KEYS = ("jupytext", "kernelspec", "jupyter", "format")  # said to jupytext and Quarto
 _QUARTO_EXECUTE = ("echo", "eval", "output", "error")
 

@@ -1,5 +1,6 @@
 """What a post's front matter asks of notebooks: `notebook:` and the keys saying how to run it
-(`params`, `execute`, `freeze`, `timeout`, `allow_errors`, `deps`), each checked at its key."""
+(`params`, `execute`, `freeze`, `timeout`, `allow_errors`, `deps`, `resources`, `time_budget`), each
+checked at its key."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def notebook_uses(config: SiteConfig, shown: str, meta: dict[str, Any], fields: 
     """The notebooks a post's `notebook:` key names, with how to run them; warnings for run
     keys without it."""
     if "notebook" not in meta:
-        for key in ("params", "execute", "timeout", "allow_errors", "deps", "freeze"):
+        for key in ("params", "execute", "timeout", "allow_errors", "deps", "freeze", "resources", "time_budget"):
             if key in meta:
                 fields.warn(key, f"'{key}' has no effect without 'notebook'")
         return ()
@@ -55,13 +56,34 @@ def notebook_request_args(config: SiteConfig, meta: dict[str, Any], fields: Fiel
         fields.fail("timeout", f"'timeout' must be a positive number of seconds, got {timeout!r}")
         timeout = config.timeout
     deps = tuple(_resolve_inside(config, d, fields, "deps") for d in fields.words(meta, "deps"))
+    time_budget = meta.get("time_budget", config.time_budget)
+    if "time_budget" in meta and (isinstance(time_budget, bool) or not isinstance(time_budget, int)
+                                  or time_budget <= 0):
+        fields.fail("time_budget", f"'time_budget' must be a positive number of seconds, got {time_budget!r}")
+        time_budget = config.time_budget
     return {
         "params": tuple(sorted(jsonable(params).items())),
         "timeout": timeout,
         "allow_errors": fields.boolean(meta, "allow_errors", False),
         "deps": tuple(sorted(d for d in deps if d is not None)),
         "execute": execute,
+        "resources": _resources(meta, fields),
+        "time_budget": time_budget,
     }
+
+
+def _resources(meta: dict[str, Any], fields: Fields) -> tuple[tuple[str, float], ...]:
+    """`resources: {GPU: 1}`: Dask worker resource names and the amounts a run takes."""
+    found = meta.get("resources") or {}
+    amounts_ok = isinstance(found, dict) and all(
+        isinstance(k, str) and k and not isinstance(v, bool) and isinstance(v, int | float) and v > 0
+        for k, v in found.items()
+    )
+    if not amounts_ok:
+        fields.fail("resources", "'resources' must map Dask resource names to positive amounts, such as "
+                                 f"{{GPU: 1}}, got {found!r}")
+        return ()
+    return tuple(sorted(found.items()))
 
 
 def _resolve_inside(config: SiteConfig, name: str, fields: Fields, key: str) -> Path | None:

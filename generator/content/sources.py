@@ -23,7 +23,7 @@ KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
     "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
-    "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze",
+    "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze", "resources", "time_budget",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 FileDates = Callable[[Path], "datetime | None"]  # a file's first commit time (content/git_dates.py)

@@ -75,6 +75,8 @@ def _use_to_json(use: NotebookUse) -> dict[str, Any]:
         "allow_errors": request.allow_errors,
         "deps": [str(d) for d in request.deps],
         "execute": request.execute,
+        "resources": [list(pair) for pair in request.resources],
+        "time_budget": request.time_budget,
         "cell_lines": list(use.cell_lines),
     }
 
@@ -87,6 +89,8 @@ def _use_from_json(data: dict[str, Any]) -> NotebookUse:
         allow_errors=data["allow_errors"],
         deps=tuple(Path(d) for d in data["deps"]),
         execute=data["execute"],
+        resources=tuple((name, amount) for name, amount in data.get("resources", ())),
+        time_budget=data.get("time_budget", 0),
     )
     return NotebookUse(post=data["post"], line=data["line"], request=request,
                        cell_lines=tuple(data.get("cell_lines", ())))

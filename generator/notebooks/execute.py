@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..progress import Progress
-from .kernels import KernelTracker, manager_class
+from .kernels import KernelTracker, manager_class, stop_after
 
 RUN_MIME = "application/vnd.journey.run+json"
 PROBE_TAG = "journey-probe"
@@ -63,11 +63,17 @@ class Job:
     timeout: int
     allow_errors: bool
     key_packages: tuple[str, ...] = ()
+    deps: tuple[Path, ...] = ()  # absolute paths of the declared input files (shipped to a Dask worker)
+    time_budget: int = 0  # seconds for the whole notebook; 0: no limit but the per-cell timeout
+    resources: tuple[tuple[str, float], ...] = ()  # Dask worker resources the run needs, e.g. (("GPU", 1),)
+
+
+CLUSTER_KINDS = ("refused", "lost", "unroutable")  # no kernel's result came back from the cluster
 
 
 @dataclass(frozen=True)
 class Failure:
-    kind: str  # raised | timeout | died | start
+    kind: str  # raised | timeout | budget | died | start; on a cluster also refused | lost | unroutable
     cell: int  # 1-based position in the source notebook; 0 when no cell was running
     ename: str = ""
     evalue: str = ""
@@ -81,9 +87,18 @@ class Failure:
             )
         if self.kind == "timeout":
             return f"cell {self.cell} timed out after {self.timeout} s"
+        if self.kind == "budget":
+            return f"the notebook ran past its time budget of {self.timeout} s (stopped in cell {self.cell})"
         if self.kind == "died":
             return f"the kernel died while running cell {self.cell}"
+        if self.kind in CLUSTER_KINDS:
+            return self.evalue  # said in full where the cluster found it (cluster.py)
         return f"the kernel could not be started: {self.evalue}"
+
+    @property
+    def has_notebook(self) -> bool:
+        """Whether a kernel ran, so that the executed notebook is worth keeping for the author."""
+        return self.kind not in ("start", *CLUSTER_KINDS)
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,7 @@ class Outcome:
     notebook: Any  # executed NotebookNode, papermill's timing metadata removed
     failure: Failure | None
     run_info: dict[str, Any]
+    worker: str = ""  # the Dask worker that ran it; "" for a kernel of this machine
 
 
 def execute(job: Job, tracker: KernelTracker) -> Outcome:
@@ -109,9 +125,12 @@ def execute(job: Job, tracker: KernelTracker) -> Outcome:
                 cell["id"] = "injected-parameters"
     running: dict[str, int] = {}
     started = time.monotonic()
-    with tempfile.TemporaryFile() as log:
-        failure = _run_engine(nb, job, manager_class(tracker, not job.kernel, log), running)
-        if failure is not None and failure.kind in ("died", "start"):
+    own = KernelTracker(parent=tracker)  # this run's kernel alone, for its time budget
+    with tempfile.TemporaryFile() as log, stop_after(job.time_budget, own) as spent:
+        failure = _run_engine(nb, job, manager_class(own, not job.kernel, log), running)
+        if failure is not None and spent.is_set():
+            failure = Failure("budget", failure.cell, timeout=job.time_budget)
+        elif failure is not None and failure.kind in ("died", "start"):
             failure = _with_log(failure, log)
         _settle_tasks()
     info = _run_info(nb, job, round(time.monotonic() - started, 2))

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 
 class KernelTracker:
-    """The kernels this run started, so that any of them can be killed from any thread."""
+    """The kernels this run started, so that any of them can be killed from any thread. A
+    tracker with a `parent` (one notebook's, inside a build's) reports its kernels to it too."""
 
-    def __init__(self) -> None:
+    def __init__(self, parent: KernelTracker | None = None) -> None:
         self._lock = threading.Lock()
         self._kernels: list[Any] = []  # psutil.Process: kill() refuses a reused pid
         self._closed = False
+        self._parent = parent
 
     def add(self, pid: int) -> None:
         import psutil
@@ -26,6 +30,8 @@ class KernelTracker:
             closed = self._closed
         if closed:  # started after Ctrl-C: it must not live
             kill_tree(process)
+        if self._parent is not None:
+            self._parent.add(pid)
 
     def kill_all(self) -> None:
         """Kill every kernel (and its children) still alive; later starts are killed at once."""
@@ -34,6 +40,27 @@ class KernelTracker:
             kernels = list(self._kernels)
         for process in kernels:
             kill_tree(process)
+
+
+@contextmanager
+def stop_after(seconds: int, tracker: KernelTracker) -> Iterator[threading.Event]:
+    """Kill `tracker`'s kernels once `seconds` have passed (0: never); the event says it happened."""
+    spent = threading.Event()
+    if seconds <= 0:
+        yield spent
+        return
+
+    def stop() -> None:
+        spent.set()
+        tracker.kill_all()
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield spent
+    finally:
+        timer.cancel()
 
 
 def kill_tree(root: Any) -> None:

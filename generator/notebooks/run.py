@@ -18,12 +18,13 @@ from .. import requirement
 from ..config import SiteConfig
 from ..errors import Diagnostic, error, warning
 from ..files import write_atomically
-from ..models import NotebookRequest, NotebookUse
+from ..models import ClusterOptions, NotebookRequest, NotebookUse
 from . import freeze
 from .command_params import declared_parameters
 from .conventions import has_code, has_saved_outputs, without_unevaluated
 from .kernels import chosen_kernel, installed_kernels, missing_for_execution
 from .source import read_source_notebook
+from .workers import record_workers, worker_of
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
 
@@ -66,9 +67,11 @@ def run_notebooks(
     execute: str | None = None,
     jobs: int = 1,
     progress: bool = True,
+    cluster: ClusterOptions | None = None,
 ) -> tuple[dict[NotebookRequest, ExecutedNotebook], list[Diagnostic]]:
     """Execute (or take from the cache) each distinct request once; problems as diagnostics
-    at the posts. `execute` (the CLI's --execute) overrides each request's mode."""
+    at the posts. `execute` (the CLI's --execute) overrides each request's mode; with `cluster`,
+    the notebooks run on Dask workers instead of local kernels."""
     problems: list[Diagnostic] = []
     plans: list[_Plan] = []
     for request, its_uses in _group(uses).items():
@@ -96,7 +99,7 @@ def run_notebooks(
                 problems += _at_uses(plan, error, missing)
             else:
                 to_run.append(replace(plan, kernel=kernel))
-    stored, found = _execute(to_run, config, jobs, progress)
+    stored, found = _execute(to_run, config, jobs, progress, cluster)
     problems += found
     results.update(stored)
     return results, sorted(problems)
@@ -221,7 +224,7 @@ def _extra_message(plan: _Plan, config: SiteConfig, missing: list[str]) -> str:
 
 
 def _execute(
-    plans: list[_Plan], config: SiteConfig, jobs: int, progress: bool
+    plans: list[_Plan], config: SiteConfig, jobs: int, progress: bool, cluster: ClusterOptions | None
 ) -> tuple[dict[NotebookRequest, ExecutedNotebook], list[Diagnostic]]:
     """Run each distinct (entry, key) once; store successes, keep and report failures."""
     if not plans:
@@ -241,20 +244,30 @@ def _execute(
             p.request.timeout,
             p.request.allow_errors,
             config.key_packages,
+            p.request.deps,
+            p.request.time_budget,
+            p.request.resources,
         )
         for p in distinct.values()
     ]
-    outcomes = {k: o for k, o in zip(distinct, run_jobs(work, jobs, progress), strict=True)}
+    if cluster is not None:
+        from .cluster import run_on_cluster
+
+        ran = run_on_cluster(work, cluster, config.root, config.root / config.environment, progress)
+    else:
+        ran = run_jobs(work, jobs, progress)
+    outcomes = {k: o for k, o in zip(distinct, ran, strict=True)}
     live = {freeze.entry_path(p.request, config) for p in plans}
     results: dict[NotebookRequest, ExecutedNotebook] = {}
     problems: list[Diagnostic] = []
     stored: dict[tuple[Path, str], dict[str, Any]] = {}
+    workers: dict[Path, str] = {}
     for ident, outcome in outcomes.items():
         plan = distinct[ident]
         failed = freeze.failed_path(plan.request, config)
         if outcome.failure is not None:
             kept = ""
-            if outcome.failure.kind != "start":
+            if outcome.failure.has_notebook:
                 write_atomically(
                     failed, freeze.serialize(mark_failure(outcome.notebook, outcome.failure))
                 )
@@ -269,8 +282,10 @@ def _execute(
             ]
             continue
         stored[ident] = freeze.store(plan.lookup.path, outcome.notebook, plan.key, outcome.run_info)
+        workers[plan.lookup.path] = outcome.worker
         failed.unlink(missing_ok=True)
         freeze.prune_siblings(plan.lookup.path, live)
+    record_workers(config, workers)
     for plan in plans:
         entry = stored.get((plan.lookup.path, plan.key.digest))
         if entry is not None:
@@ -355,7 +370,8 @@ def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str
             near = freeze.nearest_sibling(found.path, plan.key)
             state = f"stale (changed: {', '.join(near)})" if near else "missing (never executed)"
         elif found.state == "fresh":
-            state = "fresh"
+            worker = worker_of(config, found.path)
+            state = f"fresh (ran on {worker})" if worker else "fresh"
         else:
             prefix = "changed: " if found.state == "stale" else ""
             state = f"{found.state} ({prefix}{found.detail})"
