@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..config import CACHE_FOLDER, SiteConfig
+from ..config import SiteConfig
+from ..files import CACHE_FOLDER
 from ..files import write_atomically
 
 FILE = "workers.json"  # {frozen entry path from the blog root: the worker's name}
