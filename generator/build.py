@@ -9,6 +9,7 @@ scan of the inputs, not imports.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import time
@@ -20,6 +21,7 @@ from typing import Any
 
 from .config import SiteConfig, display_path, load_config, source_folders, theme_dirs
 from .errors import Diagnostic, JourneyError, error, warning
+from .faults import fault_diagnostic, is_environmental, probe_writable
 from .incremental.bodies import DamagedEntry
 from .incremental.rebuild import Rebuild
 from .incremental.session import BuildSession
@@ -80,7 +82,18 @@ def pinned_time() -> datetime | None:
 
 def build_site(options: BuildOptions, session: BuildSession | None = None) -> BuildResult:
     """Build the blog at options.source; raise JourneyError with every problem, leaving `out` as it was.
-    `session` is what `serve` keeps between rebuilds; a lone build makes its own."""
+    `session` is what `serve` keeps between rebuilds; a lone build makes its own. A full disk, a
+    read-only folder or one the build may not write is a diagnostic too."""
+    try:
+        return _build_site(options, session)
+    except OSError as exc:
+        if not is_environmental(exc):
+            raise
+        source = options.source.resolve()
+        raise JourneyError(fault_diagnostic(exc, source, (options.out or source / "site").resolve())) from exc
+
+
+def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildResult:
     started = time.perf_counter()
     source = options.source.resolve()
     out = (options.out or source / "site").resolve()
@@ -97,6 +110,7 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
 
         config, settings_problems = load_config(source, options.base_url)
         check_out_folder(source, out, input_folders(config))
+        probe_writable(session.cache)
         for attempt in range(3):  # a stored rendering found damaged mid-build is rendered anew
             try:
                 reuse = last.begin(config, verify=attempt > 0)
@@ -184,8 +198,9 @@ def _build(
         problems += pages.problems + staging.problems
         _stop_on_errors(problems, options.strict)
         staging.commit()
-    except BaseException:
-        staging.discard()
+    except BaseException as exc:
+        # A full disk gets its room back; otherwise the written tree is kept for the next build.
+        staging.discard(keep=not (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)))
         raise
     ran_kernels = any(not notebook.from_cache for notebook in executed.values())
     named = {str(p) for post in posts for use in post.notebooks for p in (use.request.notebook, *use.request.deps)}

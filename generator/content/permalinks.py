@@ -22,6 +22,7 @@ STYLES = {
     "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
+NAME_MAX = 255  # bytes in one file or folder name on Linux, macOS and Windows file systems
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _DATE_FORMATS = {
     "year": "%Y", "short_year": "%y", "month": "%m", "short_month": "%b", "long_month": "%B", "day": "%d",
@@ -85,6 +86,10 @@ def url_path_of(
     if not permalink and config.permalink:
         permalink, key = config.permalink, ""
     if not permalink:
+        if len(slug.encode("utf-8")) > NAME_MAX:
+            fields.fail("slug" if "slug" in meta else "title", f"the slug '{slug[:20]}…' is {len(slug.encode('utf-8'))} "
+                        f"bytes long; a folder name may have at most {NAME_MAX}")
+            return None
         return f"posts/{slug}/"
     if key and is_pattern(permalink) and (problem := pattern_problem(permalink)):
         fields.fail(key, problem)
@@ -96,6 +101,10 @@ def url_path_of(
     parts = PurePosixPath("/" + permalink.strip()).parts[1:]
     if any(p in ("..", ".") or "\\" in p for p in parts) or not parts:
         fields.fail(key, f"permalink '{permalink}' must stay inside the site")
+        return None
+    if (long := next((p for p in parts if len(p.encode("utf-8")) > NAME_MAX), None)) is not None:
+        fields.fail(key, f"permalink part '{long[:20]}…' is {len(long.encode('utf-8'))} bytes long; a file or "
+                         f"folder name may have at most {NAME_MAX}")
         return None
     clean = "/".join(parts)
     return clean if clean.endswith((".html", ".xml")) else clean + "/"
