@@ -160,6 +160,8 @@ def _build(
     catalog, found = reuse.posts(paths, reads)
     problems = settings_problems + unread + found
     posts, next_release = select_posts(catalog, drafts=options.drafts, future=options.future, now=now)
+    if any(post.notebooks for post in posts):  # every post's front matter is checked before a kernel starts
+        _stop_on_errors(problems, options.strict)
     # 2. Notebooks: executed, or taken from _freeze/ while their cache key holds.
     executed, found = _run_notebooks(posts, config, options)
     problems += found

@@ -11,7 +11,6 @@ read it (found by Jinja's parser) depend on.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -25,6 +24,7 @@ from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
 from .redirects import redirect_pages
+from .script_data import script_json
 from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
@@ -369,5 +369,5 @@ def _json_ld(site: Site, item: RenderedPost) -> str:
         "author": {"@type": "Person", "name": post.author or site.config.author or site.config.title},
         "publisher": {"@type": "Organization", "name": site.config.title},
     }
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    return script_json(data)
 
