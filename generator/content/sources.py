@@ -89,7 +89,7 @@ def _walk_posts(folder: Path, found: list[Path], problems: list[Diagnostic], wit
         except OSError as exc:  # a link to itself: "too many levels of symbolic links"
             problems.append(error(display_path(Path(entry.path)), 1, 1, f"cannot be read: {_said(exc)}"))
             continue
-        if is_dir and entry.is_symlink() and os.path.realpath(entry.path) in within:
+        if is_dir and entry.is_symlink() and _loops(os.path.realpath(entry.path), within):
             problems.append(error(display_path(Path(entry.path)), 1, 1,
                                   "this link to a folder leads back into a folder that holds it (a loop)"))
         elif is_dir:
@@ -386,3 +386,9 @@ def post_assets(path: Path) -> tuple[Path, ...]:
             if candidate != path and not name.startswith("."):
                 found.append(candidate)
     return tuple(found)
+
+
+def _loops(target: str, within: tuple[str, ...]) -> bool:
+    """Whether a linked folder leads back into the walk: to a folder walked down to here
+    (`within`, the real paths, the current folder last), or to one that holds the current one."""
+    return target in within or within[-1].startswith(target.rstrip(os.sep) + os.sep)

@@ -48,10 +48,16 @@ def _walk(folder: Path, root: str, hidden: bool, within: tuple[str, ...], found:
         except OSError as exc:  # a link to itself: "too many levels of symbolic links"
             problems.append(error(display_path(path), 1, 1, f"cannot be read: {(exc.strerror or str(exc)).lower()}"))
             continue
-        if is_dir and os.path.realpath(path) in within:
+        if is_dir and _loops(os.path.realpath(path), within):
             problems.append(error(display_path(path), 1, 1,
                                   "this link to a folder leads back into a folder that holds it (a loop)"))
         elif is_dir:
             _walk(path, root, hidden, within, found, problems)
         elif is_file:
             found.append(path)
+
+
+def _loops(target: str, within: tuple[str, ...]) -> bool:
+    """Whether a linked folder leads back into the walk: to a folder walked down to here
+    (`within`, the real paths, the current folder last), or to one that holds the current one."""
+    return target in within or within[-1].startswith(target.rstrip(os.sep) + os.sep)
