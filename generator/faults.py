@@ -32,15 +32,22 @@ def fault_diagnostic(exc: OSError, source: Path, out: Path) -> Diagnostic:
     beside it or in the cache), the cache folder, or the file itself."""
     said = _SAID.get(exc.errno or 0, (exc.strerror or str(exc)).lower())
     cache = source / CACHE_FOLDER
-    where = Path(exc.filename) if isinstance(exc.filename, str) else out
-    if where.is_relative_to(out) or where.parent == out.parent and where.name.startswith(f".{out.name}."):
+    named = [Path(name) for name in (exc.filename, exc.filename2) if isinstance(name, str)] or [out]
+    if any(_in_site(path, out, cache) for path in named):
         return error(display_path(out) + "/", 0, 0, f"{said}; the previous site is unchanged")
-    if where.is_relative_to(cache) and _is_site_tree(where.relative_to(cache), out):
-        return error(display_path(out) + "/", 0, 0, f"{said} in {display_path(cache)}/; the previous site is unchanged")
-    if where.is_relative_to(cache):
+    if any(path.is_relative_to(cache) for path in named):
         return error(display_path(cache) + "/", 0, 0, f"{said}: the build cache cannot be written; nothing was "
                                                      f"changed in the site")
-    return error(display_path(where), 0, 0, f"{said}; the previous site is unchanged")
+    return error(display_path(named[0]), 0, 0, f"{said}; the previous site is unchanged")
+
+
+def _in_site(path: Path, out: Path, cache: Path) -> bool:
+    """Whether a path is the site's: in `out`, or in a tree being made beside it or in the cache."""
+    if path.is_relative_to(out):
+        return True
+    if path.parent == out.parent and path.name.startswith(f".{out.name}."):
+        return True
+    return path.is_relative_to(cache) and _is_site_tree(path.relative_to(cache), out)
 
 
 def _is_site_tree(inside: Path, out: Path) -> bool:
