@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import make_blog, post, run_journey, tree_hash
 
 SMALL = {"posts/2024-01-01-small.md": post("Small", "2024-01-01")}

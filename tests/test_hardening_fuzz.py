@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import EPOCH, read_tree
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conftest import EPOCH, read_tree
 from generator.cli import main
 from generator.content.sources import KNOWN_KEYS
 

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import make_blog, post, run_journey
 
 LONG = "a" * 300

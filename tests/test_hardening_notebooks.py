@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import make_blog, post, run_journey
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import make_blog
+
 from generator.build import BuildOptions, build_site
 
 LIMIT = 40.0  # seconds for any one case, from start to a swapped-in site (or a clean failure)
