@@ -118,7 +118,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
                 break
             except DamagedEntry as damaged:
                 if attempt == 2:
-                    raise
+                    raise JourneyError(_unusable_cache(session)) from damaged
                 session.forget(damaged)
         # Damage found in the cache and repaired: said, but never an error, not even with --strict.
         notes = [warning(display_path(session.store.path), 1, 1, text) for text in dict.fromkeys(session.store.warnings)]
@@ -127,6 +127,13 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
     finally:
         if own:
             session.close()
+
+
+def _unusable_cache(session: BuildSession) -> Diagnostic:
+    """The cache failed three tries in a row: a full disk under it, say, where nothing can be stored."""
+    said = next((text.split(";")[0] for text in session.store.warnings if "could not be used" in text),
+                "the build cache's entries were damaged on every try")
+    return error(display_path(session.cache) + "/", 0, 0, f"{said}; nothing was changed in the site")
 
 
 def input_folders(config: SiteConfig) -> list[Path]:

@@ -130,3 +130,25 @@ def test_a_cache_folder_the_build_may_not_write_is_a_diagnostic(tmp_path: Path) 
         f".journey-cache/:1:1: error: {said}: the build cache cannot be written; nothing was changed in the site"
     ))
     assert tree_hash(blog / "site") == before
+
+
+def test_a_full_disk_under_the_cache_is_a_diagnostic(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path / "blog", SMALL)
+    assert run_journey("build", cwd=blog)[0] == 0
+    before = tree_hash(blog / "site")
+    make_blog(blog, {"posts/2024-01-02-next.md": post("Next", "2024-01-02")})
+    cache = blog / ".journey-cache"
+    if os.geteuid() != 0 or not _mount(cache, "size=64k"):  # hides the cache: a new, full one
+        pytest.skip("mounting a small tmpfs needs root (or CAP_SYS_ADMIN), which this run does not have")
+    try:
+        with open(cache / "filler", "wb") as filler, pytest.raises(OSError):
+            filler.write(b"\0" * 128 * 1024)
+            filler.flush()
+        code, _, err = run_journey("build", cwd=blog)
+    finally:
+        _unmount(cache)
+    assert (code, err) == (1, failed(
+        ".journey-cache/:1:1: error: the build cache could not be used (database or disk is full); nothing was "
+        "changed in the site"
+    ))
+    assert tree_hash(blog / "site") == before
