@@ -21,7 +21,6 @@ from typing import Any
 
 from .config import SiteConfig, display_path, load_config, source_folders, theme_dirs
 from .errors import Diagnostic, JourneyError, error, warning
-from .faults import fault_diagnostic, is_environmental, probe_writable
 from .incremental.bodies import DamagedEntry
 from .incremental.rebuild import Rebuild
 from .incremental.session import BuildSession
@@ -87,6 +86,8 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
     try:
         return _build_site(options, session)
     except OSError as exc:
+        from .faults import fault_diagnostic, is_environmental
+
         if not is_environmental(exc):
             raise
         source = options.source.resolve()
@@ -106,6 +107,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
             _stop_on_errors(replayed, options.strict)
             return BuildResult(out, sorted(replayed), len(last.outputs), time.perf_counter() - started,
                                up_to_date=True)
+        from .faults import probe_writable
         from .website.write import check_out_folder  # with shutil: only for a build with work to do
 
         config, settings_problems = load_config(source, options.base_url)
