@@ -41,6 +41,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
         "posts/bundle/leak.txt": "../../../secret.txt",
         "static/secret.txt": "../../secret.txt",
         "static/up": "..",  # the whole blog, .git and all, into the site
+        "static/loop": "loop",
         "static/notes": "../notes",  # inside the blog: followed
     }
     for name, target in links.items():
@@ -69,9 +70,10 @@ def test_every_crash_and_leak_is_a_located_error_in_one_run(broken: tuple[Path, 
         "posts/folder/self:1:1: error: this link to a folder leads back into a folder that holds it (a loop)\n"
         "posts/l1:1:1: error: cannot be read: too many levels of symbolic links\n"
         "posts/l2:1:1: error: cannot be read: too many levels of symbolic links\n"
+        "static/loop:1:1: error: cannot be read: too many levels of symbolic links\n"
         f"static/secret.txt:1:1: error: this link leads outside the blog folder (to {secret}); it is not copied\n"
         "static/up:1:1: error: this link to a folder leads back into a folder that holds it (a loop)\n"
-        "journey: 11 errors; nothing was written\n"
+        "journey: 12 errors; nothing was written\n"
     ))
     assert not (blog / "site").exists()
 
