@@ -29,6 +29,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
         "posts/2024-01-04-tag.md": post("Tag", "2024-01-04", tags=f"[ml, {'b' * 300}]"),
         "posts/2024-01-05-slug.md": post("Slug", "2024-01-05", slug="c" * 256),
         "posts/2024-01-06-good.md": post("Good", "2024-01-06"),
+        "posts/2024-01-08-moved.md": post("Moved", "2024-01-08", redirect_from=f"/old/{LONG}/"),
         "posts/bundle/index.md": post("Bundle", "2024-01-07", "![figure](figure.txt)\n"),
         "posts/bundle/figure.txt": "a figure\n",
         "static/ok.txt": "copied\n",
@@ -63,8 +64,10 @@ def test_every_crash_and_leak_is_a_located_error_in_one_run(broken: tuple[Path, 
         "folder name may have at most 255\n"
         "posts/2024-01-04-tag.md:1:1: error: tag 'bbbbbbbbbbbbbbbbbbbb…' is too long: its page's folder name "
         "would have 300 bytes, at most 255 fit\n"
-        "posts/2024-01-05-slug.md:4:1: error: the slug 'cccccccccccccccccccc…' is 256 bytes long; a folder name "
-        "may have at most 255\n"
+        "posts/2024-01-05-slug.md:4:1: error: the slug 'cccccccccccccccccccc…' is 256 bytes long; a file or folder "
+        "name may have at most 255\n"
+        "posts/2024-01-08-moved.md:4:1: error: redirect part 'aaaaaaaaaaaaaaaaaaaa…' is 300 bytes long; a file or "
+        "folder name may have at most 255\n"
         f"posts/bundle/leak.txt:1:1: error: this link leads outside the blog folder (to {secret}); it is not copied\n"
         "posts/dangling.md:1:1: warning: this link leads to nothing; it is left out\n"
         "posts/folder/self:1:1: error: this link to a folder leads back into a folder that holds it (a loop)\n"
@@ -73,7 +76,7 @@ def test_every_crash_and_leak_is_a_located_error_in_one_run(broken: tuple[Path, 
         "static/loop:1:1: error: cannot be read: too many levels of symbolic links\n"
         f"static/secret.txt:1:1: error: this link leads outside the blog folder (to {secret}); it is not copied\n"
         "static/up:1:1: error: this link to a folder leads back into a folder that holds it (a loop)\n"
-        "journey: 12 errors; nothing was written\n"
+        "journey: 13 errors; nothing was written\n"
     ))
     assert not (blog / "site").exists()
 

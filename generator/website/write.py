@@ -11,7 +11,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..content.permalinks import NAME_MAX
+from ..content.permalinks import too_long
 from ..errors import Diagnostic, JourneyError, error
 from .record import MARKER, Tree, files_digest, identity, load_record, save_record
 from .swap import crash_point, recover, spare_folder, staging_name, swap_in
@@ -72,9 +72,8 @@ class Staging:
         if clean is None:
             self.problems.append(error(origin, 0, 0, f"output path '{path}' leaves the site folder"))
             return None
-        if (long := next((p for p in clean.split("/") if len(p.encode("utf-8")) > NAME_MAX), None)) is not None:
-            self.problems.append(error(origin, 0, 0, f"output path '{clean[:60]}…' has a name of {len(long.encode('utf-8'))} "
-                                                     f"bytes; a file or folder name may have at most {NAME_MAX}"))
+        if (long := too_long(clean.split("/"))) is not None:
+            self.problems.append(error(origin, 0, 0, f"output path part {long}"))
             return None
         if clean in self.origins:
             self.problems.append(error(origin, 0, 0, f"output '{clean}' is also written by {self.origins[clean]}"))
