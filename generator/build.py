@@ -9,6 +9,7 @@ scan of the inputs, not imports.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import time
@@ -85,7 +86,20 @@ def pinned_time() -> datetime | None:
 
 def build_site(options: BuildOptions, session: BuildSession | None = None) -> BuildResult:
     """Build the blog at options.source; raise JourneyError with every problem, leaving `out` as it was.
-    `session` is what `serve` keeps between rebuilds; a lone build makes its own."""
+    `session` is what `serve` keeps between rebuilds; a lone build makes its own. A full disk, a
+    read-only folder or one the build may not write is a diagnostic too."""
+    try:
+        return _build_site(options, session)
+    except OSError as exc:
+        from .faults import fault_diagnostic, is_environmental
+
+        if not is_environmental(exc):
+            raise
+        source = options.source.resolve()
+        raise JourneyError(fault_diagnostic(exc, source, (options.out or source / "site").resolve())) from exc
+
+
+def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildResult:
     started = time.perf_counter()
     source = options.source.resolve()
     out = (options.out or source / "site").resolve()
@@ -100,11 +114,13 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
                                up_to_date=True)
         # Only a build with work to do loads the settings parser, the models and shutil.
         from .config import load_config
+        from .faults import probe_writable
         from .incremental.bodies import DamagedEntry
         from .website.write import check_out_folder
 
         config, settings_problems = load_config(source, options.base_url)
         check_out_folder(source, out, input_folders(config))
+        probe_writable(session.cache)
         for attempt in range(3):  # a stored rendering found damaged mid-build is rendered anew
             try:
                 reuse = last.begin(config, verify=attempt > 0)
@@ -112,7 +128,7 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
                 break
             except DamagedEntry as damaged:
                 if attempt == 2:
-                    raise
+                    raise JourneyError(_unusable_cache(session)) from damaged
                 session.forget(damaged)
         # Damage found in the cache and repaired: said, but never an error, not even with --strict.
         notes = [warning(display_path(session.store.path), 1, 1, text) for text in dict.fromkeys(session.store.warnings)]
@@ -121,6 +137,13 @@ def build_site(options: BuildOptions, session: BuildSession | None = None) -> Bu
     finally:
         if own:
             session.close()
+
+
+def _unusable_cache(session: BuildSession) -> Diagnostic:
+    """The cache failed three tries in a row: a full disk under it, say, where nothing can be stored."""
+    said = next((text.split(";")[0] for text in session.store.warnings if "could not be used" in text),
+                "the build cache's entries were damaged on every try")
+    return error(display_path(session.cache) + "/", 0, 0, f"{said}; nothing was changed in the site")
 
 
 def input_folders(config: SiteConfig) -> list[Path]:
@@ -160,6 +183,8 @@ def _build(
         from .notebooks.command_params import apply_command_params
 
         posts = apply_command_params(posts, options.params)  # raises before anything runs when one is unused
+    if any(post.notebooks for post in posts):  # every post's front matter is checked before a kernel starts
+        _stop_on_errors(problems, options.strict)
     # 2. Notebooks: executed, or taken from _freeze/ while their cache key holds.
     executed, found = _run_notebooks(posts, config, options)
     problems += found
@@ -198,8 +223,9 @@ def _build(
         problems += pages.problems + staging.problems
         _stop_on_errors(problems, options.strict)
         staging.commit()
-    except BaseException:
-        staging.discard()
+    except BaseException as exc:
+        # A full disk gets its room back; otherwise the written tree is kept for the next build.
+        staging.discard(keep=not (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)))
         raise
     ran_kernels = any(not notebook.from_cache for notebook in executed.values())
     named = {str(p) for post in posts for use in post.notebooks for p in (use.request.notebook, *use.request.deps)}

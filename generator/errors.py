@@ -29,11 +29,22 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message}"
+        return _one_line(f"{self.location}: {self.severity}: {self.message}")
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+# Characters that end a line for some reader (str.splitlines, editors, CI annotators) or
+# control a terminal: a file named with one must not split or garble its diagnostic.
+_UNPRINTABLE = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, 0x85) if code != 0x09}
+_UNPRINTABLE.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def _one_line(text: str) -> str:
+    """A diagnostic as exactly one printable line: control characters written as escapes."""
+    return text.translate(_UNPRINTABLE)
 
 
 def error(path: str | Path, line: int, col: int, message: str) -> Diagnostic:

@@ -100,7 +100,8 @@ def test_first_publish_creates_the_branch_with_nojekyll(blog: Path) -> None:
     assert git(origin(blog), "log", "-1", "--format=%P %an <%ae>", "gh-pages") == (
         "Test Author <author@example.com>"
     )
-    assert git(blog, "rev-parse", "refs/heads/gh-pages") == tip
+    assert git(blog, "for-each-ref", "refs/heads/gh-pages") == ""  # no local branch is made
+    assert git(blog, "rev-parse", "refs/remotes/origin/gh-pages") == tip
 
 
 def test_second_publish_adds_one_commit_on_top(blog: Path) -> None:
@@ -178,8 +179,8 @@ def test_publish_builds_on_a_publish_made_from_another_clone(blog: Path) -> None
     assert "extra.html" not in published_files(origin(blog))  # the branch is the built site
 
 
-def test_rejected_push_changes_nothing_until_forced(blog: Path) -> None:
-    first = publish_site(blog, blog / "site").commit
+def test_a_rewritten_remote_branch_is_built_upon_and_force_starts_it_afresh(blog: Path) -> None:
+    publish_site(blog, blog / "site")
     clone = other_clone(blog)
     git(clone, "switch", "--quiet", "--orphan", "rewritten")
     (clone / "index.html").write_text("rewritten history\n")
@@ -188,17 +189,11 @@ def test_rejected_push_changes_nothing_until_forced(blog: Path) -> None:
     git(clone, "push", "--quiet", "--force", "origin", "rewritten:gh-pages")
     theirs = git(clone, "rev-parse", "HEAD")
     write_site(blog / "site", {"index.html": "<h1>v2</h1>\n"})
-    with pytest.raises(JourneyError) as excinfo:
-        publish_site(blog, blog / "site")
-    assert only_error(excinfo) == (
-        "push to origin/gh-pages was rejected: [rejected] gh-pages -> gh-pages "
-        "(non-fast-forward); fetch and merge, or re-run with --force"
-    )
-    assert str(excinfo.value.diagnostics[0].location) == f"{blog}:1:1"
-    assert git(origin(blog), "rev-parse", "gh-pages") == theirs
-    assert git(blog, "rev-parse", "refs/heads/gh-pages") == first
+    ours = publish_site(blog, blog / "site").commit
+    assert git(origin(blog), "rev-list", "gh-pages").split() == [ours, theirs]  # the remote's history, kept
+    write_site(blog / "site", {"index.html": "<h1>v3</h1>\n"})
     forced = publish_site(blog, blog / "site", force=True).commit
-    assert git(origin(blog), "rev-list", "gh-pages").split() == [forced, first]
+    assert git(origin(blog), "rev-list", "gh-pages").split() == [forced]  # one site commit, no history
 
 
 def test_push_refused_by_the_remote_names_its_reason(blog: Path) -> None:

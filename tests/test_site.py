@@ -223,7 +223,7 @@ def test_the_post_page(tmp_path: Path) -> None:
     assert "tags/日本語/index.html" in site
     assert "1 min read" in main_of(page) and "Ada" in main_of(page)
     ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', page)
-    assert ld is not None and '"headline":"A <script>alert(1)<\\/script> & more"' in ld.group(1)
+    assert ld is not None and '"headline":"A \\u003cscript\\u003ealert(1)\\u003c/script\\u003e \\u0026 more"' in ld.group(1)
 
 
 def test_a_layout_named_in_front_matter_is_used_when_the_theme_has_it(tmp_path: Path) -> None:

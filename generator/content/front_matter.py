@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -184,6 +184,10 @@ class Fields:
         parsed = parse_datetime(value, tz)
         if parsed is None:
             self.fail(key, f"'{key}' must be a date like 2026-03-01 or an ISO datetime, got {value!r}")
+        elif not _representable(parsed, tz):
+            self.fail(key, f"'{key}' is out of range: {parsed.isoformat()} is outside the years 1 to 9999 "
+                           f"in UTC or in the blog's time zone")
+            return None
         return parsed
 
 
@@ -210,6 +214,17 @@ def parse_datetime(value: Any, tz: Any) -> datetime | None:
     else:
         return None
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def _representable(moment: datetime, tz: Any) -> bool:
+    """Whether a time converts to UTC and to the blog's zone (feeds and permalinks need both):
+    0001-01-01T00:00:00+14:00 is a valid ISO datetime that lies before year 1 in UTC."""
+    try:
+        moment.astimezone(UTC)
+        moment.astimezone(tz)
+    except OverflowError:
+        return False
+    return True
 
 
 def join_names(names: list[str]) -> str:

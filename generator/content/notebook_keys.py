@@ -4,6 +4,7 @@ checked at its key."""
 
 from __future__ import annotations
 
+import keyword
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,9 @@ def notebook_request_args(config: SiteConfig, meta: dict[str, Any], fields: Fiel
     if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
         fields.fail("params", f"'params' must be a mapping of names to values, got {kind_of(params)}")
         params = {}
+    for name in sorted(k for k in params if not k.isidentifier() or keyword.iskeyword(k)):
+        fields.fail("params", f"'params' key '{name}' is not a Python name (letters, digits and '_', not starting "
+                              f"with a digit, not a keyword), so it cannot be passed to the notebook")
     execute = fields.string(meta, "execute", config.execute)
     if execute not in EXECUTE_MODES:
         fields.fail("execute", f"'execute' must be one of auto, always, never, got '{execute}'")
@@ -92,6 +96,10 @@ def _resolve_inside(config: SiteConfig, name: str, fields: Fields, key: str) -> 
     target = (root / name).resolve()
     if not target.is_relative_to(root):
         fields.fail(key, f"'{name}' is outside the blog folder")
+        return None
+    if target.is_dir():
+        fields.fail(key, f"'{name}' is a folder; '{key}' names files (list the files in it that the notebook reads)"
+                    if key == "deps" else f"'{name}' is a folder, not a notebook")
         return None
     if not target.is_file():
         fields.fail(key, f"'{name}' does not exist")

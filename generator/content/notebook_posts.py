@@ -20,6 +20,7 @@ from typing import Any
 from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error
 from ..notebooks.conventions import fastpages_front_matter, front_matter_cell, source_text
+from ..notebooks.source import upgraded_notebook
 from .front_matter import Fields, _yaml, parse_yaml, split_front_matter
 from .sources import _DATED_NAME, KNOWN_KEYS, FileDates, PostRead, YamlParser, _build_document
 
@@ -61,6 +62,11 @@ def read_notebook_post(config: SiteConfig, path: Path, parse_yaml: YamlParser | 
         return PostRead(path, None, (error(shown, 1, 1, "file is not valid UTF-8"),), True)
     except json.JSONDecodeError as exc:
         return PostRead(path, None, (error(shown, exc.lineno, exc.colno, f"not a notebook: invalid JSON ({exc.msg})"),), True)
+    if isinstance(nb, dict) and nb.get("nbformat") == 3:
+        try:
+            nb = upgraded_notebook(nb)
+        except ValueError as exc:
+            return PostRead(path, None, (error(shown, 1, 1, f"not a notebook: {exc}"),), True)
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return PostRead(path, None, (error(shown, 1, 1, "not a notebook: it has no list of cells"),), True)
     found = _front_matter(nb, shown, parse_yaml)

@@ -22,6 +22,7 @@ STYLES = {
     "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
+NAME_MAX = 255  # bytes in one file or folder name on Linux, macOS and Windows file systems
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _DATE_FORMATS = {
     "year": "%Y", "short_year": "%y", "month": "%m", "short_month": "%b", "long_month": "%B", "day": "%d",
@@ -32,6 +33,15 @@ PLACEHOLDERS = (*_DATE_FORMATS, "i_month", "i_day", "title", "slug", "categories
                 "output_ext")
 _PRETTY = re.compile(r"(?:[^\w.~!$&'()+,;=@]|_)+")  # Jekyll's slugify mode "pretty" keeps these
 _DEFAULT = re.compile(r"(?:\W|_)+")  # mode "default": letters and digits only
+
+
+def too_long(parts: Sequence[str]) -> str | None:
+    """What is wrong with the first part longer than a file or folder name may be, or None:
+    "'aaaaaaaaaaaaaaaaaaaa…' is 300 bytes long; a file or folder name may have at most 255"."""
+    long = next((part for part in parts if len(part.encode("utf-8")) > NAME_MAX), None)
+    if long is None:
+        return None
+    return f"'{long[:20]}…' is {len(long.encode('utf-8'))} bytes long; a file or folder name may have at most {NAME_MAX}"
 
 
 def expand_style(pattern: str) -> str:
@@ -85,6 +95,9 @@ def url_path_of(
     if not permalink and config.permalink:
         permalink, key = config.permalink, ""
     if not permalink:
+        if (long := too_long([slug])) is not None:
+            fields.fail("slug" if "slug" in meta else "title", f"the slug {long}")
+            return None
         return f"posts/{slug}/"
     if key and is_pattern(permalink) and (problem := pattern_problem(permalink)):
         fields.fail(key, problem)
@@ -96,6 +109,9 @@ def url_path_of(
     parts = PurePosixPath("/" + permalink.strip()).parts[1:]
     if any(p in ("..", ".") or "\\" in p for p in parts) or not parts:
         fields.fail(key, f"permalink '{permalink}' must stay inside the site")
+        return None
+    if (long := too_long(parts)) is not None:
+        fields.fail(key, f"permalink part {long}")
         return None
     clean = "/".join(parts)
     return clean if clean.endswith((".html", ".xml")) else clean + "/"
@@ -116,6 +132,9 @@ def redirects(meta: dict[str, Any], fields: Fields) -> tuple[str, ...]:
             parts = PurePosixPath("/" + old.strip()).parts[1:]
             if not parts or any(p in ("..", ".") or "\\" in p for p in parts):
                 fields.fail(key, f"redirect '{old}' must be a path inside the site")
+                continue
+            if (long := too_long(parts)) is not None:
+                fields.fail(key, f"redirect part {long}")
                 continue
             clean = "/".join(parts)  # the redirect page's file: old.html itself, else old/index.html
             found.append(clean if clean.endswith((".html", ".htm")) else clean + "/index.html")

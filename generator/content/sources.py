@@ -72,27 +72,45 @@ def find_sources(config: SiteConfig) -> tuple[list[Path], list[Diagnostic]]:
     return found, problems
 
 
-def _walk_posts(folder: Path, found: list[Path], problems: list[Diagnostic]) -> None:
+def _walk_posts(folder: Path, found: list[Path], problems: list[Diagnostic], within: tuple[str, ...] = ()) -> None:
+    """Add the post files under `folder`; `within` holds the real paths of the folders walked
+    down to it, so a linked folder that leads back into one of them is an error, not a hang."""
     try:
         with os.scandir(folder) as scanned:  # entries know their type: no stat per post, as glob would
             entries = sorted(scanned, key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
         return
+    within = (*within, os.path.realpath(folder))
     for entry in entries:
         if entry.name.startswith("."):  # .DS_Store, editor swap files, .ipynb_checkpoints
             continue
-        if entry.is_dir():
+        try:
+            is_dir, is_file = entry.is_dir(), entry.is_file()
+        except OSError as exc:  # a link to itself: "too many levels of symbolic links"
+            problems.append(error(display_path(Path(entry.path)), 1, 1, f"cannot be read: {_said(exc)}"))
+            continue
+        if is_dir and entry.is_symlink() and _loops(os.path.realpath(entry.path), within):
+            problems.append(error(display_path(Path(entry.path)), 1, 1,
+                                  "this link to a folder leads back into a folder that holds it (a loop)"))
+        elif is_dir:
             index = next((n for n in BUNDLE_INDEXES if os.path.isfile(os.path.join(entry.path, n))), None)
             if index is not None:
                 found.append(Path(entry.path, index))
             else:
-                _walk_posts(Path(entry.path), found, problems)
-        elif entry.is_file():
+                _walk_posts(Path(entry.path), found, problems, within)
+        elif is_file:
             suffix = os.path.splitext(entry.name)[1].lower()
             if suffix in READERS:
                 found.append(Path(entry.path))
             elif suffix not in RESOURCE_SUFFIXES:
                 problems.append(warning(display_path(Path(entry.path)), 1, 1, _UNREAD))
+        elif entry.is_symlink():
+            problems.append(warning(display_path(Path(entry.path)), 1, 1, "this link leads to nothing; it is left out"))
+
+
+def _said(exc: OSError) -> str:
+    """An OSError's reason as a diagnostic says it: 'too many levels of symbolic links'."""
+    return (exc.strerror or str(exc)).lower()
 
 
 def read_posts(config: SiteConfig, *, drafts: bool, future: bool, now: datetime) -> SourceSet:
@@ -370,3 +388,9 @@ def post_assets(path: Path) -> tuple[Path, ...]:
             if candidate != path and not name.startswith("."):
                 found.append(candidate)
     return tuple(found)
+
+
+def _loops(target: str, within: tuple[str, ...]) -> bool:
+    """Whether a linked folder leads back into the walk: to a folder walked down to here
+    (`within`, the real paths, the current folder last), or to one that holds the current one."""
+    return target in within or within[-1].startswith(target.rstrip(os.sep) + os.sep)

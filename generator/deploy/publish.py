@@ -29,12 +29,14 @@ def publish_site(
     cname: str = "",
     force: bool = False,
 ) -> PublishResult:
-    """Commit site_dir's files as one new commit on `branch` and push it to `remote`.
+    """Commit site_dir's files as one new commit on the remote's `branch` and push it.
 
     The commit is built with plumbing (hash-object, a throwaway index, commit-tree), so the
-    user's working tree, index, HEAD and uncommitted work are never touched. Its parent is the
-    branch's tip (the remote's after a fetch, or the local one when it is ahead), so the
-    branch keeps its history. Raises JourneyError with one diagnostic at the source folder.
+    user's working tree, index, HEAD and branches are never touched: no local branch is
+    created, moved or deleted. Its parent is the remote branch's fetched tip (none when the
+    remote has no such branch, or with `force`, which starts the branch afresh), never a local
+    branch, so nothing but site commits is ever pushed. Raises JourneyError with one
+    diagnostic at the source folder.
     """
     source = source.resolve()
     files = _site_files(source, site_dir.resolve())
@@ -44,14 +46,13 @@ def publish_site(
     _require_identity(source)
     _refuse_checked_out(source, branch)
     remote_tip = _fetch_branch(source, remote, branch)
-    local_tip = _rev(source, f"refs/heads/{branch}")
-    parent = _choose_parent(source, local_tip, remote_tip)
-    tree, count = _write_tree(source, files, cname, parent)
-    if parent and parent == remote_tip and tree == _rev(source, f"{parent}^{{tree}}"):
+    parent = None if force else remote_tip
+    tree, count = _write_tree(source, files, cname, remote_tip)
+    if remote_tip and tree == _rev(source, f"{remote_tip}^{{tree}}"):
         return PublishResult(None, False, "site unchanged; nothing to publish")
     parents = ["-p", parent] if parent else []
     commit = _git(source, "commit-tree", tree, *parents, "-m", _commit_message(source)).stdout.strip()
-    _push(source, remote, branch, commit, local_tip, remote_tip, force)
+    _push(source, remote, branch, commit, remote_tip, force)
     return PublishResult(commit, True, f"published {count} files to {remote}/{branch} ({commit[:7]})")
 
 
@@ -176,14 +177,6 @@ def _fetch_branch(source: Path, remote: str, branch: str) -> str | None:
     return tip
 
 
-def _choose_parent(source: Path, local: str | None, remote: str | None) -> str | None:
-    """The newer of the two tips; the local one when they diverged (the push then refuses)."""
-    if not local or not remote or local == remote:
-        return local or remote
-    ancestor = _git(source, "merge-base", "--is-ancestor", local, remote, check=False)
-    return remote if ancestor.returncode == 0 else local
-
-
 def _write_tree(
     source: Path, files: list[tuple[str, Path]], cname: str, parent: str | None
 ) -> tuple[str, int]:
@@ -228,27 +221,21 @@ def _commit_message(source: Path) -> str:
     return f"Publish site from {origin}{dirty} (journey)"
 
 
-def _push(
-    source: Path, remote: str, branch: str, commit: str,
-    local_tip: str | None, remote_tip: str | None, force: bool,
-) -> None:
-    """Move the local branch to `commit` and push it; put the branch back if the push fails."""
+def _push(source: Path, remote: str, branch: str, commit: str, remote_tip: str | None, force: bool) -> None:
+    """Push `commit` straight to the remote branch (no local branch in between), then point
+    the remote-tracking ref at it, as a fetch would."""
     ref = f"refs/heads/{branch}"
-    _git(source, "update-ref", "-m", "journey publish", ref, commit, local_tip or "")
     # A forced push still only replaces the tip we fetched, never one pushed meanwhile.
     lease = [f"--force-with-lease={ref}:{remote_tip or ''}"] if force else []
-    result = _git(source, "push", *lease, remote, f"{ref}:{ref}", check=False)
+    result = _git(source, "push", *lease, remote, f"{commit}:{ref}", check=False)
     if result.returncode == 0:
+        _git(source, "update-ref", "-m", "journey publish", f"refs/remotes/{remote}/{branch}", commit)
         return
-    if local_tip:
-        _git(source, "update-ref", ref, local_tip, commit)
-    else:
-        _git(source, "update-ref", "-d", ref, commit)
     rejected = [line for line in result.stderr.splitlines() if line.startswith(" ! ")]
     if rejected:
         raise _fail(
             source,
-            f"push to {remote}/{branch} was rejected: {' '.join(rejected[0].split()[1:])}; "
+            f"push to {remote}/{branch} was rejected: {' '.join(rejected[0].replace(commit, branch).split()[1:])}; "
             "fetch and merge, or re-run with --force",
         )
     raise _fail(source, f"push to {remote}/{branch} failed: {_first_line(result.stderr)}")

@@ -157,9 +157,17 @@ def walk_files(folder: Path, skip: Callable[[str], object] | None = None) -> lis
             continue
         if entry.is_dir(follow_symlinks=False):
             found.extend(walk_files(Path(entry.path), skip))
-        elif entry.is_file():
+        elif _is_file(entry):
             found.append(entry.path)
     return found
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is (or links to) a file; a link loop is not (the build reports it)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _skipped(name: str) -> bool:

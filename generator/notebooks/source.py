@@ -41,9 +41,27 @@ def read_source_notebook(path: Path) -> dict[str, Any]:
     if path.suffix in TEXT_FORMATS:
         return read_text_notebook(path.read_bytes().decode("utf-8"), path.suffix).notebook
     data = json.loads(path.read_bytes())
+    if isinstance(data, dict) and data.get("nbformat") == 3:
+        return upgraded_notebook(data)
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise TypeError("no list of cells")
     return data
+
+
+def upgraded_notebook(data: dict[str, Any]) -> dict[str, Any]:
+    """An nbformat 3 notebook (IPython 2 and earlier) as version 4, converted the way Jupyter
+    does it on opening; cell ids are numbered, not nbformat's random ones, so the bytes (and
+    the cache key) stay the same build after build. ValueError when it cannot be converted."""
+    import nbformat  # only for the rare old notebook
+
+    try:
+        converted = nbformat.reads(json.dumps(data), as_version=4)
+    except Exception as exc:  # noqa: BLE001 -- nbformat raises schema, key and type errors alike
+        raise ValueError(f"an nbformat 3 notebook that cannot be converted to version 4 ({exc})") from None
+    notebook = json.loads(json.dumps(converted))
+    for index, cell in enumerate(notebook["cells"]):
+        cell["id"] = f"c{index}"
+    return notebook
 
 
 def read_text_notebook(text: str, suffix: str) -> TextNotebook:

@@ -36,6 +36,7 @@ from typing import Any
 
 from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options, rewrite_image_links
+from .output_cap import capped_text
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
@@ -217,6 +218,9 @@ class _Figures:
 
 def _outputs(outputs: list[dict[str, Any]], number: int, ctx: _Context, figures: _Figures | None = None) -> str:
     figures = figures or _Figures(CellOptions(""))
+    outputs, note = capped_text(outputs)
+    if note:
+        ctx.problems.append((number, 0, note))
     return "".join(_output(output, number, ctx, figures) for output in outputs)
 
 

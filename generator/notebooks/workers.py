@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..files import CACHE_FOLDER
-from ..files import write_atomically
+from ..files import CACHE_FOLDER, write_atomically
 
 FILE = "workers.json"  # {frozen entry path from the blog root: the worker's name}
 

@@ -14,9 +14,11 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from ..errors import UsageError
+from .limits import IO_SECONDS, ConnectionLimits
 
 RELOAD_SCRIPT_PATH = "/__journey/livereload.js"
 EVENTS_PATH = "/__journey/events"
@@ -85,18 +87,36 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # a burst of page loads must not overflow the listen backlog
 
-    def __init__(self, address: tuple[str, int], site_dir: Path, status: Status) -> None:
+    def __init__(self, address: tuple[str, int], site_dir: Path, status: Status, limits: ConnectionLimits) -> None:
         self.site_dir = site_dir
         self.status = status
+        self.limits = limits
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if self.limits.admit(request):
+            super().process_request(request, client_address)
+        else:
+            self.shutdown_request(request)
 
-def bind(host: str, port: int, site_dir: Path, status: Status) -> _Server:
-    """A threaded server on host:port for the site folder; a usage error when it cannot listen."""
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.limits.release()
+
+    def server_close(self) -> None:
+        self.limits.close()
+        super().server_close()
+
+
+def bind(host: str, port: int, site_dir: Path, status: Status, limits: ConnectionLimits | None = None) -> _Server:
+    """A threaded server on host:port for the site folder; a usage error when it cannot listen.
+    `limits`: its bound on connections and header deadline (default: limits.py's)."""
     try:
-        return _Server((host, port), site_dir, status)
+        return _Server((host, port), site_dir, status, limits or ConnectionLimits())
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
@@ -109,6 +129,20 @@ def url_host(host: str) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "journey"
+    timeout = IO_SECONDS
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.limits.expect_headers(self.connection)
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()  # reads the headers
+        self.server.limits.headers_read(self.connection)
+        return parsed
+
+    def finish(self) -> None:
+        self.server.limits.headers_read(self.connection)  # a connection that ended before its headers
+        super().finish()
 
     def do_GET(self) -> None:
         self._answer(head=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..config import SiteConfig
+from ..content.permalinks import NAME_MAX
 from ..content.slugs import slugify
 from ..errors import Diagnostic, error, warning
 from ..models import RenderedPost
@@ -65,7 +66,7 @@ def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:
 
 def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple[Site, list[Diagnostic]]:
     """Order posts and derive listings; two posts with one URL is an error naming both."""
-    problems = _collisions(rendered) + _term_clashes(rendered)
+    problems = _collisions(rendered) + _term_clashes(rendered) + _long_terms(rendered)
     # Keep only the first post of each URL, so the page writer does not report it a second time.
     unique = {item.post.url_path: item for item in reversed(_by_path(rendered))}
     posts = tuple(newest_first(list(unique.values())))
@@ -127,7 +128,7 @@ def _terms(posts: Sequence[RenderedPost], attribute: str) -> tuple[Term, ...]:
     for item in posts:
         for name in getattr(item.post, attribute):
             slug = term_slug(name)
-            if not slug:
+            if not slug or len(slug.encode("utf-8")) > NAME_MAX:  # too long: _long_terms says so
                 continue
             members = grouped.setdefault(slug, [])
             if not members or members[-1] is not item:  # two spellings of one tag on one post
@@ -158,6 +159,16 @@ def _term_clashes(posts: Sequence[RenderedPost]) -> list[Diagnostic]:
                         f"/{folder}/{key[1]}/ with '{seen_name}' ({seen_post}); rename one of them",
                     ))
     return problems
+
+
+def _long_terms(posts: Sequence[RenderedPost]) -> list[Diagnostic]:
+    """A tag or category whose page folder would have a name longer than a file system allows."""
+    return [
+        error(item.post.display_path, 1, 1, f"{attribute[:-1] if attribute == 'tags' else 'category'} "
+              f"'{name[:20]}…' is too long: its page's folder name would have {size} bytes, at most {NAME_MAX} fit")
+        for item in posts for attribute in ("tags", "categories") for name in getattr(item.post, attribute)
+        if (size := len(term_slug(name).encode("utf-8"))) > NAME_MAX
+    ]
 
 
 def _clash(names: set[str]) -> bool:

@@ -11,7 +11,6 @@ read it (found by Jinja's parser) depend on.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,7 +23,9 @@ from ..models import PostWithBody, RenderedPost
 from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
+from .copied import copied_files, outside_blog
 from .redirects import redirect_pages
+from .script_data import script_json
 from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
@@ -94,7 +95,7 @@ def render_site(
         _WORKER.clear()
     unique = sorted(set(problems))  # a broken template breaks every page that uses it: say so once
     for item in site.posts:
-        _post_files(staging, bodies, item)
+        _post_files(staging, bodies, item, site.config.root)
     layout = _derived_files(site, staging, bodies, [j.path for j in planned], assets, theme, search)
     return PagesResult(len(todo), unique, layout, facts.facts)
 
@@ -277,12 +278,15 @@ def _posts_digest(theme: str, name: str, items: Sequence[RenderedPost]) -> str:
     return _digest(theme, name, repr([(item.render_key, item.post.stamps) for item in items]))
 
 
-def _post_files(staging: Staging, bodies: Bodies, item: RenderedPost) -> None:
+def _post_files(staging: Staging, bodies: Bodies, item: RenderedPost, root: Path) -> None:
     """Assets beside `slug/index.md` and notebook outputs, next to the post's page."""
     folder = page_file(item.post.url_path).rpartition("/")[0]
     prefix = f"{folder}/" if folder else ""  # a permalink such as 'about.html' sits at the top
     post_dir = item.post.source.parent
     for asset in item.post.assets:
+        if (outside := outside_blog(asset, root)) is not None:
+            staging.problems.append(outside)
+            continue
         staging.add(f"{prefix}{asset.relative_to(post_dir).as_posix()}", asset.read_bytes(), item.post.display_path)
     for name, digest in item.files:
         # The blob's name is its content hash: an unchanged one is neither read nor written.
@@ -322,12 +326,14 @@ def _derived_files(
     for asset in assets.values():
         staging.add(asset.path, asset.data, "theme")
     static = config.root / config.static_dir
-    if static.is_dir():
-        for path in sorted(p for p in static.rglob("*") if p.is_file()):
-            staging.add(path.relative_to(static).as_posix(), path.read_bytes(), str(path))
+    files, refused = copied_files(static, config.root, hidden=True)
+    staging.problems.extend(refused)
+    for path in files:
+        staging.add(path.relative_to(static).as_posix(), path.read_bytes(), str(path))
     for folder in config.copy_dirs:  # Jekyll's assets/, images/: at the same path in the site
-        copied = config.root / folder
-        for path in sorted(p for p in copied.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        files, refused = copied_files(config.root / folder, config.root, hidden=False)
+        staging.problems.extend(refused)
+        for path in files:
             staging.add(path.relative_to(config.root).as_posix(), path.read_bytes(), str(path))
     redirect_pages(site, staging)
     return layout
@@ -369,5 +375,5 @@ def _json_ld(site: Site, item: RenderedPost) -> str:
         "author": {"@type": "Person", "name": post.author or site.config.author or site.config.title},
         "publisher": {"@type": "Organization", "name": site.config.title},
     }
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    return script_json(data)
 

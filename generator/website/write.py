@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..content.permalinks import too_long
 from ..errors import Diagnostic, JourneyError, error
 from .record import MARKER, Tree, files_digest, identity, load_record, save_record
 from .swap import crash_point, recover, spare_folder, staging_name, swap_in
@@ -70,6 +71,9 @@ class Staging:
         clean = clean_path(path)
         if clean is None:
             self.problems.append(error(origin, 0, 0, f"output path '{path}' leaves the site folder"))
+            return None
+        if (long := too_long(clean.split("/"))) is not None:
+            self.problems.append(error(origin, 0, 0, f"output path part {long}"))
             return None
         if clean in self.origins:
             self.problems.append(error(origin, 0, 0, f"output '{clean}' is also written by {self.origins[clean]}"))
@@ -151,12 +155,16 @@ class Staging:
                 continue  # not empty: the new site has files there
             crash_point()
 
-    def discard(self) -> None:
+    def discard(self, *, keep: bool = True) -> None:
         """After a failed build: keep the written tree as the spare, its changed files recorded
-        as unknown, so the next build need not copy the whole site; remove it if that fails."""
+        as unknown, so the next build need not copy the whole site; remove it if that fails, or
+        when not to `keep` it (the disk is full)."""
         if self._finished:
             return
         self._finished = True
+        if not keep:
+            shutil.rmtree(self.root, ignore_errors=True)
+            return
         files = {clean: "" if clean in self._touched else fp for clean, fp in self._inside.items()}
         files.update(dict.fromkeys(self._touched, ""))
         try:
