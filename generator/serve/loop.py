@@ -133,8 +133,10 @@ def _rebuild(options: BuildOptions, session: BuildSession, status: Status, chang
     try:
         config, _ = load_config(options.source, options.base_url)
         base_path = config.base_path
-        # Built under the base path alone, so every link works on localhost as it will on Pages.
-        result = build_site(replace(options, base_url=base_path), session)
+        # Built under the base path alone, so every link works on localhost as it will on Pages;
+        # with the JSON search index, which a save updates in milliseconds (Pagefind re-indexes
+        # every post: seconds for a large blog).
+        result = build_site(replace(options, base_url=base_path, search="json"), session)
     except JourneyError as exc:
         _fail(status, "\n".join(str(d) for d in exc.diagnostics), base_path)
         return None
