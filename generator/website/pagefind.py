@@ -154,7 +154,7 @@ class _Service:
                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except OSError as exc:
             raise JourneyError(error(str(self.binary), 0, 0, f"the Pagefind indexer cannot run: {exc}")) from None
-        self.pending = b""
+        self.pending = bytearray()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -195,14 +195,15 @@ class _Service:
         stdout = self.process.stdout
         assert stdout is not None
         while True:
-            end = self.pending.find(b",")
-            while end == -1:
+            end, searched = self.pending.find(b","), len(self.pending)
+            while end == -1:  # a bytearray, searched from where the last look ended: the files come in MBs
                 chunk = stdout.read1(1 << 20)
                 if not chunk:
                     return
                 self.pending += chunk
-                end = self.pending.find(b",")
-            raw, self.pending = self.pending[:end], self.pending[end + 1 :]
+                end, searched = self.pending.find(b",", searched), len(self.pending)
+            raw = bytes(self.pending[:end])
+            del self.pending[: end + 1]
             try:
                 yield json.loads(base64.b64decode(raw))
             except ValueError:  # binascii.Error and JSONDecodeError both are
