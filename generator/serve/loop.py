@@ -21,7 +21,7 @@ from ..config import CACHE_FOLDER, SiteConfig, load_config
 from ..errors import JourneyError
 from ..incremental.session import BuildSession
 from .http import Status, bind, url_host
-from .notify import Notifier
+from .notify import make_notifier
 from .watch import differs, ignored, scan, watched
 
 
@@ -81,7 +81,7 @@ def _build_and_watch(
     """The first build, then a poll for changes (woken early when a file is saved) and a
     rebuild per change, until stopped."""
     roots = watched(options.source, _config_or_none(options))
-    notifier = Notifier(roots, ignored)  # wakes the poll below the moment a file is saved
+    notifier = make_notifier(roots, ignored)  # wakes the poll below the moment a file is saved
     try:
         snapshot = scan(roots, session.stats)  # taken first, so an edit saved during the first build counts
         config = _rebuild(options, session, status, ())
