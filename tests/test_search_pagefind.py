@@ -1,9 +1,10 @@
 """Search with Pagefind: the bundle a build writes, when the indexer runs, the search.json
 fallback, the settings' diagnostics, and the search page in Chromium under /repo/.
 
-The indexer is Pagefind's real binary (the `pagefind_bin` wheel). To count its runs, the tests
-point PAGEFIND_BINARY_PATH (Pagefind's own variable) at a two-line wrapper that logs its
-arguments and then runs the real binary; a broken indexer is a script that answers nothing.
+The indexer is Pagefind's real binary (the `pagefind_bin` wheel), named by PAGEFIND_BINARY_PATH
+(Pagefind's own variable; conftest.py points the rest of the suite at no binary). To count its
+runs, some builds name a two-line wrapper that logs its arguments and then runs the real binary;
+a broken indexer is a script that answers nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +19,18 @@ import pytest
 from browser_support import BASE_PATH, chromium, serve
 from conftest import make_blog, post, read_tree, run_journey
 
-from generator.website.pagefind import pagefind_binary
 
-REAL_BINARY = pagefind_binary()
+
+def _real_binary() -> Path | None:
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        return None
+    return get_executable()
+
+
+REAL_BINARY = _real_binary()
+REAL = {"PAGEFIND_BINARY_PATH": str(REAL_BINARY)}
 pytestmark = pytest.mark.skipif(REAL_BINARY is None, reason="the Pagefind binary is not installed (pip install pagefind_bin)")
 
 TOPICS = [  # (slug, title, a word only this post has)
@@ -99,7 +109,7 @@ def test_a_build_with_nothing_changed_runs_no_indexer(built: dict[str, Any]) -> 
 
 def test_the_bundle_is_the_same_bytes_from_a_clean_build(built: dict[str, Any], tmp_path: Path) -> None:
     copy = _blog(tmp_path / "blog")
-    status, _, stderr = run_journey("build", "--source", str(copy), cwd=tmp_path)
+    status, _, stderr = run_journey("build", "--source", str(copy), cwd=tmp_path, env=REAL)
     assert status == 0, stderr
     assert read_tree(copy / "site") == built["tree"]
 
@@ -121,7 +131,7 @@ def test_a_change_outside_the_documents_keeps_the_bundle_and_an_edit_reindexes(b
     assert _services(log) == before + 1
     clean = make_blog(tmp_path / "clean", {})
     shutil.copytree(blog, clean, dirs_exist_ok=True, ignore=shutil.ignore_patterns("site", ".journey-cache"))
-    assert run_journey("build", "--source", str(clean), cwd=tmp_path)[0] == 0
+    assert run_journey("build", "--source", str(clean), cwd=tmp_path, env=REAL)[0] == 0
     assert read_tree(blog / "site") == read_tree(clean / "site")
 
 
@@ -134,7 +144,7 @@ def test_without_the_binary_search_json_is_the_fallback_and_back(tmp_path: Path)
     assert (site / "search.json").is_file() and not (site / "pagefind").exists()
     assert 'data-index="/repo/search.json"' in (site / "search/index.html").read_text(encoding="utf-8")
     (blog / "posts/2024-01-01-linear-regression.md").write_text(post("Linear regression", "2024-01-01", "Again.\n"))
-    assert run_journey("build", "--source", str(blog), cwd=tmp_path)[0] == 0  # the binary is back
+    assert run_journey("build", "--source", str(blog), cwd=tmp_path, env=REAL)[0] == 0  # the binary is back
     assert (site / "pagefind/pagefind.js").is_file() and not (site / "search.json").exists()
     assert 'data-pagefind="/repo/pagefind/pagefind.js"' in (site / "search/index.html").read_text(encoding="utf-8")
 
@@ -151,7 +161,7 @@ def test_asking_for_pagefind_without_its_binary_is_an_error(tmp_path: Path) -> N
 
 def test_an_unknown_search_setting_is_an_error(tmp_path: Path) -> None:
     blog = _blog(tmp_path / "blog", 'search = "lunr"\n')
-    status, _, stderr = run_journey("build", "--source", str(blog), cwd=tmp_path)
+    status, _, stderr = run_journey("build", "--source", str(blog), cwd=tmp_path, env=REAL)
     assert (status, stderr) == (1, "blog/pyproject.toml:4:1: error: setting 'search': expected one of auto, "
                                    "pagefind, json, got 'lunr'\n"
                                    "journey: 1 error; nothing was written\n")
@@ -184,6 +194,8 @@ def page(built: dict[str, Any]) -> Iterator[tuple[Any, str, list[str]]]:
 
 
 def _search(tab: Any, query: str) -> list[str]:
+    """The result links for `query`, once the status says how many were found."""
+    tab.evaluate("document.getElementById('search-status').textContent = ''")  # the last query's count
     tab.locator("#q").fill(query)
     tab.locator("#search-status").filter(has_text="found").wait_for()
     return [a.get_attribute("href") for a in tab.locator("#search-results li h2 a").all()]

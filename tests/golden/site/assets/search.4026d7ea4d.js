@@ -117,8 +117,9 @@
       return engine.search(words.join(" ")).then(function (search) {
         if (asked !== latest) return;
         list.textContent = "";
-        found(search.results.length);
-        return showMore(search.results, 0, asked);
+        return showMore(search.results, 0, asked).then(function () {
+          if (asked === latest) found(search.results.length); // said once the first results are shown
+        });
       });
     }).catch(failed);
   }
