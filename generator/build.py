@@ -130,8 +130,8 @@ def _build(
     from .content.render import post_notebooks, render_key, render_posts
     from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
-    from .website.pages import render_site
     from .website.pagefind import search_engine
+    from .website.pages import render_site
     from .website.templates import (
         collect_assets,
         create_environment,

@@ -20,7 +20,6 @@ from browser_support import BASE_PATH, chromium, serve
 from conftest import make_blog, post, read_tree, run_journey
 
 
-
 def _real_binary() -> Path | None:
     try:
         from pagefind_bin import get_executable
@@ -162,9 +161,9 @@ def test_asking_for_pagefind_without_its_binary_is_an_error(tmp_path: Path) -> N
 def test_an_unknown_search_setting_is_an_error(tmp_path: Path) -> None:
     blog = _blog(tmp_path / "blog", 'search = "lunr"\n')
     status, _, stderr = run_journey("build", "--source", str(blog), cwd=tmp_path, env=REAL)
-    assert (status, stderr) == (1, "blog/pyproject.toml:4:1: error: setting 'search': expected one of auto, "
-                                   "pagefind, json, got 'lunr'\n"
-                                   "journey: 1 error; nothing was written\n")
+    expected = ("blog/pyproject.toml:4:1: error: setting 'search': expected one of auto, pagefind, json, got 'lunr'\n"
+                "journey: 1 error; nothing was written\n")
+    assert (status, stderr) == (1, expected)
 
 
 def test_an_indexer_that_fails_is_a_diagnostic_and_the_site_stays(built: dict[str, Any], tmp_path: Path) -> None:
@@ -173,8 +172,9 @@ def test_an_indexer_that_fails_is_a_diagnostic_and_the_site_stays(built: dict[st
     broken.chmod(broken.stat().st_mode | stat.S_IXUSR)
     blog = _blog(tmp_path / "blog")
     status, _, stderr = run_journey("build", "--source", str(blog), cwd=tmp_path, env={"PAGEFIND_BINARY_PATH": str(broken)})
-    assert (status, stderr) == (1, f"{broken}:1:1: error: the Pagefind indexer failed: it stopped after 0 of 1 answers\n"
-                                 "journey: 1 error; nothing was written\n")
+    expected = (f"{broken}:1:1: error: the Pagefind indexer failed: it stopped after 0 of 1 answers\n"
+                "journey: 1 error; nothing was written\n")
+    assert (status, stderr) == (1, expected)
     assert not (blog / "site").exists()
 
 

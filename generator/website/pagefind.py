@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from ..errors import JourneyError, error
 from .assemble import Site
@@ -148,7 +148,7 @@ class _Service:
         self.binary = binary
         self.next_id = 0
 
-    def __enter__(self) -> _Service:
+    def __enter__(self) -> Self:
         try:
             self.process = subprocess.Popen([str(self.binary), "--service"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

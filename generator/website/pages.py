@@ -24,9 +24,9 @@ from ..models import PostWithBody, RenderedPost
 from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
-from .redirects import redirect_pages
 from .pagefind import FOLDER as PAGEFIND_FOLDER
 from .pagefind import PagefindBundle, indexer_version, pagefind_binary, write_bundle
+from .redirects import redirect_pages
 from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
