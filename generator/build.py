@@ -41,8 +41,12 @@ class BuildOptions:
     search: str | None = None  # the search index (auto, pagefind, json); None: the blog's setting
 
     def site_options(self) -> dict[str, str]:
-        """The options that change the site (not how the build runs or reports)."""
-        return {k: str(v) for k, v in vars(self).items() if k not in ("verbose", "progress", "jobs", "source")}
+        """The options that change the site (not how the build runs or reports), and where
+        Pagefind's binary is: `search = "auto"` follows it coming or going."""
+        from .website.search_engine import pagefind_binary
+
+        options = {k: str(v) for k, v in vars(self).items() if k not in ("verbose", "progress", "jobs", "source")}
+        return {**options, "pagefind": str(pagefind_binary() or "")}
 
 
 @dataclass(frozen=True)
@@ -130,8 +134,8 @@ def _build(
     from .content.render import post_notebooks, render_key, render_posts
     from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
-    from .website.pagefind import search_engine
     from .website.pages import render_site
+    from .website.search_engine import search_engine
     from .website.templates import (
         collect_assets,
         create_environment,

@@ -200,7 +200,7 @@ def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[
         problems.append(error(path, *where("search"),
                               f"setting 'search': expected one of auto, pagefind, json, got '{config.search}'"))
     elif config.search == "pagefind":
-        from .website.pagefind import pagefind_binary
+        from .website.search_engine import pagefind_binary
 
         if pagefind_binary() is None:
             problems.append(error(path, *where("search"), "setting 'search': 'pagefind' needs the Pagefind binary, "

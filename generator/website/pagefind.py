@@ -13,20 +13,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import importlib.util
 import json
-import os
-import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Self
+from typing import IO, TYPE_CHECKING, Any, Self
 
 from ..errors import JourneyError, error
-from .assemble import Site
-from .write import Staging
+from .search_engine import pagefind_binary
+
+if TYPE_CHECKING:
+    from .assemble import Site
+    from .write import Staging
 
 FOLDER = "pagefind/"
 # What the search page loads: the search API, its worker and WebAssembly, the index. Pagefind's
@@ -55,28 +55,6 @@ class PagefindBundle:
                 and all(isinstance(k, str) and isinstance(v, str) for k, v in data["files"].items())):
             return None
         return cls(data["fingerprint"], data["files"])
-
-
-def pagefind_binary() -> Path | None:
-    """Pagefind's executable: `PAGEFIND_BINARY_PATH` when set (Pagefind's own convention), else
-    the one the `pagefind_bin` wheel ships, else `pagefind` on PATH; None when there is none."""
-    named = os.environ.get("PAGEFIND_BINARY_PATH")
-    if named is not None:
-        return Path(named) if os.access(named, os.X_OK) and os.path.isfile(named) else None
-    spec = importlib.util.find_spec("pagefind_bin")
-    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
-        shipped = Path(folder) / "pagefind"
-        if shipped.is_file():
-            return shipped
-    found = shutil.which("pagefind")
-    return Path(found) if found else None
-
-
-def search_engine(mode: str) -> str:
-    """`pagefind` or `json`: what a `search` setting of auto, pagefind or json comes to here."""
-    if mode == "auto":
-        return "pagefind" if pagefind_binary() is not None else "json"
-    return mode
 
 
 def indexer_version(binary: Path) -> str:

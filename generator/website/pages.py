@@ -25,9 +25,10 @@ from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
 from .pagefind import FOLDER as PAGEFIND_FOLDER
-from .pagefind import PagefindBundle, indexer_version, pagefind_binary, write_bundle
+from .pagefind import PagefindBundle, indexer_version, write_bundle
 from .redirects import redirect_pages
 from .search import SearchLayout, previous_index, write_search_index
+from .search_engine import pagefind_binary
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
 
