@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
 
 from ..errors import JourneyError, error
+from .search_engine import PAGEFIND_FOLDER as FOLDER
 from .search_engine import pagefind_binary
 
 if TYPE_CHECKING:
     from .assemble import Site
     from .write import Staging
 
-FOLDER = "pagefind/"
 # What the search page loads: the search API, its worker and WebAssembly, the index. Pagefind's
 # own UI bundles (pagefind-ui.js and the rest, ~600 KB) are left out: search.js is the UI.
 _KEPT_NAMES = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")

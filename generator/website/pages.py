@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 
@@ -24,13 +24,14 @@ from ..models import PostWithBody, RenderedPost
 from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
-from .pagefind import FOLDER as PAGEFIND_FOLDER
-from .pagefind import PagefindBundle, indexer_version, write_bundle
 from .redirects import redirect_pages
 from .search import SearchLayout, previous_index, write_search_index
-from .search_engine import pagefind_binary
+from .search_engine import PAGEFIND_FOLDER, pagefind_binary
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
+
+if TYPE_CHECKING:
+    from .pagefind import PagefindBundle
 
 _WORKER: dict[str, Any] = {}  # what forked page workers inherit: site, environment, bodies
 
@@ -327,7 +328,7 @@ def _derived_files(
     staging.add("robots.txt", feeds.robots(site), "robots")
     engine, known = search
     if engine == "pagefind":
-        layout = _pagefind_bundle(site, staging, bodies, theme, known if isinstance(known, PagefindBundle) else None)
+        layout = _pagefind_bundle(site, staging, bodies, theme, known)
     else:
         layout = _search_index(site, staging, bodies, theme, known if isinstance(known, SearchLayout) else None)
     staging.add(MARKER, b"", "journey")
@@ -362,9 +363,15 @@ def _search_index(site: Site, staging: Staging, bodies: Bodies, theme: str, sear
         return write_search_index(site, bodies.text, target, fingerprint, None)  # the old one changed meanwhile
 
 
-def _pagefind_bundle(site: Site, staging: Staging, bodies: Bodies, theme: str,
-                     previous: PagefindBundle | None) -> PagefindBundle | None:
+def _pagefind_bundle(site: Site, staging: Staging, bodies: Bodies, theme: str, previous: object) -> PagefindBundle | None:
     """pagefind/, kept whole while the posts' documents and the indexer are the same."""
+    from .pagefind import (  # subprocess, threads: only for Pagefind
+        PagefindBundle,
+        indexer_version,
+        write_bundle,
+    )
+
+    previous = previous if isinstance(previous, PagefindBundle) else None
     binary = pagefind_binary()
     version = indexer_version(binary) if binary is not None else ""
     fingerprint = _posts_digest(theme + version, PAGEFIND_FOLDER, site.posts)

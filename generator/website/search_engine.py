@@ -9,6 +9,8 @@ import importlib.util
 import os
 from pathlib import Path
 
+PAGEFIND_FOLDER = "pagefind/"  # where the bundle sits in the site
+
 
 def pagefind_binary() -> Path | None:
     """Pagefind's executable: `PAGEFIND_BINARY_PATH` when set (Pagefind's own convention), else
