@@ -68,6 +68,8 @@ def build_blog(blog: Blog, out: Path, base_url: str) -> Path:
         source = out.parent / f"{out.name}-source"
         shutil.copytree(blog.source, source, dirs_exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
+        if (binary := pagefind_executable()) is not None:  # the search page as published: Pagefind's
+            patch.setenv("PAGEFIND_BINARY_PATH", str(binary))
         # The sample blog is built as its publisher builds it: today's posts are out, future ones not.
         if blog.name == "fixture":
             patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -104,6 +106,16 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # quiet: pytest shows failures
         return None
+
+
+def pagefind_executable() -> Path | None:
+    """The binary of the `pagefind_bin` wheel, None where it is not installed (conftest.py points
+    other builds of the suite at no binary)."""
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        return None
+    return get_executable()
 
 
 @contextmanager

@@ -16,19 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import BASE_PATH, chromium, serve
+from browser_support import BASE_PATH, chromium, pagefind_executable, serve
 from conftest import make_blog, post, read_tree, run_journey
 
-
-def _real_binary() -> Path | None:
-    try:
-        from pagefind_bin import get_executable
-    except ImportError:
-        return None
-    return get_executable()
-
-
-REAL_BINARY = _real_binary()
+REAL_BINARY = pagefind_executable()
 REAL = {"PAGEFIND_BINARY_PATH": str(REAL_BINARY)}
 pytestmark = pytest.mark.skipif(REAL_BINARY is None, reason="the Pagefind binary is not installed (pip install pagefind_bin)")
 
