@@ -68,8 +68,6 @@ def build_blog(blog: Blog, out: Path, base_url: str) -> Path:
         source = out.parent / f"{out.name}-source"
         shutil.copytree(blog.source, source, dirs_exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
-        if (binary := pagefind_executable()) is not None:  # the search page as published: Pagefind's
-            patch.setenv("PAGEFIND_BINARY_PATH", str(binary))
         # The sample blog is built as its publisher builds it: today's posts are out, future ones not.
         if blog.name == "fixture":
             patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
