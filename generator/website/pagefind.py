@@ -104,17 +104,16 @@ def index_documents(site: Site, text: Callable[[str], str]) -> dict[str, bytes]:
             "filters": None, "sort": {"date": post.date.isoformat()},
         })
     with _Service(binary) as service:
-        index_id = service.ask([requests[0]])[0]["index_id"]
-        for request in requests[1:]:
-            request["index_id"] = index_id
-        service.ask(requests[1:])
-        files = service.ask([{"type": "GetFiles", "index_id": index_id}])[0]["files"]
-    made = {}
-    for entry in files:
-        name = entry["path"]
-        if name in _KEPT_NAMES or name.endswith(_KEPT_SUFFIXES):
-            made[FOLDER + name] = base64.b64decode(entry["content"])
-    return made
+        try:
+            index_id = service.ask([requests[0]])[0]["index_id"]
+            for request in requests[1:]:
+                request["index_id"] = index_id
+            service.ask(requests[1:])
+            files = service.ask([{"type": "GetFiles", "index_id": index_id}])[0]["files"]
+            return {FOLDER + entry["path"]: base64.b64decode(entry["content"]) for entry in files
+                    if entry["path"] in _KEPT_NAMES or entry["path"].endswith(_KEPT_SUFFIXES)}
+        except (KeyError, TypeError, ValueError) as exc:  # an answer of another shape: another Pagefind
+            raise service.failure(f"an answer it gave lacks {exc}") from None
 
 
 class _Service:
@@ -150,6 +149,8 @@ class _Service:
     def ask(self, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Send every payload, then return the answers in the same order; an error answer or an
         indexer that stops answering is a diagnostic."""
+        if not payloads:
+            return []
         first = self.next_id + 1
         self.next_id += len(payloads)
         messages = (_encode({"message_id": first + n, "payload": p}) for n, p in enumerate(payloads))
@@ -159,14 +160,14 @@ class _Service:
         for message in self._messages():
             payload = message.get("payload") or {}
             if payload.get("type") == "Error":
-                raise self._failure(payload.get("message", "an unknown error"))
+                raise self.failure(payload.get("message", "an unknown error"))
             if isinstance(message.get("message_id"), int):
                 answers[message["message_id"]] = payload
             if len(answers) == len(payloads):
                 break
         writer.join()
         if len(answers) < len(payloads):
-            raise self._failure(f"it stopped after {len(answers)} of {len(payloads)} answers")
+            raise self.failure(f"it stopped after {len(answers)} of {len(payloads)} answers")
         return [answers[first + n] for n in range(len(payloads))]
 
     def _messages(self) -> Iterator[dict[str, Any]]:
@@ -185,9 +186,9 @@ class _Service:
             try:
                 yield json.loads(base64.b64decode(raw))
             except ValueError:  # binascii.Error and JSONDecodeError both are
-                raise self._failure(f"it answered something unreadable: {raw[:60]!r}") from None
+                raise self.failure(f"it answered something unreadable: {raw[:60]!r}") from None
 
-    def _failure(self, what: str) -> JourneyError:
+    def failure(self, what: str) -> JourneyError:
         return JourneyError(error(str(self.binary), 0, 0, f"the Pagefind indexer failed: {what}"))
 
 
