@@ -219,3 +219,10 @@ def test_the_search_page_finds_nothing_for_an_unknown_word(page: tuple[Any, str,
     assert _search(tab, "quaternionic") == []
     assert tab.locator("#search-status").inner_text() == "0 posts found"
 
+
+
+def test_a_blog_without_posts_gets_an_empty_bundle(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path / "blog", {"pyproject.toml": '[tool.journey]\ntitle = "Nothing yet"\n', "posts/.keep": ""})
+    status, _, stderr = run_journey("build", "--source", str(blog), cwd=tmp_path, env=REAL)
+    assert status == 0, stderr
+    assert b'"languages":{}' in (blog / "site/pagefind/pagefind-entry.json").read_bytes()
