@@ -44,10 +44,16 @@ class BuildOptions:
     verbose: bool = False
     progress: bool = True
     params: tuple[Any, ...] = ()  # CommandParam values of `-P` and `--params-file`, over the posts' params
+    search: str | None = None  # the search index (auto, pagefind, json); None: the blog's setting
 
     def site_options(self) -> dict[str, str]:
-        """The options that change the site (not how the build runs or reports)."""
-        return {k: str(v) for k, v in vars(self).items() if k not in ("verbose", "progress", "jobs", "source", "executor", "scheduler")}
+        """The options that change the site (not how the build runs or reports), and where
+        Pagefind's binary is: `search = "auto"` follows it coming or going."""
+        from .website.search_engine import pagefind_binary
+
+        ignored = ("verbose", "progress", "jobs", "source", "executor", "scheduler")
+        options = {k: str(v) for k, v in vars(self).items() if k not in ignored}
+        return {**options, "pagefind": str(pagefind_binary() or "")}
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,7 @@ def _build(
     from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
     from .website.pages import render_site
+    from .website.search_engine import search_engine
     from .website.templates import (
         collect_assets,
         create_environment,
@@ -217,8 +224,10 @@ def _build(
     staging = Staging(out, reuse.site_record)
     try:
         templates = templates_digest(config)
+        engine = search_engine(options.search or config.search)
         pages = render_site(site, env, assets, reuse.bodies, staging, theme=settings_digest(config, assets) + reuse.code,
-                            templates=templates, jobs=options.jobs, search=reuse.search_layout,
+                            templates=templates, jobs=options.jobs, search_engine=engine,
+                            search=reuse.pagefind_bundle if engine == "pagefind" else reuse.search_layout,
                             template_facts=reuse.template_facts(templates))
         problems += pages.problems + staging.problems
         _stop_on_errors(problems, options.strict)

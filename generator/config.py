@@ -17,6 +17,7 @@ from .files import display_path
 EXECUTE_MODES = ("auto", "always", "never")
 EXECUTORS = ("local", "dask")
 SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ws|wss|ucx)://[^\s/:]+(:\d{1,5})?/?$")  # Dask's own address form
+SEARCH_MODES = ("auto", "pagefind", "json")  # auto: Pagefind where its binary is installed
 JEKYLL_CONFIG = "_config.yml"  # a Jekyll or fastpages root without [tool.journey] is read through it
 DEFAULT_PHASES = ("Foundations", "Classical ML", "Deep learning", "Production")
 
@@ -54,6 +55,7 @@ class SiteConfig:
     summary_words: int = 40
     permalink: str = ""  # the site-wide URL pattern of posts (Jekyll's); empty: posts/<slug>/
     excerpt_separator: str = "<!--more-->"
+    search: str = "auto"  # the search index: auto, pagefind or json (search.json, the fallback)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property  # asked for per link and per page; a frozen dataclass's __dict__ keeps it
@@ -198,6 +200,15 @@ def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[
     if config.scheduler and not SCHEDULER_ADDRESS.match(config.scheduler):
         problems.append(error(path, *where("scheduler"), "setting 'scheduler': expected a Dask scheduler "
                               f"address such as tcp://10.0.0.5:8786, got '{config.scheduler}'"))
+    if config.search not in SEARCH_MODES:
+        problems.append(error(path, *where("search"),
+                              f"setting 'search': expected one of auto, pagefind, json, got '{config.search}'"))
+    elif config.search == "pagefind":
+        from .website.search_engine import pagefind_binary
+
+        if pagefind_binary() is None:
+            problems.append(error(path, *where("search"), "setting 'search': 'pagefind' needs the Pagefind binary, "
+                                  "which is not installed (pip install pagefind_bin), or set search = \"auto\""))
     folders = [(key, getattr(config, key)) for key in ("posts_dir", "static_dir", "freeze_dir", "environment")]
     folders += [(key, value) for key in ("posts_dirs", "copy_dirs") for value in getattr(config, key)]
     folders += [("drafts_dir", config.drafts_dir)] if config.drafts_dir else []

@@ -6,7 +6,7 @@ import errno
 import os
 from pathlib import Path
 
-from .config import CACHE_FOLDER, display_path
+from .files import CACHE_FOLDER, display_path
 from .errors import Diagnostic, error
 
 # The errors that come from the machine, not from journey or the blog: said as a diagnostic.

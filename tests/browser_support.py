@@ -106,6 +106,16 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         return None
 
 
+def pagefind_executable() -> Path | None:
+    """The binary of the `pagefind_bin` wheel, None where it is not installed (conftest.py points
+    other builds of the suite at no binary)."""
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        return None
+    return get_executable()
+
+
 @contextmanager
 def serve(site: Path) -> Iterator[str]:
     """Serve `site` at http://127.0.0.1:<free port>/repo/ and yield that origin (no trailing slash).

@@ -27,6 +27,7 @@ from tests.browser_support import (
     build_blog,
     chromium,
     html_files,
+    pagefind_executable,
     serve,
 )
 
@@ -83,7 +84,9 @@ def browser() -> Iterator[Any]:
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     blog: Blog = request.param
     out = tmp_path_factory.mktemp(blog.name) / "site"
-    with serve(out) as origin:
+    with serve(out) as origin, pytest.MonkeyPatch.context() as patch:
+        if (binary := pagefind_executable()) is not None:  # the search page as published: Pagefind's
+            patch.setenv("PAGEFIND_BINARY_PATH", str(binary))
         build_blog(blog, out, origin + BASE_PATH)
         yield Served(blog, out, origin)
 

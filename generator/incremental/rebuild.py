@@ -225,6 +225,14 @@ class Rebuild:
         data = self.store.get_json("search", self.tag, "search-1", lambda d: SearchLayout.from_json(d) is not None)
         return SearchLayout.from_json(data) if data is not None else None
 
+    @property
+    def pagefind_bundle(self) -> Any:
+        from ..website.pagefind import PagefindBundle
+
+        key, form = self.tag + PagefindBundle.slot, PagefindBundle.FORMAT
+        data = self.store.get_json("search", key, form, lambda d: PagefindBundle.from_json(d) is not None)
+        return PagefindBundle.from_json(data) if data is not None else None
+
     def commit(self) -> None:
         """Make what this build stored so far visible to other processes (forked page workers)."""
         self.store.commit()
@@ -240,8 +248,8 @@ class Rebuild:
                release: datetime | None, warnings: Sequence[Diagnostic], named: Iterable[str], ran_kernels: bool) -> None:
         """Record this build for the next one: the manifest, the stat cache and the store, with
         what no build of this blog uses any more removed from it."""
-        if search is not None:
-            self.store.put_json("search", self.tag, "search-1", search.to_json())
+        if search is not None:  # the JSON index's layout, or the Pagefind bundle's files
+            self.store.put_json("search", self.tag + search.slot, search.FORMAT, search.to_json())
         digest, facts = templates
         if facts != self.template_facts(digest):
             self.store.delete("templates", self.store.keys("templates"))  # only the current theme's

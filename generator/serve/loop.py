@@ -22,7 +22,7 @@ from ..files import CACHE_FOLDER
 from ..errors import JourneyError
 from ..incremental.session import BuildSession
 from .http import Status, bind, url_host
-from .notify import Notifier
+from .notify import make_notifier
 from .watch import differs, ignored, scan, watched
 
 
@@ -82,7 +82,7 @@ def _build_and_watch(
     """The first build, then a poll for changes (woken early when a file is saved) and a
     rebuild per change, until stopped."""
     roots = watched(options.source, _config_or_none(options))
-    notifier = Notifier(roots, ignored)  # wakes the poll below the moment a file is saved
+    notifier = make_notifier(roots, ignored)  # wakes the poll below the moment a file is saved
     try:
         snapshot = scan(roots, session.stats)  # taken first, so an edit saved during the first build counts
         config = _rebuild(options, session, status, ())
@@ -134,8 +134,10 @@ def _rebuild(options: BuildOptions, session: BuildSession, status: Status, chang
     try:
         config, _ = load_config(options.source, options.base_url)
         base_path = config.base_path
-        # Built under the base path alone, so every link works on localhost as it will on Pages.
-        result = build_site(replace(options, base_url=base_path), session)
+        # Built under the base path alone, so every link works on localhost as it will on Pages;
+        # with the JSON search index, which a save updates in milliseconds (Pagefind re-indexes
+        # every post: seconds for a large blog).
+        result = build_site(replace(options, base_url=base_path, search="json"), session)
     except JourneyError as exc:
         _fail(status, "\n".join(str(d) for d in exc.diagnostics), base_path)
         return None

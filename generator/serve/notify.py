@@ -5,7 +5,8 @@ notification costs latency, never a change.
 
 inotify watches one folder at a time, so every folder under the watched roots gets a watch, and
 a folder created later gets one when its creation is seen. Elsewhere (no inotify, or its watch
-limit reached) the watcher simply polls, as before."""
+limit reached) the watcher simply polls, as before. Where watchfiles is installed, its watcher
+(watchfiles_notify.py) is used instead: `make_notifier` chooses."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .watchfiles_notify import WatchfilesNotifier
 
 # From <sys/inotify.h>. A file is complete when it is closed after writing or renamed into place
 # (editors do one or the other); IN_MODIFY would wake us mid-write.
@@ -28,6 +33,14 @@ _IN_NONBLOCK, _IN_CLOEXEC = os.O_NONBLOCK, os.O_CLOEXEC
 _MASK = (_IN_ATTRIB | _IN_CLOSE_WRITE | _IN_MOVED_FROM | _IN_MOVED_TO | _IN_CREATE | _IN_DELETE
          | _IN_DELETE_SELF | _IN_MOVE_SELF | _IN_ONLYDIR)
 _EVENT = struct.Struct("iIII")  # wd, mask, cookie, length of the name that follows
+
+
+def make_notifier(roots: Iterable[Path], skip: Callable[[str], object]) -> Notifier | WatchfilesNotifier:
+    """watchfiles' watcher where it is installed, else this module's inotify one (which polls
+    where there is no inotify)."""
+    from .watchfiles_notify import WatchfilesNotifier, watchfiles_available
+
+    return WatchfilesNotifier(roots, skip) if watchfiles_available() else Notifier(roots, skip)
 
 
 class Notifier:

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 
@@ -27,8 +27,12 @@ from .copied import copied_files, outside_blog
 from .redirects import redirect_pages
 from .script_data import script_json
 from .search import SearchLayout, previous_index, write_search_index
+from .search_engine import PAGEFIND_FOLDER, pagefind_binary
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
+
+if TYPE_CHECKING:
+    from .pagefind import PagefindBundle
 
 _WORKER: dict[str, Any] = {}  # what forked page workers inherit: site, environment, bodies
 
@@ -47,7 +51,7 @@ class Bodies(Protocol):
 class PagesResult:
     rendered: int  # pages rendered; the others were kept from the previous site
     problems: list[Diagnostic]
-    search: SearchLayout | None  # the layout of the search.json written, None when it was kept
+    search: SearchLayout | PagefindBundle | None  # what the search index written is, None when it was kept
     template_facts: dict[str, tuple[str, bool]]  # per page template: (digest of its sources, reads `site`)
 
 
@@ -78,15 +82,17 @@ def render_site(
     theme: str,
     templates: str,
     jobs: int,
-    search: SearchLayout | None = None,
+    search_engine: str = "json",
+    search: SearchLayout | PagefindBundle | None = None,
     template_facts: Mapping[str, tuple[str, bool]] | None = None,
 ) -> PagesResult:
     """Render every page whose fingerprint changed, keep the rest, write derived files.
     `theme` stands for the settings, the assets and journey's code; `templates` for the
-    template files; `search` is the layout of the site's current search.json, if known;
-    `template_facts` what an earlier build of the same templates worked out about them."""
+    template files; `search_engine` is `json` or `pagefind`, and `search` what the site's
+    current index of that kind is, if known; `template_facts` what an earlier build of the
+    same templates worked out about them."""
     facts = _TemplateFacts(env, templates, template_facts or {})
-    planned = _plan(site, env, theme, facts)
+    planned = _plan(site, env, theme, facts, search_engine)
     todo = [(job, str(target)) for job in planned if (target := staging.claim(job.path, job.origin, job.fingerprint))]
     _WORKER.update(site=site, env=env, bodies=bodies)
     try:
@@ -96,7 +102,7 @@ def render_site(
     unique = sorted(set(problems))  # a broken template breaks every page that uses it: say so once
     for item in site.posts:
         _post_files(staging, bodies, item, site.config.root)
-    layout = _derived_files(site, staging, bodies, [j.path for j in planned], assets, theme, search)
+    layout = _derived_files(site, staging, bodies, [j.path for j in planned], assets, theme, (search_engine, search))
     return PagesResult(len(todo), unique, layout, facts.facts)
 
 
@@ -116,7 +122,7 @@ def _render_job(item: tuple[PageJob, str]) -> list[Diagnostic]:
     return found
 
 
-def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts) -> list[PageJob]:
+def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts, search_engine: str) -> list[PageJob]:
     """Every page of the site in a fixed order: the site's own pages first, so a post whose
     permalink takes one of them is the one reported.
 
@@ -128,11 +134,14 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
     site_rows = hashlib.sha256(b"".join(item.listing_digest for item in site.posts)).hexdigest()
     jobs = []
 
-    def page(url_path: str, template: str, origin: str, *, title: str, description: str = "", **extra: Any) -> None:
+    def page(url_path: str, template: str, origin: str, *, title: str, description: str = "", depends: str = "",
+             **extra: Any) -> None:
+        """`depends`: what else the page shows, for its fingerprint (`shown` skips the context
+        of a page whose templates read `site`)."""
         context = {"page": {"title": title, "description": description or site.config.description, "path": url_path}, **extra}
         sources, reads_site = facts(template)
         shown = site_rows if reads_site else _context_digest(context)
-        fingerprint = _digest(theme, template, sources, url_path, shown)
+        fingerprint = _digest(theme, template, sources, url_path, shown, *([depends] if depends else []))
         jobs.append(PageJob(page_file(url_path), template, origin, fingerprint, -1, context))
 
     for listing in site.pages:
@@ -148,7 +157,9 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
     page("archive/", "archive.html", "archive", title="Archive", description="Every post, year by year.")
     page("journey/", "journey.html", "journey", title="The journey",
          description="The posts in the order they are meant to be read, phase by phase.")
-    page("search/", "search.html", "search", title="Search", description="Search every post.")
+    pagefind_js = PAGEFIND_FOLDER + "pagefind.js" if search_engine == "pagefind" else ""
+    page("search/", "search.html", "search", title="Search", description="Search every post.",
+         pagefind_js=pagefind_js, depends=pagefind_js)
     page("404.html", "404.html", "404", title="Page not found")
     jobs.extend(_post_jobs(site, env, theme, facts))
     return jobs
@@ -297,8 +308,8 @@ def _post_files(staging: Staging, bodies: Bodies, item: RenderedPost, root: Path
 
 def _derived_files(
     site: Site, staging: Staging, bodies: Bodies, page_paths: list[str], assets: Mapping[str, Asset],
-    theme: str, search: SearchLayout | None,
-) -> SearchLayout | None:
+    theme: str, search: tuple[str, SearchLayout | PagefindBundle | None],
+) -> SearchLayout | PagefindBundle | None:
     config = site.config
     newest = site.posts[: config.feed_entries]
     target = staging.claim("feed.xml", "feed", _posts_digest(theme, "feed.xml", newest))
@@ -319,7 +330,11 @@ def _derived_files(
     if target is not None:
         target.write_text(feeds.sitemap(site, pages), encoding="utf-8")
     staging.add("robots.txt", feeds.robots(site), "robots")
-    layout = _search_index(site, staging, bodies, theme, search)
+    engine, known = search
+    if engine == "pagefind":
+        layout = _pagefind_bundle(site, staging, bodies, theme, known)
+    else:
+        layout = _search_index(site, staging, bodies, theme, known if isinstance(known, SearchLayout) else None)
     staging.add(MARKER, b"", "journey")
     if config.cname:
         staging.add("CNAME", config.cname.strip() + "\n", "settings")
@@ -352,6 +367,21 @@ def _search_index(site: Site, staging: Staging, bodies: Bodies, theme: str, sear
         if previous is None:
             raise
         return write_search_index(site, bodies.text, target, fingerprint, None)  # the old one changed meanwhile
+
+
+def _pagefind_bundle(site: Site, staging: Staging, bodies: Bodies, theme: str, previous: object) -> PagefindBundle | None:
+    """pagefind/, kept whole while the posts' documents and the indexer are the same."""
+    from .pagefind import (  # subprocess, threads: only for Pagefind
+        PagefindBundle,
+        indexer_version,
+        write_bundle,
+    )
+
+    previous = previous if isinstance(previous, PagefindBundle) else None
+    binary = pagefind_binary()
+    version = indexer_version(binary) if binary is not None else ""
+    fingerprint = _posts_digest(theme + version, PAGEFIND_FOLDER, site.posts)
+    return write_bundle(site, staging, bodies.text, fingerprint, previous)
 
 
 def _url_of(path: str) -> str:

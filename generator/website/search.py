@@ -24,6 +24,9 @@ class SearchLayout:
     """Where each post's document sits in one search.json: its fingerprint (which file it
     describes), its size, and {search key: [start, length]}."""
 
+    FORMAT = "search-1"
+    slot = ""  # its key in the build store is the build's tag itself
+
     fingerprint: str
     size: int
     spans: dict[str, list[int]] = field(default_factory=dict)

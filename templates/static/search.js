@@ -1,24 +1,35 @@
-// Client-side search over search.json, loaded only on the search page. Every word of the query
-// must occur in a post; title and tag hits rank first. Results link with the site's base path.
+// Client-side search, loaded only on the search page. Where the site has a Pagefind bundle
+// (data-pagefind), a query fetches only the index chunks and the result fragments it needs;
+// otherwise search.json is fetched whole, every word of the query must occur in a post, and
+// title and tag hits rank first. Results link with the site's base path.
 (function () {
   var form = document.querySelector("form.search");
   if (!form) return;
   var input = form.querySelector("input");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
+  var PAGE = 10; // Pagefind results shown at a time: each one's text is a fetch of its own
+  var latest = 0; // the newest query: answers to older ones, arriving late, are dropped
   var loading = null; // one fetch, however fast the reader types
   function load() {
     if (loading) return loading;
-    loading = fetch(form.dataset.index).then(function (r) {
-      if (!r.ok) throw new Error(r.status + " " + r.statusText);
-      return r.json();
-    }).then(function (docs) {
-      return docs.map(function (doc) {
-        doc.head = (doc.title + " " + doc.tags.join(" ")).toLowerCase();
-        doc.body = (doc.summary + " " + doc.text).toLowerCase();
-        return doc;
+    if (form.dataset.pagefind) {
+      loading = import(form.dataset.pagefind).then(function (pagefind) {
+        // Record URLs already carry the site's base path.
+        return pagefind.options({ baseUrl: "/" }).then(function () { return pagefind; });
       });
-    });
+    } else {
+      loading = fetch(form.dataset.index).then(function (r) {
+        if (!r.ok) throw new Error(r.status + " " + r.statusText);
+        return r.json();
+      }).then(function (docs) {
+        return docs.map(function (doc) {
+          doc.head = (doc.title + " " + doc.tags.join(" ")).toLowerCase();
+          doc.body = (doc.summary + " " + doc.text).toLowerCase();
+          return doc;
+        });
+      });
+    }
     loading.catch(function () { loading = null; });
     return loading;
   }
@@ -41,26 +52,76 @@
     mark.textContent = text.slice(at, at + word.length);
     into.append((start > 0 ? "…" : "") + text.slice(start, at), mark, text.slice(at + word.length, end) + (end < text.length ? "…" : ""));
   }
-  function result(doc, words) {
+  // Pagefind's excerpt is HTML: only its text and its <mark>s are taken over, never markup.
+  function excerpt(html, into) {
+    var parsed = new DOMParser().parseFromString(html, "text/html").body.childNodes;
+    for (var i = 0; i < parsed.length; i++) {
+      if (parsed[i].nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = parsed[i].textContent;
+        into.append(mark);
+      } else {
+        into.append(parsed[i].textContent);
+      }
+    }
+  }
+  function result(url, title, date, fill) {
     var li = document.createElement("li"), h = document.createElement("h2"), a = document.createElement("a");
     var meta = document.createElement("p"), p = document.createElement("p");
-    a.href = doc.url; a.textContent = doc.title; h.appendChild(a);
-    meta.className = "meta"; meta.textContent = doc.date;
-    p.className = "snippet"; snippet(doc, words, p);
+    a.href = url; a.textContent = title; h.appendChild(a);
+    meta.className = "meta"; meta.textContent = date;
+    p.className = "snippet"; fill(p);
     li.append(h, meta, p);
     return li;
   }
+  function found(count) {
+    status.textContent = count + (count === 1 ? " post" : " posts") + " found";
+  }
+  function failed(error) {
+    status.textContent = "The search index could not be loaded (" + error.message + ").";
+  }
+  function showIndexed(docs, words) {
+    var hits = docs.map(function (d) { return [score(d, words), d]; })
+      .filter(function (p) { return p[0] > 0; })
+      .sort(function (a, b) { return b[0] - a[0] || (a[1].date < b[1].date ? 1 : -1); });
+    list.textContent = "";
+    hits.slice(0, 50).forEach(function (pair) {
+      var doc = pair[1];
+      list.appendChild(result(doc.url, doc.title, doc.date, function (p) { snippet(doc, words, p); }));
+    });
+    found(hits.length);
+  }
+  // The next PAGE of Pagefind's results, then a button for the ones after them.
+  function showMore(results, from, query) {
+    var old = list.querySelector(".more");
+    if (old) old.remove();
+    return Promise.all(results.slice(from, from + PAGE).map(function (r) { return r.data(); })).then(function (all) {
+      if (query !== latest) return;
+      all.forEach(function (data) {
+        list.appendChild(result(data.url, data.meta.title, data.meta.date, function (p) { excerpt(data.excerpt, p); }));
+      });
+      if (results.length > from + PAGE) {
+        var li = document.createElement("li"), button = document.createElement("button");
+        li.className = "more"; button.type = "button"; button.textContent = "More results";
+        button.addEventListener("click", function () { showMore(results, from + PAGE, query).catch(failed); });
+        li.appendChild(button); list.appendChild(li);
+      }
+    });
+  }
   function show(query) {
-    var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    var words = query.toLowerCase().split(/\s+/).filter(Boolean), asked = ++latest;
     if (!words.length) { list.textContent = ""; status.textContent = ""; return; }
-    load().then(function (docs) {
-      var hits = docs.map(function (d) { return [score(d, words), d]; })
-        .filter(function (p) { return p[0] > 0; })
-        .sort(function (a, b) { return b[0] - a[0] || (a[1].date < b[1].date ? 1 : -1); });
-      list.textContent = "";
-      hits.slice(0, 50).forEach(function (pair) { list.appendChild(result(pair[1], words)); });
-      status.textContent = hits.length + (hits.length === 1 ? " post" : " posts") + " found";
-    }, function (error) { status.textContent = "The search index could not be loaded (" + error.message + ")."; });
+    load().then(function (engine) {
+      if (asked !== latest) return;
+      if (!form.dataset.pagefind) return showIndexed(engine, words);
+      return engine.search(words.join(" ")).then(function (search) {
+        if (asked !== latest) return;
+        list.textContent = "";
+        return showMore(search.results, 0, asked).then(function () {
+          if (asked === latest) found(search.results.length); // said once the first results are shown
+        });
+      });
+    }).catch(failed);
   }
   form.addEventListener("submit", function (event) { event.preventDefault(); show(input.value); });
   input.addEventListener("input", function () {
