@@ -69,6 +69,7 @@ class Post:
     image: str = ""  # the social card image: a URL, or a path from the site root (`image:`)
     redirects: tuple[str, ...] = ()  # site files of redirect pages to the post (redirect_from, aliases)
     liquid: bool = False  # the body holds Liquid (`{%`, `{{`): rendered through it first
+    code_fold: str = ""  # `code_fold:` none, show or hide for the post's code cells; "": the setting's
 
     @cached_property
     def stamps(self) -> tuple[str, str]:

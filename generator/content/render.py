@@ -25,6 +25,7 @@ from .markdown import (
     highlight_key,
     render_markdown,
 )
+from .tables import align_numbers
 
 if TYPE_CHECKING:
     from .liquid import LiquidSite
@@ -66,7 +67,8 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
     what its Liquid can read (`liquid`: `LiquidSite.digest`)."""
     digest = hashlib.sha256()
     parts = (FORMAT, code, config.base_path, str(config.summary_words), config.excerpt_separator,
-             post.display_path, post.url_path, liquid if post.liquid else "")
+             post.display_path, post.url_path, liquid if post.liquid else "",
+             config.code_fold, str(config.code_lines), str(config.output_lines))
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())
@@ -165,7 +167,7 @@ def _render_one(
         result.diagnostics[:0] = templated.problems
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
-    html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
+    html = align_numbers(result.html + (notebooks.trailing_html() if notebooks is not None else ""))
     outline = result
     if notebooks is not None and not document.body.strip() and notebooks.own_markdown:
         # A notebook post: its table of contents, length and summary are its Markdown cells'.

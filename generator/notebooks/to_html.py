@@ -36,6 +36,7 @@ from typing import Any
 
 from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options, rewrite_image_links
+from .presentation import LINE_NUMBERS_TAG, NO_ALT, Presentation, cell_fold, code_block, figure_html, long_text
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
@@ -82,6 +83,7 @@ class _Context:
     highlight: Callable[[str, str], str]
     language: str
     linked: dict[str, tuple[str, bytes]]  # image link in a Markdown cell → (file name, bytes)
+    presentation: Presentation
     files: dict[str, bytes] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[int, int, str]] = field(default_factory=list)
@@ -94,11 +96,13 @@ def render_notebook(
     highlight: Callable[[str, str], str],
     id_prefix: str = "",
     linked: dict[str, tuple[str, bytes]] | None = None,
+    presentation: Presentation | None = None,
 ) -> RenderedNotebook:
     """Render every cell; `id_prefix` keeps cell ids unique when a post has several notebooks;
-    `linked` names the copies of the images Markdown cells link to (conventions.linked_images)."""
+    `linked` names the copies of the images Markdown cells link to (conventions.linked_images);
+    `presentation` is how code cells fold and long cells and outputs are cut."""
     language = nb.get("metadata", {}).get("language_info", {}).get("name") or "python"
-    ctx = _Context(markdown, highlight, language, linked or {})
+    ctx = _Context(markdown, highlight, language, linked or {}, presentation or Presentation())
     cells = []
     for number, cell in enumerate(nb.get("cells", []), start=1):
         tags = frozenset(cell.get("metadata", {}).get("tags", []))
@@ -150,14 +154,14 @@ def _code_cell(
     if not source.strip() and not outputs:
         return None
     meta_hidden = cell.get("metadata", {}).get("jupyter", {})
-    hide_input = "hide-input" in tags or meta_hidden.get("source_hidden", False) or options.fold_input == "hide"
+    fold = cell_fold(tags, options.fold_input, "hide-input" in tags or meta_hidden.get("source_hidden", False),
+                     ctx.presentation.code_fold)
     hide_output = "hide-output" in tags or meta_hidden.get("outputs_hidden", False) or options.fold_output
     label = options.summary or "Show code"
     parts_in = (
         ""
         if "remove-input" in tags or options.remove_input or not source.strip()
-        else _block("nb-input", ctx.highlight(source, ctx.language), hide_input, label,
-                    opened=options.fold_input == "show")
+        else _block("nb-input", _code(source, tags, options, ctx), fold == "hide", label, opened=fold == "show")
     )
     parts_out = (
         ""
@@ -176,6 +180,11 @@ def _code_cell(
         parts_in + parts_out,
         _block("nb-output", outputs, hide_output, "Show output") if outputs else "",
     )
+
+
+def _code(source: str, tags: frozenset[str], options: CellOptions, ctx: _Context) -> str:
+    numbered = options.line_numbers or LINE_NUMBERS_TAG in tags
+    return code_block(ctx.highlight(source, ctx.language), source, numbered, ctx.presentation.code_lines)
 
 
 def _cell(
@@ -203,15 +212,20 @@ class _Figures:
 
     def __init__(self, options: CellOptions) -> None:
         self.label, self.captions, self.alts = options.label, options.captions, options.alts
+        self.paired = options.renderings  # two images, light then dark, are one figure
         self.count = 0
 
-    def take(self) -> tuple[str, str, str | None]:
-        """(id, caption, alt text or None) for the next image."""
+    def take(self) -> tuple[str, str, str | None, str]:
+        """(id, caption, alt text or None, scheme class) for the next image."""
         index, self.count = self.count, self.count + 1
+        scheme = ""
+        if self.paired and index < 2:
+            index, scheme = 0, "nb-dark" if index else "nb-light"
         return (
-            self.label if index == 0 else "",
+            self.label if self.count == 1 else "",
             self.captions[index] if index < len(self.captions) else "",
             self.alts[index] if index < len(self.alts) else None,
+            scheme,
         )
 
 
@@ -225,7 +239,7 @@ def _output(output: dict[str, Any], number: int, ctx: _Context, figures: _Figure
     if kind == "stream":
         name = output.get("name", "stdout")
         text = _collapse_carriage_returns(_text(output.get("text", "")))
-        return _item(f"nb-stream nb-{name}", f"<pre>{_ansi(text)}</pre>")
+        return _item(f"nb-stream nb-{name}", long_text(text, ctx.presentation.output_lines, _ansi))
     if kind == "error":
         return _item("nb-error", f"<pre>{_ansi(chr(10).join(output.get('traceback', [])))}</pre>")
     if kind not in ("display_data", "execute_result"):
@@ -263,13 +277,11 @@ def _render_mime(
             ),
         )
     if mime in IMAGE_TYPES:
-        label, caption, alt = figures.take()
+        label, caption, alt, scheme = figures.take()
         image = _image(mime, value, data, meta.get(mime, {}), number, ctx, alt)
-        if not label and not caption:
-            return _item("nb-image", image)
-        anchor = f' id="{html.escape(label)}"' if label else ""
-        text = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        return _item("nb-image", f"<figure{anchor}>{image}{text}</figure>")
+        if scheme:
+            image = image.replace("<img ", f'<img class="{scheme}" ', 1)
+        return _item("nb-image", figure_html(image, label, caption))
     if mime == "text/markdown":
         return _item("nb-markdown", ctx.markdown(value))
     if mime == "text/latex":
@@ -286,6 +298,8 @@ def _image(
     ctx.files[name] = raw
     plain = _text(data.get("text/plain", "")).strip()
     alt = plain if plain and not plain.startswith("<") else f"Output of cell {number}"
+    if alt_text is None and alt == f"Output of cell {number}":
+        ctx.problems.append((number, 1, NO_ALT))  # reported under --strict only
     alt = alt if alt_text is None else alt_text
     width, height = meta.get("width"), meta.get("height")
     if (width is None or height is None) and mime == "image/png" and raw[12:16] == b"IHDR":
