@@ -49,7 +49,7 @@ class SiteConfig:
     permalink: str = ""  # the site-wide URL pattern of posts (Jekyll's); empty: posts/<slug>/
     excerpt_separator: str = "<!--more-->"
     code_fold: str = "none"  # notebook code cells: none (shown), show (folded open), hide (folded closed)
-    code_lines: int = 30  # a notebook code cell longer than this is collapsed with "Show all"
+    code_lines: int = 25  # a notebook code cell longer than this is collapsed with "Show all"
     output_lines: int = 40  # a text output longer than this shows its first and last lines
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 

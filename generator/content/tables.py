@@ -9,8 +9,9 @@ _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.DOTALL)
 _ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.DOTALL)
 _CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
-# 1,234 · -0.5 · 1e-3 · 95% · −2 (a minus sign) · $3.50 · NaN, inf and a dash for a missing value
-_NUMBER = re.compile(r"^[$€£]?[-+−]?(?:\d[\d,_\u202f]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?$")
+# 1,234 · -0.5 · 1e-3 · 95% · −2 (a minus sign) · $3.50; NaN, inf or a dash are missing values
+_FIGURE = r"[$€£]?[-+−]?(?:\d[\d,_\u202f]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?"
+_NUMBER = re.compile(rf"^{_FIGURE}(?:\s*±\s*{_FIGURE})?$")  # a mean ± its spread counts too
 _MISSING = {"", "nan", "NaN", "inf", "-inf", "—", "–", "-", "None", "&lt;NA&gt;", "NaT"}
 
 

@@ -24,7 +24,7 @@ class Presentation:
     `output_lines`; front matter `code_fold`)."""
 
     code_fold: str = "none"  # a cell that says nothing: shown ("none"), folded open ("show") or closed ("hide")
-    code_lines: int = 30  # a code cell longer than this is collapsed, with a "Show all" button
+    code_lines: int = 25  # a code cell longer than this is collapsed, with a "Show all" button
     output_lines: int = 40  # a text output longer than this shows its first and last lines
 
 

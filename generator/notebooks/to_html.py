@@ -278,9 +278,7 @@ def _render_mime(
         )
     if mime in IMAGE_TYPES:
         label, caption, alt, scheme = figures.take()
-        image = _image(mime, value, data, meta.get(mime, {}), number, ctx, alt)
-        if scheme:
-            image = image.replace("<img ", f'<img class="{scheme}" ', 1)
+        image = _image(mime, value, data, meta.get(mime, {}), number, ctx, alt, scheme)
         return _item("nb-image", figure_html(image, label, caption))
     if mime == "text/markdown":
         return _item("nb-markdown", ctx.markdown(value))
@@ -291,8 +289,9 @@ def _render_mime(
 
 def _image(
     mime: str, value: Any, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context,
-    alt_text: str | None = None,
+    alt_text: str | None = None, scheme: str = "",
 ) -> str:
+    """The image as a file, linked to itself: the lightbox (figures.js) opens it at full size."""
     raw = value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
     name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
     ctx.files[name] = raw
@@ -305,7 +304,8 @@ def _image(
     if (width is None or height is None) and mime == "image/png" and raw[12:16] == b"IHDR":
         width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
     size = f' width="{int(width)}" height="{int(height)}"' if width and height else ""
-    return f'<img src="{name}" alt="{html.escape(alt)}"{size} loading="lazy">'
+    image = f'<img src="{name}" alt="{html.escape(alt)}"{size} loading="lazy">'
+    return f'<a class="nb-zoom{" " + scheme if scheme else ""}" href="{name}">{image}</a>'
 
 
 def _latex(source: str) -> str:

@@ -38,7 +38,7 @@ def collect_assets(config: SiteConfig, syntax_css: Callable[[str], bytes] | None
                 data = file.read_bytes()
                 sources[file.relative_to(static).as_posix()] = minify_css(data) if file.suffix == ".css" else data
     sources["syntax.css"] = make("default")
-    sources["syntax-dark.css"] = make("monokai")
+    sources["syntax-dark.css"] = make("github-dark")  # its background gives way to the theme's code surface
     return {name: _fingerprint(name, data) for name, data in sorted(sources.items())}
 
 
