@@ -74,6 +74,10 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
     digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())
     for use in post.notebooks:
         digest.update(use.request.notebook.read_bytes())  # markdown cells show even when cached
+    if notebooks:
+        from ..notebooks.interactive import libraries_digest  # the chart scripts copied beside the page
+
+        digest.update(libraries_digest().encode("utf-8") + b"\0")
     for notebook in notebooks:
         digest.update(notebook.cache_key.encode("ascii") + hashlib.sha256(notebook.ipynb_bytes).digest())
         digest.update(json.dumps(notebook.run_info, sort_keys=True, default=str).encode("utf-8"))

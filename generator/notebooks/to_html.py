@@ -36,6 +36,7 @@ from typing import Any
 
 from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options, rewrite_image_links
+from .interactive import interactive_output
 from .presentation import LINE_NUMBERS_TAG, NO_ALT, Presentation, cell_fold, code_block, figure_html, long_text
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
@@ -250,7 +251,13 @@ def _output(output: dict[str, Any], number: int, ctx: _Context, figures: _Figure
         ctx.values[str(value.get("name"))] = value.get("value")
         return ""
     mime = _choose(data)
-    return _render_mime(mime, data, output.get("metadata", {}), number, ctx, figures) if mime else ""
+    shown = _render_mime(mime, data, output.get("metadata", {}), number, ctx, figures) if mime else ""
+    live = interactive_output(data, shown)
+    if live is None:
+        return shown
+    ctx.files.update(live.files)
+    ctx.problems += [(number, 1, live.problem)] if live.problem else []
+    return _item("nb-chart", live.html)
 
 
 def _choose(data: dict[str, Any]) -> str | None:
