@@ -21,8 +21,10 @@ from typing import Any
 VENDOR = Path(__file__).parent / "vendor"
 KINDS = {  # MIME type → the library that draws it
     "application/vnd.plotly.v1+json": "plotly",
+    "application/vnd.vegalite.v6+json": "vega-lite",
     "application/vnd.vegalite.v5+json": "vega-lite",
     "application/vnd.vegalite.v4+json": "vega-lite",
+    "application/vnd.vega.v6+json": "vega",
     "application/vnd.vega.v5+json": "vega",
 }
 _SCRIPTS = {"plotly": ("plotly",), "vega-lite": ("vega", "vega-lite", "vega-embed"), "vega": ("vega", "vega-embed")}
@@ -48,6 +50,7 @@ def interactive_output(data: dict[str, Any], fallback: str) -> Interactive | Non
                                          "its JavaScript comes from the 'plotly' package, which is not installed")
     files = {f"nb-{name}-{hashlib.sha256(code).hexdigest()[:16]}.js": code for name, code in scripts if code}
     spec = json.dumps(data[mime], sort_keys=True, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
+    fallback = fallback or f'<p class="nb-no-script">An interactive {kind} chart: it needs JavaScript.</p>'
     html = (f'<div class="nb-interactive" data-nb-kind="{kind}" data-nb-scripts="{" ".join(files)}">'
             f'<script type="application/json">{spec}</script>'
             f'<div class="nb-fallback">{fallback}</div></div>')

@@ -15,6 +15,7 @@ FOLD_MODES = ("none", "show", "hide")
 FOLD_TAGS = {"code-fold-none": "none", "code-fold-show": "show", "code-fold-hide": "hide"}
 LINE_NUMBERS_TAG = "line-numbers"
 LONG_OUTPUT_KEEP = 10  # lines kept at each end of a long text output
+MIN_FOLDED = 5  # a long cell is collapsed only when this many of its lines or more would be hidden
 NO_ALT = "figure without alt text; give it one with a '#| fig-alt: ...' line"
 
 
@@ -40,12 +41,13 @@ def cell_fold(tags: frozenset[str], asked: str, hidden: bool, default: str) -> s
 
 
 def code_block(highlighted: str, source: str, line_numbers: bool, limit: int) -> str:
-    """A highlighted cell's code: numbered when asked, collapsed with "Show all" past `limit` lines.
-    The collapse needs JavaScript (the button); without it, the whole cell shows."""
+    """A highlighted cell's code: numbered when asked, collapsed to `limit` lines with "Show all"
+    when that hides MIN_FOLDED lines or more. The collapse needs JavaScript (the button): without
+    it, the whole cell shows."""
     lines = source.rstrip("\n").count("\n") + 1
     if line_numbers:
         highlighted = number_lines(highlighted)
-    if lines <= limit:
+    if lines < limit + MIN_FOLDED:
         return highlighted
     return (f'<div class="nb-long" style="--nb-lines: {limit}">\n{highlighted}'
             f'<button type="button" class="nb-show-all" aria-expanded="false">Show all {lines} lines</button>\n'
