@@ -118,6 +118,8 @@ class RenderedPost:
     files: tuple[tuple[str, str], ...] = ()  # (name beside the page, blob digest): notebook images, .ipynb
     run_cards: tuple[dict[str, Any], ...] = ()
     render_key: str = ""  # a digest of everything the rendering was made from
+    thumbnail: str = ""  # the listing card's picture, a file beside the page ('' when none)
+    figure: str = ""  # the first notebook figure, beside the page: the social card's picture without `image:`
 
     @property
     def reading_minutes(self) -> int:
@@ -136,7 +138,7 @@ class RenderedPost:
         post = self.post
         shown = (post.url_path, post.title, post.stamps, post.description, self.summary, post.tags,
                  post.categories, post.pinned, post.draft, self.reading_minutes, self.runs_notebook, post.author,
-                 post.hidden, post.sticky_rank)
+                 post.hidden, post.sticky_rank, self.thumbnail)
         return hashlib.sha256(repr(shown).encode("utf-8")).digest()
 
 
