@@ -277,7 +277,7 @@ def test_theme_assets_are_fingerprinted_and_linked(tmp_path: Path) -> None:
     light = next(n for n in site if re.fullmatch(r"assets/syntax\.[0-9a-f]{10}\.css", n))
     dark = next(n for n in site if n.startswith("assets/syntax-dark."))
     assert ".highlight .k { color: #008000; font-weight: bold }" in site[light]
-    assert ".highlight .k { color: #66D9EF }" in site[dark]
+    assert ".highlight .k { color: #FF7B72 }" in site[dark]  # github-dark
     assert f'href="/{dark}" media="(prefers-color-scheme: dark)"' in site["index.html"]
 
 
