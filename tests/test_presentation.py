@@ -7,7 +7,6 @@ diagnostics."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,19 +15,13 @@ from conftest import make_blog, post, run_journey
 from generator.content.tables import align_numbers
 from generator.notebooks.presentation import number_lines
 
-FIXTURE = Path(__file__).parent / "fixtures" / "presentation"
 POST = "site/posts/a-notebook-that-reads-well/index.html"
 FOLDED = "site/posts/folded/index.html"
 
 
-@pytest.fixture(scope="module")
-def blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("presentation") / "blog"
-    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("make_fixture.py", "site", ".journey-cache", "_freeze"))
-    status, _, stderr = run_journey("build", cwd=root)
-    assert status == 0, stderr
-    assert "warning" not in stderr, stderr  # a figure without alt text is said only under --strict
-    return root
+@pytest.fixture
+def blog(presentation_blog: Path) -> Path:
+    return presentation_blog
 
 
 def page(blog: Path, name: str = POST) -> str:
