@@ -34,7 +34,7 @@
         var caption = link.closest("figure") && link.closest("figure").querySelector("figcaption");
         big.src = link.getAttribute("href");
         big.alt = shown.alt;
-        big.classList.toggle("nb-dark-shown", link.classList.contains("nb-dark"));
+        big.style.background = link.classList.contains("nb-dark") ? "none" : "";
         dialog.querySelector(".nb-lightbox-caption").textContent = caption ? caption.textContent : shown.alt;
         opener = link;
         dialog.showModal();
