@@ -1,6 +1,7 @@
 """How notebook cells read on the page: code folds (Quarto's `code-fold`), long code cells
-collapsed with "Show all", line numbers, long text outputs cut to head and tail, paired light and
-dark figures (Quarto 1.7's `renderings: [light, dark]`). Plain functions of HTML strings; to_html.py calls them per cell.
+collapsed with "Show all", line numbers, long text outputs cut to head and tail, figure captions
+and paired light/dark figures (Quarto 1.7's `renderings: [light, dark]`). Plain functions of
+strings; to_html.py calls them per cell.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-FOLD_MODES = ("none", "show", "hide")
+from .conventions import CellOptions
+
 # Cell tags that set a cell's fold, as Quarto's `code-fold` values; `line-numbers` numbers its lines.
 FOLD_TAGS = {"code-fold-none": "none", "code-fold-show": "show", "code-fold-hide": "hide"}
 LINE_NUMBERS_TAG = "line-numbers"
@@ -103,3 +105,32 @@ def figure_html(image: str, label: str, caption: str) -> str:
     text = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f"<figure{anchor}>{image}{text}</figure>"
 
+
+class Figures:
+    """A cell's Quarto figure options, handed out to its image outputs in order: the label goes
+    on the first figure, captions and alt texts one per image (a single one to the first)."""
+
+    def __init__(self, options: CellOptions) -> None:
+        self.label, self.captions, self.alts = options.label, options.captions, options.alts
+        self.paired = options.renderings  # two images, light then dark, are one figure
+        self.count = 0
+
+    def take(self) -> tuple[str, str, str | None, str]:
+        """(id, caption, alt text or None, scheme class) for the next image."""
+        index, self.count = self.count, self.count + 1
+        scheme = ""
+        if self.paired and index < 2:
+            index, scheme = 0, "nb-dark" if index else "nb-light"
+        return (
+            self.label if self.count == 1 else "",
+            self.captions[index] if index < len(self.captions) else "",
+            self.alts[index] if index < len(self.alts) else None,
+            scheme,
+        )
+
+
+def collapse_carriage_returns(text: str) -> str:
+    """What a terminal would show for progress bars that redraw with '\\r'."""
+    if "\r" not in text:
+        return text
+    return "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.split("\n"))

@@ -19,9 +19,12 @@ Tags: remove-input, remove-output, remove-cell, hide-input, hide-output (and Jup
 fastpages' comment directives and Quarto's `#|` options at the top of a code cell
 (conventions.cell_options) do the same and more (open folds, figures with captions); their
 lines never show. Images that Markdown cells link to are copied like output images.
-Outputs of the journey value MIME type (generator.glue) are collected, never shown. Outputs
-that need JavaScript (widgets, Plotly, Bokeh, `<script>` in HTML) fall back to their static
-image or text. Images become `nb-<sha256[:16]>.<ext>` files referenced relatively.
+Outputs of the journey value MIME type (generator.glue) are collected, never shown. Plotly and
+Vega-Lite/Vega outputs are drawn by their own scripts over their static fallback (interactive.py,
+div.nb-output-item.nb-chart > div.nb-interactive); other outputs that need JavaScript (widgets,
+Bokeh, `<script>` in HTML) fall back to their static image or text. Images become
+`nb-<sha256[:16]>.<ext>` files referenced relatively, each linked to itself (a.nb-zoom, the
+lightbox). Folds, long cells, numbered lines and long text outputs: presentation.py.
 """
 
 from __future__ import annotations
@@ -37,7 +40,17 @@ from typing import Any
 from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options, rewrite_image_links
 from .interactive import interactive_output
-from .presentation import LINE_NUMBERS_TAG, NO_ALT, Presentation, cell_fold, code_block, figure_html, long_text
+from .presentation import (
+    LINE_NUMBERS_TAG,
+    NO_ALT,
+    Figures,
+    Presentation,
+    cell_fold,
+    code_block,
+    collapse_carriage_returns,
+    figure_html,
+    long_text,
+)
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
@@ -149,7 +162,7 @@ def _code_cell(
     options = cell_options(_text(cell.get("source", "")))
     ctx.problems += [(number, line, message) for line, message in options.problems]
     source = options.source
-    figures = _Figures(options)
+    figures = Figures(options)
     # Outputs of a hidden cell are still read: a value it publishes is placed in prose.
     outputs = "" if options.no_eval else _outputs(cell.get("outputs", []), number, ctx, figures)
     if not source.strip() and not outputs:
@@ -207,39 +220,16 @@ def _block(cls: str, inner: str, hidden: bool, label: str, *, opened: bool = Fal
     return f'<div class="{cls}">\n{inner}</div>\n'
 
 
-class _Figures:
-    """A cell's Quarto figure options, handed out to its image outputs in order: the label goes
-    on the first figure, captions and alt texts one per image (a single one to the first)."""
-
-    def __init__(self, options: CellOptions) -> None:
-        self.label, self.captions, self.alts = options.label, options.captions, options.alts
-        self.paired = options.renderings  # two images, light then dark, are one figure
-        self.count = 0
-
-    def take(self) -> tuple[str, str, str | None, str]:
-        """(id, caption, alt text or None, scheme class) for the next image."""
-        index, self.count = self.count, self.count + 1
-        scheme = ""
-        if self.paired and index < 2:
-            index, scheme = 0, "nb-dark" if index else "nb-light"
-        return (
-            self.label if self.count == 1 else "",
-            self.captions[index] if index < len(self.captions) else "",
-            self.alts[index] if index < len(self.alts) else None,
-            scheme,
-        )
-
-
-def _outputs(outputs: list[dict[str, Any]], number: int, ctx: _Context, figures: _Figures | None = None) -> str:
-    figures = figures or _Figures(CellOptions(""))
+def _outputs(outputs: list[dict[str, Any]], number: int, ctx: _Context, figures: Figures | None = None) -> str:
+    figures = figures or Figures(CellOptions(""))
     return "".join(_output(output, number, ctx, figures) for output in outputs)
 
 
-def _output(output: dict[str, Any], number: int, ctx: _Context, figures: _Figures) -> str:
+def _output(output: dict[str, Any], number: int, ctx: _Context, figures: Figures) -> str:
     kind = output.get("output_type")
     if kind == "stream":
         name = output.get("name", "stdout")
-        text = _collapse_carriage_returns(_text(output.get("text", "")))
+        text = collapse_carriage_returns(_text(output.get("text", "")))
         return _item(f"nb-stream nb-{name}", long_text(text, ctx.presentation.output_lines, _ansi))
     if kind == "error":
         return _item("nb-error", f"<pre>{_ansi(chr(10).join(output.get('traceback', [])))}</pre>")
@@ -272,7 +262,7 @@ def _choose(data: dict[str, Any]) -> str | None:
 
 
 def _render_mime(
-    mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context, figures: _Figures
+    mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context, figures: Figures
 ) -> str:
     value = _text(data[mime]) if mime != "image/png" and mime != "image/jpeg" else data[mime]
     if mime == "text/html":
@@ -361,13 +351,6 @@ def _ansi(text: str) -> str:
     from nbconvert.filters.ansi import ansi2html  # heavy import: only for coloured text
 
     return ansi2html(text)
-
-
-def _collapse_carriage_returns(text: str) -> str:
-    """What a terminal would show for progress bars that redraw with '\\r'."""
-    if "\r" not in text:
-        return text
-    return "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.split("\n"))
 
 
 def _text(value: Any) -> str:
