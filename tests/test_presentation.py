@@ -171,3 +171,12 @@ def test_bad_code_fold_values_are_errors_at_their_place(tmp_path: Path) -> None:
     assert status == 1
     assert stderr.splitlines()[0] == (
         "posts/2024-01-01-a.md:4:1: error: 'code_fold' must be none, show or hide, got 'sometimes'")
+
+
+def test_a_charts_spec_is_not_searchable_text(blog: Path) -> None:
+    import json
+
+    entries = json.loads((blog / "site/search.json").read_text(encoding="utf-8"))
+    text = next(e["text"] for e in entries if e["url"].endswith("a-notebook-that-reads-well/"))
+    assert "Training" in text and "epoch 30" in text
+    assert '"data"' not in text and "scatter" not in text and "Show all" not in text

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 FORMAT = "render-5"  # bump when rendering changes what a stored rendering would contain
 _TAGS = re.compile(r"<[^>]+>")
-_UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>", re.DOTALL)
+# MathML, heading anchors, chart specs (JSON in <script>) and buttons are not the post's words.
+_UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>|<script\b.*?</script>"
+                           r"|<button\b.*?</button>", re.DOTALL)
 _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
 
 Highlighted = Callable[[str], "str | None"]  # a code block's HTML as highlighted before, by highlight_key
