@@ -118,6 +118,10 @@ def test_plotly_and_vega_lite_charts_bring_their_own_scripts_to_their_page_only(
     # The fallbacks stay for readers without JavaScript: Plotly saved no image here, so a sentence.
     assert '<div class="nb-fallback"><p class="nb-no-script">An interactive plotly chart: it needs JavaScript.</p>' in html
     assert '<div class="nb-fallback"><div class="nb-output-item nb-text"><pre>A line chart of the loss by epoch' in html
+    bokeh = re.search(r'data-nb-kind="bokeh" data-nb-scripts="(nb-bokeh-\w+\.js)"><script type="application/json">'
+                      r'\{"docs_json":\{', html)
+    assert bokeh and (folder / bokeh.group(1)).stat().st_size > 500_000
+    assert re.search(r'<div id="[\w-]+" data-root-id="p\d+" style="display: contents;"></div>', cell(html, "bokeh"))
     assert "cdn" not in html.lower() and 'src="http' not in html
     assert re.search(r'<script src="/repo/assets/interactive\.\w+\.js" defer>', html)
     index = page(blog, "site/index.html")

@@ -43,7 +43,7 @@ def open_page(browser: Any, origin: str, path: str, scheme: str = "light", size:
 
     def route(request: Any) -> None:
         url = request.request.url
-        if url.startswith(origin) and (charts or not re.search(r"/nb-(plotly|vega)[-\w]*\.js$", url)):
+        if url.startswith(origin) and (charts or not re.search(r"/nb-(plotly|vega|bokeh)[-\w]*\.js$", url)):
             request.continue_()
         elif url.startswith(origin):
             request.abort()
@@ -65,6 +65,7 @@ def test_charts_draw_offline_axe_is_clean_and_nothing_scrolls_sideways(browser: 
     page.wait_for_selector('.nb-interactive[data-nb-kind="plotly"].nb-live .nb-drawn svg.main-svg', timeout=30_000)
     page.wait_for_selector('.nb-interactive[data-nb-kind="vega-lite"].nb-live .nb-drawn svg, '
                            '.nb-interactive[data-nb-kind="vega-lite"].nb-live .nb-drawn canvas', timeout=30_000)
+    page.wait_for_selector('[data-root-id] canvas', timeout=30_000)  # Bokeh draws in its own <div>
     assert page.locator(".nb-interactive.nb-live > .nb-fallback").first.is_hidden()
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")

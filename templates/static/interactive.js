@@ -1,4 +1,4 @@
-// Interactive notebook outputs (Plotly, Vega-Lite, Vega): each chart's libraries, copied beside
+// Interactive notebook outputs (Plotly, Vega-Lite, Vega, Bokeh): each chart's libraries, copied beside
 // the page, are loaded once, in order; the chart is drawn over its static fallback, which stays
 // when a script fails. Loaded only on pages that have such an output.
 (function () {
@@ -24,6 +24,10 @@
     var target = document.createElement("div");
     target.className = "nb-drawn";
     box.insertBefore(target, box.firstChild);
+    if (kind === "bokeh") {  // its own <div>, an output before this one, is the target
+      target.remove();
+      return window.Bokeh.embed.embed_items(spec.docs_json, spec.render_items);
+    }
     if (kind === "plotly") {
       var layout = Object.assign({}, spec.layout || {});
       delete layout.width;  // the column's width, so a phone never scrolls the page sideways
