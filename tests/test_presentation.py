@@ -47,7 +47,7 @@ def test_a_long_code_cell_is_collapsed_with_show_all_and_numbered_when_asked(blo
 def test_code_fold_hide_in_front_matter_folds_every_code_cell(blog: Path) -> None:
     shown, folded = page(blog), page(blog, FOLDED)
     assert '<details class="nb-input">' not in shown
-    assert folded.count('<details class="nb-input">\n<summary>Show code</summary>') == 7
+    assert folded.count('<details class="nb-input">\n<summary>Show code</summary>') == 8
 
 
 def test_a_long_training_log_shows_head_and_tail_with_the_rest_one_click_away(blog: Path) -> None:

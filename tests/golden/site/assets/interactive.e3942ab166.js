@@ -21,6 +21,10 @@ function draw(box, spec, kind) {
 var target = document.createElement("div");
 target.className = "nb-drawn";
 box.insertBefore(target, box.firstChild);
+if (kind === "bokeh") {  // its own <div>, an output before this one, is the target
+target.remove();
+return window.Bokeh.embed.embed_items(spec.docs_json, spec.render_items);
+}
 if (kind === "plotly") {
 var layout = Object.assign({}, spec.layout || {});
 delete layout.width;  // the column's width, so a phone never scrolls the page sideways
