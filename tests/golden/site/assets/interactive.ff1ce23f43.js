@@ -29,6 +29,10 @@ if (kind === "plotly") {
 var layout = Object.assign({}, spec.layout || {});
 delete layout.width;  // the column's width, so a phone never scrolls the page sideways
 layout.autosize = true;
+if (dark()) {  // the page shows through the margins, so the labels take the page's text colour
+layout.paper_bgcolor = layout.paper_bgcolor || "rgba(0,0,0,0)";
+layout.font = Object.assign({ color: getComputedStyle(box).color }, layout.font || {});
+}
 var config = Object.assign({ responsive: true, displaylogo: false }, spec.config || {});
 return window.Plotly.newPlot(target, spec.data || [], layout, config);
 }
