@@ -56,6 +56,9 @@ class SiteConfig:
     permalink: str = ""  # the site-wide URL pattern of posts (Jekyll's); empty: posts/<slug>/
     excerpt_separator: str = "<!--more-->"
     search: str = "auto"  # the search index: auto, pagefind or json (search.json, the fallback)
+    code_fold: str = "none"  # notebook code cells: none (shown), show (folded open), hide (folded closed)
+    code_lines: int = 25  # a notebook code cell longer than this is collapsed with "Show all"
+    output_lines: int = 40  # a text output longer than this shows its first and last lines
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property  # asked for per link and per page; a frozen dataclass's __dict__ keeps it
@@ -217,6 +220,9 @@ def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[
         if not value or Path(value).is_absolute() or not inside:
             problems.append(error(path, *where(key),
                                   f"setting '{key}': must be a path inside the blog folder, got '{value}'"))
+    if config.code_fold not in ("none", "show", "hide"):
+        problems.append(error(path, *where("code_fold"),
+                              f"setting 'code_fold': expected one of none, show, hide, got '{config.code_fold}'"))
     if config.permalink and (problem := pattern_problem(config.permalink)):
         problems.append(error(path, *where("permalink"), f"setting 'permalink': {problem}"))
     parts = urlsplit(config.base_url)

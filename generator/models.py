@@ -85,6 +85,7 @@ class Post:
     image: str = ""  # the social card image: a URL, or a path from the site root (`image:`)
     redirects: tuple[str, ...] = ()  # site files of redirect pages to the post (redirect_from, aliases)
     liquid: bool = False  # the body holds Liquid (`{%`, `{{`): rendered through it first
+    code_fold: str = ""  # `code_fold:` none, show or hide for the post's code cells; "": the setting's
 
     @cached_property
     def stamps(self) -> tuple[str, str]:
@@ -133,6 +134,8 @@ class RenderedPost:
     files: tuple[tuple[str, str], ...] = ()  # (name beside the page, blob digest): notebook images, .ipynb
     run_cards: tuple[dict[str, Any], ...] = ()
     render_key: str = ""  # a digest of everything the rendering was made from
+    thumbnail: str = ""  # the listing card's picture, a file beside the page ('' when none)
+    figure: str = ""  # the first notebook figure, beside the page: the social card's picture without `image:`
 
     @property
     def reading_minutes(self) -> int:
@@ -151,7 +154,7 @@ class RenderedPost:
         post = self.post
         shown = (post.url_path, post.title, post.stamps, post.description, self.summary, post.tags,
                  post.categories, post.pinned, post.draft, self.reading_minutes, self.runs_notebook, post.author,
-                 post.hidden, post.sticky_rank)
+                 post.hidden, post.sticky_rank, self.thumbnail)
         return hashlib.sha256(repr(shown).encode("utf-8")).digest()
 
 

@@ -83,3 +83,18 @@ def source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> str:
     """Pin the in-process build time to EPOCH."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     return EPOCH
+
+
+@pytest.fixture(scope="session")
+def presentation_blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/presentation built once through the CLI, its notebook run by a real kernel:
+    shared by test_presentation.py and test_presentation_browser.py."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("presentation") / "blog"
+    shutil.copytree(REPO / "tests" / "fixtures" / "presentation", root,
+                    ignore=shutil.ignore_patterns("make_fixture.py", "site", ".journey-cache", "_freeze"))
+    status, _, stderr = run_journey("build", cwd=root)
+    assert status == 0, stderr
+    assert "warning" not in stderr, stderr  # a figure without alt text is said only under --strict
+    return root

@@ -83,7 +83,8 @@ def test_every_notebook_builds_from_its_saved_outputs_without_a_kernel(site) -> 
     assert diagnostics == [
         "_notebooks/2020-02-20-test.ipynb:7:1: warning: linked image 'my_icons/missing.png' does not exist (cell 2)",
         ("_notebooks/2020-03-05-quarto.ipynb:1:1: warning: cell option 'warning' is not supported (supported: "
-        "echo, output, include, eval, code-fold, code-summary, label, fig-cap, fig-alt, tags); ignored (cell 9)"),
+        "echo, output, include, eval, code-fold, code-summary, label, fig-cap, fig-alt, tags, code-line-numbers, "
+        "renderings); ignored (cell 9)"),
         ("_notebooks/2020-03-05-quarto.ipynb:1:1: warning: invalid YAML in '#|' cell options: expected ',' or ']', "
         "but got '<stream end>'; the options are ignored (cell 8)"),
     ]
@@ -165,8 +166,9 @@ def test_quarto_raw_cell_and_cell_options(site) -> None:
     figure = cell(html, "figure")
     assert '<div class="nb-input">' not in figure  # echo: false
     name = figure.split('<img src="', 1)[1].split('"', 1)[0]
-    assert (f'<div class="nb-output-item nb-image"><figure id="fig-blue"><img src="{name}" alt="A 2 by 2 blue square" '
-            'width="2" height="2" loading="lazy"><figcaption>A blue square</figcaption></figure></div>') in figure
+    assert (f'<div class="nb-output-item nb-image"><figure id="fig-blue"><a class="nb-zoom" href="{name}">'
+            f'<img src="{name}" alt="A 2 by 2 blue square" width="2" height="2" loading="lazy"></a>'
+            '<figcaption>A blue square</figcaption></figure></div>') in figure
     assert "<pre>not shown</pre>" not in html and "print" in cell(html, "quiet")  # output: false
     noeval = cell(html, "noeval")
     assert "torch" in noeval and "stale output" not in noeval and "nb-output" not in noeval

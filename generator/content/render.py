@@ -25,13 +25,17 @@ from .markdown import (
     highlight_key,
     render_markdown,
 )
+from .tables import align_numbers
+from .thumbnails import first_figure, image_file, pillow_version, thumbnail
 
 if TYPE_CHECKING:
     from .liquid import LiquidSite
 
-FORMAT = "render-4"  # bump when rendering changes what a stored rendering would contain
+FORMAT = "render-5"  # bump when rendering changes what a stored rendering would contain
 _TAGS = re.compile(r"<[^>]+>")
-_UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>", re.DOTALL)
+# MathML, heading anchors, chart specs (JSON in <script>) and buttons are not the post's words.
+_UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>|<script\b.*?</script>"
+                           r"|<button\b.*?</button>", re.DOTALL)
 _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
 
 Highlighted = Callable[[str], "str | None"]  # a code block's HTML as highlighted before, by highlight_key
@@ -66,12 +70,22 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
     what its Liquid can read (`liquid`: `LiquidSite.digest`)."""
     digest = hashlib.sha256()
     parts = (FORMAT, code, config.base_path, str(config.summary_words), config.excerpt_separator,
-             post.display_path, post.url_path, liquid if post.liquid else "")
+             post.display_path, post.url_path, liquid if post.liquid else "",
+             config.code_fold, str(config.code_lines), str(config.output_lines))
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())
     for use in post.notebooks:
         digest.update(use.request.notebook.read_bytes())  # markdown cells show even when cached
+    if notebooks:
+        from ..notebooks.interactive import libraries_digest  # the chart scripts copied beside the page
+
+        digest.update(libraries_digest().encode("utf-8") + b"\0")
+    picture = image_file(post, config)  # the card thumbnail is made from its bytes, by Pillow
+    if notebooks or picture is not None:
+        digest.update(pillow_version().encode("utf-8") + b"\0")
+    if picture is not None:
+        digest.update(hashlib.sha256(picture.read_bytes()).digest())
     for notebook in notebooks:
         digest.update(notebook.cache_key.encode("ascii") + hashlib.sha256(notebook.ipynb_bytes).digest())
         digest.update(json.dumps(notebook.run_info, sort_keys=True, default=str).encode("utf-8"))
@@ -116,6 +130,8 @@ def rendered_post(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
         files=tuple((name, digest) for name, digest, _ in entry["files"]),
         run_cards=tuple(entry["run_cards"]),
         render_key=key,
+        thumbnail=entry["thumbnail"],
+        figure=entry["figure"],
     )
 
 
@@ -128,7 +144,8 @@ def valid_entry(entry: Any) -> bool:
     """Whether a stored entry has the shape `_render_one` gives it (its checksum already vouches
     for what is inside the lists)."""
     return (type(entry) is dict and type(entry.get("words")) is int and type(entry.get("summary")) is str
-            and all(type(entry.get(key)) is list for key in ("toc", "warnings", "files", "run_cards", "highlights")))
+            and all(type(entry.get(key)) is list for key in ("toc", "warnings", "files", "run_cards", "highlights"))
+            and all(type(entry.get(key)) is str for key in ("thumbnail", "figure")))
 
 
 def search_text(html: str) -> str:
@@ -165,13 +182,16 @@ def _render_one(
         result.diagnostics[:0] = templated.problems
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
-    html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
+    html = align_numbers(result.html + (notebooks.trailing_html() if notebooks is not None else ""))
     outline = result
     if notebooks is not None and not document.body.strip() and notebooks.own_markdown:
         # A notebook post: its table of contents, length and summary are its Markdown cells'.
         outline = render_markdown(_MARKDOWN, notebooks.own_markdown, path=post.display_path, first_line=1,
                                   base_path=config.base_path, summary_words=config.summary_words, highlight=highlighter)
     files = tuple(sorted(notebooks.files())) if notebooks is not None else ()
+    card = thumbnail(post, config, html, files)
+    figure = first_figure(html, files)
+    files = tuple(sorted({*files, card})) if card else files
     entry = {
         "toc": [[h.level, h.text, h.anchor] for h in outline.toc],
         "words": outline.words,
@@ -181,6 +201,8 @@ def _render_one(
         "warnings": [[str(d.location.path), d.location.line, d.location.col, d.message]
                      for d in [*result.diagnostics, *(notebooks.warnings() if notebooks is not None else [])]],
         "files": [[name, hashlib.sha256(data).hexdigest(), len(data)] for name, data in files],
+        "thumbnail": card[0] if card else "",  # the listing card's picture, beside the page
+        "figure": figure,  # the first figure: the social card's picture when there is no `image:`
     }
     # The token walk's text is cheaper than stripping HTML; notebook output exists only as HTML.
     text = search_text(html) if notebooks is not None else escape(result.text, quote=False)

@@ -24,6 +24,7 @@ KNOWN_KEYS = frozenset({
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
     "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
     "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze", "resources", "time_budget",
+    "code_fold",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 FileDates = Callable[[Path], "datetime | None"]  # a file's first commit time (content/git_dates.py)
@@ -325,7 +326,20 @@ def _checked_fields(
         "notebooks": notebook_uses(config, shown, meta, fields),
         "redirects": redirects(meta, fields),
         "image": fields.string(meta, "image"),
+        "code_fold": _code_fold(meta, fields),
     }
+
+
+def _code_fold(meta: dict[str, Any], fields: Fields) -> str:
+    """`code_fold:` as Quarto spells it (none, show, hide; true means hide, false none)."""
+    value = meta.get("code_fold")
+    if value is None:
+        return ""
+    value = {True: "hide", False: "none"}.get(value, value) if isinstance(value, bool) else value
+    if value not in ("none", "show", "hide"):
+        fields.fail("code_fold", f"'code_fold' must be none, show or hide, got {value!r}")
+        return ""
+    return str(value)
 
 
 def _excerpt(config: SiteConfig, meta: dict[str, Any], fields: Fields, body: str) -> str | None:

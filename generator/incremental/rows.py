@@ -17,13 +17,13 @@ def post_to_json(post: Post, tz: Any) -> list[Any]:
         _moment_to_json(post.date, tz), _moment_to_json(post.updated, tz) if post.updated else None,
         post.description, list(post.tags), list(post.categories), post.author, post.pinned, post.draft,
         post.layout, [_use_to_json(use) for use in post.notebooks], list(post.redirects), post.image, post.hidden, post.sticky_rank,
-        post.liquid,
+        post.liquid, post.code_fold,
     ]
 
 
 def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
     (source, shown, slug, url_path, title, moment, updated, description, tags, categories, author, pinned,
-     draft, layout, notebooks, redirects, image, hidden, sticky_rank, liquid) = row
+     draft, layout, notebooks, redirects, image, hidden, sticky_rank, liquid, code_fold) = row
     if source != str(path):
         raise ValueError(f"the stored row for {path} names {source}")
     return Post(
@@ -48,6 +48,7 @@ def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
         hidden=hidden,
         sticky_rank=sticky_rank,
         liquid=liquid,
+        code_fold=code_fold,
     )
 
 

@@ -25,7 +25,8 @@ _DIRECTIVES = {
     "collapse_output": "fold_output",
 }
 _QUARTO = re.compile(r"^#\|\s?(.*)$")
-_QUARTO_KEYS = ("echo", "output", "include", "eval", "code-fold", "code-summary", "label", "fig-cap", "fig-alt", "tags")
+_QUARTO_KEYS = ("echo", "output", "include", "eval", "code-fold", "code-summary", "label", "fig-cap", "fig-alt", "tags",
+               "code-line-numbers", "renderings")
 _MD_IMAGE = re.compile(r"(!\[[^\]\n]*\]\(\s*<?)([^)\s>]+)(>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\))")
 _HTML_IMAGE = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*)([\"'])(.*?)\2", re.IGNORECASE | re.DOTALL)
 _FASTPAGES_TITLE = re.compile(r"^#\s+(\S.*)$")
@@ -43,12 +44,14 @@ class CellOptions:
     remove_input: bool = False
     remove_output: bool = False
     no_eval: bool = False  # Quarto `eval: false`: code shown, outputs not
-    fold_input: str = ""  # "" | "hide" (closed <details>) | "show" (open)
+    fold_input: str = ""  # "" (not said) | "none" | "hide" (closed <details>) | "show" (open)
     fold_output: bool = False
     summary: str = ""  # Quarto `code-summary`: the fold's label
     label: str = ""
     captions: list[str] = field(default_factory=list)
     alts: list[str] = field(default_factory=list)
+    line_numbers: bool = False  # Quarto `code-line-numbers: true`
+    renderings: bool = False  # Quarto 1.7 `renderings: [light, dark]`: the cell's two figures are one, per scheme
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -122,7 +125,15 @@ def _apply_option(options: CellOptions, key: str, value: Any) -> str:
     elif key == "code-fold":
         if value not in (True, False, "show", "hide"):
             return f"cell option 'code-fold' must be true, false or show, got {value!r}; ignored"
-        options.fold_input = {True: "hide", "hide": "hide", "show": "show", False: ""}[value]
+        options.fold_input = {True: "hide", "hide": "hide", "show": "show", False: "none"}[value]
+    elif key == "code-line-numbers":
+        if not isinstance(value, bool):
+            return f"cell option 'code-line-numbers' must be true or false, got {value!r}; ignored"
+        options.line_numbers = value
+    elif key == "renderings":
+        if value != ["light", "dark"]:
+            return f"cell option 'renderings' must be [light, dark], got {value!r}; ignored"
+        options.renderings = True
     elif key == "tags":  # cell tags (`parameters`, say): read where the notebook is run
         if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
             return f"cell option 'tags' must be a list of names, got {value!r}; ignored"

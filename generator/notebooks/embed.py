@@ -13,6 +13,7 @@ from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Post
 from .conventions import linked_images, source_text, without_front_matter
+from .presentation import Presentation
 from .to_html import RenderedCell, RenderedNotebook, render_notebook
 
 if TYPE_CHECKING:
@@ -59,7 +60,8 @@ class PostNotebooks:
                 )
             linked = linked_images(data, found.request.notebook, config.root)
             rendered = render_notebook(
-                data, markdown=render_md, highlight=highlight, id_prefix=prefix, linked=linked.files
+                data, markdown=render_md, highlight=highlight, id_prefix=prefix, linked=linked.files,
+                presentation=_presentation(post, config),
             )
             self._notebooks.append(
                 _Shown(found, rendered, _unique(found.request.notebook.stem, names))
@@ -210,3 +212,8 @@ def _highlighter() -> Callable[[str, str], str]:
     from ..content.markdown import highlight_code
 
     return highlight_code
+
+
+def _presentation(post: Post, config: SiteConfig) -> Presentation:
+    """How the post's code cells fold and its long cells and outputs are cut: its `code_fold`, else the settings'."""
+    return Presentation(post.code_fold or config.code_fold, config.code_lines, config.output_lines)

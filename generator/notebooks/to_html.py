@@ -19,9 +19,12 @@ Tags: remove-input, remove-output, remove-cell, hide-input, hide-output (and Jup
 fastpages' comment directives and Quarto's `#|` options at the top of a code cell
 (conventions.cell_options) do the same and more (open folds, figures with captions); their
 lines never show. Images that Markdown cells link to are copied like output images.
-Outputs of the journey value MIME type (generator.glue) are collected, never shown. Outputs
-that need JavaScript (widgets, Plotly, Bokeh, `<script>` in HTML) fall back to their static
-image or text. Images become `nb-<sha256[:16]>.<ext>` files referenced relatively.
+Outputs of the journey value MIME type (generator.glue) are collected, never shown. Plotly and
+Vega-Lite/Vega outputs are drawn by their own scripts over their static fallback (interactive.py,
+div.nb-output-item.nb-chart > div.nb-interactive); other outputs that need JavaScript (widgets,
+Bokeh, `<script>` in HTML) fall back to their static image or text. Images become
+`nb-<sha256[:16]>.<ext>` files referenced relatively, each linked to itself (a.nb-zoom, the
+lightbox). Folds, long cells, numbered lines and long text outputs: presentation.py.
 """
 
 from __future__ import annotations
@@ -37,6 +40,18 @@ from typing import Any
 from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options, rewrite_image_links
 from .output_cap import capped_text
+from .interactive import interactive_output
+from .presentation import (
+    LINE_NUMBERS_TAG,
+    NO_ALT,
+    Figures,
+    Presentation,
+    cell_fold,
+    code_block,
+    collapse_carriage_returns,
+    figure_html,
+    long_text,
+)
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
@@ -83,6 +98,7 @@ class _Context:
     highlight: Callable[[str, str], str]
     language: str
     linked: dict[str, tuple[str, bytes]]  # image link in a Markdown cell → (file name, bytes)
+    presentation: Presentation
     files: dict[str, bytes] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[int, int, str]] = field(default_factory=list)
@@ -95,11 +111,13 @@ def render_notebook(
     highlight: Callable[[str, str], str],
     id_prefix: str = "",
     linked: dict[str, tuple[str, bytes]] | None = None,
+    presentation: Presentation | None = None,
 ) -> RenderedNotebook:
     """Render every cell; `id_prefix` keeps cell ids unique when a post has several notebooks;
-    `linked` names the copies of the images Markdown cells link to (conventions.linked_images)."""
+    `linked` names the copies of the images Markdown cells link to (conventions.linked_images);
+    `presentation` is how code cells fold and long cells and outputs are cut."""
     language = nb.get("metadata", {}).get("language_info", {}).get("name") or "python"
-    ctx = _Context(markdown, highlight, language, linked or {})
+    ctx = _Context(markdown, highlight, language, linked or {}, presentation or Presentation())
     cells = []
     for number, cell in enumerate(nb.get("cells", []), start=1):
         tags = frozenset(cell.get("metadata", {}).get("tags", []))
@@ -145,20 +163,20 @@ def _code_cell(
     options = cell_options(_text(cell.get("source", "")))
     ctx.problems += [(number, line, message) for line, message in options.problems]
     source = options.source
-    figures = _Figures(options)
+    figures = Figures(options)
     # Outputs of a hidden cell are still read: a value it publishes is placed in prose.
     outputs = "" if options.no_eval else _outputs(cell.get("outputs", []), number, ctx, figures)
     if not source.strip() and not outputs:
         return None
     meta_hidden = cell.get("metadata", {}).get("jupyter", {})
-    hide_input = "hide-input" in tags or meta_hidden.get("source_hidden", False) or options.fold_input == "hide"
+    fold = cell_fold(tags, options.fold_input, "hide-input" in tags or meta_hidden.get("source_hidden", False),
+                     ctx.presentation.code_fold)
     hide_output = "hide-output" in tags or meta_hidden.get("outputs_hidden", False) or options.fold_output
     label = options.summary or "Show code"
     parts_in = (
         ""
         if "remove-input" in tags or options.remove_input or not source.strip()
-        else _block("nb-input", ctx.highlight(source, ctx.language), hide_input, label,
-                    opened=options.fold_input == "show")
+        else _block("nb-input", _code(source, tags, options, ctx), fold == "hide", label, opened=fold == "show")
     )
     parts_out = (
         ""
@@ -177,6 +195,11 @@ def _code_cell(
         parts_in + parts_out,
         _block("nb-output", outputs, hide_output, "Show output") if outputs else "",
     )
+
+
+def _code(source: str, tags: frozenset[str], options: CellOptions, ctx: _Context) -> str:
+    numbered = options.line_numbers or LINE_NUMBERS_TAG in tags
+    return code_block(ctx.highlight(source, ctx.language), source, numbered, ctx.presentation.code_lines)
 
 
 def _cell(
@@ -198,38 +221,20 @@ def _block(cls: str, inner: str, hidden: bool, label: str, *, opened: bool = Fal
     return f'<div class="{cls}">\n{inner}</div>\n'
 
 
-class _Figures:
-    """A cell's Quarto figure options, handed out to its image outputs in order: the label goes
-    on the first figure, captions and alt texts one per image (a single one to the first)."""
-
-    def __init__(self, options: CellOptions) -> None:
-        self.label, self.captions, self.alts = options.label, options.captions, options.alts
-        self.count = 0
-
-    def take(self) -> tuple[str, str, str | None]:
-        """(id, caption, alt text or None) for the next image."""
-        index, self.count = self.count, self.count + 1
-        return (
-            self.label if index == 0 else "",
-            self.captions[index] if index < len(self.captions) else "",
-            self.alts[index] if index < len(self.alts) else None,
-        )
-
-
-def _outputs(outputs: list[dict[str, Any]], number: int, ctx: _Context, figures: _Figures | None = None) -> str:
-    figures = figures or _Figures(CellOptions(""))
+def _outputs(outputs: list[dict[str, Any]], number: int, ctx: _Context, figures: Figures | None = None) -> str:
+    figures = figures or Figures(CellOptions(""))
     outputs, note = capped_text(outputs)
     if note:
         ctx.problems.append((number, 0, note))
     return "".join(_output(output, number, ctx, figures) for output in outputs)
 
 
-def _output(output: dict[str, Any], number: int, ctx: _Context, figures: _Figures) -> str:
+def _output(output: dict[str, Any], number: int, ctx: _Context, figures: Figures) -> str:
     kind = output.get("output_type")
     if kind == "stream":
         name = output.get("name", "stdout")
-        text = _collapse_carriage_returns(_text(output.get("text", "")))
-        return _item(f"nb-stream nb-{name}", f"<pre>{_ansi(text)}</pre>")
+        text = collapse_carriage_returns(_text(output.get("text", "")))
+        return _item(f"nb-stream nb-{name}", long_text(text, ctx.presentation.output_lines, _ansi))
     if kind == "error":
         return _item("nb-error", f"<pre>{_ansi(chr(10).join(output.get('traceback', [])))}</pre>")
     if kind not in ("display_data", "execute_result"):
@@ -240,7 +245,13 @@ def _output(output: dict[str, Any], number: int, ctx: _Context, figures: _Figure
         ctx.values[str(value.get("name"))] = value.get("value")
         return ""
     mime = _choose(data)
-    return _render_mime(mime, data, output.get("metadata", {}), number, ctx, figures) if mime else ""
+    shown = _render_mime(mime, data, output.get("metadata", {}), number, ctx, figures) if mime else ""
+    live = interactive_output(data, shown)
+    if live is None:
+        return shown
+    ctx.files.update(live.files)
+    ctx.problems += [(number, 1, live.problem)] if live.problem else []
+    return _item("nb-chart", live.html)
 
 
 def _choose(data: dict[str, Any]) -> str | None:
@@ -255,7 +266,7 @@ def _choose(data: dict[str, Any]) -> str | None:
 
 
 def _render_mime(
-    mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context, figures: _Figures
+    mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context, figures: Figures
 ) -> str:
     value = _text(data[mime]) if mime != "image/png" and mime != "image/jpeg" else data[mime]
     if mime == "text/html":
@@ -267,13 +278,9 @@ def _render_mime(
             ),
         )
     if mime in IMAGE_TYPES:
-        label, caption, alt = figures.take()
-        image = _image(mime, value, data, meta.get(mime, {}), number, ctx, alt)
-        if not label and not caption:
-            return _item("nb-image", image)
-        anchor = f' id="{html.escape(label)}"' if label else ""
-        text = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        return _item("nb-image", f"<figure{anchor}>{image}{text}</figure>")
+        label, caption, alt, scheme = figures.take()
+        image = _image(mime, value, data, meta.get(mime, {}), number, ctx, alt, scheme)
+        return _item("nb-image", figure_html(image, label, caption))
     if mime == "text/markdown":
         return _item("nb-markdown", ctx.markdown(value))
     if mime == "text/latex":
@@ -283,19 +290,23 @@ def _render_mime(
 
 def _image(
     mime: str, value: Any, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context,
-    alt_text: str | None = None,
+    alt_text: str | None = None, scheme: str = "",
 ) -> str:
+    """The image as a file, linked to itself: the lightbox (figures.js) opens it at full size."""
     raw = value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
     name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
     ctx.files[name] = raw
     plain = _text(data.get("text/plain", "")).strip()
     alt = plain if plain and not plain.startswith("<") else f"Output of cell {number}"
+    if alt_text is None and alt == f"Output of cell {number}":
+        ctx.problems.append((number, 1, NO_ALT))  # reported under --strict only
     alt = alt if alt_text is None else alt_text
     width, height = meta.get("width"), meta.get("height")
     if (width is None or height is None) and mime == "image/png" and raw[12:16] == b"IHDR":
         width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
     size = f' width="{int(width)}" height="{int(height)}"' if width and height else ""
-    return f'<img src="{name}" alt="{html.escape(alt)}"{size} loading="lazy">'
+    image = f'<img src="{name}" alt="{html.escape(alt)}"{size} loading="lazy">'
+    return f'<a class="nb-zoom{" " + scheme if scheme else ""}" href="{name}">{image}</a>'
 
 
 def _latex(source: str) -> str:
@@ -344,13 +355,6 @@ def _ansi(text: str) -> str:
     from .ansi import ansi_to_html  # only for coloured text
 
     return ansi_to_html(text)
-
-
-def _collapse_carriage_returns(text: str) -> str:
-    """What a terminal would show for progress bars that redraw with '\\r'."""
-    if "\r" not in text:
-        return text
-    return "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.split("\n"))
 
 
 def _text(value: Any) -> str:

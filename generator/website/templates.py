@@ -36,18 +36,27 @@ def collect_assets(config: SiteConfig, syntax_css: Callable[[str], bytes] | None
         if static.is_dir():
             for file in sorted(p for p in static.rglob("*") if p.is_file()):
                 data = file.read_bytes()
-                sources[file.relative_to(static).as_posix()] = minify_css(data) if file.suffix == ".css" else data
-    sources["syntax.css"] = make("default")
-    sources["syntax-dark.css"] = make("monokai")
+                sources[file.relative_to(static).as_posix()] = _minified(file.suffix, data)
+    # Light and dark token colours in one file (syntax_css.py); the theme's code surface is the background.
+    sources["syntax.css"] = make(SYNTAX_STYLES)
     return {name: _fingerprint(name, data) for name, data in sorted(sources.items())}
 
 
+SYNTAX_STYLES = "default+github-dark"  # the light Pygments style, then the dark one
+
+
 def pygments_stylesheet(style: str) -> bytes:
+    """The stylesheet of one Pygments style, or of a light+dark pair of them."""
+    if "+" in style:
+        from .syntax_css import paired_css
+
+        light, dark = style.split("+", 1)
+        return minify_css(paired_css(pygments_css(light), pygments_css(dark)).encode("utf-8"))
     return pygments_css(style).encode("utf-8")
 
 
 def pygments_css(style: str) -> str:
-    """The Pygments rules of one style; the theme loads the dark one only when it applies."""
+    """The Pygments token rules of one style."""
     from pygments.formatters import HtmlFormatter  # only when the stylesheet is made anew
 
     rules = HtmlFormatter(style=style, cssclass="highlight").get_style_defs(".highlight")
@@ -76,6 +85,21 @@ def _css_strings(css: bytes) -> list[bytes]:
 
 
 _CSS_TOKENS = re.compile(rb'/\*.*?\*/|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', re.DOTALL)
+
+
+def _minified(suffix: str, data: bytes) -> bytes:
+    return minify_css(data) if suffix == ".css" else minify_js(data) if suffix == ".js" else data
+
+
+def minify_js(data: bytes) -> bytes:
+    """Comment lines, indentation and blank lines out of a script (the 60 KB budget). Conservative:
+    only whole `//` comment lines go, so strings and regular expressions are never touched; a
+    script with a template literal (whose lines are its text) is left as it is."""
+    text = data.decode("utf-8")
+    if "`" in text:
+        return data
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")).encode("utf-8") + b"\n"
 
 
 def _fingerprint(name: str, data: bytes) -> Asset:

@@ -10,9 +10,7 @@
       sync();
       system.addEventListener("change", sync);
       toggle.addEventListener("click", function () {
-        root.dataset.theme = dark() ? "light" : "dark";
-        var code = document.getElementById("syntax-dark");
-        if (code) code.media = root.dataset.theme === "dark" ? "all" : "not all";
+        root.dataset.theme = dark() ? "light" : "dark";  // code colours follow through light-dark()
         try { localStorage.setItem("journey-theme", root.dataset.theme); } catch (e) { /* private mode */ }
         sync();
       });
