@@ -189,6 +189,7 @@ def _build(
         raise
     ran_kernels = any(not notebook.from_cache for notebook in executed.values())
     named = {str(p) for post in posts for use in post.notebooks for p in (use.request.notebook, *use.request.deps)}
+    named |= {str(p) for post in posts for p in post.bibliography}  # an edited .bib rebuilds its posts
     reuse.finish(posts=site.posts, site=staging.digest(), search=pages.search, templates=(templates, pages.template_facts),
                  release=next_release, warnings=problems, named=named, ran_kernels=ran_kernels)
     return len(staging.outputs()), pages.rendered, problems

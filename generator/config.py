@@ -48,6 +48,8 @@ class SiteConfig:
     summary_words: int = 40
     permalink: str = ""  # the site-wide URL pattern of posts (Jekyll's); empty: posts/<slug>/
     excerpt_separator: str = "<!--more-->"
+    bibliography: str = ""  # a .bib file for every post's citations (a post's `bibliography:` replaces it)
+    repository: str = ""  # the blog's GitHub repository, owner/name: notebooks' Colab and Binder links
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property  # asked for per link and per page; a frozen dataclass's __dict__ keeps it
@@ -202,6 +204,11 @@ def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[
         if not value or Path(value).is_absolute() or not inside:
             problems.append(error(path, *where(key),
                                   f"setting '{key}': must be a path inside the blog folder, got '{value}'"))
+    if config.bibliography and not (config.root / config.bibliography).is_file():
+        problems.append(error(path, *where("bibliography"), f"setting 'bibliography': '{config.bibliography}' does not exist"))
+    if config.repository and not re.fullmatch(r"[\w.-]+/[\w.-]+", config.repository):
+        problems.append(error(path, *where("repository"),
+                              f"setting 'repository': expected a GitHub repository as owner/name, got '{config.repository}'"))
     if config.permalink and (problem := pattern_problem(config.permalink)):
         problems.append(error(path, *where("permalink"), f"setting 'permalink': {problem}"))
     parts = urlsplit(config.base_url)

@@ -69,6 +69,9 @@ class Post:
     image: str = ""  # the social card image: a URL, or a path from the site root (`image:`)
     redirects: tuple[str, ...] = ()  # site files of redirect pages to the post (redirect_from, aliases)
     liquid: bool = False  # the body holds Liquid (`{%`, `{{`): rendered through it first
+    bibliography: tuple[Path, ...] = ()  # the .bib files its citations come from (absolute)
+    series: str = ""  # the series it is a part of (`series:`)
+    series_order: int = 0  # its place in the series (0: by date)
 
     @cached_property
     def stamps(self) -> tuple[str, str]:
@@ -135,7 +138,7 @@ class RenderedPost:
         post = self.post
         shown = (post.url_path, post.title, post.stamps, post.description, self.summary, post.tags,
                  post.categories, post.pinned, post.draft, self.reading_minutes, self.runs_notebook, post.author,
-                 post.hidden, post.sticky_rank)
+                 post.hidden, post.sticky_rank, post.series, post.series_order)
         return hashlib.sha256(repr(shown).encode("utf-8")).digest()
 
 

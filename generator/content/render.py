@@ -18,6 +18,7 @@ from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Document, Heading, NotebookRequest, Post, RenderedPost
 from ..parallel import parallel_iter
+from . import scholarly
 from .markdown import (
     ShortcodeProblem,
     create_markdown,
@@ -29,7 +30,7 @@ from .markdown import (
 if TYPE_CHECKING:
     from .liquid import LiquidSite
 
-FORMAT = "render-4"  # bump when rendering changes what a stored rendering would contain
+FORMAT = "render-5"  # bump when rendering changes what a stored rendering would contain
 _TAGS = re.compile(r"<[^>]+>")
 _UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>", re.DOTALL)
 _MARKDOWN: Any = None  # one MarkdownIt per process, made on first use
@@ -72,6 +73,8 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
     digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())
     for use in post.notebooks:
         digest.update(use.request.notebook.read_bytes())  # markdown cells show even when cached
+    for bib in scholarly.digest_parts(post):  # citations: the .bib files' entries
+        digest.update(hashlib.sha256(bib).digest())
     for notebook in notebooks:
         digest.update(notebook.cache_key.encode("ascii") + hashlib.sha256(notebook.ipynb_bytes).digest())
         digest.update(json.dumps(notebook.run_info, sort_keys=True, default=str).encode("utf-8"))
@@ -155,10 +158,13 @@ def _render_one(
         templated = render_liquid(document, liquid, highlighter)
     if templated is not None and any(d.is_error for d in templated.problems):
         return [(key, None, list(templated.problems))]
+    scholar, found = scholarly.begin(post)
+    if scholar is None:
+        return [(key, None, found)]
     result = render_markdown(
         _MARKDOWN, templated.text if templated else document.body, path=post.display_path,
         first_line=document.body_line, base_path=config.base_path, shortcode=_shortcode_handler(notebooks),
-        summary_words=config.summary_words, highlight=highlighter,
+        summary_words=config.summary_words, highlight=highlighter, scholar=scholar,
     )
     if templated is not None:
         result.html, result.text = templated.restore(result.html), " ".join(f"{result.text} {templated.code}".split())
@@ -166,6 +172,9 @@ def _render_one(
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
     html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
+    html, found = scholarly.finish(scholar, html, post.display_path)  # numbers, references, the reference list
+    if found:
+        return [(key, None, found)]
     outline = result
     if notebooks is not None and not document.body.strip() and notebooks.own_markdown:
         # A notebook post: its table of contents, length and summary are its Markdown cells'.

@@ -19,12 +19,14 @@ from ..models import Document, Post
 from .front_matter import JEKYLL_ACCEPTED, Fields, split_front_matter, uses_liquid
 from .notebook_keys import notebook_uses
 from .permalinks import redirects, url_path_of
+from .series_keys import bibliography_paths, series_of
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
     "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
     "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze",
+    "bibliography", "series",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 BUNDLE_INDEXES = ("index.md", "index.qmd")  # `posts/<slug>/index.md`, Quarto's `posts/<slug>/index.qmd`
@@ -285,6 +287,7 @@ def _checked_fields(
     if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
         fields.fail("sticky_rank", f"'sticky_rank' must be a positive whole number, got {rank!r}")
         rank = 0
+    series, series_order = series_of(meta, fields)
     return {
         "updated": fields.moment(meta, updated, config.tz),
         "description": fields.string(meta, "description") or fields.string(meta, "summary"),
@@ -298,6 +301,9 @@ def _checked_fields(
         "notebooks": notebook_uses(config, shown, meta, fields),
         "redirects": redirects(meta, fields),
         "image": fields.string(meta, "image"),
+        "bibliography": bibliography_paths(config, path, meta, fields),
+        "series": series,
+        "series_order": series_order,
     }
 
 
