@@ -169,12 +169,11 @@ def _render_one(
     if templated is not None:
         result.html, result.text = templated.restore(result.html), " ".join(f"{result.text} {templated.code}".split())
         result.diagnostics[:0] = templated.problems
-    if any(d.is_error for d in result.diagnostics):
-        return [(key, None, result.diagnostics)]
     html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
     html, found = scholarly.finish(scholar, html, post.display_path)  # numbers, references, the reference list
-    if found:
-        return [(key, None, found)]
+    result.diagnostics += found
+    if any(d.is_error for d in result.diagnostics):
+        return [(key, None, result.diagnostics)]
     outline = result
     if notebooks is not None and not document.body.strip() and notebooks.own_markdown:
         # A notebook post: its table of contents, length and summary are its Markdown cells'.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any
 
 from ..config import SiteConfig
 from ..content.sources import slugify
@@ -45,6 +46,14 @@ class Site:
     categories: tuple[Term, ...]
     years: tuple[tuple[int, tuple[RenderedPost, ...]], ...]
     phases: tuple[Term, ...]
+    series: tuple[Term, ...] = ()  # each series' posts in reading order (website/series.py)
+
+    @cached_property
+    def series_places(self) -> dict[str, Any]:
+        """Each series member's `SeriesPlace`, by URL path."""
+        from .series import series_places
+
+        return series_places(self.series)
 
     def neighbours(self, index: int) -> tuple[RenderedPost | None, RenderedPost | None]:
         """(older, newer) around the post at `index` of `posts`."""
@@ -80,8 +89,15 @@ def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple
         categories=_terms(posts, "categories"),
         years=_years(posts),
         phases=_phases(config, posts),
+        series=_series(posts),
     )
     return site, problems
+
+
+def _series(posts: Sequence[RenderedPost]) -> tuple[Term, ...]:
+    from .series import collect_series
+
+    return collect_series(posts)
 
 
 def _by_path(rendered: Sequence[RenderedPost]) -> list[RenderedPost]:

@@ -24,6 +24,7 @@ from ..models import PostWithBody, RenderedPost
 from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
+from .cite_post import post_bibtex
 from .redirects import redirect_pages
 from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
@@ -106,7 +107,8 @@ def _render_job(item: tuple[PageJob, str]) -> list[Diagnostic]:
         post = site.posts[job.post_index]
         older, newer = site.neighbours(job.post_index)
         body = PostWithBody(post, _WORKER["bodies"].html(post.render_key))
-        context = {**_post_context(site, post), "post": body, "older": older, "newer": newer}
+        context = {**_post_context(site, post), "post": body, "older": older, "newer": newer,
+                   "series": site.series_places.get(post.post.url_path)}
     else:
         context = {**job.context, "site": site}
     html, found = render_page(_WORKER["env"], job.template, context, job.origin)
@@ -147,6 +149,9 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
     page("archive/", "archive.html", "archive", title="Archive", description="Every post, year by year.")
     page("journey/", "journey.html", "journey", title="The journey",
          description="The posts in the order they are meant to be read, phase by phase.")
+    for series in site.series:
+        page(f"series/{series.slug}/", "series.html", f"series/{series.slug}", term=series,
+             title=f"Series: {series.name}", description=f"The {len(series.posts)} parts of {series.name}, in order.")
     page("search/", "search.html", "search", title="Search", description="Search every post.")
     page("404.html", "404.html", "404", title="Page not found")
     jobs.extend(_post_jobs(site, env, theme, facts))
@@ -250,8 +255,9 @@ def _post_jobs(site: Site, env: jinja2.Environment, theme: str, facts: _Template
         older = posts[index + 1].post if index + 1 < len(posts) else _NO_POST
         newer = posts[index - 1].post if index > 0 else _NO_POST
         digest = shared.copy()
+        place = site.series_places.get(post.url_path)
         digest.update("\0".join((item.render_key, *post.stamps, older.url_path, older.title,
-                                  newer.url_path, newer.title)).encode("utf-8"))
+                                  newer.url_path, newer.title, place.digest() if place else "")).encode("utf-8"))
         jobs.append(PageJob(page_file(post.url_path), template, post.display_path, digest.hexdigest(), index))
     return jobs
 
@@ -262,6 +268,7 @@ def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
         "page": {"title": post.title, "description": post.description or item.summary, "path": post.url_path},
         "tag_slugs": {name: term_slug(name) for name in post.tags},
         "json_ld": _json_ld(site, item),
+        "cite_bibtex": post_bibtex(site.config, post),
     }
 
 
