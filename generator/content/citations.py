@@ -60,17 +60,26 @@ class Bibliography:
     def reference_list(self, keys: Sequence[str]) -> str:
         """The reference list of the cited keys, sorted as pybtex's plain style sorts them."""
         from pybtex.backends.html import Backend
-        from pybtex.style.formatting.plain import Style
 
-        chosen = {entry_key: self.find(entry_key) for entry_key in dict.fromkeys(k.lower() for k in keys)}
-        backend = Backend()
-        items = []
-        for formatted in Style().format_entries(chosen.values()):
-            key = formatted.key.lower()
-            text = " ".join(formatted.text.render(backend).split())
-            items.append(f'<li id="{reference_id(key)}">{text}</li>')
+        items = [f'<li id="{reference_id(key)}">{text}</li>' for key, text in self._formatted(keys, Backend())]
         return ('<section class="references" aria-labelledby="references">\n<h2 id="references">References</h2>\n'
                 '<ol class="reference-list">\n' + "\n".join(items) + "\n</ol>\n</section>\n")
+
+
+    def reference_text(self, keys: Sequence[str]) -> str:
+        """The reference list as Markdown (for the post's Markdown copy)."""
+        from pybtex.backends.markdown import Backend
+
+        entries = self._formatted(keys, Backend())
+        # pybtex escapes every full stop; inside a list item none of them can start a list
+        return "\n".join(f"{n}. {text.replace(chr(92) + '.', '.')}" for n, (_, text) in enumerate(entries, 1))
+
+    def _formatted(self, keys: Sequence[str], backend: Any) -> list[tuple[str, str]]:
+        from pybtex.style.formatting.plain import Style
+
+        chosen = [self.find(key) for key in dict.fromkeys(k.lower() for k in keys)]
+        return [(formatted.key.lower(), " ".join(formatted.text.render(backend).split()))
+                for formatted in Style().format_entries(chosen)]
 
 
 def reference_id(key: str) -> str:

@@ -24,6 +24,7 @@ from .crossref import CROSSREF_PREFIXES, reference_placeholder
 _KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?~/-]*\w)?"
 _BARE = re.compile(rf"@({_KEY})")
 _BRACKET = re.compile(r"\[([^\[\]\n]*@[^\[\]\n]*)\]")
+_TAGS = re.compile(r"<[^>]+>")
 _ITEM = re.compile(rf"^\s*(?P<prefix>(?:[^@]*\s)?)(?P<minus>-?)@(?P<key>{_KEY})\s*(?P<rest>.*?)\s*$")
 
 
@@ -87,6 +88,8 @@ def _resolve_citations(state: StateCore) -> None:
                 source = lines[line] if line < len(lines) else ""
                 col = source.find(child.content) + 1 or 1
                 child.meta["html"] = _resolved(child, scholar, env, env.get("first_line", 1) + line, col)
+                if "\x02" not in child.meta["html"]:  # the summary and search text read the citation as shown
+                    child.content = html.unescape(_TAGS.sub("", child.meta["html"]))
 
 
 def _resolved(token: Token, scholar: Any, env: dict[str, Any], line: int, col: int) -> str:
@@ -117,4 +120,4 @@ def _resolved(token: Token, scholar: Any, env: dict[str, Any], line: int, col: i
 
 
 def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    return tokens[idx].meta.get("html", html.escape(tokens[idx].content))
+    return str(tokens[idx].meta.get("html", html.escape(tokens[idx].content)))

@@ -298,7 +298,7 @@ def _no_toc(heading: Token) -> bool:
 def _plain_text(token: Token) -> str:
     parts = []
     for child in token.children or []:
-        if child.type in ("text", "code_inline", "math_inline", "math_inline_double", DISPLAY_INLINE):
+        if child.type in ("text", "code_inline", "math_inline", "math_inline_double", DISPLAY_INLINE, "citation"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")

@@ -180,6 +180,8 @@ def _render_one(
         outline = render_markdown(_MARKDOWN, notebooks.own_markdown, path=post.display_path, first_line=1,
                                   base_path=config.base_path, summary_words=config.summary_words, highlight=highlighter)
     files = tuple(sorted(notebooks.files())) if notebooks is not None else ()
+    files = tuple(sorted([*files, _markdown_copy(document, config, executed if notebooks is not None else [], notebooks,
+                                                         scholarly.references_markdown(scholar))]))
     entry = {
         "toc": [[h.level, h.text, h.anchor] for h in outline.toc],
         "words": outline.words,
@@ -220,6 +222,15 @@ class _Highlighter:
         if not found:
             found = self.made[key] = highlight_code(code, language)
         return found
+
+
+def _markdown_copy(document: Document, config: SiteConfig, executed: list[Any], notebooks: Any,
+                   references: str) -> tuple[str, bytes]:
+    """The post's Markdown copy, as a file beside its page (llms.txt lists them)."""
+    from .markdown_copy import copy_name, markdown_copy
+
+    value = (lambda args, kwargs: notebooks.shortcode("value", args, kwargs)) if notebooks is not None else None
+    return copy_name(document.post.url_path), markdown_copy(document, config, executed, value, references)
 
 
 def _embedded_notebooks(post: Post, executed: list[Any], config: SiteConfig) -> Any:

@@ -43,6 +43,13 @@ def finish(scholar: Scholar, html: str, path: str) -> tuple[str, list[Diagnostic
     return html, problems
 
 
+def references_markdown(scholar: Scholar) -> str:
+    """The reference list as Markdown, for the post's Markdown copy ('' when it cites nothing)."""
+    if not scholar.cited or scholar.bibliography is None:
+        return ""
+    return "## References\n\n" + scholar.bibliography.reference_text(scholar.cited) + "\n"
+
+
 def digest_parts(post: Post) -> list[Any]:
     """What a post's rendering reads besides its file: its `.bib` files' bytes (for the render key)."""
     return [path.read_bytes() if path.is_file() else b"\0missing" for path in post.bibliography]

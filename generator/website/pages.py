@@ -25,6 +25,7 @@ from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
 from .cite_post import post_bibtex
+from .llms import llms_txt
 from .redirects import redirect_pages
 from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
@@ -279,6 +280,11 @@ def _digest(*parts: str) -> str:
     return digest.hexdigest()
 
 
+def site_digest(site: Site) -> str:
+    """What every listing shows of every post, in order (llms.txt)."""
+    return hashlib.sha256(b"".join(item.listing_digest for item in site.posts)).hexdigest()
+
+
 def _posts_digest(theme: str, name: str, items: Sequence[RenderedPost]) -> str:
     """A fingerprint for a file made from whole posts (a feed, the search index)."""
     return _digest(theme, name, repr([(item.render_key, item.post.stamps) for item in items]))
@@ -322,6 +328,9 @@ def _derived_files(
     if target is not None:
         target.write_text(feeds.sitemap(site, pages), encoding="utf-8")
     staging.add("robots.txt", feeds.robots(site), "robots")
+    target = staging.claim("llms.txt", "llms.txt", _digest(theme, "llms.txt", site_digest(site)))
+    if target is not None:
+        target.write_text(llms_txt(site), encoding="utf-8")
     layout = _search_index(site, staging, bodies, theme, search)
     staging.add(MARKER, b"", "journey")
     if config.cname:
