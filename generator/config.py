@@ -50,6 +50,7 @@ class SiteConfig:
     excerpt_separator: str = "<!--more-->"
     bibliography: str = ""  # a .bib file for every post's citations (a post's `bibliography:` replaces it)
     repository: str = ""  # the blog's GitHub repository, owner/name: notebooks' Colab and Binder links
+    repository_branch: str = "main"  # what those links follow when the blog is not in a git checkout
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property  # asked for per link and per page; a frozen dataclass's __dict__ keeps it

@@ -47,6 +47,7 @@ class Site:
     years: tuple[tuple[int, tuple[RenderedPost, ...]], ...]
     phases: tuple[Term, ...]
     series: tuple[Term, ...] = ()  # each series' posts in reading order (website/series.py)
+    revision: Any = None  # what notebook links are pinned to (website/run_links.py), None without `repository`
 
     @cached_property
     def series_places(self) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:
     return sorted(posts, key=lambda r: (-r.post.timestamp, r.post.slug))
 
 
-def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple[Site, list[Diagnostic]]:
+def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost], revision: Any = None) -> tuple[Site, list[Diagnostic]]:
     """Order posts and derive listings; two posts with one URL is an error naming both."""
     problems = _collisions(rendered) + _term_clashes(rendered)
     # Keep only the first post of each URL, so the page writer does not report it a second time.
@@ -90,6 +91,7 @@ def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple
         years=_years(posts),
         phases=_phases(config, posts),
         series=_series(posts),
+        revision=revision,
     )
     return site, problems
 

@@ -26,6 +26,7 @@ from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
 from .cite_post import post_bibtex
 from .llms import llms_txt
+from .run_links import run_links
 from .redirects import redirect_pages
 from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
@@ -258,7 +259,8 @@ def _post_jobs(site: Site, env: jinja2.Environment, theme: str, facts: _Template
         digest = shared.copy()
         place = site.series_places.get(post.url_path)
         digest.update("\0".join((item.render_key, *post.stamps, older.url_path, older.title,
-                                  newer.url_path, newer.title, place.digest() if place else "")).encode("utf-8"))
+                                  newer.url_path, newer.title, place.digest() if place else "",
+                                  site.revision.digest if site.revision and post.notebooks else "")).encode("utf-8"))
         jobs.append(PageJob(page_file(post.url_path), template, post.display_path, digest.hexdigest(), index))
     return jobs
 
@@ -270,6 +272,7 @@ def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
         "tag_slugs": {name: term_slug(name) for name in post.tags},
         "json_ld": _json_ld(site, item),
         "cite_bibtex": post_bibtex(site.config, post),
+        "run_links": run_links(site.revision, post),
     }
 
 
