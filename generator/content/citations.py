@@ -18,6 +18,9 @@ from ..config import display_path
 from ..errors import Diagnostic, error
 
 
+_PROTECTED = re.compile(r'<span class="bibtex-protected">([^<]*)</span>')
+
+
 @dataclass(frozen=True)
 class CitedItem:
     """One key of a citation, as written: `[see -@key, p. 3]` is prefix 'see', suppressed, 'p. 3'."""
@@ -61,7 +64,7 @@ class Bibliography:
         """The reference list of the cited keys, sorted as pybtex's plain style sorts them."""
         from pybtex.backends.html import Backend
 
-        items = [f'<li id="{reference_id(key)}">{text}</li>' for key, text in self._formatted(keys, Backend())]
+        items = [f'<li id="{reference_id(key)}">{_unprotected(text)}</li>' for key, text in self._formatted(keys, Backend())]
         return ('<section class="references" aria-labelledby="references">\n<h2 id="references">References</h2>\n'
                 '<ol class="reference-list">\n' + "\n".join(items) + "\n</ol>\n</section>\n")
 
@@ -101,7 +104,8 @@ def load_bibliography(paths: Sequence[Path]) -> tuple[Bibliography | None, list[
         try:
             data = parse_string(path.read_text(encoding="utf-8"), "bibtex")
         except PybtexSyntaxError as exc:
-            problems.append(error(shown, exc.lineno or 1, 1, f"bad BibTeX: {exc.message}"))
+            message = re.sub(r"^syntax error in line \d+: ", "", str(exc))
+            problems.append(error(shown, exc.lineno or 1, 1, f"bad BibTeX: {message}"))
             continue
         except PybtexError as exc:
             problems.append(error(shown, 1, 1, f"bad BibTeX: {exc}"))
@@ -114,6 +118,15 @@ def load_bibliography(paths: Sequence[Path]) -> tuple[Bibliography | None, list[
     if problems:
         return None, problems
     return Bibliography(entries, ", ".join(display_path(p) for p in paths)), []
+
+
+def _unprotected(text: str) -> str:
+    """pybtex wraps BibTeX's {braces} (kept capitals, accents) in spans that mean nothing to a reader."""
+    while True:
+        plain = _PROTECTED.sub(r"\1", text)
+        if plain == text:
+            return text
+        text = plain
 
 
 def _names(entry: Any) -> str:

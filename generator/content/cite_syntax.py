@@ -2,8 +2,9 @@
 
 A key with a cross-reference prefix (`@fig-…`, `@tbl-…`, `@eq-…`) is a cross-reference, left
 for `crossref.number_labels` to resolve once the whole post (notebook outputs too) is HTML.
-Citations resolve at once against the post's bibliography (`env["scholar"]`); an unknown key is
-an error at its line and column. Without a bibliography a bare `@name` stays text (a handle, say).
+Citations resolve at once against the post's bibliography (`env["scholar"]`): an unknown key in
+brackets is an error at its line and column; a bare `@name` that is no key stays text (a handle,
+say) with a warning, and without a bibliography silently.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from ..errors import error
+from ..errors import error, warning
 from .citations import CitedItem
 from .crossref import CROSSREF_PREFIXES, reference_placeholder
 
@@ -107,6 +108,10 @@ def _resolved(token: Token, scholar: Any, env: dict[str, Any], line: int, col: i
                                                   "(set 'bibliography:' in its front matter or the setting)"))
         return html.escape(token.content)
     unknown = [item.key for item in items if not item.key.startswith(CROSSREF_PREFIXES) and bibliography.find(item.key) is None]
+    if unknown and not token.meta["bracketed"]:  # `@name` may be a handle: said, kept as text
+        diagnostics.append(warning(path, line, col, f"'@{unknown[0]}' is not a citation key in {bibliography.shown}; "
+                                                    f"kept as text (write \\@{unknown[0]} to say it is not one)"))
+        return html.escape(token.content)
     for key in unknown:
         diagnostics.append(error(path, line, col, f"unknown citation key '{key}': it is not in {bibliography.shown}"))
     if unknown:

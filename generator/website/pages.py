@@ -25,6 +25,7 @@ from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
 from .cite_post import post_bibtex
+from ..content.markdown_copy import copy_name
 from .llms import llms_txt
 from .run_links import run_links
 from .redirects import redirect_pages
@@ -273,6 +274,7 @@ def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
         "json_ld": _json_ld(site, item),
         "cite_bibtex": post_bibtex(site.config, post),
         "run_links": run_links(site.revision, post),
+        "markdown_copy": copy_name(post.url_path),
     }
 
 
