@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from .errors import UsageError
+from .config import display_path
+from .errors import JourneyError, UsageError, error
 
 DOI_URL = "https://doi.org/"
 ARXIV_URL = "https://export.arxiv.org/api/query"
@@ -50,12 +51,30 @@ def parse_identifier(text: str) -> tuple[str, str]:
     raise UsageError(f"journey cite: '{text}' is neither a DOI (10.xxxx/…) nor an arXiv id (2101.00001)")
 
 
+def bibliography_setting(root: Path) -> Path | None:
+    """The `bibliography` setting's file, which need not exist yet (so not through `load_config`,
+    which insists that it does)."""
+    import tomllib
+
+    try:
+        table = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("tool", {}).get("journey", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    name = table.get("bibliography")
+    return root / name if isinstance(name, str) and name else None
+
+
 def cite(identifier: str, bib: Path) -> Added:
     """Look the work up and append its entry to `bib` (made if missing), unless it is there already."""
     from pybtex.database import BibliographyData, parse_string
+    from pybtex.exceptions import PybtexError
 
     kind, bare = parse_identifier(identifier)
-    existing = parse_string(bib.read_text(encoding="utf-8"), "bibtex") if bib.is_file() else BibliographyData()
+    try:
+        existing = parse_string(bib.read_text(encoding="utf-8"), "bibtex") if bib.is_file() else BibliographyData()
+    except PybtexError as exc:
+        raise JourneyError(error(display_path(bib.resolve()), getattr(exc, "lineno", None) or 1, 1,
+                                 f"bad BibTeX: {exc}")) from None
     for key, entry in existing.entries.items():
         fields = {name.lower(): value for name, value in entry.fields.items()}
         if (kind == "doi" and fields.get("doi", "").lower() == bare.lower()) or (kind == "arxiv" and fields.get("eprint") == bare):

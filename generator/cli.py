@@ -241,15 +241,12 @@ def _run_status(args: argparse.Namespace) -> int:
 
 
 def _run_cite(args: argparse.Namespace) -> int:
-    from .cite import LookupFailed, cite, parse_identifier
+    from .cite import LookupFailed, bibliography_setting, cite, parse_identifier
 
     parse_identifier(args.identifier)  # a bad id is a usage error before any settings are read
-    bib = args.bib
+    bib = args.bib or bibliography_setting(args.source.resolve())
     if bib is None:
-        config, _ = load_config(args.source.resolve())
-        if not config.bibliography:
-            raise UsageError("journey cite: no .bib file: give --bib FILE or set 'bibliography' in [tool.journey]")
-        bib = config.root / config.bibliography
+        raise UsageError("journey cite: no .bib file: give --bib FILE or set 'bibliography' in [tool.journey]")
     try:
         added = cite(args.identifier, bib)
     except LookupFailed as exc:
