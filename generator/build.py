@@ -168,7 +168,7 @@ def _build(
             reuse.took(key, entry)
         problems += found
     rendered, found = reuse.rendered(work)
-    problems += found
+    problems = list(dict.fromkeys(problems + found))  # a broken site-wide .bib is said once, not per post
     # 4. The site: order, listings, taxonomies, series, URL collisions; the commit notebook links pin.
     revision, noted = source_revision(config) if any(post.notebooks for post in posts) else (None, [])
     site, found = assemble_site(config, rendered, revision)
