@@ -226,3 +226,16 @@ def test_outside_git_the_links_follow_the_branch_and_a_warning_says_so(built, tm
                                       "links follow branch 'main', not the commit the site was built from")
     html = (root / "site/posts/papers/index.html").read_text(encoding="utf-8")
     assert '<a href="https://github.com/ada/notes/blob/main/notebooks/pixel.ipynb">source</a>' in html
+
+
+def test_a_new_commit_re_pins_the_links_of_an_incremental_build(built) -> None:
+    """Last in this file: it moves the fixture blog to a second commit."""
+    root = built[0]
+    git(root, "commit", "-q", "--allow-empty", "-m", "a second commit")
+    commit = git(root, "rev-parse", "HEAD")
+    status, _, stderr = run_journey("build", "--source", str(root), cwd=root)
+    assert status == 0, stderr
+    assert "up to date" not in stderr
+    html = (root / "site/posts/papers/index.html").read_text(encoding="utf-8")
+    assert f"https://colab.research.google.com/github/ada/notes/blob/{commit}/notebooks/pixel.ipynb" in html
+    assert built[1] not in html

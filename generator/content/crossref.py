@@ -117,11 +117,10 @@ def _render_equation(self: Any, tokens: list[Token], idx: int, options: Any, env
 def _figures_and_tables(state: StateCore) -> None:
     tokens = state.tokens
     index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if token.type == "paragraph_open" and index + 2 < len(tokens) and _figure(state, tokens, index):
-            pass
-        elif token.type == "table_open":
+    while index < len(tokens):  # both insert tokens after `index`: the list grows as it is walked
+        if tokens[index].type == "paragraph_open" and index + 2 < len(tokens):
+            _figure(state, tokens, index)
+        elif tokens[index].type == "table_open":
             _table_caption(state, tokens, index)
         index += 1
 

@@ -19,7 +19,7 @@ from ..models import Document, Post
 from .front_matter import JEKYLL_ACCEPTED, Fields, split_front_matter, uses_liquid
 from .notebook_keys import notebook_uses
 from .permalinks import redirects, url_path_of
-from .series_keys import bibliography_paths, series_of
+from .bibliography_series_keys import bibliography_paths, series_of
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
