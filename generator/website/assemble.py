@@ -6,12 +6,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..config import SiteConfig
 from ..content.sources import slugify
 from ..errors import Diagnostic, error, warning
 from ..models import RenderedPost
+
+if TYPE_CHECKING:
+    from .run_links import Revision
+    from .series import SeriesPlace
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,10 @@ class Site:
     years: tuple[tuple[int, tuple[RenderedPost, ...]], ...]
     phases: tuple[Term, ...]
     series: tuple[Term, ...] = ()  # each series' posts in reading order (website/series.py)
-    revision: Any = None  # what notebook links are pinned to (website/run_links.py), None without `repository`
+    revision: Revision | None = None  # what notebook links are pinned to, None without `repository`
 
     @cached_property
-    def series_places(self) -> dict[str, Any]:
+    def series_places(self) -> dict[str, SeriesPlace]:
         """Each series member's `SeriesPlace`, by URL path."""
         from .series import series_places
 
@@ -73,7 +77,9 @@ def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:
     return sorted(posts, key=lambda r: (-r.post.timestamp, r.post.slug))
 
 
-def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost], revision: Any = None) -> tuple[Site, list[Diagnostic]]:
+def assemble_site(
+    config: SiteConfig, rendered: Sequence[RenderedPost], revision: Revision | None = None
+) -> tuple[Site, list[Diagnostic]]:
     """Order posts and derive listings; two posts with one URL is an error naming both."""
     problems = _collisions(rendered) + _term_clashes(rendered)
     # Keep only the first post of each URL, so the page writer does not report it a second time.
