@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -37,9 +38,9 @@ ARXIV_ATOM = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 class _Services(BaseHTTPRequestHandler):
-    asked: list[tuple[str, str]] = []
+    asked: ClassVar[list[tuple[str, str]]] = []  # every request, in order
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         self.asked.append((self.path, self.headers.get("Accept", "")))
         if parts.path == "/doi/10.1109/5.726791" and self.headers.get("Accept") == "application/x-bibtex":

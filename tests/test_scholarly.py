@@ -198,15 +198,15 @@ def test_unknown_keys_and_labels_are_errors_at_their_place(tmp_path: Path) -> No
     assert stderr.splitlines() == [
         "broken.bib:2:1: error: bad BibTeX: premature end of file",
         "posts/2025-01-01-wrong.md:7:5: error: unknown citation key 'nobody': it is not in refs.bib",
-        "posts/2025-01-01-wrong.md:8:1: error: unknown cross-reference '@fig-missing': no figure, table or "
-        "equation in this post has the label 'fig-missing'",
+        ("posts/2025-01-01-wrong.md:8:1: error: unknown cross-reference '@fig-missing': no figure, table or "
+         "equation in this post has the label 'fig-missing'"),
         "posts/2025-01-01-wrong.md:8:15: error: '[@fig-a; @he2016]' mixes citations and cross-references; write them apart",
-        "posts/2025-01-01-wrong.md:8:39: error: unknown cross-reference '@tbl-gone': no figure, table or "
-        "equation in this post has the label 'tbl-gone'",
+        ("posts/2025-01-01-wrong.md:8:39: error: unknown cross-reference '@tbl-gone': no figure, table or "
+         "equation in this post has the label 'tbl-gone'"),
         "posts/2025-01-01-wrong.md:12:14: error: label 'fig-a' is used twice in this post (first at line 10)",
         "posts/2025-01-03-none.md:4:1: error: 'nowhere.bib' does not exist",
-        "posts/2025-01-03-none.md:6:7: error: citation '[@he2016]' but the post has no bibliography "
-        "(set 'bibliography:' in its front matter or the setting)",
+        ("posts/2025-01-03-none.md:6:7: error: citation '[@he2016]' but the post has no bibliography "
+         "(set 'bibliography:' in its front matter or the setting)"),
         "journey: 8 errors; nothing was written",
     ]
 

@@ -17,7 +17,6 @@ from typing import Any
 from ..config import display_path
 from ..errors import Diagnostic, error
 
-
 _PROTECTED = re.compile(r'<span class="bibtex-protected">([^<]*)</span>')
 
 

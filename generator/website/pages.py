@@ -19,16 +19,16 @@ from typing import Any, Protocol
 
 import jinja2
 
+from ..content.markdown_copy import copy_name
 from ..errors import Diagnostic
 from ..models import PostWithBody, RenderedPost
 from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
 from .cite_post import post_bibtex
-from ..content.markdown_copy import copy_name
 from .llms import llms_txt
-from .run_links import run_links
 from .redirects import redirect_pages
+from .run_links import run_links
 from .search import SearchLayout, previous_index, write_search_index
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
