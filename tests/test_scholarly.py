@@ -127,6 +127,20 @@ def test_cross_references_number_markdown_and_notebook_labels_together(built) ->
     assert notebook_figure.index('<span class="crossref-number">Figure 2:</span> One grey pixel') < notebook_figure.index("</figure>")
 
 
+def test_a_labelled_output_without_a_figure_is_numbered_and_takes_no_other_caption() -> None:
+    from generator.content.crossref import number_labels
+
+    html = ('<div class="nb-output" id="fig-raw">text</div>'
+            '<figure id="fig-drawn"><img src="a.png" alt=""><figcaption>Drawn</figcaption></figure>'
+            '\x02ref:fig-raw\x03 and \x02ref:fig-drawn\x03')
+    shown, problems = number_labels(html, [("fig-raw", 3, 1), ("fig-drawn", 3, 20)], "p.md")
+    assert problems == []
+    assert shown == ('<div class="nb-output" id="fig-raw">text</div><figure id="fig-drawn"><img src="a.png" alt="">'
+                     '<figcaption><span class="crossref-number">Figure 2:</span> Drawn</figcaption></figure>'
+                     '<a class="crossref" href="#fig-raw">Figure 1</a> and '
+                     '<a class="crossref" href="#fig-drawn">Figure 2</a>')
+
+
 def test_a_series_has_part_n_of_m_navigation_a_page_and_a_place_on_the_journey(built) -> None:
     middle = page(built, "posts/tour-b/index.html")
     assert '<a href="/notes/series/ml-tour/">ML tour</a> <span class="sep" aria-hidden="true">·</span> Part 2 of 3' in middle

@@ -26,7 +26,7 @@ _LABEL = r"(?:fig|tbl|eq)-[\w-]+"
 _FIGURE_ATTR = re.compile(r"\s*\{#(fig-[\w-]+)\}\s*")
 _CAPTION = re.compile(r"(?:Table)?:\s+(?P<caption>.*?)\s*\{#(?P<label>tbl-[\w-]+)\}\s*")
 _EQUATION = re.compile(r"\$\$(?P<body>.+?)\$\$\s*\{#(?P<label>eq-[\w-]+)\}\s*", re.DOTALL)
-_DEFINED = re.compile(rf'<(?:figure|table|div)\b[^>]*?\sid="({_LABEL})"')
+_DEFINED = re.compile(rf'<(?P<tag>figure|table|div)\b(?P<attrs>[^>]*?)\sid="(?P<label>{_LABEL})"')
 _PLACEHOLDER = re.compile(r"\x02ref:([^\x03]*)\x03")
 _WHERE = {"fig": ("<figcaption>", "</figure>"), "tbl": ("<caption>", "</table>"),
           "eq": ('<span class="equation-number">', "</div>")}
@@ -53,15 +53,17 @@ def number_labels(text: str, references: list[tuple[str, int, int]], path: str) 
     counts: dict[str, int] = {}
     inserts: list[tuple[int, str]] = []
     for match in _DEFINED.finditer(text):
-        label = match.group(1)
+        label = match.group("label")
         kind = label.partition("-")[0]
         if label in numbers:
             continue
         counts[kind] = counts.get(kind, 0) + 1
         numbers[label] = f"{_NAMES[kind]} {counts[kind]}"
+        if not _captioned(kind, match):  # a labelled notebook output without a figure: numbered, no caption
+            continue
         opening, closing = _WHERE[kind]
         at, end = text.find(opening, match.end()), text.find(closing, match.end())
-        if at != -1 and (end == -1 or at < end):
+        if at != -1 and at < end:
             shown = f"({counts[kind]})" if kind == "eq" else f'<span class="crossref-number">{numbers[label]}:</span> '
             inserts.append((at + len(opening), shown))
     for at, shown in reversed(inserts):
@@ -77,6 +79,14 @@ def number_labels(text: str, references: list[tuple[str, int, int]], path: str) 
         return f'<a class="crossref" href="#{label}">{numbers[label]}</a>'
 
     return _PLACEHOLDER.sub(link, text), problems
+
+
+def _captioned(kind: str, match: re.Match[str]) -> bool:
+    """Whether the labelled element is one whose caption (or number) sits inside it."""
+    tag = match.group("tag")
+    if kind == "eq":
+        return tag == "div" and 'class="equation"' in match.group("attrs")
+    return tag == ("figure" if kind == "fig" else "table")
 
 
 def _equation_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
