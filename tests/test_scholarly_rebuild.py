@@ -1,5 +1,6 @@
-"""Incremental builds see what citations and series pages depend on beyond a post's own file:
-an edited `.bib`, and an edited member of a series; each rebuild equals a clean build."""
+"""Incremental builds see what citations, series pages and Markdown copies depend on beyond a
+post's own file: an edited `.bib`, an edited member of a series, the site's URL; each rebuild
+equals a clean build."""
 
 from __future__ import annotations
 
@@ -62,4 +63,12 @@ def test_an_edited_series_member_changes_the_other_parts_pages(blog: Path, tmp_p
     part.write_text(part.read_text(encoding="utf-8").replace("series: Tour\n", ""), encoding="utf-8")
     build(blog, blog / "site")
     assert "Part 2 of 2" in (blog / "site/posts/part-3/index.html").read_text(encoding="utf-8")
+    assert read_tree(blog / "site") == clean_build(blog, tmp_path)
+
+
+def test_a_new_base_url_reaches_the_markdown_copies(blog: Path, tmp_path: Path) -> None:
+    settings = blog / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("ada.github.io", "notes.example.org"), encoding="utf-8")
+    build(blog, blog / "site")
+    assert 'url: "https://notes.example.org/notes/posts/cites/"' in (blog / "site/posts/cites/index.md").read_text(encoding="utf-8")
     assert read_tree(blog / "site") == clean_build(blog, tmp_path)

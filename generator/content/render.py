@@ -62,11 +62,12 @@ def post_notebooks(post: Post, executed: Mapping[NotebookRequest, Any]) -> list[
 
 
 def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: str, liquid: str = "") -> str:
-    """Everything a post's HTML depends on: its file, the base path, its notebooks' results and
+    """Everything a post's HTML depends on: its file, the base path (and URL: its Markdown copy
+    names it), its .bib files, its notebooks' results and
     the code that renders it (`code`: a digest of journey's files); for a post with Liquid, also
     what its Liquid can read (`liquid`: `LiquidSite.digest`)."""
     digest = hashlib.sha256()
-    parts = (FORMAT, code, config.base_path, str(config.summary_words), config.excerpt_separator,
+    parts = (FORMAT, code, config.base_path, config.base_url, str(config.summary_words), config.excerpt_separator,
              post.display_path, post.url_path, liquid if post.liquid else "")
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
