@@ -170,6 +170,7 @@ def _build(
     from .website.assemble import assemble_site
     from .website.pages import render_site
     from .website.search_engine import search_engine
+    from .website.run_links import source_revision
     from .website.templates import (
         collect_assets,
         create_environment,
@@ -213,10 +214,11 @@ def _build(
             reuse.took(key, entry)
         problems += found
     rendered, found = reuse.rendered(work)
-    problems += found
-    # 4. The site: order, listings, taxonomies, URL collisions.
-    site, found = assemble_site(config, rendered)
-    problems += found
+    problems = list(dict.fromkeys(problems + found))  # a broken site-wide .bib is said once, not per post
+    # 4. The site: order, listings, taxonomies, series, URL collisions; the commit notebook links pin.
+    revision, noted = source_revision(config) if any(post.notebooks for post in posts) else (None, [])
+    site, found = assemble_site(config, rendered, revision)
+    problems += noted + found
     # 5. Pages, feeds, search, assets: into a staging folder, swapped in whole.
     assets = collect_assets(config, reuse.syntax_css)
     env = create_environment(config, assets, bytecode_cache=reuse.bytecode_cache())
@@ -239,6 +241,8 @@ def _build(
         raise
     ran_kernels = any(not notebook.from_cache for notebook in executed.values())
     named = {str(p) for post in posts for use in post.notebooks for p in (use.request.notebook, *use.request.deps)}
+    named |= {str(p) for post in posts for p in post.bibliography}  # an edited .bib rebuilds its posts
+    named |= set(revision.inputs if revision is not None else ())  # a new commit re-pins notebook links
     reuse.finish(posts=site.posts, site=staging.digest(), search=pages.search, templates=(templates, pages.template_facts),
                  release=next_release, warnings=problems, named=named, ran_kernels=ran_kernels)
     return len(staging.outputs()), pages.rendered, problems

@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--write", action="store_true", help="change the files (default: show the diff)")
     _verbose(fix)
 
+    cite = commands.add_parser("cite", help="look up a DOI or arXiv id and add it to the .bib (uses the network)")
+    cite.add_argument("identifier", metavar="DOI|arXiv-id")
+    _source(cite)
+    cite.add_argument("--bib", type=Path, help="the .bib file (default: the 'bibliography' setting)")
+    cite.add_argument("--verbose", action="store_true")
+
     status = commands.add_parser("status", help="say which notebook results are fresh or stale, and why")
     _source(status)
     _verbose(status)
@@ -182,6 +188,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "check": _run_check,
         "publish": _run_publish,
         "status": _run_status,
+        "cite": _run_cite,
     }[args.command](args)
 
 
@@ -295,6 +302,26 @@ def _run_status(args: argparse.Namespace) -> int:
     for line in notebook_status(uses, config):
         print(line)
     return _finish([*problems, *posts.diagnostics])
+
+
+def _run_cite(args: argparse.Namespace) -> int:
+    from .cite import LookupFailed, bibliography_setting, cite, parse_identifier
+
+    parse_identifier(args.identifier)  # a bad id is a usage error before any settings are read
+    bib = args.bib or bibliography_setting(args.source.resolve())
+    if bib is None:
+        raise UsageError("journey cite: no .bib file: give --bib FILE or set 'bibliography' in [tool.journey]")
+    try:
+        added = cite(args.identifier, bib)
+    except LookupFailed as exc:
+        print(f"journey: {exc}", file=sys.stderr)
+        return 1
+    shown = display_path(added.bib.resolve())
+    if added.new:
+        print(f"journey: added {added.key} to {shown}; cite it as [@{added.key}]", file=sys.stderr)
+    else:
+        print(f"journey: {shown} has it already as {added.key}; cite it as [@{added.key}]", file=sys.stderr)
+    return 0
 
 
 def _run_serve(args: argparse.Namespace) -> int:

@@ -59,6 +59,9 @@ class SiteConfig:
     code_fold: str = "none"  # notebook code cells: none (shown), show (folded open), hide (folded closed)
     code_lines: int = 25  # a notebook code cell longer than this is collapsed with "Show all"
     output_lines: int = 40  # a text output longer than this shows its first and last lines
+    bibliography: str = ""  # a .bib file for every post's citations (a post's `bibliography:` replaces it)
+    repository: str = ""  # the blog's GitHub repository, owner/name: notebooks' Colab and Binder links
+    repository_branch: str = "main"  # what those links follow when the blog is not in a git checkout
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property  # asked for per link and per page; a frozen dataclass's __dict__ keeps it
@@ -223,6 +226,11 @@ def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[
     if config.code_fold not in ("none", "show", "hide"):
         problems.append(error(path, *where("code_fold"),
                               f"setting 'code_fold': expected one of none, show, hide, got '{config.code_fold}'"))
+    if config.bibliography and not (config.root / config.bibliography).is_file():
+        problems.append(error(path, *where("bibliography"), f"setting 'bibliography': '{config.bibliography}' does not exist"))
+    if config.repository and not re.fullmatch(r"[\w.-]+/[\w.-]+", config.repository):
+        problems.append(error(path, *where("repository"),
+                              f"setting 'repository': expected a GitHub repository as owner/name, got '{config.repository}'"))
     if config.permalink and (problem := pattern_problem(config.permalink)):
         problems.append(error(path, *where("permalink"), f"setting 'permalink': {problem}"))
     parts = urlsplit(config.base_url)

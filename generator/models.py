@@ -86,6 +86,9 @@ class Post:
     redirects: tuple[str, ...] = ()  # site files of redirect pages to the post (redirect_from, aliases)
     liquid: bool = False  # the body holds Liquid (`{%`, `{{`): rendered through it first
     code_fold: str = ""  # `code_fold:` none, show or hide for the post's code cells; "": the setting's
+    bibliography: tuple[Path, ...] = ()  # the .bib files its citations come from (absolute)
+    series: str = ""  # the series it is a part of (`series:`)
+    series_order: int = 0  # its place in the series (0: by date)
 
     @cached_property
     def stamps(self) -> tuple[str, str]:
@@ -154,7 +157,7 @@ class RenderedPost:
         post = self.post
         shown = (post.url_path, post.title, post.stamps, post.description, self.summary, post.tags,
                  post.categories, post.pinned, post.draft, self.reading_minutes, self.runs_notebook, post.author,
-                 post.hidden, post.sticky_rank, self.thumbnail)
+                 post.hidden, post.sticky_rank, self.thumbnail, post.series, post.series_order)
         return hashlib.sha256(repr(shown).encode("utf-8")).digest()
 
 

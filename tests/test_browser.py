@@ -203,6 +203,7 @@ def _word_in_one_body(site: Path) -> tuple[str, str]:
     bodies = {}
     for url, html in _post_pages(site).items():
         content = html.split('<div class="content">', 1)[1].split("</article>", 1)[0]
+        content = content.split('<details class="cite-post">', 1)[0]  # its BibTeX is not searched
         bodies[url] = set(re.findall(r"[a-z]{7,}", re.sub(r"<[^>]+>", " ", content).lower()))
     everything = {url: " ".join(_post_pages(site)[url].lower().split()) for url in bodies}
     for url, words in bodies.items():

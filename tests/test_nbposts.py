@@ -168,7 +168,7 @@ def test_quarto_raw_cell_and_cell_options(site) -> None:
     name = figure.split('<img src="', 1)[1].split('"', 1)[0]
     assert (f'<div class="nb-output-item nb-image"><figure id="fig-blue"><a class="nb-zoom" href="{name}">'
             f'<img src="{name}" alt="A 2 by 2 blue square" width="2" height="2" loading="lazy"></a>'
-            '<figcaption>A blue square</figcaption></figure></div>') in figure
+            '<figcaption><span class="crossref-number">Figure 1:</span> A blue square</figcaption></figure></div>') in figure
     assert "<pre>not shown</pre>" not in html and "print" in cell(html, "quiet")  # output: false
     noeval = cell(html, "noeval")
     assert "torch" in noeval and "stale output" not in noeval and "nb-output" not in noeval

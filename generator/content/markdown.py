@@ -25,6 +25,8 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from ..errors import Diagnostic, error
 from ..models import Heading
 from .attributes import attributes_plugin
+from .cite_syntax import cite_plugin
+from .crossref import crossref_plugin
 from .mathjax import DISPLAY_INLINE, mathjax_plugin
 
 ShortcodeHandler = Callable[[str, list[str], dict[str, str]], str]
@@ -64,6 +66,8 @@ def create_markdown() -> MarkdownIt:
     md.block.ruler.before("paragraph", "shortcode_block", _shortcode_block)
     md.inline.ruler.before("html_inline", "shortcode", _shortcode_inline)
     md.core.ruler.push("base_path_links", _rewrite_root_links)
+    md.use(crossref_plugin)  # figures, table captions, labelled equations: `{#fig-…}`, `{#tbl-…}`, `{#eq-…}`
+    md.use(cite_plugin)  # `[@key]`, `@key`, `@fig-…`: needs `scholar` in the render's env
     md.add_render_rule("math_inline_double", _render_math_inline_double)
     md.add_render_rule(DISPLAY_INLINE, _render_math_display_inline)
     md.add_render_rule("fence", _render_fence)
@@ -83,9 +87,11 @@ def render_markdown(
     shortcode: ShortcodeHandler | None = None,
     summary_words: int = 40,
     highlight: Callable[[str, str], str] | None = None,
+    scholar: Any = None,
 ) -> RenderResult:
     """Render a post body; problems become diagnostics at `path`, lines shifted by `first_line`.
-    `highlight` turns a code block into HTML (default: `highlight_code`)."""
+    `highlight` turns a code block into HTML (default: `highlight_code`); `scholar` collects the
+    post's citations and cross-references (`scholarly.Scholar`)."""
     env: dict[str, Any] = {
         "path": path,
         "first_line": first_line,
@@ -93,6 +99,7 @@ def render_markdown(
         "shortcode": shortcode,
         "diagnostics": [],
         "highlight": highlight or highlight_code,
+        "scholar": scholar,  # citations and cross-references (content/scholarly.py); None: left as text
     }
     tokens = md.parse(text, env)
     body = md.renderer.render(tokens, md.options, env)
@@ -152,6 +159,11 @@ def _render_math(content: str, config: dict[str, Any]) -> str:
         return convert(content, display=display)
     except Exception:  # noqa: BLE001 - latex2mathml raises many types; show the source, not fail the page
         return f'<code class="math-error">{html.escape(content)}</code>'
+
+
+def render_math_block(content: str) -> str:
+    """Display math as a `$$` block shows it."""
+    return f'<div class="math block">\n{_render_math(content, {"display_mode": True})}\n</div>\n'
 
 
 def _render_math_inline_double(
@@ -286,7 +298,7 @@ def _no_toc(heading: Token) -> bool:
 def _plain_text(token: Token) -> str:
     parts = []
     for child in token.children or []:
-        if child.type in ("text", "code_inline", "math_inline", "math_inline_double", DISPLAY_INLINE):
+        if child.type in ("text", "code_inline", "math_inline", "math_inline_double", DISPLAY_INLINE, "citation"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")

@@ -18,6 +18,7 @@ from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Document, Heading, NotebookRequest, Post, RenderedPost
 from ..parallel import parallel_iter
+from . import scholarly
 from .markdown import (
     ShortcodeProblem,
     create_markdown,
@@ -65,11 +66,12 @@ def post_notebooks(post: Post, executed: Mapping[NotebookRequest, Any]) -> list[
 
 
 def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: str, liquid: str = "") -> str:
-    """Everything a post's HTML depends on: its file, the base path, its notebooks' results and
+    """Everything a post's HTML depends on: its file, the base path (and URL: its Markdown copy
+    names it), its .bib files, its notebooks' results and
     the code that renders it (`code`: a digest of journey's files); for a post with Liquid, also
     what its Liquid can read (`liquid`: `LiquidSite.digest`)."""
     digest = hashlib.sha256()
-    parts = (FORMAT, code, config.base_path, str(config.summary_words), config.excerpt_separator,
+    parts = (FORMAT, code, config.base_path, config.base_url, str(config.summary_words), config.excerpt_separator,
              post.display_path, post.url_path, liquid if post.liquid else "",
              config.code_fold, str(config.code_lines), str(config.output_lines))
     for part in parts:
@@ -86,6 +88,8 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
         digest.update(pillow_version().encode("utf-8") + b"\0")
     if picture is not None:
         digest.update(hashlib.sha256(picture.read_bytes()).digest())
+    for bib in scholarly.digest_parts(post):  # citations: the .bib files' entries
+        digest.update(hashlib.sha256(bib).digest())
     for notebook in notebooks:
         digest.update(notebook.cache_key.encode("ascii") + hashlib.sha256(notebook.ipynb_bytes).digest())
         digest.update(json.dumps(notebook.run_info, sort_keys=True, default=str).encode("utf-8"))
@@ -172,17 +176,23 @@ def _render_one(
         templated = render_liquid(document, liquid, highlighter)
     if templated is not None and any(d.is_error for d in templated.problems):
         return [(key, None, list(templated.problems))]
+    scholar, found = scholarly.begin(post)
+    if scholar is None:
+        return [(key, None, found)]
     result = render_markdown(
         _MARKDOWN, templated.text if templated else document.body, path=post.display_path,
         first_line=document.body_line, base_path=config.base_path, shortcode=_shortcode_handler(notebooks),
-        summary_words=config.summary_words, highlight=highlighter,
+        summary_words=config.summary_words, highlight=highlighter, scholar=scholar,
     )
     if templated is not None:
         result.html, result.text = templated.restore(result.html), " ".join(f"{result.text} {templated.code}".split())
         result.diagnostics[:0] = templated.problems
+    html = result.html + (notebooks.trailing_html() if notebooks is not None else "")
+    html, found = scholarly.finish(scholar, html, post.display_path)  # numbers, references, the reference list
+    result.diagnostics += found
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
-    html = align_numbers(result.html + (notebooks.trailing_html() if notebooks is not None else ""))
+    html = align_numbers(html)
     outline = result
     if notebooks is not None and not document.body.strip() and notebooks.own_markdown:
         # A notebook post: its table of contents, length and summary are its Markdown cells'.
@@ -192,6 +202,8 @@ def _render_one(
     card = thumbnail(post, config, html, files)
     figure = first_figure(html, files)
     files = tuple(sorted({*files, card})) if card else files
+    files = tuple(sorted([*files, _markdown_copy(document, config, executed if notebooks is not None else [], notebooks,
+                                                         scholarly.references_markdown(scholar))]))
     entry = {
         "toc": [[h.level, h.text, h.anchor] for h in outline.toc],
         "words": outline.words,
@@ -234,6 +246,15 @@ class _Highlighter:
         if not found:
             found = self.made[key] = highlight_code(code, language)
         return found
+
+
+def _markdown_copy(document: Document, config: SiteConfig, executed: list[Any], notebooks: Any,
+                   references: str) -> tuple[str, bytes]:
+    """The post's Markdown copy, as a file beside its page (llms.txt lists them)."""
+    from .markdown_copy import copy_name, markdown_copy
+
+    value = (lambda args, kwargs: notebooks.shortcode("value", args, kwargs)) if notebooks is not None else None
+    return copy_name(document.post.url_path), markdown_copy(document, config, executed, value, references)
 
 
 def _embedded_notebooks(post: Post, executed: list[Any], config: SiteConfig) -> Any:

@@ -18,6 +18,7 @@ from .front_matter import JEKYLL_ACCEPTED, Fields, split_front_matter, uses_liqu
 from .notebook_keys import notebook_uses
 from .permalinks import redirects, url_path_of
 from .slugs import slugify
+from .bibliography_series_keys import bibliography_paths, series_of
 
 KNOWN_KEYS = frozenset({
     "title", "date", "updated", "description", "summary", "tags", "categories", "category", "author",
@@ -25,6 +26,7 @@ KNOWN_KEYS = frozenset({
     "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
     "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze", "resources", "time_budget",
     "code_fold",
+    "bibliography", "series",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
 FileDates = Callable[[Path], "datetime | None"]  # a file's first commit time (content/git_dates.py)
@@ -313,6 +315,7 @@ def _checked_fields(
     if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
         fields.fail("sticky_rank", f"'sticky_rank' must be a positive whole number, got {rank!r}")
         rank = 0
+    series, series_order = series_of(meta, fields)
     return {
         "updated": fields.moment(meta, updated, config.tz),
         "description": fields.string(meta, "description") or fields.string(meta, "summary"),
@@ -327,6 +330,9 @@ def _checked_fields(
         "redirects": redirects(meta, fields),
         "image": fields.string(meta, "image"),
         "code_fold": _code_fold(meta, fields),
+        "bibliography": bibliography_paths(config, path, meta, fields),
+        "series": series,
+        "series_order": series_order,
     }
 
 

@@ -27,7 +27,7 @@ from .scan import changed_while_building, code_digest, inputs_digest, scan_input
 if TYPE_CHECKING:
     from .session import LastBuild
 
-POSTS = "posts-6"  # the version of stored post rows
+POSTS = "posts-7"  # the version of stored post rows
 
 
 def input_paths(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
@@ -97,6 +97,7 @@ class Rebuild:
         if undated and (undated, post.date) != undated_post_date(path, self.config.tz, self.dates):
             return None
         named = [p for use in post.notebooks for p in (use.request.notebook, *use.request.deps)]
+        named += post.bibliography
         if not all(p.is_file() for p in named):
             return None
         if path.stem == "index":  # a bundle's files are listed afresh: they are not in its digest

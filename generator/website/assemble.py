@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from ..config import SiteConfig
 from ..content.permalinks import NAME_MAX
 from ..content.slugs import slugify
 from ..errors import Diagnostic, error, warning
 from ..models import RenderedPost
+
+if TYPE_CHECKING:
+    from .run_links import Revision
+    from .series import SeriesPlace
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,15 @@ class Site:
     categories: tuple[Term, ...]
     years: tuple[tuple[int, tuple[RenderedPost, ...]], ...]
     phases: tuple[Term, ...]
+    series: tuple[Term, ...] = ()  # each series' posts in reading order (website/series.py)
+    revision: Revision | None = None  # what notebook links are pinned to, None without `repository`
+
+    @cached_property
+    def series_places(self) -> dict[str, SeriesPlace]:
+        """Each series member's `SeriesPlace`, by URL path."""
+        from .series import series_places
+
+        return series_places(self.series)
 
     def neighbours(self, index: int) -> tuple[RenderedPost | None, RenderedPost | None]:
         """(older, newer) around the post at `index` of `posts`."""
@@ -64,7 +78,9 @@ def newest_first(posts: Sequence[RenderedPost]) -> list[RenderedPost]:
     return sorted(posts, key=lambda r: (-r.post.timestamp, r.post.slug))
 
 
-def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple[Site, list[Diagnostic]]:
+def assemble_site(
+    config: SiteConfig, rendered: Sequence[RenderedPost], revision: Revision | None = None
+) -> tuple[Site, list[Diagnostic]]:
     """Order posts and derive listings; two posts with one URL is an error naming both."""
     problems = _collisions(rendered) + _term_clashes(rendered) + _long_terms(rendered)
     # Keep only the first post of each URL, so the page writer does not report it a second time.
@@ -81,8 +97,16 @@ def assemble_site(config: SiteConfig, rendered: Sequence[RenderedPost]) -> tuple
         categories=_terms(posts, "categories"),
         years=_years(posts),
         phases=_phases(config, posts),
+        series=_series(posts),
+        revision=revision,
     )
     return site, problems
+
+
+def _series(posts: Sequence[RenderedPost]) -> tuple[Term, ...]:
+    from .series import collect_series
+
+    return collect_series(posts)
 
 
 def _by_path(rendered: Sequence[RenderedPost]) -> list[RenderedPost]:

@@ -18,13 +18,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 
+from ..content.markdown_copy import copy_name
 from ..errors import Diagnostic
 from ..models import PostWithBody, RenderedPost
 from ..parallel import parallel_map
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
+from .cite_post import post_bibtex
 from .copied import copied_files, outside_blog
+from .llms import llms_txt
 from .redirects import redirect_pages
+from .run_links import run_links
 from .script_data import script_json
 from .search import SearchLayout, previous_index, write_search_index
 from .search_engine import PAGEFIND_FOLDER, pagefind_binary
@@ -113,7 +117,8 @@ def _render_job(item: tuple[PageJob, str]) -> list[Diagnostic]:
         post = site.posts[job.post_index]
         older, newer = site.neighbours(job.post_index)
         body = PostWithBody(post, _WORKER["bodies"].html(post.render_key))
-        context = {**_post_context(site, post), "post": body, "older": older, "newer": newer}
+        context = {**_post_context(site, post), "post": body, "older": older, "newer": newer,
+                   "series": site.series_places.get(post.post.url_path)}
     else:
         context = {**job.context, "site": site}
     html, found = render_page(_WORKER["env"], job.template, context, job.origin)
@@ -157,6 +162,9 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
     page("archive/", "archive.html", "archive", title="Archive", description="Every post, year by year.")
     page("journey/", "journey.html", "journey", title="The journey",
          description="The posts in the order they are meant to be read, phase by phase.")
+    for series in site.series:
+        page(f"series/{series.slug}/", "series.html", f"series/{series.slug}", term=series,
+             title=f"Series: {series.name}", description=f"The {len(series.posts)} parts of {series.name}, in order.")
     pagefind_js = PAGEFIND_FOLDER + "pagefind.js" if search_engine == "pagefind" else ""
     page("search/", "search.html", "search", title="Search", description="Search every post.",
          pagefind_js=pagefind_js, depends=pagefind_js)
@@ -262,8 +270,10 @@ def _post_jobs(site: Site, env: jinja2.Environment, theme: str, facts: _Template
         older = posts[index + 1].post if index + 1 < len(posts) else _NO_POST
         newer = posts[index - 1].post if index > 0 else _NO_POST
         digest = shared.copy()
+        place = site.series_places.get(post.url_path)
         digest.update("\0".join((item.render_key, *post.stamps, older.url_path, older.title,
-                                  newer.url_path, newer.title)).encode("utf-8"))
+                                  newer.url_path, newer.title, place.digest() if place else "",
+                                  site.revision.digest if site.revision and post.notebooks else "")).encode("utf-8"))
         jobs.append(PageJob(page_file(post.url_path), template, post.display_path, digest.hexdigest(), index))
     return jobs
 
@@ -274,6 +284,9 @@ def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
         "page": {"title": post.title, "description": post.description or item.summary, "path": post.url_path},
         "tag_slugs": {name: term_slug(name) for name in post.tags},
         "json_ld": _json_ld(site, item),
+        "cite_bibtex": post_bibtex(site.config, post),
+        "run_links": run_links(site.revision, post),
+        "markdown_copy": copy_name(post.url_path),
     }
 
 
@@ -282,6 +295,11 @@ def _digest(*parts: str) -> str:
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
+
+
+def site_digest(site: Site) -> str:
+    """What every listing shows of every post, in order (llms.txt)."""
+    return hashlib.sha256(b"".join(item.listing_digest for item in site.posts)).hexdigest()
 
 
 def _posts_digest(theme: str, name: str, items: Sequence[RenderedPost]) -> str:
@@ -330,6 +348,9 @@ def _derived_files(
     if target is not None:
         target.write_text(feeds.sitemap(site, pages), encoding="utf-8")
     staging.add("robots.txt", feeds.robots(site), "robots")
+    target = staging.claim("llms.txt", "llms.txt", _digest(theme, "llms.txt", site_digest(site)))
+    if target is not None:
+        target.write_text(llms_txt(site), encoding="utf-8")
     engine, known = search
     if engine == "pagefind":
         layout = _pagefind_bundle(site, staging, bodies, theme, known)

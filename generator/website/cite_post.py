@@ -1,0 +1,34 @@
+""""Cite this post": a post's own BibTeX entry, shown on its page."""
+
+from __future__ import annotations
+
+import re
+
+from ..config import SiteConfig
+from ..models import Post
+
+_SPECIAL = re.compile(r"([&%$#_])")
+
+
+def post_bibtex(config: SiteConfig, post: Post) -> str:
+    """An `@online` entry for the post: author, title, date, URL and the blog's name."""
+    author = post.author or config.author or config.title
+    fields = [
+        ("author", " and ".join(_escape(name) for name in re.split(r",? and |, ", author) if name.strip())),
+        ("title", "{" + _escape(post.title) + "}"),  # braces: BibTeX styles keep its capitals
+        ("year", str(post.date.year)),
+        ("date", post.date.date().isoformat()),
+        ("url", config.absolute_url(post.url_path)),
+        ("organization", _escape(config.title)),
+    ]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+    return f"@online{{{_key(post)},\n{body}\n}}\n"
+
+
+def _key(post: Post) -> str:
+    return f"{re.sub(r'[^a-z0-9]+', '', post.slug.lower())[:40] or 'post'}{post.date.year}"
+
+
+def _escape(text: str) -> str:
+    """Text inside a BibTeX value: special characters escaped, stray braces dropped."""
+    return _SPECIAL.sub(r"\\\1", text.replace("\\", "").replace("{", "").replace("}", ""))
