@@ -190,6 +190,9 @@ def make_bench(work: Path, posts: int, seed: int) -> Bench:
     # with PYTHONDONTWRITEBYTECODE set, every run would compile journey's modules from source,
     # a cost only the generator's rows would pay (the hash script imports none of them).
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # The core install's search index (search.json): with the `search` extra, `search = "auto"`
+    # runs Pagefind, which has no incremental mode (set PAGEFIND_BINARY_PATH to measure that).
+    env.setdefault("PAGEFIND_BINARY_PATH", str(work / "no-pagefind"))
     return Bench(corpus, scratch, work / "floor-out", frozenset(_tree(corpus)), env)
 
 

@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         outside, inside, scratch = base / "outside", base / "inside", base / "scratch"
         scratch.mkdir()
         env = {**env, **GIT, "XDG_CACHE_HOME": str(scratch / "xdg"), "GIT_CEILING_DIRECTORIES": str(base)}
+        env.setdefault("PAGEFIND_BINARY_PATH", str(base / "no-pagefind"))  # the core install: search.json
         posts = copy_corpus(args.corpus, outside) if args.corpus else generate(outside, args.posts, args.seed)
         shutil.copytree(outside, inside)
         commits = commit_one_by_one(inside)
