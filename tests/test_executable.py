@@ -70,7 +70,7 @@ def test_quarto_bundle_runs_in_its_folder_with_its_files(site) -> None:
     html = content(page(site, "quarto-bundle"))
     assert "rows: 3 sum of y: 12" in html and '<img src="thumbnail.png" alt="A thumbnail"' in html
     assert sorted(p.name for p in (site[0] / "posts/quarto-bundle").iterdir()) == [
-        "data.csv", "index.html", "index.ipynb", "thumbnail.png"]
+        "data.csv", "index.html", "index.ipynb", "index.md", "thumbnail.png"]
 
 
 def test_plain_markdown_stays_plain(site) -> None:
@@ -108,7 +108,7 @@ def test_sys_exit_zero_is_a_clean_stop(site) -> None:
 def test_sys_exit_without_a_code_stops_even_when_errors_are_allowed(site) -> None:
     # Quarto's `execute: {error: true}` is allow_errors: nbclient runs on, journey publishes up to the stop.
     html = page(site, "exit-allowed")
-    assert "first chunk" in html and "sys</span><span class=\"o\">.</span><span class=\"n\">exit" in html
+    assert "first chunk" in html and "sys<span class=\"o\">.</span>exit" in html
     assert "after the exit" not in html and "SystemExit" not in html
 
 

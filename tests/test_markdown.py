@@ -110,7 +110,8 @@ def test_a_shortcode_with_unbalanced_quotes() -> None:
 
 def test_highlight_code() -> None:
     assert highlight_code("x = 1\n", "python") == (
-        '<div class="highlight"><pre><span></span><code><span class="n">x</span> '
+        # plain names carry no span: the code stylesheet has no rule for them
+        '<div class="highlight"><pre><span></span><code>x '
         '<span class="o">=</span> <span class="mi">1</span>\n</code></pre></div>\n'
     )
     assert highlight_code("<a>\n", "nope") == (

@@ -55,7 +55,7 @@ def test_code_cell_structure_and_pygments_classes() -> None:
     out = render(cell("x = 1", stdout("hello\n"), cell_id="abc"))
     assert '<div class="nb-cell nb-code" id="cell-abc">' in out.html
     assert '<div class="nb-input">\n<div class="highlight"><pre>' in out.html
-    assert '<span class="n">x</span>' in out.html
+    assert '<code>x <span class="o">=</span>' in out.html
     assert '<div class="nb-output-item nb-stream nb-stdout"><pre>hello\n</pre></div>' in out.html
     assert out.html.startswith('<div class="nb-notebook">')
 

@@ -32,7 +32,7 @@ from .thumbnails import first_figure, image_file, pillow_version, thumbnail
 if TYPE_CHECKING:
     from .liquid import LiquidSite
 
-FORMAT = "render-5"  # bump when rendering changes what a stored rendering would contain
+FORMAT = "render-6"  # bump when rendering changes what a stored rendering would contain
 _TAGS = re.compile(r"<[^>]+>")
 # MathML, heading anchors, chart specs (JSON in <script>) and buttons are not the post's words.
 _UNSEARCHABLE = re.compile(r"<math\b.*?</math>|<a class=\"header-anchor\".*?</a>|<script\b.*?</script>"

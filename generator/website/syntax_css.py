@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+SYNTAX_STYLES = "default+github-dark"  # the light Pygments style, then the dark one
 _RULE = re.compile(r"^(\.highlight(?: \.[\w-]+)?) \{ (.*?);? \}$")
 _COLOURS = ("color", "background-color", "background")
 # The block's own background is the theme's code surface, and journey never highlights lines.
@@ -38,13 +39,24 @@ def paired_css(light: str, dark: str) -> str:
 
 
 def _rules(css: str) -> dict[str, dict[str, str]]:
+    """Each selector's declarations; a token colour that is the style's own text colour is left
+    out (the token then follows the code block's text, as plain text does)."""
     rules: dict[str, dict[str, str]] = {}
     for line in css.splitlines():
         found = _RULE.match(line.strip())
         if found:
             pairs = (part.split(":", 1) for part in found.group(2).split(";") if ":" in part)
             rules[found.group(1)] = {name.strip(): value.strip() for name, value in pairs}
+    text = rules.get(".highlight", {}).get("color", "").lower()
+    for selector, declarations in rules.items():
+        if selector != ".highlight" and text and declarations.get("color", "").lower() == text:
+            del declarations["color"]
     return rules
+
+
+def styled_classes(css: str) -> frozenset[str]:
+    """The token classes (`n`, `kd`, …) a stylesheet made by `paired_css` has a rule for."""
+    return frozenset(re.findall(r"\.highlight \.([\w-]+)", css))
 
 
 def _unset(prop: str) -> str:

@@ -15,6 +15,7 @@ import jinja2
 from ..config import SiteConfig, theme_dirs
 from ..content.sources import display_path
 from ..errors import Diagnostic, error
+from .syntax_css import SYNTAX_STYLES
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,6 @@ def collect_assets(config: SiteConfig, syntax_css: Callable[[str], bytes] | None
     return {name: _fingerprint(name, data) for name, data in sorted(sources.items())}
 
 
-SYNTAX_STYLES = "default+github-dark"  # the light Pygments style, then the dark one
 
 
 def pygments_stylesheet(style: str) -> bytes:
