@@ -396,9 +396,10 @@ def test_an_open_browser_tab_reloads_itself_and_shows_build_errors(served: Serve
         page = browser.new_page()
         page.goto(served.url + "posts/first/")
         assert "first version" in page.inner_text("body")
+        # (While the tab reloads, `document.body` is briefly null: the predicates allow for it.)
 
         post.write_text(FIRST.replace("first version", "second version"), encoding="utf-8")
-        page.wait_for_function("document.body.innerText.includes('second version')", timeout=15_000)
+        page.wait_for_function("document.body && document.body.innerText.includes('second version')", timeout=15_000)
 
         post.write_text(FIRST.replace("title: First post", "title: [unclosed"), encoding="utf-8")
         panel = page.wait_for_selector("#journey-build-error", timeout=15_000)
@@ -408,7 +409,7 @@ def test_an_open_browser_tab_reloads_itself_and_shows_build_errors(served: Serve
         assert "second version" in page.inner_text("body")  # the last good page stays
 
         post.write_text(FIRST.replace("first version", "fixed version"), encoding="utf-8")
-        page.wait_for_function("document.body.innerText.includes('fixed version')", timeout=15_000)
+        page.wait_for_function("document.body && document.body.innerText.includes('fixed version')", timeout=15_000)
         assert page.query_selector("#journey-build-error") is None
 
 
