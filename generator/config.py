@@ -62,6 +62,7 @@ class SiteConfig:
     bibliography: str = ""  # a .bib file for every post's citations (a post's `bibliography:` replaces it)
     repository: str = ""  # the blog's GitHub repository, owner/name: notebooks' Colab and Binder links
     repository_branch: str = "main"  # what those links follow when the blog is not in a git checkout
+    llms_txt: bool = False  # /llms.txt and a Markdown copy beside each post page (Quarto's `llms-txt`)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property  # asked for per link and per page; a frozen dataclass's __dict__ keeps it
@@ -172,6 +173,8 @@ def _check(name: str, value: Any) -> Any:
     expected = _TYPES[name]
     if expected in ("str", str):
         return value if isinstance(value, str) else "\0expected a string, got " + _kind(value)
+    if expected in ("bool", bool):
+        return value if isinstance(value, bool) else "\0expected true or false, got " + _kind(value)
     if expected in ("int", int):
         if isinstance(value, bool) or not isinstance(value, int):
             return "\0expected an integer, got " + _kind(value)

@@ -22,6 +22,7 @@ author = "Ada Example"
 base_url = "https://ada.github.io/notes/"
 bibliography = "refs.bib"
 repository = "ada/notes"
+llms_txt = true
 """
 PAPERS = """\
 Convolutions won on digits [@lecun1998, p. 2280], residual links went deeper

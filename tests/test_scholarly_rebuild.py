@@ -32,7 +32,7 @@ def clean_build(blog: Path, tmp: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_blog(tmp_path_factory.mktemp("rebuild") / "blog", {
-        "pyproject.toml": '[tool.journey]\ntitle = "Notes"\nbase_url = "https://ada.github.io/notes/"\n',
+        "pyproject.toml": '[tool.journey]\ntitle = "Notes"\nbase_url = "https://ada.github.io/notes/"\nllms_txt = true\n',
         "refs/ml.bib": (FIXTURES / "refs.bib").read_text(encoding="utf-8"),
         "posts/2025-01-01-cites.md": post("Cites", "2025-01-01", "As shown [@he2016].\n", bibliography="../refs/ml.bib"),
         **{f"posts/2025-02-0{n}-part-{n}.md": post(f"Part {n}", f"2025-02-0{n}", "Words.\n", series="Tour")

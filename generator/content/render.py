@@ -73,7 +73,7 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
     digest = hashlib.sha256()
     parts = (FORMAT, code, config.base_path, config.base_url, str(config.summary_words), config.excerpt_separator,
              post.display_path, post.url_path, liquid if post.liquid else "",
-             config.code_fold, str(config.code_lines), str(config.output_lines))
+             config.code_fold, str(config.code_lines), str(config.output_lines), str(config.llms_txt))
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())
@@ -202,8 +202,9 @@ def _render_one(
     card = thumbnail(post, config, html, files)
     figure = first_figure(html, files)
     files = tuple(sorted({*files, card})) if card else files
-    files = tuple(sorted([*files, _markdown_copy(document, config, executed if notebooks is not None else [], notebooks,
-                                                         scholarly.references_markdown(scholar))]))
+    if config.llms_txt:  # the Markdown copy beside the page, that llms.txt lists
+        files = tuple(sorted([*files, _markdown_copy(document, config, executed if notebooks is not None else [],
+                                                     notebooks, scholarly.references_markdown(scholar))]))
     entry = {
         "toc": [[h.level, h.text, h.anchor] for h in outline.toc],
         "words": outline.words,

@@ -286,7 +286,7 @@ def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
         "json_ld": _json_ld(site, item),
         "cite_bibtex": post_bibtex(site.config, post),
         "run_links": run_links(site.revision, post),
-        "markdown_copy": copy_name(post.url_path),
+        "markdown_copy": copy_name(post.url_path) if site.config.llms_txt else "",
     }
 
 
@@ -348,9 +348,10 @@ def _derived_files(
     if target is not None:
         target.write_text(feeds.sitemap(site, pages), encoding="utf-8")
     staging.add("robots.txt", feeds.robots(site), "robots")
-    target = staging.claim("llms.txt", "llms.txt", _digest(theme, "llms.txt", site_digest(site)))
-    if target is not None:
-        target.write_text(llms_txt(site), encoding="utf-8")
+    if config.llms_txt:
+        target = staging.claim("llms.txt", "llms.txt", _digest(theme, "llms.txt", site_digest(site)))
+        if target is not None:
+            target.write_text(llms_txt(site), encoding="utf-8")
     engine, known = search
     if engine == "pagefind":
         layout = _pagefind_bundle(site, staging, bodies, theme, known)
