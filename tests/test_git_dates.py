@@ -125,6 +125,9 @@ def test_no_new_commit_no_git_and_a_commit_redates_the_post_it_adds(history: Pat
     build = ["build", "--source", str(history), "--jobs", "1"]
     assert run_journey(*build, cwd=tmp_path, env=env)[0] == 0
     assert calls(log) == ["log"]
+    code, _, err = run_journey(*build, cwd=tmp_path, env=env)  # nothing changed, HEAD included
+    assert code == 0 and err.splitlines()[-1] == "journey: blog/site/ is up to date; nothing changed since the last build"
+    assert calls(log) == []
 
     with (history / "posts" / "a.md").open("a") as f:  # an edit, no commit
         f.write("More.\n")

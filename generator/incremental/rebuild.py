@@ -268,7 +268,8 @@ class Rebuild:
 
         session.collect(live, clean_up)
         self.store.commit()
-        folders, files = input_paths(self.config, [*named, *self.dates.watched])
+        named = [*named, *self.dates.watched]  # a commit dates the posts that named no date
+        folders, files = input_paths(self.config, named)
         # A notebook run refreshes _freeze/, and new notebooks or deps become inputs: scan again.
         # Otherwise the inputs are those read before the build (an edit saved meanwhile is seen next time).
         before = self.scanned
