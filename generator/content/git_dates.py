@@ -1,6 +1,6 @@
 """When each post file first entered the blog's git history, for posts without a date.
 
-One `git log` for the whole blog, oldest commit first, lists every file each commit added or
+One `git log` for the whole blog, read oldest commit first, lists every file each commit added or
 renamed; a file's date is the author date of the commit that added it, followed back through
 its renames (what `git log --follow --diff-filter=A` gives one file at a time, for all of them
 at once). Where the repository's HEAD is, is read from `.git` without running git, so a caller
@@ -93,8 +93,10 @@ def first_commits(repository: Repository, folders: list[Path]) -> dict[str, str]
     specs = sorted({os.path.relpath(f, repository.top) for f in folders if f.is_relative_to(repository.top)})
     if not specs:
         return {}
-    command = ["git", "-c", "core.quotePath=false", "log", "--reverse", "-M", "--name-status", "-z",
-               "--no-show-signature", "--format=%x01%aI", "HEAD", "--", *specs]
+    # Newest first, as git streams it (`--reverse` holds the whole history in memory first), and
+    # a small delta cache: git's default 96 MiB would be most of a build's memory on a long history.
+    command = ["git", "-c", "core.quotePath=false", "-c", "core.deltaBaseCacheLimit=8m", "log", "-M",
+               "--name-status", "-z", "--no-show-signature", "--format=%x01%aI", "HEAD", "--", *specs]
     try:
         done = subprocess.run(command, cwd=repository.top, capture_output=True, timeout=GIT_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired):
@@ -105,9 +107,10 @@ def first_commits(repository: Repository, folders: list[Path]) -> dict[str, str]
 
 
 def _added(log: str) -> dict[str, str]:
-    """The first date of each path in `git log --reverse --name-status -z` output, through renames."""
+    """The first date of each path in `git log --name-status -z` output (newest commit first),
+    through renames."""
     dates: dict[str, str] = {}
-    for commit in log.split("\x01")[1:]:
+    for commit in reversed(log.split("\x01")[1:]):
         stamp, _, changes = commit.partition("\0")
         fields = changes.lstrip("\n").split("\0")
         at = 0
