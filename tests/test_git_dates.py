@@ -54,7 +54,14 @@ def spy(tmp_path: Path) -> tuple[dict[str, str], Path]:
 def calls(log: Path) -> list[str]:
     lines = log.read_text().splitlines() if log.exists() else []
     log.unlink(missing_ok=True)
-    return [line.split()[2] if line.startswith("-c ") else line.split()[0] for line in lines]
+    return [_subcommand(line.split()) for line in lines]
+
+
+def _subcommand(words: list[str]) -> str:
+    """`log` of `-c a=b -c c=d log …`."""
+    while words and words[0] == "-c":
+        words = words[2:]
+    return words[0]
 
 
 def oracle(root: Path, path: str) -> datetime:
