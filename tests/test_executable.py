@@ -70,7 +70,7 @@ def test_quarto_bundle_runs_in_its_folder_with_its_files(site) -> None:
     html = content(page(site, "quarto-bundle"))
     assert "rows: 3 sum of y: 12" in html and '<img src="thumbnail.png" alt="A thumbnail"' in html
     assert sorted(p.name for p in (site[0] / "posts/quarto-bundle").iterdir()) == [
-        "data.csv", "index.html", "index.ipynb", "index.md", "thumbnail.png"]
+        "data.csv", "index.html", "index.ipynb", "thumbnail.png"]
 
 
 def test_plain_markdown_stays_plain(site) -> None:
