@@ -74,20 +74,23 @@ def _post_text(meta: dict[str, object], notebook: bool, tags: list[str]) -> str:
 
 
 def _notebook_stub() -> dict[str, object]:
-    def cell(kind: str, source: str, tags: list[str] | None = None) -> dict[str, object]:
-        made: dict[str, object] = {"cell_type": kind, "metadata": {"tags": tags} if tags else {}, "source": source}
-        if kind == "code":
-            made.update(execution_count=None, outputs=[])
-        return made
+    return notebook_json([
+        ("code", "seed = 0", ("parameters",)),
+        ("code", "import random\n\nfrom generator.glue import glue\n\nrandom.seed(seed)\nanswer = random.randint(1, 100)\nglue(\"answer\", answer)", ()),
+    ])
 
-    cells = [
-        cell("code", "seed = 0", ["parameters"]),
-        cell("code", "import random\n\nfrom generator.glue import glue\n\nrandom.seed(seed)\nanswer = random.randint(1, 100)\nglue(\"answer\", answer)"),
-    ]
-    for index, made in enumerate(cells):
-        made["id"] = f"cell-{index}"
+
+def notebook_json(cells: list[tuple[str, str, tuple[str, ...]]]) -> dict[str, object]:
+    """A Python 3 notebook (nbformat 4.5) of (kind, source, tags) cells, not yet executed."""
+    made = []
+    for index, (kind, source, tags) in enumerate(cells):
+        cell: dict[str, object] = {"cell_type": kind, "metadata": {"tags": list(tags)} if tags else {}, "source": source}
+        if kind == "code":
+            cell.update(execution_count=None, outputs=[])
+        cell["id"] = f"cell-{index}"
+        made.append(cell)
     return {
-        "cells": cells,
+        "cells": made,
         "metadata": {
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},

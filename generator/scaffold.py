@@ -39,31 +39,15 @@ def create_blog(folder: Path, title: str, today: datetime) -> tuple[list[Path], 
 
 
 def _notebook() -> dict[str, object]:
-    def cell(kind: str, source: str, tags: tuple[str, ...] = ()) -> dict[str, object]:
-        made: dict[str, object] = {"cell_type": kind, "id": "", "metadata": {"tags": list(tags)} if tags else {},
-                                   "source": source}
-        if kind == "code":
-            made.update(execution_count=None, outputs=[])
-        return made
+    from .new import notebook_json
 
-    cells = [
-        cell("markdown", "# Fit a line\n\nThe defaults below are the post's `params`; "
-                         "`journey build -P points=200` overrides them."),
-        cell("code", "points = 50\nseed = 0", ("parameters",)),
-        cell("code", _FIT),
-        cell("code", "print(f\"slope {slope:.3f}, intercept {intercept:.3f} from {points} points\")"),
-    ]
-    for index, made in enumerate(cells):
-        made["id"] = f"cell-{index}"
-    return {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
+    return notebook_json([
+        ("markdown", "# Fit a line\n\nThe defaults below are the post's `params`; "
+                     "`journey build -P points=200` overrides them.", ()),
+        ("code", "points = 50\nseed = 0", ("parameters",)),
+        ("code", _FIT, ()),
+        ("code", "print(f\"slope {slope:.3f}, intercept {intercept:.3f} from {points} points\")", ()),
+    ])
 
 
 _FIT = """\
