@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from generator.content.highlight import highlight_code
 from generator.content.markdown import (
     RenderResult,
     ShortcodeProblem,
     create_markdown,
-    highlight_code,
     render_markdown,
 )
 from generator.models import Heading

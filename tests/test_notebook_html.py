@@ -11,7 +11,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from generator.glue import VALUE_MIME
-from generator.content.markdown import highlight_code
+from generator.content.highlight import highlight_code
 from generator.notebooks.to_html import render_notebook
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -27,6 +25,7 @@ from ..models import Heading
 from .attributes import attributes_plugin
 from .cite_syntax import cite_plugin
 from .crossref import crossref_plugin
+from .highlight import highlight_code
 from .mathjax import DISPLAY_INLINE, mathjax_plugin
 
 ShortcodeHandler = Callable[[str, list[str], dict[str, str]], str]
@@ -105,62 +104,6 @@ def render_markdown(
     body = md.renderer.render(tokens, md.options, env)
     toc, words, summary, plain = _outline(tokens, summary_words)
     return RenderResult(body, toc, words, summary, env["diagnostics"], plain)
-
-
-HIGHLIGHT_FORMAT = "spans-1"  # bump when highlight_code's HTML changes
-
-
-def highlight_code(code: str, language: str) -> str:
-    """Pygments HTML for a code block: `<div class="highlight"><pre><code>…`. A token whose class
-    the code stylesheet has no rule for (plain names and punctuation, in most styles) is written
-    as bare text, not a `<span>` that changes nothing: a third of a Python block's bytes."""
-    lexer = _lexer(language.lower())
-    if lexer is None:
-        escaped = html.escape(code)
-        return f'<div class="highlight"><pre><span></span><code>{escaped}</code></pre></div>\n'
-    from pygments import highlight
-
-    return _unstyled_spans().sub(r"\1", highlight(code, lexer, _formatter()))
-
-
-@lru_cache(maxsize=1)
-def _unstyled_spans() -> re.Pattern[str]:
-    from pygments.token import STANDARD_TYPES
-
-    from ..website.syntax_css import SYNTAX_STYLES, paired_css, styled_classes
-    from ..website.templates import pygments_css
-
-    light, dark = SYNTAX_STYLES.split("+")
-    styled = styled_classes(paired_css(pygments_css(light), pygments_css(dark)))
-    bare = sorted(c for c in set(STANDARD_TYPES.values()) if c and c not in styled)
-    return re.compile(r'<span class="(?:%s)">([^<]*)</span>' % "|".join(map(re.escape, bare)))
-
-
-def highlight_key(code: str, language: str) -> str:
-    """What a highlighted block is a function of: Pygments' version, the language and the code."""
-    from pygments import __version__  # the package only, not a lexer: ~2 ms
-
-    return hashlib.sha256(f"{__version__}\0{HIGHLIGHT_FORMAT}\0{language}\0{code}".encode()).hexdigest()
-
-
-@lru_cache(maxsize=1)
-def _formatter() -> Any:
-    from pygments.formatters import HtmlFormatter
-
-    return HtmlFormatter(cssclass="highlight", wrapcode=True)
-
-
-@lru_cache(maxsize=128)
-def _lexer(language: str) -> Any:
-    if not language:
-        return None
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    try:
-        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
-    except ClassNotFound:
-        return None
 
 
 def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:

@@ -19,11 +19,10 @@ from ..errors import Diagnostic, warning
 from ..models import Document, Heading, NotebookRequest, Post, RenderedPost
 from ..parallel import parallel_iter
 from . import scholarly
+from .highlight import highlight_code, highlight_key
 from .markdown import (
     ShortcodeProblem,
     create_markdown,
-    highlight_code,
-    highlight_key,
     render_markdown,
 )
 from .tables import align_numbers

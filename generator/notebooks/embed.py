@@ -209,7 +209,7 @@ def _markdown_renderer(base_path: str) -> Callable[[str], str]:
 
 
 def _highlighter() -> Callable[[str, str], str]:
-    from ..content.markdown import highlight_code
+    from ..content.highlight import highlight_code
 
     return highlight_code
 
