@@ -15,10 +15,30 @@ from .errors import Diagnostic, JourneyError, UsageError, error
 from .files import display_path
 
 
-def report(diagnostics: Sequence[Diagnostic]) -> None:
-    """Print diagnostics to stderr, sorted by place."""
-    for diagnostic in sorted(diagnostics):
-        print(diagnostic, file=sys.stderr)
+ALIKE_SHOWN = 3  # a warning said of more than ALIKE_LIMIT files is shown for this many, then counted
+ALIKE_LIMIT = 10
+
+
+def report(diagnostics: Sequence[Diagnostic], *, every: bool = False) -> None:
+    """Print diagnostics to stderr, sorted by place. A warning that more than ALIKE_LIMIT places
+    share (4,000 undated posts: "no date; using the file's first git commit") is printed for the
+    first few and then counted, unless `every` (--verbose); errors are always printed in full."""
+    ordered = sorted(diagnostics)
+    alike: dict[str, int] = {}
+    for diagnostic in ordered:
+        if not diagnostic.is_error:
+            alike[diagnostic.message] = alike.get(diagnostic.message, 0) + 1
+    crowded = set() if every else {message for message, count in alike.items() if count > ALIKE_LIMIT}
+    shown: dict[str, int] = {}
+    for diagnostic in ordered:
+        if diagnostic.is_error or diagnostic.message not in crowded:
+            print(diagnostic, file=sys.stderr)
+        elif (seen := shown.get(diagnostic.message, 0)) < ALIKE_SHOWN:
+            shown[diagnostic.message] = seen + 1
+            print(diagnostic, file=sys.stderr)
+    for message in sorted(crowded):
+        hidden = alike[message] - ALIKE_SHOWN
+        print(f"journey: warning: {hidden} more files: {message} (--verbose lists them all)", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,7 +142,7 @@ def _build(args: argparse.Namespace, **overrides: object) -> BuildResult:
 def _run_build(args: argparse.Namespace) -> int:
     _check_executor(args)
     result = _build(args)
-    report(result.diagnostics)
+    report(result.diagnostics, every=args.verbose)
     shown = display_path(result.out)
     if result.up_to_date:
         print(f"journey: {shown}/ is up to date; nothing changed since the last build", file=sys.stderr)

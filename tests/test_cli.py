@@ -193,3 +193,18 @@ def test_usage_errors_exit_2(tmp_path: Path, args: tuple[str, ...], message: str
     command = args[0] if args else ""
     assert (code, out) == (2, "")
     assert err.startswith(f"{message}\nusage: journey {command}".rstrip() + " [-h]"), err
+
+
+def test_a_warning_many_posts_share_is_shown_three_times_then_counted(tmp_path: Path) -> None:
+    # Twelve posts without a date, outside git: the same warning twelve times is three lines and a count,
+    # on the build that finds them and on the no-change build that replays them; --verbose shows all twelve.
+    blog = make_blog(tmp_path, {f"posts/p{n:02d}.md": f"---\ntitle: P{n}\n---\nText.\n" for n in range(12)})
+    said = "warning: no date; using the file's modification time"
+    expected = [f"posts/p{n:02d}.md:1:1: {said}" for n in range(3)]
+    expected.append("journey: warning: 9 more files: no date; using the file's modification time (--verbose lists them all)")
+    for _ in range(2):
+        code, _, err = build(blog)
+        assert code == 0
+        assert err.splitlines()[:-1] == expected
+    code, _, err = build(blog, "--verbose")
+    assert [line for line in err.splitlines() if said in line] == [f"posts/p{n:02d}.md:1:1: {said}" for n in range(12)]

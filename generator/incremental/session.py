@@ -120,7 +120,7 @@ class LastBuild:
 
     def warnings(self) -> list[Diagnostic]:
         """The last build's warnings, shown as seen from the folder this build runs in."""
-        return [warning(display_path(Path(path)), line, col, message) for path, line, col, message in self.manifest.warnings]
+        return [warning(display_path(path), line, col, message) for path, line, col, message in self.manifest.warnings]
 
     def begin(self, config: SiteConfig, *, verify: bool = False) -> Rebuild:
         """Scan the inputs the settings name, for a build that has something to do. `verify`:
