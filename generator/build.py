@@ -291,7 +291,7 @@ def cluster_options(config: SiteConfig, options: BuildOptions) -> ClusterOptions
 def _reported(problems: list[Diagnostic], strict: bool) -> list[Diagnostic]:
     """The problems this build reports: a figure without alt text counts only under --strict
     (every plot a notebook draws would warn otherwise)."""
-    if strict:
+    if strict or not problems:
         return problems
     from .notebooks.presentation import NO_ALT
 

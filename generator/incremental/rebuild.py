@@ -280,7 +280,7 @@ class Rebuild:
             folders=[str(f) for f in folders],
             files=[str(f) for f in files],
             release=release.isoformat() if release else "",
-            warnings=[[str(Path(d.location.path).resolve()), d.location.line, d.location.col, d.message] for d in warnings],
+            warnings=[[os.path.abspath(d.location.path), d.location.line, d.location.col, d.message] for d in warnings],
             site=site,
         )
         save_manifest(manifest_path(self.session.cache, self.last.out), manifest)

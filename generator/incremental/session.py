@@ -128,7 +128,11 @@ class LastBuild:
         from .rebuild import Rebuild, input_paths
 
         folders, files = input_paths(config)
-        if [str(f) for f in folders] == self.manifest.folders and [str(f) for f in files] == self.manifest.files:
+        base = [str(f) for f in files]
+        if [str(f) for f in folders] == self.manifest.folders and self.manifest.files[:len(base)] == base:
+            # The same settings: the last build's inputs, with the notebooks, deps and git HEAD
+            # its posts named, are the ones scanned just now.
+            files = [Path(f) for f in self.manifest.files]
             scanned = self.scanned
         else:
             scanned = scan_inputs(folders, files, self.session.stats)
