@@ -221,7 +221,7 @@ class _TemplateFacts:
         return self.facts[template]
 
     def _work_out(self, template: str) -> tuple[str, bool]:
-        from jinja2 import meta
+        from jinja2 import meta, nodes
 
         digest, reads_site = hashlib.sha256(), False
         seen: set[str] = set()
@@ -239,7 +239,9 @@ class _TemplateFacts:
             except jinja2.TemplateError:  # rendering reports it; until fixed, depend on everything
                 return self.templates, True
             digest.update(name.encode("utf-8") + b"\0" + source.encode("utf-8") + b"\0")
-            reads_site = reads_site or "site" in meta.find_undeclared_variables(tree)
+            # Any `site` it reads, even one it set itself (taken as read: a page rendered again at
+            # worst); not meta.find_undeclared_variables, which generates the template's code to know.
+            reads_site = reads_site or any(n.name == "site" and n.ctx == "load" for n in tree.find_all(nodes.Name))
             todo.extend(sorted(meta.find_referenced_templates(tree), key=lambda n: n or ""))
         return digest.hexdigest(), reads_site
 
