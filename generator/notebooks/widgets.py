@@ -1,0 +1,129 @@
+"""Jupyter widgets saved with their state, drawn offline by the @jupyter-widgets/html-manager
+embed bundle (vendored, vendor/README.md), copied beside the page and loaded only where a widget is.
+
+The markup is nbconvert's (its `lab` and `classic` templates): each view stays a
+`<script type="application/vnd.jupyter.widget-view+json">` that the bundle replaces with the drawn
+control, and the page holds one `<script type="application/vnd.jupyter.widget-state+json">` with
+the models its views need, found from the views' ids through the `IPY_MODEL_<id>` references
+(children, layout, style). A view is `div.nb-widget[data-nb-script]` around its view script and
+its static fallback (the `text/plain` the notebook saved), which stays for readers without
+JavaScript; the theme's widgets.js loads the bundle and hides the fallback once the control is
+drawn. The bundle knows only the built-in controls and is never given a loader, so it never asks
+a CDN for a third-party widget's code: such a view keeps its fallback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ..website.script_data import script_json
+from .interactive import VENDOR, Interactive
+
+STATE_MIME = "application/vnd.jupyter.widget-state+json"
+VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+BUNDLE = "html-manager-embed.js"
+BUNDLE_VERSION = "1.0.15"  # @jupyter-widgets/html-manager: draws widget state version 2 (ipywidgets 8)
+_REFERENCE = "IPY_MODEL_"
+_VIEWS = re.compile(rf'<script type="{re.escape(VIEW_MIME)}">(.*?)</script>', re.DOTALL)
+_FALLBACK = "a widget is shown as its static fallback"
+
+
+@dataclass(frozen=True)
+class SavedWidgets:
+    """A notebook's saved widget models, by model id, or why none of its widgets can be drawn."""
+
+    models: Mapping[str, Any]
+    problem: str = ""
+
+
+def saved_widgets(nb: Mapping[str, Any]) -> SavedWidgets:
+    """The widget state Jupyter's "Save Widget State Automatically" keeps in the notebook's metadata."""
+    widgets = nb.get("metadata", {}).get("widgets")
+    saved = widgets.get(STATE_MIME) if isinstance(widgets, dict) else None
+    if saved is None:
+        return SavedWidgets({})
+    version = (saved.get("version_major"), saved.get("version_minor")) if isinstance(saved, dict) else (None, None)
+    if version[0] != 2:
+        shown = ".".join(str(part) for part in version if part is not None) or "unknown"
+        return SavedWidgets({}, f"the notebook's widget state is version {shown}; "
+                                "journey draws version 2 (ipywidgets 8), so re-save the notebook with ipywidgets 8")
+    state = saved.get("state")
+    if not isinstance(state, dict) or not all(_is_model(model) for model in state.values()):
+        return SavedWidgets({}, "the notebook's widget state is not a map of models "
+                                "(model_name, model_module, model_module_version, state)")
+    return SavedWidgets(state)
+
+
+def widget_view(data: Mapping[str, Any], fallback: str, saved: SavedWidgets) -> Interactive | None:
+    """An output with a widget view as the control drawn from the saved state over its fallback;
+    None for any other output."""
+    view = data.get(VIEW_MIME)
+    if view is None:
+        return None
+    model_id = view.get("model_id") if isinstance(view, dict) else None
+    if saved.problem:
+        return Interactive(fallback, {}, f"{_FALLBACK}: {saved.problem}")
+    if not isinstance(model_id, str) or view.get("version_major") != 2:
+        return Interactive(fallback, {}, f"{_FALLBACK}: its view is not a version 2 widget view with a model id")
+    if model_id not in saved.models:
+        return Interactive(fallback, {}, f"{_FALLBACK}: its model is not in the notebook's saved widget state "
+                                         '(save the notebook with "Save Widget State Automatically" on)')
+    name, code = _bundle()
+    fallback = fallback or '<p class="nb-no-script">An interactive widget: it needs JavaScript.</p>'
+    shown = {"model_id": model_id, "version_major": 2, "version_minor": 0}  # the bundle's schema: 2.0 only
+    html = (f'<div class="nb-widget" data-nb-script="{name}">'
+            f'<script type="{VIEW_MIME}">{script_json(shown)}</script>'
+            f'<div class="nb-fallback">{fallback}</div></div>')
+    return Interactive(html, {name: code})
+
+
+def page_state(page_html: str, models: Mapping[str, Any]) -> str:
+    """The one widget-state script a page needs: the models its views show and those they
+    reference, transitively; '' for a page without widget views."""
+    shown = [json.loads(found)["model_id"] for found in _VIEWS.findall(page_html)]
+    needed = referenced_models(models, shown)
+    if not needed:
+        return ""
+    state = {"version_major": 2, "version_minor": 0, "state": needed}
+    return f'<script type="{STATE_MIME}">{script_json(state)}</script>\n'
+
+
+def referenced_models(models: Mapping[str, Any], model_ids: list[str]) -> dict[str, Any]:
+    """The models named, and every model their state names as `IPY_MODEL_<id>`, by id."""
+    found: dict[str, Any] = {}
+    waiting = list(model_ids)
+    while waiting:
+        model_id = waiting.pop()
+        if model_id in found or model_id not in models:
+            continue
+        found[model_id] = models[model_id]
+        waiting += _references(models[model_id].get("state"))
+    return dict(sorted(found.items()))
+
+
+def _references(value: Any) -> list[str]:
+    """The model ids a saved state names, in lists and dicts at any depth."""
+    if isinstance(value, str):
+        return [value[len(_REFERENCE):]] if value.startswith(_REFERENCE) else []
+    if isinstance(value, dict):
+        return [found for item in value.values() for found in _references(item)]
+    if isinstance(value, list):
+        return [found for item in value for found in _references(item)]
+    return []
+
+
+def _is_model(model: Any) -> bool:
+    return (isinstance(model, dict) and isinstance(model.get("state"), dict)
+            and all(isinstance(model.get(key), str) for key in ("model_name", "model_module", "model_module_version")))
+
+
+@cache
+def _bundle() -> tuple[str, bytes]:
+    code = (VENDOR / BUNDLE).read_bytes()
+    return f"nb-widgets-{hashlib.sha256(code).hexdigest()[:16]}.js", code
