@@ -3,11 +3,29 @@
 // static fallback is hidden once its control is drawn, and stays when it is not. Loaded only on
 // pages that show a widget.
 (function () {
+  // A slider's handle has no accessible name of its own: it takes its control's description.
+  function name(box) {
+    box.querySelectorAll('[role="slider"]:not([aria-label])').forEach(function (handle) {
+      var control = handle.closest(".widget-slider");
+      var label = control && control.querySelector(".widget-label");
+      if (label && label.textContent.trim()) handle.setAttribute("aria-label", label.textContent.trim());
+    });
+  }
+  // The controls take the page's colours (its light and dark schemes), not JupyterLab's light ones.
+  var colours = {
+    "--jp-widgets-color": "var(--fg)", "--jp-widgets-label-color": "var(--fg)",
+    "--jp-widgets-readout-color": "var(--fg)", "--jp-widgets-input-color": "var(--fg)",
+    "--jp-widgets-input-background-color": "var(--bg)", "--jp-widgets-input-border-color": "var(--border)",
+    "--jp-widgets-slider-handle-background-color": "var(--bg)",
+    "--jp-widgets-slider-handle-border-color": "var(--muted)", "--jp-widgets-slider-active-handle-color": "var(--accent)",
+  };
   var boxes = document.querySelectorAll(".nb-widget");
   if (!boxes.length) return;
   boxes.forEach(function (box) {
+    Object.keys(colours).forEach(function (property) { box.style.setProperty(property, colours[property]); });
     var watch = new MutationObserver(function () {
       if (!box.querySelector(".widget-subarea > *")) return;
+      name(box);
       box.querySelector(".nb-fallback").hidden = true;
       box.classList.add("nb-live");
       watch.disconnect();
