@@ -1,0 +1,33 @@
+(function () {
+function name(box) {
+box.querySelectorAll('[role="slider"]:not([aria-label])').forEach(function (handle) {
+var control = handle.closest(".widget-slider");
+var label = control && control.querySelector(".widget-label");
+if (label && label.textContent.trim()) handle.setAttribute("aria-label", label.textContent.trim());
+});
+}
+var colours = {
+"--jp-widgets-color": "var(--fg)", "--jp-widgets-label-color": "var(--fg)",
+"--jp-widgets-readout-color": "var(--fg)", "--jp-widgets-input-color": "var(--fg)",
+"--jp-widgets-input-background-color": "var(--bg)", "--jp-widgets-input-border-color": "var(--border)",
+"--jp-widgets-slider-handle-background-color": "var(--bg)",
+"--jp-widgets-slider-handle-border-color": "var(--muted)", "--jp-widgets-slider-active-handle-color": "var(--accent)",
+};
+var boxes = document.querySelectorAll(".nb-widget");
+if (!boxes.length) return;
+boxes.forEach(function (box) {
+Object.keys(colours).forEach(function (property) { box.style.setProperty(property, colours[property]); });
+var watch = new MutationObserver(function () {
+if (!box.querySelector(".widget-subarea > *")) return;
+name(box);
+box.querySelector(".nb-fallback").hidden = true;
+box.classList.add("nb-live");
+watch.disconnect();
+});
+watch.observe(box, { childList: true, subtree: true });
+});
+var script = document.createElement("script");
+script.src = boxes[0].dataset.nbScript;
+script.onerror = function () { console.warn("could not load " + script.src); };
+document.head.appendChild(script);
+})();
