@@ -134,6 +134,7 @@ def test_controls_are_drawn_from_the_saved_state_offline_and_axe_is_clean(
     assert tab.locator(".widget-dropdown select").input_value() == "adam"
     assert tab.locator(".widget-checkbox input").is_checked()
     assert tab.locator(".nb-widget.nb-live > .nb-fallback").first.is_hidden()
+    assert tab.locator('.nb-widget [title="null"]').count() == 0
     slider.focus()
     tab.keyboard.press("ArrowRight")  # it is a live control: the readout follows
     tab.wait_for_function("document.querySelector('.widget-slider .widget-readout').textContent.trim() === '4'")
@@ -143,6 +144,9 @@ def test_controls_are_drawn_from_the_saved_state_offline_and_axe_is_clean(
             for node in v["nodes"]] == []
     ARTIFACTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / f"widgets-{scheme}.png"), full_page=True)
+    tab.set_viewport_size({"width": 390, "height": 844})  # a phone: the controls fit the column
+    tab.wait_for_timeout(200)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
     assert [url for url in asked if not url.startswith("http://127.0.0.1:")] == []
     assert any(re.search(r"/posts/tuning-by-hand/nb-widgets-[0-9a-f]{16}\.js$", url) for url in asked)
     context.close()

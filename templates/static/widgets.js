@@ -3,8 +3,10 @@
 // static fallback is hidden once its control is drawn, and stays when it is not. Loaded only on
 // pages that show a widget.
 (function () {
-  // A slider's handle has no accessible name of its own: it takes its control's description.
+  // A slider's handle has no accessible name of its own: it takes its control's description. A
+  // control saved without a tooltip is drawn with the tooltip "null": it is taken away.
   function name(box) {
+    box.querySelectorAll('[title="null"]').forEach(function (element) { element.removeAttribute("title"); });
     box.querySelectorAll('[role="slider"]:not([aria-label])').forEach(function (handle) {
       var control = handle.closest(".widget-slider");
       var label = control && control.querySelector(".widget-label");

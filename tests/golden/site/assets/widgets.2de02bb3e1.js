@@ -1,5 +1,6 @@
 (function () {
 function name(box) {
+box.querySelectorAll('[title="null"]').forEach(function (element) { element.removeAttribute("title"); });
 box.querySelectorAll('[role="slider"]:not([aria-label])').forEach(function (handle) {
 var control = handle.closest(".widget-slider");
 var label = control && control.querySelector(".widget-label");
