@@ -17,6 +17,8 @@ from generator.notebooks.to_html import render_notebook
 from generator.notebooks.widgets import (
     BUNDLE,
     BUNDLE_VERSION,
+    ICON_FONT,
+    ICON_FONT_NAME,
     STATE_MIME,
     VIEW_MIME,
     SavedWidgets,
@@ -130,9 +132,31 @@ def test_the_page_state_holds_only_the_views_models_and_cannot_end_its_script(no
     assert page_state("<p>No widgets</p>", models) == ""
 
 
+def test_a_link_is_kept_when_the_page_shows_both_its_ends(notebook: dict) -> None:
+    saved = saved_widgets(notebook)
+    slider, play = (widget_view(view_of(notebook, cell), "", saved) for cell in (1, 3))
+    assert slider is not None and play is not None
+
+    def names(page_html: str) -> list[str]:
+        state = json.loads(page_html[page_html.index(">") + 1:page_html.rindex("</script>")])["state"]
+        return sorted(model["model_name"] for model in state.values())
+
+    assert "LinkModel" in names(page_state(slider.html + play.html, saved.models))
+    assert "LinkModel" not in names(page_state(slider.html, saved.models))
+    assert "LinkModel" not in names(page_state(play.html, saved.models))
+
+
+def test_the_icon_font_goes_only_with_views_that_draw_icons(notebook: dict) -> None:
+    saved = saved_widgets(notebook)
+    slider, play = (widget_view(view_of(notebook, cell), "", saved) for cell in (1, 3))
+    assert slider is not None and play is not None
+    assert ICON_FONT_NAME not in slider.files
+    assert play.files[ICON_FONT_NAME] == (VENDOR / ICON_FONT).read_bytes()
+
+
 def test_a_notebook_renders_each_view_and_keeps_its_models(notebook: dict) -> None:
     rendered = render(notebook)
-    assert rendered.html.count('<div class="nb-output-item nb-chart"><div class="nb-widget"') == 2
+    assert rendered.html.count('<div class="nb-output-item nb-chart"><div class="nb-widget"') == 3
     assert "IntSlider(value=3, description='Epochs', max=10, min=1)" in rendered.html  # the fallback
     assert rendered.problems == ()
     assert rendered.widgets == saved_widgets(notebook).models
@@ -144,7 +168,7 @@ def test_a_notebook_saved_without_state_names_each_widget_cell(notebook: dict) -
     del unsaved["metadata"]["widgets"]
     rendered = render(unsaved)
     assert 'class="nb-widget"' not in rendered.html and rendered.files == ()
-    assert [(cell, line) for cell, line, _ in rendered.problems] == [(2, 1), (3, 1)]
+    assert [(cell, line) for cell, line, _ in rendered.problems] == [(2, 1), (3, 1), (4, 1)]
 
 
 def test_the_bundle_version_is_in_what_pages_depend_on() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import make_blog, post, run_journey
 
-from generator.notebooks.widgets import BUNDLE, STATE_MIME
+from generator.notebooks.widgets import BUNDLE, ICON_FONT_NAME, STATE_MIME
 from tests.browser_support import ARTIFACTS, AXE, BASE_PATH, chromium, serve
 
 pytestmark = pytest.mark.timeout(300)
@@ -60,8 +60,10 @@ def test_a_view_without_a_drawable_state_is_a_warning_naming_its_cell(blog: tupl
     assert sorted(line for line in stderr.splitlines() if ": warning: " in line) == [
         f"notebooks/old-state.ipynb:1:1: warning: {old} (cell 2)",
         f"notebooks/old-state.ipynb:1:1: warning: {old} (cell 3)",
+        f"notebooks/old-state.ipynb:1:1: warning: {old} (cell 4)",
         f"notebooks/unsaved.ipynb:1:1: warning: {missing} (cell 2)",
         f"notebooks/unsaved.ipynb:1:1: warning: {missing} (cell 3)",
+        f"notebooks/unsaved.ipynb:1:1: warning: {missing} (cell 4)",
     ]
 
 
@@ -81,7 +83,8 @@ def test_each_page_holds_only_the_models_its_views_show(blog: tuple[Path, str]) 
         [state] = STATE.findall(page(root, name))
         names[name] = sorted(model["model_name"] for model in json.loads(state)["state"].values())
     assert names["one-slider"] == ["IntSliderModel", "LayoutModel", "SliderStyleModel"]
-    assert "VBoxModel" in names["tuning-by-hand"] and "FloatTextModel" not in names["tuning-by-hand"]
+    assert {"VBoxModel", "PlayModel", "LinkModel"} <= set(names["tuning-by-hand"])
+    assert "FloatTextModel" not in names["tuning-by-hand"]
 
 
 def test_the_bundle_is_copied_beside_widget_pages_only(blog: tuple[Path, str]) -> None:
@@ -93,6 +96,9 @@ def test_the_bundle_is_copied_beside_widget_pages_only(blog: tuple[Path, str]) -
     plain = page(root, "no-widgets")
     assert "widgets." not in plain and "nb-widget" not in plain
     assert not list((root / "site" / "posts" / "no-widgets").glob("nb-widgets-*.js"))
+    assert (root / "site" / "posts" / "tuning-by-hand" / ICON_FONT_NAME).is_file()  # Play's icons
+    # With the notebook's other files: a page placing only the slider's cell has it too.
+    assert not (root / "site" / "posts" / "unsaved" / ICON_FONT_NAME).exists()
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +131,8 @@ def test_controls_are_drawn_from_the_saved_state_offline_and_axe_is_clean(
 
     context.route("**/*", route)
     tab = context.new_page()
+    failed: list[str] = []
+    tab.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
     tab.goto(f"{origin}{BASE_PATH}posts/tuning-by-hand/")
     tab.wait_for_selector(".nb-widget.nb-live .widget-slider [role=slider]", timeout=30_000)
     tab.wait_for_selector(".nb-widget.nb-live .widget-dropdown select", timeout=30_000)
@@ -138,6 +146,12 @@ def test_controls_are_drawn_from_the_saved_state_offline_and_axe_is_clean(
     slider.focus()
     tab.keyboard.press("ArrowRight")  # it is a live control: the readout follows
     tab.wait_for_function("document.querySelector('.widget-slider .widget-readout').textContent.trim() === '4'")
+    tab.locator(".widget-play button").first.click()  # Play, linked to the slider in the page
+    tab.wait_for_function("+document.querySelector('.widget-slider .widget-readout').textContent >= 6")
+    assert tab.evaluate("[...document.fonts].some(f => f.family.includes('Font Awesome 5 Free') "
+                        "&& f.weight === '900' && f.status === 'loaded')")  # the icons' font, beside the page
+    assert [b.get_attribute("aria-label") for b in tab.locator(".widget-play button").all()] == [
+        "play", "stop", "repeat"]
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
     assert [f"{v['id']}: {node['target']}" for v in result["violations"] if v["impact"] in ("serious", "critical")
@@ -148,5 +162,6 @@ def test_controls_are_drawn_from_the_saved_state_offline_and_axe_is_clean(
     tab.wait_for_timeout(200)
     assert tab.evaluate("document.documentElement.scrollWidth") <= 390
     assert [url for url in asked if not url.startswith("http://127.0.0.1:")] == []
+    assert failed == []  # nothing the bundle asks for beside the page is missing
     assert any(re.search(r"/posts/tuning-by-hand/nb-widgets-[0-9a-f]{16}\.js$", url) for url in asked)
     context.close()

@@ -29,6 +29,10 @@ STATE_MIME = "application/vnd.jupyter.widget-state+json"
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 BUNDLE = "html-manager-embed.js"
 BUNDLE_VERSION = "1.0.15"  # @jupyter-widgets/html-manager: draws widget state version 2 (ipywidgets 8)
+# Font Awesome 5's solid face, which icons (a button's `icon`, Play's buttons) are drawn in: the
+# bundle asks for it beside itself, by the name its build gave it.
+ICON_FONT, ICON_FONT_NAME = "fa-solid-900.woff2", "1551f4f60c37af51121f.woff2"
+_LINKS = {"LinkModel", "DirectionalLinkModel"}  # jslink: kept when the page shows both ends
 _REFERENCE = "IPY_MODEL_"
 _VIEWS = re.compile(rf'<script type="{re.escape(VIEW_MIME)}">(.*?)</script>', re.DOTALL)
 _FALLBACK = "a widget is shown as its static fallback"
@@ -75,19 +79,25 @@ def widget_view(data: Mapping[str, Any], fallback: str, saved: SavedWidgets) -> 
         return Interactive(fallback, {}, f"{_FALLBACK}: its model is not in the notebook's saved widget state "
                                          '(save the notebook with "Save Widget State Automatically" on)')
     name, code = _bundle()
+    files = {name: code}
+    if _uses_icons(referenced_models(saved.models, [model_id]).values()):
+        files[ICON_FONT_NAME] = (VENDOR / ICON_FONT).read_bytes()
     fallback = fallback or '<p class="nb-no-script">An interactive widget: it needs JavaScript.</p>'
     shown = {"model_id": model_id, "version_major": 2, "version_minor": 0}  # the bundle's schema: 2.0 only
     html = (f'<div class="nb-widget" data-nb-script="{name}">'
             f'<script type="{VIEW_MIME}">{script_json(shown)}</script>'
             f'<div class="nb-fallback">{fallback}</div></div>')
-    return Interactive(html, {name: code})
+    return Interactive(html, files)
 
 
 def page_state(page_html: str, models: Mapping[str, Any]) -> str:
     """The one widget-state script a page needs: the models its views show and those they
-    reference, transitively; '' for a page without widget views."""
+    reference, transitively, and the links between them; '' for a page without widget views."""
     shown = [json.loads(found)["model_id"] for found in _VIEWS.findall(page_html)]
     needed = referenced_models(models, shown)
+    links = [model_id for model_id, model in models.items() if model.get("model_name") in _LINKS
+             and set(_references(model.get("state"))) <= needed.keys()]
+    needed = referenced_models(models, [*needed, *links])
     if not needed:
         return ""
     state = {"version_major": 2, "version_minor": 0, "state": needed}
@@ -116,6 +126,11 @@ def _references(value: Any) -> list[str]:
     if isinstance(value, list):
         return [found for item in value for found in _references(item)]
     return []
+
+
+def _uses_icons(models: Any) -> bool:
+    return any(model.get("model_name") == "PlayModel" or model["state"].get("icon") or model["state"].get("icons")
+               for model in models)
 
 
 def _is_model(model: Any) -> bool:

@@ -3,10 +3,18 @@
 // static fallback is hidden once its control is drawn, and stays when it is not. Loaded only on
 // pages that show a widget.
 (function () {
-  // A slider's handle has no accessible name of its own: it takes its control's description. A
-  // control saved without a tooltip is drawn with the tooltip "null": it is taken away.
+  // A slider's handle has no accessible name of its own: it takes its control's description; a
+  // button that is only an icon (Play's) is named by its tooltip or its icon. A control saved
+  // without a tooltip is drawn with the tooltip "null": it is taken away.
+  var icons = { retweet: "repeat" };
   function name(box) {
     box.querySelectorAll('[title="null"]').forEach(function (element) { element.removeAttribute("title"); });
+    box.querySelectorAll("button:not([aria-label])").forEach(function (button) {
+      if (button.textContent.trim()) return;
+      var icon = (button.querySelector("i") || button).className.match(/\bfa-([a-z0-9-]+)/);
+      var named = button.title || (icon && (icons[icon[1]] || icon[1].replace(/-/g, " ")));
+      if (named) button.setAttribute("aria-label", named);
+    });
     box.querySelectorAll('[role="slider"]:not([aria-label])').forEach(function (handle) {
       var control = handle.closest(".widget-slider");
       var label = control && control.querySelector(".widget-label");
@@ -20,6 +28,7 @@
     "--jp-widgets-input-background-color": "var(--bg)", "--jp-widgets-input-border-color": "var(--border)",
     "--jp-widgets-slider-handle-background-color": "var(--bg)",
     "--jp-widgets-slider-handle-border-color": "var(--muted)", "--jp-widgets-slider-active-handle-color": "var(--accent)",
+    "--jp-ui-font-color1": "var(--fg)", "--jp-layout-color2": "var(--card)",  // buttons
   };
   var boxes = document.querySelectorAll(".nb-widget");
   if (!boxes.length) return;
