@@ -130,6 +130,8 @@ def test_the_page_state_holds_only_the_views_models_and_cannot_end_its_script(no
     assert parsed["state"] == referenced_models(models, [slider])
     assert parsed["state"][slider]["state"]["description"] == "</script><script>alert(1)</script>"
     assert page_state("<p>No widgets</p>", models) == ""
+    broken = f'<script type="{VIEW_MIME}">{{not json</script><script type="{VIEW_MIME}">[1]</script>'
+    assert page_state(broken, models) == ""  # a post's own raw HTML: ignored, never a crash
 
 
 def test_a_link_is_kept_when_the_page_shows_both_its_ends(notebook: dict) -> None:

@@ -93,8 +93,7 @@ def widget_view(data: Mapping[str, Any], fallback: str, saved: SavedWidgets) -> 
 def page_state(page_html: str, models: Mapping[str, Any]) -> str:
     """The one widget-state script a page needs: the models its views show and those they
     reference, transitively, and the links between them; '' for a page without widget views."""
-    shown = [json.loads(found)["model_id"] for found in _VIEWS.findall(page_html)]
-    needed = referenced_models(models, shown)
+    needed = referenced_models(models, _shown_models(page_html))
     links = [model_id for model_id, model in models.items() if model.get("model_name") in _LINKS
              and set(_references(model.get("state"))) <= needed.keys()]
     needed = referenced_models(models, [*needed, *links])
@@ -102,6 +101,19 @@ def page_state(page_html: str, models: Mapping[str, Any]) -> str:
         return ""
     state = {"version_major": 2, "version_minor": 0, "state": needed}
     return f'<script type="{STATE_MIME}">{script_json(state)}</script>\n'
+
+
+def _shown_models(page_html: str) -> list[str]:
+    """The model ids of the widget views in a page (a post's own HTML may hold one that is not JSON)."""
+    shown = []
+    for found in _VIEWS.findall(page_html):
+        try:
+            view = json.loads(found)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(view, dict) and isinstance(view.get("model_id"), str):
+            shown.append(view["model_id"])
+    return shown
 
 
 def referenced_models(models: Mapping[str, Any], model_ids: list[str]) -> dict[str, Any]:
