@@ -105,7 +105,21 @@ def test_a_state_of_another_version_keeps_every_fallback(notebook: dict) -> None
     drawn = widget_view(view_of(old, 1), "<pre>x</pre>", saved)
     assert drawn is not None and drawn.html == "<pre>x</pre>"
     assert drawn.problem == ("a widget is shown as its static fallback: the notebook's widget state is version 1.1; "
-                             "journey draws version 2 (ipywidgets 8), so re-save the notebook with ipywidgets 8")
+                             "journey draws version 2 (saved by ipywidgets 7 and 8), "
+                             "so re-save the notebook with a current ipywidgets")
+
+
+def test_a_widget_that_needs_another_library_keeps_its_fallback(notebook: dict) -> None:
+    third_party = copy.deepcopy(notebook)
+    models = third_party["metadata"]["widgets"][STATE_MIME]["state"]
+    box = view_of(third_party, 2)[VIEW_MIME]["model_id"]
+    child = models[box]["state"]["children"][0].removeprefix("IPY_MODEL_")
+    models[child]["state"]["_view_module"] = "bqplot"  # a child drawn by another library's JavaScript
+    drawn = widget_view(view_of(third_party, 2), "<pre>VBox()</pre>", saved_widgets(third_party))
+    assert drawn is not None and drawn.html == "<pre>VBox()</pre>" and drawn.files == {}
+    assert drawn.problem == ("a widget is shown as its static fallback: it needs bqplot, which journey cannot draw "
+                             "offline (it draws the built-in ipywidgets controls)")
+    assert widget_view(view_of(third_party, 1), "", saved_widgets(third_party)).problem == ""  # the slider still is
 
 
 def test_a_state_that_is_not_models_keeps_every_fallback() -> None:

@@ -1,6 +1,6 @@
 """Widgets saved with their state, in a built site and in Chromium: tests/fixtures/widgets built once
 through the CLI, with two copies of its notebook changed as real notebooks differ (saved without
-the widget state; an ipywidgets 7 state version), served over HTTP under /repo/ with every other
+the widget state; a state version older than ipywidgets 7's), served over HTTP under /repo/ with every other
 host blocked. A screenshot goes to test-artifacts/widgets-<scheme>.png."""
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def test_a_view_without_a_drawable_state_is_a_warning_naming_its_cell(blog: tupl
     _, stderr = blog
     missing = ("a widget is shown as its static fallback: its model is not in the notebook's saved widget state "
                '(save the notebook with "Save Widget State Automatically" on)')
-    old = ("a widget is shown as its static fallback: the notebook's widget state is version 1.0; "
-           "journey draws version 2 (ipywidgets 8), so re-save the notebook with ipywidgets 8")
+    old = ("a widget is shown as its static fallback: the notebook's widget state is version 1.0; journey draws "
+           "version 2 (saved by ipywidgets 7 and 8), so re-save the notebook with a current ipywidgets")
     assert sorted(line for line in stderr.splitlines() if ": warning: " in line) == [
         f"notebooks/old-state.ipynb:1:1: warning: {old} (cell 2)",
         f"notebooks/old-state.ipynb:1:1: warning: {old} (cell 3)",

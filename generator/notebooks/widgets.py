@@ -28,11 +28,14 @@ from .interactive import VENDOR, Interactive
 STATE_MIME = "application/vnd.jupyter.widget-state+json"
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 BUNDLE = "html-manager-embed.js"
-BUNDLE_VERSION = "1.0.15"  # @jupyter-widgets/html-manager: draws widget state version 2 (ipywidgets 8)
+BUNDLE_VERSION = "1.0.15"  # @jupyter-widgets/html-manager: widget state version 2 (ipywidgets 7, 8)
 # Font Awesome 5's solid face, which icons (a button's `icon`, Play's buttons) are drawn in: the
 # bundle asks for it beside itself, by the name its build gave it.
 ICON_FONT, ICON_FONT_NAME = "fa-solid-900.woff2", "1551f4f60c37af51121f.woff2"
 _LINKS = {"LinkModel", "DirectionalLinkModel"}  # jslink: kept when the page shows both ends
+# What the bundle draws (ipywidgets 7's and 8's versions of each); any other module's code would be
+# fetched from a CDN, and one model it cannot load stops every widget of the page being drawn.
+BUILT_IN = ("@jupyter-widgets/base", "@jupyter-widgets/controls", "@jupyter-widgets/output")
 _REFERENCE = "IPY_MODEL_"
 _VIEWS = re.compile(rf'<script type="{re.escape(VIEW_MIME)}">(.*?)</script>', re.DOTALL)
 _FALLBACK = "a widget is shown as its static fallback"
@@ -55,8 +58,8 @@ def saved_widgets(nb: Mapping[str, Any]) -> SavedWidgets:
     version = (saved.get("version_major"), saved.get("version_minor")) if isinstance(saved, dict) else (None, None)
     if version[0] != 2:
         shown = ".".join(str(part) for part in version if part is not None) or "unknown"
-        return SavedWidgets({}, f"the notebook's widget state is version {shown}; "
-                                "journey draws version 2 (ipywidgets 8), so re-save the notebook with ipywidgets 8")
+        return SavedWidgets({}, f"the notebook's widget state is version {shown}; journey draws version 2 "
+                                "(saved by ipywidgets 7 and 8), so re-save the notebook with a current ipywidgets")
     state = saved.get("state")
     if not isinstance(state, dict) or not all(_is_model(model) for model in state.values()):
         return SavedWidgets({}, "the notebook's widget state is not a map of models "
@@ -78,10 +81,15 @@ def widget_view(data: Mapping[str, Any], fallback: str, saved: SavedWidgets) -> 
     if model_id not in saved.models:
         return Interactive(fallback, {}, f"{_FALLBACK}: its model is not in the notebook's saved widget state "
                                          '(save the notebook with "Save Widget State Automatically" on)')
-    name, code = _bundle()
-    files = {name: code}
-    if _uses_icons(referenced_models(saved.models, [model_id]).values()):
-        files[ICON_FONT_NAME] = (VENDOR / ICON_FONT).read_bytes()
+    needed = referenced_models(saved.models, [model_id]).values()
+    foreign = sorted({module for model in needed for module in _modules(model)} - set(BUILT_IN))
+    if foreign:
+        return Interactive(fallback, {}, f"{_FALLBACK}: it needs {', '.join(foreign)}, which journey cannot draw "
+                                         "offline (it draws the built-in ipywidgets controls)")
+    name = _bundle_name()
+    files = {name: _vendored(BUNDLE)}
+    if _uses_icons(needed):
+        files[ICON_FONT_NAME] = _vendored(ICON_FONT)
     fallback = fallback or '<p class="nb-no-script">An interactive widget: it needs JavaScript.</p>'
     shown = {"model_id": model_id, "version_major": 2, "version_minor": 0}  # the bundle's schema: 2.0 only
     html = (f'<div class="nb-widget" data-nb-script="{name}">'
@@ -140,6 +148,11 @@ def _references(value: Any) -> list[str]:
     return []
 
 
+def _modules(model: Mapping[str, Any]) -> list[str]:
+    """The JavaScript modules a model and its view are loaded from."""
+    return [module for module in (model["model_module"], model["state"].get("_view_module")) if module]
+
+
 def _uses_icons(models: Any) -> bool:
     return any(model.get("model_name") == "PlayModel" or model["state"].get("icon") or model["state"].get("icons")
                for model in models)
@@ -151,6 +164,10 @@ def _is_model(model: Any) -> bool:
 
 
 @cache
-def _bundle() -> tuple[str, bytes]:
-    code = (VENDOR / BUNDLE).read_bytes()
-    return f"nb-widgets-{hashlib.sha256(code).hexdigest()[:16]}.js", code
+def _vendored(name: str) -> bytes:
+    return (VENDOR / name).read_bytes()
+
+
+@cache
+def _bundle_name() -> str:
+    return f"nb-widgets-{hashlib.sha256(_vendored(BUNDLE)).hexdigest()[:16]}.js"
