@@ -69,6 +69,9 @@ def test_a_view_needs_its_model_and_what_it_references_and_nothing_else(notebook
         "LayoutModel", "LayoutModel", "LayoutModel", "LayoutModel", "SliderStyleModel", "VBoxModel"]
     assert list(both) == sorted(both)  # the same bytes every build
     assert referenced_models(models, ["not-saved"]) == {}
+    output = view_of(notebook, 5)[VIEW_MIME]["model_id"]  # an Output widget showing a progress bar
+    assert models_named(models, list(referenced_models(models, [output]))) == [
+        "IntProgressModel", "LayoutModel", "LayoutModel", "OutputModel", "ProgressStyleModel"]
 
 
 def test_a_view_is_nbconverts_markup_over_its_fallback(notebook: dict) -> None:
@@ -172,7 +175,7 @@ def test_the_icon_font_goes_only_with_views_that_draw_icons(notebook: dict) -> N
 
 def test_a_notebook_renders_each_view_and_keeps_its_models(notebook: dict) -> None:
     rendered = render(notebook)
-    assert rendered.html.count('<div class="nb-output-item nb-chart"><div class="nb-widget"') == 3
+    assert rendered.html.count('<div class="nb-output-item nb-chart"><div class="nb-widget"') == 4
     assert "IntSlider(value=3, description='Epochs', max=10, min=1)" in rendered.html  # the fallback
     assert rendered.problems == ()
     assert rendered.widgets == saved_widgets(notebook).models
@@ -184,7 +187,7 @@ def test_a_notebook_saved_without_state_names_each_widget_cell(notebook: dict) -
     del unsaved["metadata"]["widgets"]
     rendered = render(unsaved)
     assert 'class="nb-widget"' not in rendered.html and rendered.files == ()
-    assert [(cell, line) for cell, line, _ in rendered.problems] == [(2, 1), (3, 1), (4, 1)]
+    assert [(cell, line) for cell, line, _ in rendered.problems] == [(2, 1), (3, 1), (4, 1), (6, 1)]
 
 
 def test_the_bundle_version_is_in_what_pages_depend_on() -> None:

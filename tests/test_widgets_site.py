@@ -61,9 +61,11 @@ def test_a_view_without_a_drawable_state_is_a_warning_naming_its_cell(blog: tupl
         f"notebooks/old-state.ipynb:1:1: warning: {old} (cell 2)",
         f"notebooks/old-state.ipynb:1:1: warning: {old} (cell 3)",
         f"notebooks/old-state.ipynb:1:1: warning: {old} (cell 4)",
+        f"notebooks/old-state.ipynb:1:1: warning: {old} (cell 6)",
         f"notebooks/unsaved.ipynb:1:1: warning: {missing} (cell 2)",
         f"notebooks/unsaved.ipynb:1:1: warning: {missing} (cell 3)",
         f"notebooks/unsaved.ipynb:1:1: warning: {missing} (cell 4)",
+        f"notebooks/unsaved.ipynb:1:1: warning: {missing} (cell 6)",
     ]
 
 
@@ -136,6 +138,7 @@ def test_controls_are_drawn_from_the_saved_state_offline_and_axe_is_clean(
     tab.goto(f"{origin}{BASE_PATH}posts/tuning-by-hand/")
     tab.wait_for_selector(".nb-widget.nb-live .widget-slider [role=slider]", timeout=30_000)
     tab.wait_for_selector(".nb-widget.nb-live .widget-dropdown select", timeout=30_000)
+    tab.wait_for_selector(".nb-widget.nb-live .widget-output .widget-hprogress .progress-bar", timeout=30_000)  # inside Output
     slider = tab.locator(".widget-slider [role=slider]")
     assert slider.get_attribute("aria-valuenow") == "3.0"  # the saved value, not the widget's default
     assert slider.get_attribute("aria-label") == "Epochs"

@@ -138,11 +138,14 @@ def referenced_models(models: Mapping[str, Any], model_ids: list[str]) -> dict[s
 
 
 def _references(value: Any) -> list[str]:
-    """The model ids a saved state names, in lists and dicts at any depth."""
+    """The model ids a saved state names, in lists and dicts at any depth: as `IPY_MODEL_<id>`,
+    or as a view among an Output widget's saved outputs."""
     if isinstance(value, str):
         return [value[len(_REFERENCE):]] if value.startswith(_REFERENCE) else []
     if isinstance(value, dict):
-        return [found for item in value.values() for found in _references(item)]
+        view = value.get(VIEW_MIME)
+        shown = [view["model_id"]] if isinstance(view, dict) and isinstance(view.get("model_id"), str) else []
+        return shown + [found for item in value.values() for found in _references(item)]
     if isinstance(value, list):
         return [found for item in value for found in _references(item)]
     return []

@@ -34,14 +34,13 @@
   if (!boxes.length) return;
   boxes.forEach(function (box) {
     Object.keys(colours).forEach(function (property) { box.style.setProperty(property, colours[property]); });
-    var watch = new MutationObserver(function () {
+    // Kept watching: a control can draw others later (an Output widget's contents).
+    new MutationObserver(function () {
       if (!box.querySelector(".widget-subarea > *")) return;
       name(box);
       box.querySelector(".nb-fallback").hidden = true;
       box.classList.add("nb-live");
-      watch.disconnect();
-    });
-    watch.observe(box, { childList: true, subtree: true });
+    }).observe(box, { childList: true, subtree: true });
   });
   // Inserted before the page's load event, so that event waits for the bundle, which draws on it.
   var script = document.createElement("script");

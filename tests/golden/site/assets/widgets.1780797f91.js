@@ -26,14 +26,12 @@ var boxes = document.querySelectorAll(".nb-widget");
 if (!boxes.length) return;
 boxes.forEach(function (box) {
 Object.keys(colours).forEach(function (property) { box.style.setProperty(property, colours[property]); });
-var watch = new MutationObserver(function () {
+new MutationObserver(function () {
 if (!box.querySelector(".widget-subarea > *")) return;
 name(box);
 box.querySelector(".nb-fallback").hidden = true;
 box.classList.add("nb-live");
-watch.disconnect();
-});
-watch.observe(box, { childList: true, subtree: true });
+}).observe(box, { childList: true, subtree: true });
 });
 var script = document.createElement("script");
 script.src = boxes[0].dataset.nbScript;
