@@ -125,6 +125,15 @@ def test_a_widget_that_needs_another_library_keeps_its_fallback(notebook: dict) 
     assert widget_view(view_of(third_party, 1), "", saved_widgets(third_party)).problem == ""  # the slider still is
 
 
+def test_a_view_that_is_not_a_view_keeps_its_fallback(notebook: dict) -> None:
+    saved = saved_widgets(notebook)
+    for view in ([1, 2], {"model_id": 7, "version_major": 2}, {"model_id": "x", "version_major": 3}):
+        drawn = widget_view({VIEW_MIME: view}, "<pre>?</pre>", saved)
+        assert drawn is not None and drawn.html == "<pre>?</pre>"
+        assert drawn.problem == ("a widget is shown as its static fallback: "
+                                 "its view is not a version 2 widget view with a model id")
+
+
 def test_a_state_that_is_not_models_keeps_every_fallback() -> None:
     saved = saved_widgets({"metadata": {"widgets": {STATE_MIME: {"version_major": 2, "version_minor": 0,
                                                                  "state": {"a": {"model_name": "X"}}}}}})

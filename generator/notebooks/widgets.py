@@ -153,7 +153,8 @@ def _references(value: Any) -> list[str]:
 
 def _modules(model: Mapping[str, Any]) -> list[str]:
     """The JavaScript modules a model and its view are loaded from."""
-    return [module for module in (model["model_module"], model["state"].get("_view_module")) if module]
+    return [module for module in (model["model_module"], model["state"].get("_view_module"))
+            if isinstance(module, str) and module]
 
 
 def _uses_icons(models: Any) -> bool:
