@@ -192,6 +192,7 @@ def _render_one(
     if any(d.is_error for d in result.diagnostics):
         return [(key, None, result.diagnostics)]
     html = align_numbers(html)
+    html += notebooks.widget_state(html) if notebooks is not None else ""  # after every rewrite of the prose
     outline = result
     if notebooks is not None and not document.body.strip() and notebooks.own_markdown:
         # A notebook post: its table of contents, length and summary are its Markdown cells'.

@@ -15,6 +15,7 @@ from ..models import Post
 from .conventions import linked_images, source_text, without_front_matter
 from .presentation import Presentation
 from .to_html import RenderedCell, RenderedNotebook, render_notebook
+from .widgets import page_state
 
 if TYPE_CHECKING:
     from .run import ExecutedNotebook
@@ -95,6 +96,13 @@ class PostNotebooks:
         return "".join(
             nb.rendered.html for i, nb in enumerate(self._notebooks) if i not in self._whole
         )
+
+    def widget_state(self, page_html: str) -> str:
+        """The widget-state script for the widget views `page_html` shows ('' when it shows none)."""
+        models: dict[str, Any] = {}
+        for nb in self._notebooks:
+            models.update(nb.rendered.widgets)
+        return page_state(page_html, models)
 
     def files(self) -> list[tuple[str, bytes]]:
         """(name beside the post, bytes): extracted images and the executed notebooks."""

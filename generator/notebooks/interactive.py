@@ -79,8 +79,10 @@ def _bokeh_spec(data: dict[str, Any]) -> dict[str, Any] | None:
 
 def libraries_digest() -> str:
     """What the scripts copied beside a page are a function of: the installed plotly's and
-    bokeh's versions (the vendored files are journey's own code)."""
-    return " ".join(_version(name) for name in sorted(_PACKAGED))
+    bokeh's versions, and the vendored widget bundle's (the vendored files are journey's own code too)."""
+    from .widgets import BUNDLE_VERSION  # widgets.py builds on this module
+
+    return " ".join([*(_version(name) for name in sorted(_PACKAGED)), f"html-manager {BUNDLE_VERSION}"])
 
 
 @cache

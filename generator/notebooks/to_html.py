@@ -21,8 +21,9 @@ fastpages' comment directives and Quarto's `#|` options at the top of a code cel
 lines never show. Images that Markdown cells link to are copied like output images.
 Outputs of the journey value MIME type (generator.glue) are collected, never shown. Plotly and
 Vega-Lite/Vega outputs are drawn by their own scripts over their static fallback (interactive.py,
-div.nb-output-item.nb-chart > div.nb-interactive); other outputs that need JavaScript (widgets,
-Bokeh, `<script>` in HTML) fall back to their static image or text. Images become
+div.nb-output-item.nb-chart > div.nb-interactive), widgets with saved state likewise (widgets.py,
+div.nb-output-item.nb-chart > div.nb-widget); other outputs that need JavaScript (`<script>` in
+HTML) fall back to their static image or text. Images become
 `nb-<sha256[:16]>.<ext>` files referenced relatively, each linked to itself (a.nb-zoom, the
 lightbox). Folds, long cells, numbered lines and long text outputs: presentation.py.
 """
@@ -33,14 +34,14 @@ import base64
 import hashlib
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options, rewrite_image_links
 from .output_cap import capped_text
-from .interactive import interactive_output
+from .interactive import Interactive, interactive_output
 from .presentation import (
     LINE_NUMBERS_TAG,
     NO_ALT,
@@ -52,6 +53,7 @@ from .presentation import (
     figure_html,
     long_text,
 )
+from .widgets import SavedWidgets, saved_widgets, widget_view
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
@@ -90,6 +92,7 @@ class RenderedNotebook:
     files: tuple[tuple[str, bytes], ...]  # (nb-<hash>.<ext>, bytes), sorted
     values: dict[str, Any] = field(hash=False, compare=False)
     problems: tuple[tuple[int, int, str], ...] = ()  # (cell number, line in the cell, message)
+    widgets: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)  # saved models by id
 
 
 @dataclass
@@ -99,6 +102,7 @@ class _Context:
     language: str
     linked: dict[str, tuple[str, bytes]]  # image link in a Markdown cell → (file name, bytes)
     presentation: Presentation
+    widgets: SavedWidgets
     files: dict[str, bytes] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[int, int, str]] = field(default_factory=list)
@@ -117,7 +121,7 @@ def render_notebook(
     `linked` names the copies of the images Markdown cells link to (conventions.linked_images);
     `presentation` is how code cells fold and long cells and outputs are cut."""
     language = nb.get("metadata", {}).get("language_info", {}).get("name") or "python"
-    ctx = _Context(markdown, highlight, language, linked or {}, presentation or Presentation())
+    ctx = _Context(markdown, highlight, language, linked or {}, presentation or Presentation(), saved_widgets(nb))
     cells = []
     for number, cell in enumerate(nb.get("cells", []), start=1):
         tags = frozenset(cell.get("metadata", {}).get("tags", []))
@@ -133,6 +137,7 @@ def render_notebook(
         files=tuple(sorted(ctx.files.items())),
         values=ctx.values,
         problems=tuple(ctx.problems),
+        widgets=ctx.widgets.models,
     )
 
 
@@ -246,12 +251,18 @@ def _output(output: dict[str, Any], number: int, ctx: _Context, figures: Figures
         return ""
     mime = _choose(data)
     shown = _render_mime(mime, data, output.get("metadata", {}), number, ctx, figures) if mime else ""
-    live = interactive_output(data, shown)
+    live = _drawn_by_script(data, shown, ctx)
     if live is None:
         return shown
     ctx.files.update(live.files)
     ctx.problems += [(number, 1, live.problem)] if live.problem else []
     return _item("nb-chart", live.html)
+
+
+def _drawn_by_script(data: dict[str, Any], shown: str, ctx: _Context) -> Interactive | None:
+    """A chart or a widget drawn in the page over its fallback; None for an output shown as it is."""
+    widget = widget_view(data, shown, ctx.widgets)
+    return widget if widget is not None else interactive_output(data, shown)
 
 
 def _choose(data: dict[str, Any]) -> str | None:
