@@ -45,14 +45,12 @@ def is_setup(cell: Any) -> bool:
     return SETUP_TAG in cell.get("metadata", {}).get("tags", [])
 
 
-def wanted(site: bool, post: bool | None, cell: bool | None, tags: frozenset[str]) -> bool:
+def wanted(post: bool, cell: bool | None, tags: frozenset[str]) -> bool:
     """Whether a cell's figures show their dark twin: the cell's `#| dark-figure` option, else its
-    OPT_OUT_TAG, else the post's `dark_figures`, else the setting."""
+    OPT_OUT_TAG, else the post's choice (its `dark_figures`, else the setting)."""
     if cell is not None:
         return cell
-    if OPT_OUT_TAG in tags:
-        return False
-    return site if post is None else post
+    return OPT_OUT_TAG not in tags and post
 
 
 def twin_of(data: dict[str, Any], mime: str) -> Any:

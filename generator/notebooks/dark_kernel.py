@@ -48,7 +48,6 @@ def _restyle(artist):
     """Make one artist's neutral colours dark, through matplotlib's own setters."""
     from matplotlib.collections import Collection
     from matplotlib.colors import to_rgba
-    from matplotlib.image import AxesImage
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from matplotlib.text import Text
@@ -64,9 +63,8 @@ def _restyle(artist):
     elif isinstance(artist, Patch):
         artist.set_facecolor(dark_colour(artist.get_facecolor()))
         artist.set_edgecolor(dark_colour(artist.get_edgecolor()))
-    elif isinstance(artist, Collection) and not isinstance(artist, AxesImage):
-        mapped = artist.get_array() is not None  # colours from a colormap are data
-        if not mapped and len(artist.get_facecolor()):
+    elif isinstance(artist, Collection) and artist.get_array() is None:  # a colormap's colours are data
+        if len(artist.get_facecolor()):
             artist.set_facecolor(_dark_colours(artist.get_facecolor()))
         if len(artist.get_edgecolor()):
             artist.set_edgecolor(_dark_colours(artist.get_edgecolor()))
@@ -74,6 +72,15 @@ def _restyle(artist):
 
 def _saved(artist):
     return {name: copy.copy(value) for name, value in vars(artist).items() if name in COLOUR_STATE}
+
+
+def _artists(figure):
+    """Every artist of the figure, with the boxes and arrows of its texts (not children of theirs)."""
+    found = []
+    for artist in figure.findobj():
+        found.append(artist)
+        found += [p for p in (getattr(artist, "_bbox_patch", None), getattr(artist, "arrow_patch", None)) if p]
+    return list({id(a): a for a in found}.values())
 
 
 def dark_rendering(figure, light_mime):
@@ -85,13 +92,14 @@ def dark_rendering(figure, light_mime):
         printer = get_ipython().display_formatter.formatters[light_mime].lookup(figure)
     except KeyError:  # the inline backend draws no image of this format
         return None
-    artists = [a for a in figure.findobj() if a is not figure]
-    saved = [(artist, _saved(artist)) for artist in artists]
+    artists = _artists(figure)
+    saved = [(artist, _saved(artist)) for artist in artists]  # the figure's too: its stale flag
     interactive = matplotlib.is_interactive()
     matplotlib.interactive(False)  # no redraw while colours change and change back
     try:
         for artist in artists:
-            _restyle(artist)
+            if artist is not figure:
+                _restyle(artist)
         return printer(figure)
     except Exception:  # noqa: BLE001 - an odd artist: no twin, and the author's cell is unharmed
         return None
