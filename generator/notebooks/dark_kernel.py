@@ -2,8 +2,8 @@
 sends it). It registers IPython formatters that give every displayed matplotlib Figure a dark
 twin in the same output bundle, drawn from the same Figure object (the plotting code does not run
 again): neutral colours (backgrounds, text, spines, ticks, grid, legend frames) have their
-lightness inverted onto the theme's dark palette, data colours stay, then every changed property
-is put back, so the light image is the one the notebook shows without journey.
+lightness inverted onto the theme's dark palette, data colours stay (colormaps, saturated colours,
+and the texts written over colour-mapped data), then every changed property is put back, so the light image is the one the notebook shows without journey.
 
 Lazy: the formatters look for matplotlib in sys.modules, so matplotlib is imported only by a
 notebook that imports it. The twin is drawn with the printer the inline backend registered for the light
@@ -83,6 +83,16 @@ def _artists(figure):
     return list({id(a): a for a in found}.values())
 
 
+def _on_data(figure):
+    """The ids of texts written over colour-mapped data (a confusion matrix's counts, a heatmap's
+    values): coloured against the data under them, so they keep their colours."""
+    kept = set()
+    for axes in figure.axes:
+        if axes.images or any(c.get_array() is not None for c in axes.collections):
+            kept.update(id(text) for text in axes.texts)
+    return kept
+
+
 def dark_rendering(figure, light_mime):
     """The figure drawn dark by the printer of `light_mime`, or None; the figure is left as it was."""
     import matplotlib
@@ -92,13 +102,13 @@ def dark_rendering(figure, light_mime):
         printer = get_ipython().display_formatter.formatters[light_mime].lookup(figure)
     except KeyError:  # the inline backend draws no image of this format
         return None
-    artists = _artists(figure)
+    artists, kept = _artists(figure), _on_data(figure) | {id(figure)}
     saved = [(artist, _saved(artist)) for artist in artists]  # the figure's too: its stale flag
     interactive = matplotlib.is_interactive()
     matplotlib.interactive(False)  # no redraw while colours change and change back
     try:
         for artist in artists:
-            if artist is not figure:
+            if id(artist) not in kept:
                 _restyle(artist)
         return printer(figure)
     except Exception:  # noqa: BLE001 - an odd artist: no twin, and the author's cell is unharmed
