@@ -33,6 +33,8 @@ CELLS = [  # (tags, source)
     ([], '#| renderings: [light, dark]\n#| fig-alt: "Loss"\nfor style in ("default", "dark_background"):\n'
          "    with plt.style.context(style):\n        plt.figure(figsize=(2, 1.5)); plt.plot([3, 2, 1]); plt.show()"),
     ([], "#| fig-alt: Squares shown with display()\ndisplay(fig)\n1 + 1"),
+    (["no-dark-figure"], "#| dark-figure: true\n#| fig-alt: Squares, the cell's word wins\ndisplay(fig)"),
+    ([], "#| dark-figure: 3\nx = 1"),
 ]
 SHOWN = "site/posts/figures/index.html"
 LIGHT_ONLY = "site/posts/light-only/index.html"
@@ -56,6 +58,7 @@ def blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     })
     status, _, stderr = run_journey("build", cwd=root)
     assert status == 0, stderr
+    (root.parent / "build.log").write_text(stderr, encoding="utf-8")
     return root
 
 
@@ -85,12 +88,12 @@ def test_each_displayed_figure_gets_a_dark_twin_and_the_setup_cell_leaves_no_tra
     cells = executed["cells"]
     assert [c["id"] for c in cells] == [f"c{i}" for i in range(len(CELLS))]  # no setup cell, no probe
     assert all(SETUP_TAG not in c["metadata"].get("tags", []) for c in cells)
-    assert [c["execution_count"] for c in cells] == [1, 2, 3, 4, 5, 6]  # counted as if it never ran
+    assert [c["execution_count"] for c in cells] == [1, 2, 3, 4, 5, 6, 7, 8]  # counted as if it never ran
     assert cells[5]["outputs"][-1]["execution_count"] == 6
     assert cells[0]["outputs"][0]["text"] == "False\n"  # matplotlib is not imported for the notebook
     twins = [[DARK_PNG in o.get("data", {}) for o in c["outputs"] if "image/png" in o.get("data", {})] for c in cells]
     # Every figure has one, the opted-out cells' too: opting out is the page's choice, not the run's.
-    assert twins == [[], [True], [True], [True], [True, True], [True]]
+    assert twins == [[], [True], [True], [True], [True, True], [True], [True], []]
 
 
 def test_the_light_image_is_the_one_papermill_alone_gives(blog: Path, executed: dict[str, Any], tmp_path: Path) -> None:
@@ -100,7 +103,7 @@ def test_the_light_image_is_the_one_papermill_alone_gives(blog: Path, executed: 
     papermill.execute_notebook(str(blog / "notebooks" / "plots.ipynb"), str(plain), progress_bar=False,
                                cwd=str(blog / "notebooks"))
     expected = images(json.loads(plain.read_text(encoding="utf-8")), "image/png")
-    assert len(expected) == 6
+    assert len(expected) == 7
     assert images(executed, "image/png") == expected
 
 
@@ -135,19 +138,20 @@ def test_a_cell_opts_out_by_option_or_tag_and_a_manual_pair_keeps_its_own(blog: 
     for opted_out in ("c2", "c3"):
         assert "nb-dark" not in cell(html, opted_out) and "nb-light" not in cell(html, opted_out)
         assert cell(html, opted_out).count("<img ") == 1
+    assert "nb-zoom nb-dark" in cell(html, "c6")  # `#| dark-figure: true` wins over its tag
     pair = cell(html, "c4")  # renderings: [light, dark]: its two figures, no twin of either
     assert pair.count("<img ") == 2 and pair.count("nb-zoom nb-light") == pair.count("nb-zoom nb-dark") == 1
 
 
 def test_a_post_opts_out_in_its_front_matter(blog: Path) -> None:
     html = (blog / LIGHT_ONLY).read_text(encoding="utf-8")
-    assert html.count("<a class=\"nb-zoom") == 6 and html.count("nb-zoom nb-dark") == 1  # the manual pair's own
+    assert html.count("<a class=\"nb-zoom") == 8 and html.count("nb-zoom nb-dark") == 2  # the pair's, and c6's
 
 
 def test_the_downloadable_notebook_has_no_twins(blog: Path) -> None:
     [download] = (blog / "site/posts/figures").glob("*.ipynb")
     saved = json.loads(download.read_text(encoding="utf-8"))
-    assert len(images(saved, "image/png")) == 6
+    assert len(images(saved, "image/png")) == 7
     assert not any(mime in download.read_text(encoding="utf-8") for mime in DARK_OF.values())
 
 
@@ -161,7 +165,7 @@ def test_the_setting_opts_the_whole_blog_out_without_running_the_notebook_again(
     assert "executing" not in stderr  # the frozen result serves: an opt-out is not a new run
     assert {p.name: p.read_bytes() for p in (copy / "_freeze/notebooks/plots").glob("*.ipynb")} == frozen
     html = (copy / SHOWN).read_text(encoding="utf-8")
-    assert html.count("<a class=\"nb-zoom") == 6 and html.count("nb-zoom nb-dark") == 1
+    assert html.count("<a class=\"nb-zoom") == 8 and html.count("nb-zoom nb-dark") == 2
 
 
 @pytest.mark.parametrize(("where", "text", "expected"), [
@@ -177,7 +181,14 @@ def test_a_bad_value_is_an_error_at_its_place(tmp_path: Path, where: str, text: 
     assert (status, stderr.strip().splitlines()[0]) == (1, expected)
 
 
-def test_a_bad_cell_option_is_a_warning_and_the_rule_for_colours() -> None:
+def test_a_bad_cell_option_is_a_warning_at_its_cell(blog: Path) -> None:
+    warnings = [line for line in (blog.parent / "build.log").read_text(encoding="utf-8").splitlines()
+                if "warning" in line]
+    assert warnings == [  # once, though two posts show the notebook
+        "notebooks/plots.ipynb:1:1: warning: cell option 'dark-figure' must be true or false, got 3; ignored (cell 8)"]
+
+
+def test_the_rules_for_cells_and_colours() -> None:
     from generator.notebooks.conventions import cell_options
 
     assert cell_options("#| dark-figure: 3\nx").problems == [(1, "cell option 'dark-figure' must be true or false, "
