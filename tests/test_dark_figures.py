@@ -30,8 +30,8 @@ CELLS = [  # (tags, source)
     ([], "#| fig-alt: Squares, by the inline backend at the end of the cell\nimport matplotlib.pyplot as plt\n" + PLOT),
     ([], "#| dark-figure: false\n#| fig-alt: Squares again\n" + PLOT + "\nplt.show()"),
     (["no-dark-figure"], "#| fig-alt: Squares by hand\ndisplay(fig)"),
-    ([], '#| renderings: [light, dark]\n#| fig-alt: "Loss"\nfor style in ("default", "dark_background"):\n'
-         "    with plt.style.context(style):\n        plt.figure(figsize=(2, 1.5)); plt.plot([3, 2, 1]); plt.show()"),
+    ([], ('#| renderings: [light, dark]\n#| fig-alt: "Loss"\nfor style in ("default", "dark_background"):\n'
+          "    with plt.style.context(style):\n        plt.figure(figsize=(2, 1.5)); plt.plot([3, 2, 1]); plt.show()")),
     ([], "#| fig-alt: Squares shown with display()\ndisplay(fig)\n1 + 1"),
     (["no-dark-figure"], "#| dark-figure: true\n#| fig-alt: Squares, the cell's word wins\ndisplay(fig)"),
     ([], "#| dark-figure: 3\nx = 1"),
@@ -191,8 +191,8 @@ def test_a_bad_cell_option_is_a_warning_at_its_cell(blog: Path) -> None:
 def test_the_rules_for_cells_and_colours() -> None:
     from generator.notebooks.conventions import cell_options
 
-    assert cell_options("#| dark-figure: 3\nx").problems == [(1, "cell option 'dark-figure' must be true or false, "
-                                                              "got 3; ignored")]
+    assert cell_options("#| dark-figure: 3\nx").problems == [
+        (1, "cell option 'dark-figure' must be true or false, got 3; ignored")]
     assert cell_options("#| dark-figure: false\nx").dark_figure is False
     assert (wanted(True, None, frozenset()), wanted(True, None, frozenset({"no-dark-figure"})),
             wanted(False, True, frozenset({"no-dark-figure"})), wanted(False, None, frozenset())) == (
