@@ -35,6 +35,7 @@ CELLS = [  # (tags, source)
     ([], "#| fig-alt: Squares shown with display()\ndisplay(fig)\n1 + 1"),
     (["no-dark-figure"], "#| dark-figure: true\n#| fig-alt: Squares, the cell's word wins\ndisplay(fig)"),
     ([], "#| dark-figure: 3\nx = 1"),
+    ([], "#| fig-alt: Squares in SVG\n%config InlineBackend.figure_formats = ['svg']\n" + PLOT),
 ]
 SHOWN = "site/posts/figures/index.html"
 LIGHT_ONLY = "site/posts/light-only/index.html"
@@ -88,12 +89,14 @@ def test_each_displayed_figure_gets_a_dark_twin_and_the_setup_cell_leaves_no_tra
     cells = executed["cells"]
     assert [c["id"] for c in cells] == [f"c{i}" for i in range(len(CELLS))]  # no setup cell, no probe
     assert all(SETUP_TAG not in c["metadata"].get("tags", []) for c in cells)
-    assert [c["execution_count"] for c in cells] == [1, 2, 3, 4, 5, 6, 7, 8]  # counted as if it never ran
+    assert [c["execution_count"] for c in cells] == [1, 2, 3, 4, 5, 6, 7, 8, 9]  # counted as if it never ran
     assert cells[5]["outputs"][-1]["execution_count"] == 6
     assert cells[0]["outputs"][0]["text"] == "False\n"  # matplotlib is not imported for the notebook
     twins = [[DARK_PNG in o.get("data", {}) for o in c["outputs"] if "image/png" in o.get("data", {})] for c in cells]
     # Every figure has one, the opted-out cells' too: opting out is the page's choice, not the run's.
-    assert twins == [[], [True], [True], [True], [True, True], [True], [True], []]
+    assert twins == [[], [True], [True], [True], [True, True], [True], [True], [], []]
+    svg = cells[8]["outputs"][-1]["data"]  # the figure format is SVG: so is its twin
+    assert "#ffffff" in svg["image/svg+xml"] and "#14171c" in svg[DARK_OF["image/svg+xml"]]
 
 
 def test_the_light_image_is_the_one_papermill_alone_gives(blog: Path, executed: dict[str, Any], tmp_path: Path) -> None:
@@ -131,6 +134,7 @@ def test_the_page_swaps_a_figure_for_its_twin_and_keeps_the_light_one_for_the_li
     assert dark.group(3) == light.group(2) == "Squares, by the inline backend at the end of the cell"
     assert (blog / "site/posts/figures" / dark.group(2)).is_file()
     assert "nb-dark" in cell(html, "c5")  # display() by hand
+    assert re.search(r'<a class="nb-zoom nb-dark" href="nb-\w+\.svg"><img src="nb-\w+\.svg"', cell(html, "c8"))
 
 
 def test_a_cell_opts_out_by_option_or_tag_and_a_manual_pair_keeps_its_own(blog: Path) -> None:
@@ -145,7 +149,7 @@ def test_a_cell_opts_out_by_option_or_tag_and_a_manual_pair_keeps_its_own(blog: 
 
 def test_a_post_opts_out_in_its_front_matter(blog: Path) -> None:
     html = (blog / LIGHT_ONLY).read_text(encoding="utf-8")
-    assert html.count("<a class=\"nb-zoom") == 8 and html.count("nb-zoom nb-dark") == 2  # the pair's, and c6's
+    assert html.count("<a class=\"nb-zoom") == 9 and html.count("nb-zoom nb-dark") == 2  # the pair's, and c6's
 
 
 def test_the_downloadable_notebook_has_no_twins(blog: Path) -> None:
@@ -165,7 +169,7 @@ def test_the_setting_opts_the_whole_blog_out_without_running_the_notebook_again(
     assert "executing" not in stderr  # the frozen result serves: an opt-out is not a new run
     assert {p.name: p.read_bytes() for p in (copy / "_freeze/notebooks/plots").glob("*.ipynb")} == frozen
     html = (copy / SHOWN).read_text(encoding="utf-8")
-    assert html.count("<a class=\"nb-zoom") == 8 and html.count("nb-zoom nb-dark") == 2
+    assert html.count("<a class=\"nb-zoom") == 9 and html.count("nb-zoom nb-dark") == 2
 
 
 @pytest.mark.parametrize(("where", "text", "expected"), [
