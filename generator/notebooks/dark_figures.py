@@ -36,6 +36,7 @@ def setup_cell() -> str:
     return f'exec(compile({kernel_code()!r}, "journey-dark-figures", "exec"), {{"__name__": "journey_dark_figures"}})\n'
 
 
+@lru_cache(maxsize=1)
 def setup_digest() -> str:
     """What a change to the setup cell must invalidate: part of every executed notebook's key."""
     return hashlib.sha256(setup_cell().encode("utf-8")).hexdigest()
