@@ -296,7 +296,7 @@ def _image(
     alt_text: str | None = None, scheme: str = "", opens: str = "",
 ) -> str:
     """The image as a file, linked to itself (or to `opens`): the lightbox (figures.js) opens it at full size."""
-    raw = value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
+    raw = _raw(mime, value)
     name = _image_name(mime, raw)
     ctx.files[name] = raw
     alt = _default_alt(data, number)
@@ -316,6 +316,10 @@ def _default_alt(data: dict[str, Any], number: int) -> str:
     return plain if plain and not plain.startswith("<") else f"Output of cell {number}"
 
 
+def _raw(mime: str, value: Any) -> bytes:
+    return value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
+
+
 def _image_name(mime: str, raw: bytes) -> str:
     return f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
 
@@ -327,9 +331,8 @@ def _twins(
     """An image and its dark twin, each shown in its colour scheme (the hidden one is not
     fetched: both load lazily); the twin's link opens the light image, as the lightbox shows it."""
     shown = _image(mime, light, data, meta, number, ctx, alt_text, "nb-light")
-    light_file = _image_name(mime, light.encode() if mime == "image/svg+xml" else base64.b64decode(_text(light)))
     alt = _default_alt(data, number) if alt_text is None else alt_text  # its missing alt is reported once
-    return shown + _image(mime, dark, data, meta, number, ctx, alt, "nb-dark", opens=light_file)
+    return shown + _image(mime, dark, data, meta, number, ctx, alt, "nb-dark", opens=_image_name(mime, _raw(mime, light)))
 
 
 def _latex(source: str) -> str:
