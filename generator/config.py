@@ -63,6 +63,7 @@ class SiteConfig:
     repository: str = ""  # the blog's GitHub repository, owner/name: notebooks' Colab and Binder links
     repository_branch: str = "main"  # what those links follow when the blog is not in a git checkout
     llms_txt: bool = False  # /llms.txt and a Markdown copy beside each post page (Quarto's `llms-txt`)
+    dark_figures: bool = True  # notebook matplotlib figures show their dark twin in dark mode
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property  # asked for per link and per page; a frozen dataclass's __dict__ keeps it

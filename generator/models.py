@@ -89,6 +89,7 @@ class Post:
     bibliography: tuple[Path, ...] = ()  # the .bib files its citations come from (absolute)
     series: str = ""  # the series it is a part of (`series:`)
     series_order: int = 0  # its place in the series (0: by date)
+    dark_figures: bool | None = None  # `dark_figures:` its figures' dark twins shown or not; None: the setting's
 
     @cached_property
     def stamps(self) -> tuple[str, str]:

@@ -84,7 +84,7 @@ def test_every_notebook_builds_from_its_saved_outputs_without_a_kernel(site) -> 
         "_notebooks/2020-02-20-test.ipynb:7:1: warning: linked image 'my_icons/missing.png' does not exist (cell 2)",
         ("_notebooks/2020-03-05-quarto.ipynb:1:1: warning: cell option 'warning' is not supported (supported: "
         "echo, output, include, eval, code-fold, code-summary, label, fig-cap, fig-alt, tags, code-line-numbers, "
-        "renderings); ignored (cell 9)"),
+        "renderings, dark-figure); ignored (cell 9)"),
         ("_notebooks/2020-03-05-quarto.ipynb:1:1: warning: invalid YAML in '#|' cell options: expected ',' or ']', "
         "but got '<stream end>'; the options are ignored (cell 8)"),
     ]

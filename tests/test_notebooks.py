@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -75,10 +76,11 @@ def test_figure_is_written_as_a_hashed_png(shared) -> None:
     notebooks = page(results, [uses["figure.ipynb"]], config)
     html = notebooks.trailing_html()
     images = [name for name, data in notebooks.files() if name.endswith(".png")]
-    assert len(images) == 1 and images[0].startswith("nb-")
-    data = dict(notebooks.files())[images[0]]
-    assert data.startswith(b"\x89PNG")
-    assert f'<img src="{images[0]}" alt="Output of cell 2" width="' in html
+    assert len(images) == 2 and all(name.startswith("nb-") for name in images)  # the figure and its dark twin
+    assert all(dict(notebooks.files())[name].startswith(b"\x89PNG") for name in images)
+    light, dark = (re.search(rf'<a class="nb-zoom nb-{scheme}" href="(nb-\w+\.png)"><img src="(nb-\w+\.png)" '
+                             'alt="Output of cell 2" width="', html) for scheme in ("light", "dark"))
+    assert light and dark and {light.group(2), dark.group(2)} == set(images)
     assert "base64" not in html and "data:image" not in html
 
 

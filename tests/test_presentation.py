@@ -82,12 +82,15 @@ def test_mixed_and_spanning_tables_are_left_alone() -> None:
 
 def test_figures_have_captions_alt_text_and_a_full_size_link(blog: Path) -> None:
     figure = cell(page(blog), "figure")
-    found = re.search(r'<figure><a class="nb-zoom" href="(nb-[0-9a-f]{16}\.png)"><img src="\1" '
-                      r'alt="A line chart of the loss against the epoch, falling from 1 to almost 0" '
-                      r'width="\d+" height="\d+" loading="lazy"></a>'
+    alt = 'alt="A line chart of the loss against the epoch, falling from 1 to almost 0"'
+    found = re.search(r'<figure><a class="nb-zoom nb-light" href="(nb-[0-9a-f]{16}\.png)"><img src="\1" '
+                      rf'{alt} width="\d+" height="\d+" loading="lazy"></a>'  # and its dark twin, in the same figure:
+                      r'<a class="nb-zoom nb-dark" href="\1"><img src="(nb-[0-9a-f]{16}\.png)" '
+                      rf'{alt} width="\d+" height="\d+" loading="lazy"></a>'
                       r"<figcaption>Loss falls by a quarter each epoch</figcaption></figure>", figure)
     assert found, figure
     assert (blog / "site/posts/a-notebook-that-reads-well" / found.group(1)).is_file()
+    assert (blog / "site/posts/a-notebook-that-reads-well" / found.group(2)).is_file()
 
 
 def test_renderings_light_and_dark_pair_the_cells_two_figures(blog: Path) -> None:
@@ -96,6 +99,7 @@ def test_renderings_light_and_dark_pair_the_cells_two_figures(blog: Path) -> Non
     dark = re.search(r'<a class="nb-zoom nb-dark" href="(nb-\w+\.png)">', pair)
     assert light and dark and light.group(1) != dark.group(1)
     assert pair.count('alt="The same loss curve, drawn for the light and the dark page"') == 2
+    assert pair.count("<img ") == 2  # its own pair: no dark twin of either
 
 
 def test_a_figure_without_alt_text_fails_a_strict_build(blog: Path) -> None:

@@ -84,12 +84,28 @@ def test_charts_draw_offline_axe_is_clean_and_nothing_scrolls_sideways(browser: 
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_each_scheme_shows_its_own_rendering(browser: Any, origin: str, scheme: str) -> None:
+@pytest.mark.parametrize("cell", ["pair", "figure"])  # `renderings: [light, dark]`; a dark twin drawn by journey
+def test_each_scheme_shows_its_own_rendering(browser: Any, origin: str, scheme: str, cell: str) -> None:
     page, _ = open_page(browser, origin, POST, scheme)
-    light, dark = page.locator("a.nb-zoom.nb-light"), page.locator("a.nb-zoom.nb-dark")
+    light, dark = page.locator(f"#cell-{cell} a.nb-zoom.nb-light"), page.locator(f"#cell-{cell} a.nb-zoom.nb-dark")
     assert (light.is_visible(), dark.is_visible()) == ((True, False) if scheme == "light" else (False, True))
     page.locator(".theme-toggle").click()  # the reader's own choice wins over the system's
     assert (light.is_visible(), dark.is_visible()) == ((False, True) if scheme == "light" else (True, False))
+    page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_only_the_shown_rendering_of_a_figure_is_downloaded(browser: Any, origin: str, scheme: str) -> None:
+    page, _ = open_page(browser, origin, POST, scheme)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url.rsplit("/", 1)[-1]))
+    page.reload()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # every lazy image comes into view
+    page.wait_for_load_state("networkidle")
+    twins = page.locator("#cell-figure a.nb-zoom img")
+    light, dark = (twins.nth(i).get_attribute("src") for i in (0, 1))
+    shown, hidden = (light, dark) if scheme == "light" else (dark, light)
+    assert shown in asked and hidden not in asked
     page.context.close()
 
 

@@ -72,7 +72,8 @@ def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: s
     digest = hashlib.sha256()
     parts = (FORMAT, code, config.base_path, config.base_url, str(config.summary_words), config.excerpt_separator,
              post.display_path, post.url_path, liquid if post.liquid else "",
-             config.code_fold, str(config.code_lines), str(config.output_lines), str(config.llms_txt))
+             config.code_fold, str(config.code_lines), str(config.output_lines), str(config.llms_txt),
+             str(config.dark_figures))
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())

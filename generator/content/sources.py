@@ -25,7 +25,7 @@ KNOWN_KEYS = frozenset({
     "pinned", "slug", "permalink", "draft", "published", "notebook", "params", "execute", "timeout",
     "allow_errors", "deps", "layout", "excerpt", "excerpt_separator", "redirect_from", "aliases",
     "last_modified_at", "authors", "image", "hide", "sticky_rank", "freeze", "resources", "time_budget",
-    "code_fold",
+    "code_fold", "dark_figures",
     "bibliography", "series",
 }) | JEKYLL_ACCEPTED
 YamlParser = Callable[[str], tuple[Any, dict[str, tuple[int, int]]]]
@@ -333,6 +333,7 @@ def _checked_fields(
         "bibliography": bibliography_paths(config, path, meta, fields),
         "series": series,
         "series_order": series_order,
+        "dark_figures": fields.boolean(meta, "dark_figures", True) if "dark_figures" in meta else None,
     }
 
 

@@ -17,14 +17,14 @@ def post_to_json(post: Post, tz: Any) -> list[Any]:
         _moment_to_json(post.date, tz), _moment_to_json(post.updated, tz) if post.updated else None,
         post.description, list(post.tags), list(post.categories), post.author, post.pinned, post.draft,
         post.layout, [_use_to_json(use) for use in post.notebooks], list(post.redirects), post.image, post.hidden, post.sticky_rank,
-        post.liquid, post.code_fold, [str(p) for p in post.bibliography], post.series, post.series_order,
+        post.liquid, post.code_fold, [str(p) for p in post.bibliography], post.series, post.series_order, post.dark_figures,
     ]
 
 
 def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
     (source, shown, slug, url_path, title, moment, updated, description, tags, categories, author, pinned,
      draft, layout, notebooks, redirects, image, hidden, sticky_rank, liquid, code_fold, bibliography, series,
-     series_order) = row
+     series_order, dark_figures) = row
     if source != str(path):
         raise ValueError(f"the stored row for {path} names {source}")
     return Post(
@@ -53,6 +53,7 @@ def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
         bibliography=tuple(Path(p) for p in bibliography),
         series=series,
         series_order=series_order,
+        dark_figures=dark_figures,
     )
 
 

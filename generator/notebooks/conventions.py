@@ -26,7 +26,7 @@ _DIRECTIVES = {
 }
 _QUARTO = re.compile(r"^#\|\s?(.*)$")
 _QUARTO_KEYS = ("echo", "output", "include", "eval", "code-fold", "code-summary", "label", "fig-cap", "fig-alt", "tags",
-               "code-line-numbers", "renderings")
+               "code-line-numbers", "renderings", "dark-figure")
 _MD_IMAGE = re.compile(r"(!\[[^\]\n]*\]\(\s*<?)([^)\s>]+)(>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\))")
 _HTML_IMAGE = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*)([\"'])(.*?)\2", re.IGNORECASE | re.DOTALL)
 _FASTPAGES_TITLE = re.compile(r"^#\s+(\S.*)$")
@@ -52,6 +52,7 @@ class CellOptions:
     alts: list[str] = field(default_factory=list)
     line_numbers: bool = False  # Quarto `code-line-numbers: true`
     renderings: bool = False  # Quarto 1.7 `renderings: [light, dark]`: the cell's two figures are one, per scheme
+    dark_figure: bool | None = None  # `dark-figure`: its figures' dark twins shown or not; None: not said
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -130,6 +131,10 @@ def _apply_option(options: CellOptions, key: str, value: Any) -> str:
         if not isinstance(value, bool):
             return f"cell option 'code-line-numbers' must be true or false, got {value!r}; ignored"
         options.line_numbers = value
+    elif key == "dark-figure":
+        if not isinstance(value, bool):
+            return f"cell option 'dark-figure' must be true or false, got {value!r}; ignored"
+        options.dark_figure = value
     elif key == "renderings":
         if value != ["light", "dark"]:
             return f"cell option 'renderings' must be [light, dark], got {value!r}; ignored"

@@ -223,5 +223,7 @@ def _highlighter() -> Callable[[str, str], str]:
 
 
 def _presentation(post: Post, config: SiteConfig) -> Presentation:
-    """How the post's code cells fold and its long cells and outputs are cut: its `code_fold`, else the settings'."""
-    return Presentation(post.code_fold or config.code_fold, config.code_lines, config.output_lines)
+    """How the post's code cells fold, its long cells and outputs are cut and whether its figures
+    have dark twins: its `code_fold` and `dark_figures`, else the settings'."""
+    dark = config.dark_figures if post.dark_figures is None else post.dark_figures
+    return Presentation(post.code_fold or config.code_fold, config.code_lines, config.output_lines, dark)

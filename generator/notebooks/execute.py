@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..progress import Progress
+from .dark_figures import SETUP_TAG, is_setup, setup_cell
 from .kernels import KernelTracker, manager_class, stop_after
 
 RUN_MIME = "application/vnd.journey.run+json"
@@ -210,7 +211,8 @@ def _with_log(failure: Failure, log: IO[bytes]) -> Failure:
 
 
 def _prepared(nb: Any, job: Job) -> Any:
-    """Papermill's bookkeeping metadata, and the probe cell that reports the environment."""
+    """Papermill's bookkeeping metadata, the setup cell on top (dark twins of figures,
+    dark_figures.py) and the probe cell at the end that reports the environment."""
     import nbformat
     from papermill import __version__
 
@@ -234,6 +236,11 @@ def _prepared(nb: Any, job: Job) -> Any:
         probe.metadata["tags"] = [PROBE_TAG, "raises-exception"]
         probe.metadata["papermill"] = {}
         nb.cells.append(probe)
+        setup = nbformat.v4.new_code_cell(setup_cell())
+        setup.metadata["tags"] = [SETUP_TAG, "raises-exception"]
+        setup.metadata["papermill"] = {}
+        setup["id"] = SETUP_TAG
+        nb.cells.insert(0, setup)
     return nb
 
 
@@ -247,9 +254,9 @@ def _language(nb: Any) -> str:
 
 
 def _source_number(nb: Any, index: int) -> int:
-    """1-based position of executed cell `index` in the author's notebook (no injected cell)."""
+    """1-based position of executed cell `index` in the author's notebook (no injected cell, no setup cell)."""
     cells = nb.cells[: index + 1]
-    return sum(1 for c in cells if "injected-parameters" not in c.metadata.get("tags", []))
+    return sum(1 for c in cells if "injected-parameters" not in c.metadata.get("tags", []) and not is_setup(c))
 
 
 def _raised(nb: Any, allow_errors: bool) -> Failure | None:
@@ -299,8 +306,9 @@ def _run_info(nb: Any, job: Job, wall: float) -> dict[str, Any]:
 
 
 def _cleaned(nb: Any) -> Any:
-    """Drop the probe and papermill's per-run timestamps, so stored bytes depend on results only."""
+    """Drop the probe, the setup cell and papermill's per-run timestamps, so stored bytes depend on results only."""
     nb.cells = [c for c in nb.cells if PROBE_TAG not in c.metadata.get("tags", [])]
+    _without_setup(nb)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -310,6 +318,20 @@ def _cleaned(nb: Any) -> Any:
     for name in ("start_time", "end_time", "duration", "exception", "input_path", "output_path"):
         papermill.pop(name, None)
     return nb
+
+
+def _without_setup(nb: Any) -> None:
+    """Take the setup cell out; the cells after it count from where they would without it."""
+    at = next((i for i, c in enumerate(nb.cells) if is_setup(c)), None)
+    if at is None:
+        return
+    ran = nb.cells.pop(at).get("execution_count") is not None
+    for cell in nb.cells[at:] if ran else []:
+        if isinstance(cell.get("execution_count"), int):
+            cell["execution_count"] -= 1
+        for output in cell.get("outputs", []):
+            if isinstance(output.get("execution_count"), int):
+                output["execution_count"] -= 1
 
 
 def mark_failure(nb: Any, failure: Failure) -> Any:

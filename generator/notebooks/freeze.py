@@ -19,6 +19,7 @@ from typing import Any
 from ..config import SiteConfig
 from ..files import write_atomically
 from ..models import NotebookRequest
+from .dark_figures import setup_digest
 
 FORMAT = 1  # bump when the key's recipe or the stored layout changes
 FAILED = "failed"  # `_freeze/failed/`: executed notebooks of failed runs, for the author
@@ -100,7 +101,7 @@ def environment_part(config: SiteConfig) -> dict[str, Any]:
 def compute_key(
     nb: dict[str, Any], request: NotebookRequest, config: SiteConfig, kernel: str
 ) -> CacheKey:
-    """The key of one run: code, params, kernel, deps bytes, environment, options, format."""
+    """The key of one run: code, params, kernel, deps bytes, environment, options, journey's setup cell, format."""
     deps = {}
     for dep in request.deps:
         name = display_path(dep, config.root)
@@ -113,6 +114,7 @@ def compute_key(
         "deps": deps,
         "environment": environment_part(config),
         "options": {"allow_errors": request.allow_errors},
+        "setup": setup_digest(),  # the cell journey runs first (dark twins of figures)
     }
     return CacheKey(sha256(canonical(parts)), parts)
 

@@ -24,11 +24,12 @@ NO_ALT = "figure without alt text; give it one with a '#| fig-alt: ...' line"
 @dataclass(frozen=True)
 class Presentation:
     """The post's and the blog's choices for its code cells (settings `code_fold`, `code_lines`,
-    `output_lines`; front matter `code_fold`)."""
+    `output_lines`, `dark_figures`; front matter `code_fold`, `dark_figures`)."""
 
     code_fold: str = "none"  # a cell that says nothing: shown ("none"), folded open ("show") or closed ("hide")
     code_lines: int = 25  # a code cell longer than this is collapsed, with a "Show all" button
     output_lines: int = 40  # a text output longer than this shows its first and last lines
+    dark_figures: bool = True  # figures show their dark twin in dark mode (setting or front matter `dark_figures`)
 
 
 def cell_fold(tags: frozenset[str], asked: str, hidden: bool, default: str) -> str:
@@ -108,11 +109,14 @@ def figure_html(image: str, label: str, caption: str) -> str:
 
 class Figures:
     """A cell's Quarto figure options, handed out to its image outputs in order: the label goes
-    on the first figure, captions and alt texts one per image (a single one to the first)."""
+    on the first figure, captions and alt texts one per image (a single one to the first).
+    `twins`: each image is shown with the dark twin its output holds (dark_figures.py), unless
+    the cell pairs its own renderings."""
 
-    def __init__(self, options: CellOptions) -> None:
+    def __init__(self, options: CellOptions, twins: bool = False) -> None:
         self.label, self.captions, self.alts = options.label, options.captions, options.alts
         self.paired = options.renderings  # two images, light then dark, are one figure
+        self.twins = twins and not self.paired
         self.count = 0
 
     def take(self) -> tuple[str, str, str | None, str]:

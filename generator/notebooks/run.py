@@ -22,6 +22,7 @@ from ..models import ClusterOptions, NotebookRequest, NotebookUse
 from . import freeze
 from .command_params import declared_parameters
 from .conventions import has_code, has_saved_outputs, without_unevaluated
+from .dark_figures import without_twins
 from .kernels import chosen_kernel, installed_kernels, missing_for_execution
 from .source import read_source_notebook
 from .workers import record_workers, worker_of
@@ -306,7 +307,7 @@ def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedN
         cache_key=plan.key.digest,
         from_cache=from_cache,
         run_info=journey["run_info"],
-        ipynb_bytes=freeze.serialize(grafted),
+        ipynb_bytes=freeze.serialize(without_twins(grafted)),  # as its author ran it: no dark twins
         display_path=plan.shown,
     )
 

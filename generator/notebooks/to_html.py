@@ -40,6 +40,7 @@ from typing import Any
 
 from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options, rewrite_image_links
+from .dark_figures import twin_of, wanted
 from .output_cap import capped_text
 from .interactive import Interactive, interactive_output
 from .presentation import (
@@ -168,7 +169,7 @@ def _code_cell(
     options = cell_options(_text(cell.get("source", "")))
     ctx.problems += [(number, line, message) for line, message in options.problems]
     source = options.source
-    figures = Figures(options)
+    figures = Figures(options, twins=wanted(ctx.presentation.dark_figures, options.dark_figure, tags))
     # Outputs of a hidden cell are still read: a value it publishes is placed in prose.
     outputs = "" if options.no_eval else _outputs(cell.get("outputs", []), number, ctx, figures)
     if not source.strip() and not outputs:
@@ -290,7 +291,9 @@ def _render_mime(
         )
     if mime in IMAGE_TYPES:
         label, caption, alt, scheme = figures.take()
-        image = _image(mime, value, data, meta.get(mime, {}), number, ctx, alt, scheme)
+        twin = twin_of(data, mime) if figures.twins else None
+        image = (_image(mime, value, data, meta.get(mime, {}), number, ctx, alt, scheme) if twin is None
+                 else _twins(mime, value, twin, data, meta.get(mime, {}), number, ctx, alt))
         return _item("nb-image", figure_html(image, label, caption))
     if mime == "text/markdown":
         return _item("nb-markdown", ctx.markdown(value))
@@ -301,14 +304,13 @@ def _render_mime(
 
 def _image(
     mime: str, value: Any, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context,
-    alt_text: str | None = None, scheme: str = "",
+    alt_text: str | None = None, scheme: str = "", opens: str = "",
 ) -> str:
-    """The image as a file, linked to itself: the lightbox (figures.js) opens it at full size."""
-    raw = value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
-    name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
+    """The image as a file, linked to itself (or to `opens`): the lightbox (figures.js) opens it at full size."""
+    raw = _raw(mime, value)
+    name = _image_name(mime, raw)
     ctx.files[name] = raw
-    plain = _text(data.get("text/plain", "")).strip()
-    alt = plain if plain and not plain.startswith("<") else f"Output of cell {number}"
+    alt = _default_alt(data, number)
     if alt_text is None and alt == f"Output of cell {number}":
         ctx.problems.append((number, 1, NO_ALT))  # reported under --strict only
     alt = alt if alt_text is None else alt_text
@@ -317,7 +319,31 @@ def _image(
         width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
     size = f' width="{int(width)}" height="{int(height)}"' if width and height else ""
     image = f'<img src="{name}" alt="{html.escape(alt)}"{size} loading="lazy">'
-    return f'<a class="nb-zoom{" " + scheme if scheme else ""}" href="{name}">{image}</a>'
+    return f'<a class="nb-zoom{" " + scheme if scheme else ""}" href="{opens or name}">{image}</a>'
+
+
+def _default_alt(data: dict[str, Any], number: int) -> str:
+    plain = _text(data.get("text/plain", "")).strip()
+    return plain if plain and not plain.startswith("<") else f"Output of cell {number}"
+
+
+def _raw(mime: str, value: Any) -> bytes:
+    return value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
+
+
+def _image_name(mime: str, raw: bytes) -> str:
+    return f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
+
+
+def _twins(
+    mime: str, light: Any, dark: Any, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context,
+    alt_text: str | None,
+) -> str:
+    """An image and its dark twin, each shown in its colour scheme (the hidden one is not
+    fetched: both load lazily); the twin's link opens the light image, as the lightbox shows it."""
+    shown = _image(mime, light, data, meta, number, ctx, alt_text, "nb-light")
+    alt = _default_alt(data, number) if alt_text is None else alt_text  # its missing alt is reported once
+    return shown + _image(mime, dark, data, meta, number, ctx, alt, "nb-dark", opens=_image_name(mime, _raw(mime, light)))
 
 
 def _latex(source: str) -> str:
