@@ -1,0 +1,184 @@
+"""The sharded search index, `search/index/`: per-term posting lists split by term prefix.
+
+A reader's query fetches the small meta file, the posts' lengths, the shard of each query word
+and the metadata of the ten results shown: a few small files, whatever the number of posts.
+What is stored are raw counts (per post and term: how often the term occurs in the body, and in
+the title and tags), never global scores: the browser computes BM25 from them, so a one-post
+edit changes the shards of that post's words and nothing else. Posts are numbered oldest first,
+so a new post takes the next number and no other post's number moves.
+
+Files (all JSON, keys sorted, compact):
+- `meta.json`: the format, the number of posts, their average length, the posts per metadata
+  chunk, and the shard map {prefix: file size in bytes}.
+- `lengths.json`: every post's length in terms, by post number.
+- `shards/<prefix>.json`: {term: [number, counts, number, counts, …]}, numbers delta-encoded,
+  `counts` = body count × 4 + title-and-tag count (at most 3). A shard starts as every term
+  beginning with one character; one past `SHARD_BYTES` is split by the next character, and so
+  on (a prefix trie); the terms as long as the prefix stay in the parent.
+- `posts/<chunk>.json`: [[url, title, date, summary], …] for `CHUNK_POSTS` posts at a time.
+
+Words are runs of Unicode letters and digits, lowercased after NFC, as search.js splits the
+query. Chinese and Japanese are written without spaces: a run of Han, Hiragana or Katakana
+becomes its character bigrams (a lone character stays itself), and the query is split alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .assemble import Site
+    from .write import Staging
+
+FOLDER = "search/index/"
+FORMAT = 1
+SHARD_BYTES = 32_000  # a shard past this is split by the next character of its terms
+CHUNK_POSTS = 25  # posts per metadata chunk: ten results may need ten chunks
+HEAD_LIMIT = 3  # title-and-tag counts above this rank no higher, and fit in two bits
+
+_WORD = re.compile(r"[^\W_]+")
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")
+_PLAIN_NAME = re.compile(r"[a-z0-9]")
+
+
+@dataclass(frozen=True)
+class ShardedIndex:
+    """The index one build wrote: the fingerprint of the posts it was made from, and {site path:
+    SHA-256} of its files, so a later build of the same posts keeps it unmade."""
+
+    FORMAT = "sharded-1"
+    slot = ":sharded"  # beside the other engines' records in the build store
+
+    fingerprint: str
+    files: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fingerprint": self.fingerprint, "files": self.files}
+
+    @classmethod
+    def from_json(cls, data: Any) -> ShardedIndex | None:
+        if not (isinstance(data, dict) and isinstance(data.get("fingerprint"), str) and isinstance(data.get("files"), dict)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in data["files"].items())):
+            return None
+        return cls(data["fingerprint"], data["files"])
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of `text`, in order (see the module docstring)."""
+    words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
+    if not _CJK.search(text):
+        return words
+    found: list[str] = []
+    for word in words:
+        at = 0
+        for run in _CJK.finditer(word):
+            if run.start() > at:
+                found.append(word[at : run.start()])
+            chars = run.group()
+            found.extend(chars if len(chars) == 1 else [chars[i : i + 2] for i in range(len(chars) - 1)])
+            at = run.end()
+        if at < len(word):
+            found.append(word[at:])
+    return found
+
+
+def shard_name(prefix: str) -> str:
+    """A file name for a prefix: ASCII letters and digits as they are, any other character as
+    `_` and four hex digits, or `__` and six beyond U+FFFF (`нс` → `_043d_0441`)."""
+    return "".join(c if _PLAIN_NAME.fullmatch(c) else f"_{ord(c):04x}" if ord(c) <= 0xFFFF else f"__{ord(c):06x}"
+                   for c in prefix)
+
+
+def index_files(site: Site, text: Callable[[str], str]) -> dict[str, bytes]:
+    """Every file of the index: {site path: bytes}; `text(render_key)` is a post's plain text."""
+    posts = site.posts[::-1]  # oldest first: a new post is appended
+    postings: dict[str, list[tuple[int, int]]] = {}
+    lengths: list[int] = []
+    for number, item in enumerate(posts):
+        post = item.post
+        head = Counter(terms(" ".join((post.title, *post.tags))))
+        body = Counter(terms(post.description + " " + html.unescape(text(item.render_key))))  # the summary is in it
+        lengths.append(sum(head.values()) + sum(body.values()))
+        for term in sorted(head.keys() | body.keys()):
+            postings.setdefault(term, []).append((number, body[term] * 4 + min(head[term], HEAD_LIMIT)))
+    encoded = {term: _encode_postings(found) for term, found in postings.items()}
+    files: dict[str, bytes] = {}
+    sizes: dict[str, int] = {}
+    for prefix, members in _shards(encoded).items():
+        data = ("{" + ",".join(f"{json.dumps(t, ensure_ascii=False)}:{encoded[t]}" for t in members) + "}").encode()
+        files[f"{FOLDER}shards/{shard_name(prefix)}.json"] = data
+        sizes[prefix] = len(data)
+    for start in range(0, len(posts), CHUNK_POSTS):
+        rows = [[site.config.url(item.post.url_path), item.post.title, item.post.date.date().isoformat(),
+                 item.post.description or item.summary] for item in posts[start : start + CHUNK_POSTS]]
+        files[f"{FOLDER}posts/{start // CHUNK_POSTS}.json"] = _json(rows)
+    files[f"{FOLDER}lengths.json"] = _json(lengths)
+    average = round(sum(lengths) / len(lengths), 2) if lengths else 0
+    meta = {"format": FORMAT, "posts": len(posts), "average_length": average, "chunk_posts": CHUNK_POSTS,
+            "head_limit": HEAD_LIMIT, "shards": dict(sorted(sizes.items()))}
+    files[f"{FOLDER}meta.json"] = _json(meta)
+    return files
+
+
+def write_index(site: Site, staging: Staging, text: Callable[[str], str], fingerprint: str,
+                previous: ShardedIndex | None) -> ShardedIndex | None:
+    """Write `search/index/` into the staging folder. When `previous` was made from the same
+    posts, its files are kept unmade (unless one is gone from both trees), and the result is
+    None: the store has it already. Otherwise every file is made, and those with the same bytes
+    as the site's current ones are kept, not written."""
+    if previous is not None and previous.fingerprint == fingerprint:
+        claimed = {path: staging.claim(path, "search", digest) for path, digest in sorted(previous.files.items())}
+        if missing := {path: target for path, target in claimed.items() if target is not None}:
+            made = index_files(site, text)
+            for path, target in missing.items():
+                target.write_bytes(made.get(path, b""))
+        return None
+    files = {}
+    for path, data in sorted(index_files(site, text).items()):
+        staging.add(path, data, "search")
+        files[path] = hashlib.sha256(data).hexdigest()
+    return ShardedIndex(fingerprint, files)
+
+
+def _encode_postings(found: list[tuple[int, int]]) -> str:
+    """`[number, counts, …]` with each number after the first as the step from the one before."""
+    parts, last = [], 0
+    for number, counts in found:
+        parts.append(f"{number - last},{counts}")
+        last = number
+    return "[" + ",".join(parts) + "]"
+
+
+def _shards(encoded: dict[str, str]) -> dict[str, list[str]]:
+    """{prefix: its terms, sorted}: one shard per first character, split while too big."""
+    shards: dict[str, list[str]] = {}
+    groups: dict[str, list[str]] = {}
+    for term in sorted(encoded):
+        groups.setdefault(term[0], []).append(term)
+    todo = sorted(groups.items(), reverse=True)
+    while todo:
+        prefix, members = todo.pop()
+        size = sum(len(encoded[t]) + len(t) + 4 for t in members)
+        longer = [t for t in members if len(t) > len(prefix)]
+        if size <= SHARD_BYTES or not longer or len(members) == 1:
+            shards[prefix] = members
+            continue
+        if own := [t for t in members if len(t) == len(prefix)]:
+            shards[prefix] = own
+        children: dict[str, list[str]] = {}
+        for term in longer:
+            children.setdefault(term[: len(prefix) + 1], []).append(term)
+        todo.extend(sorted(children.items(), reverse=True))
+    return dict(sorted(shards.items()))
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
