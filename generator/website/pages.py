@@ -10,6 +10,7 @@ read it (found by Jinja's parser) depend on.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -360,7 +361,8 @@ def _derived_files(
         layout = _pagefind_bundle(site, staging, bodies, theme, known)
     elif engine == "sharded":
         previous = known if isinstance(known, ShardedIndex) else None
-        layout = write_index(site, staging, bodies.text, _posts_digest(theme, SHARDED_FOLDER, site.posts), previous)
+        layout = write_index(site, staging, bodies.text, functools.partial(_stored_text, bodies),
+                             _posts_digest(theme, SHARDED_FOLDER, site.posts), previous)
     else:
         layout = _search_index(site, staging, bodies, theme, known if isinstance(known, SearchLayout) else None)
     staging.add(MARKER, b"", "journey")
@@ -395,6 +397,15 @@ def _search_index(site: Site, staging: Staging, bodies: Bodies, theme: str, sear
         if previous is None:
             raise
         return write_search_index(site, bodies.text, target, fingerprint, None)  # the old one changed meanwhile
+
+
+def _stored_text(bodies: Bodies, render_key: str) -> str | None:
+    """A post's text as an earlier build stored it; None when it is gone (whatever a store
+    raises for that), and then the sharded index is made whole."""
+    try:
+        return bodies.text(render_key)
+    except Exception:
+        return None
 
 
 def _pagefind_bundle(site: Site, staging: Staging, bodies: Bodies, theme: str, previous: object) -> PagefindBundle | None:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..models import RenderedPost
     from .assemble import Site
     from .write import Staging
 
@@ -51,24 +52,28 @@ _PLAIN_NAME = re.compile(r"[a-z0-9]")
 
 @dataclass(frozen=True)
 class ShardedIndex:
-    """The index one build wrote: the fingerprint of the posts it was made from, and {site path:
-    SHA-256} of its files, so a later build of the same posts keeps it unmade."""
+    """The index one build wrote: the fingerprint of the posts it was made from, {site path:
+    SHA-256} of its files, so a later build of the same posts keeps it unmade, and each post's
+    `post_entry` by number, so a build that changed a few posts remakes only their shards."""
 
     FORMAT = "sharded-1"
     slot = ":sharded"  # beside the other engines' records in the build store
 
     fingerprint: str
     files: dict[str, str] = field(default_factory=dict)
+    posts: list[list[str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"fingerprint": self.fingerprint, "files": self.files}
+        return {"fingerprint": self.fingerprint, "files": self.files, "posts": self.posts}
 
     @classmethod
     def from_json(cls, data: Any) -> ShardedIndex | None:
         if not (isinstance(data, dict) and isinstance(data.get("fingerprint"), str) and isinstance(data.get("files"), dict)
-                and all(isinstance(k, str) and isinstance(v, str) for k, v in data["files"].items())):
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in data["files"].items())
+                and isinstance(data.get("posts"), list)
+                and all(isinstance(e, list) and len(e) == 5 and all(isinstance(v, str) for v in e) for e in data["posts"])):
             return None
-        return cls(data["fingerprint"], data["files"])
+        return cls(data["fingerprint"], data["files"], data["posts"])
 
 
 def terms(text: str) -> list[str]:
@@ -97,25 +102,43 @@ def shard_name(prefix: str) -> str:
                    for c in prefix)
 
 
+def post_entry(item: RenderedPost) -> list[str]:
+    """What the index holds of a post, as a build's record keeps it: its rendering, date, and the
+    front matter the index reads (a later build takes the post's old terms from these)."""
+    post = item.post
+    return [item.render_key, post.stamps[0], post.title, "\n".join(post.tags), post.description]
+
+
+def post_counts(entry: list[str], text: str) -> Counter[str]:
+    """{term: body count × 4 + title-and-tag count} for a post's `post_entry` and plain text."""
+    _, _, title, tags, description = entry
+    head = Counter(terms(" ".join((title, *tags.split("\n")))))
+    body = Counter(terms(description + " " + html.unescape(text)))  # the summary is in the text
+    counts = Counter({term: body[term] * 4 + min(head[term], HEAD_LIMIT) for term in head.keys() | body.keys()})
+    counts[""] = sum(head.values()) + sum(body.values())  # the post's length, under a name no term has
+    return counts
+
+
 def index_files(site: Site, text: Callable[[str], str]) -> dict[str, bytes]:
     """Every file of the index: {site path: bytes}; `text(render_key)` is a post's plain text."""
     posts = site.posts[::-1]  # oldest first: a new post is appended
     postings: dict[str, list[tuple[int, int]]] = {}
     lengths: list[int] = []
     for number, item in enumerate(posts):
-        post = item.post
-        head = Counter(terms(" ".join((post.title, *post.tags))))
-        body = Counter(terms(post.description + " " + html.unescape(text(item.render_key))))  # the summary is in it
-        lengths.append(sum(head.values()) + sum(body.values()))
-        for term in sorted(head.keys() | body.keys()):
-            postings.setdefault(term, []).append((number, body[term] * 4 + min(head[term], HEAD_LIMIT)))
-    encoded = {term: _encode_postings(found) for term, found in postings.items()}
+        counts = post_counts(post_entry(item), text(item.render_key))
+        lengths.append(counts.pop(""))
+        for term in sorted(counts):
+            postings.setdefault(term, []).append((number, counts[term]))
+    encoded = {term: encode_postings(found) for term, found in postings.items()}
+    shards = {prefix: shard_bytes(members, encoded) for prefix, members in _shards(encoded).items()}
+    files = {shard_path(prefix): data for prefix, data in shards.items()}
+    return {**files, **other_files(site, lengths, {prefix: len(data) for prefix, data in shards.items()})}
+
+
+def other_files(site: Site, lengths: list[int], shards: dict[str, int]) -> dict[str, bytes]:
+    """The metadata chunks, lengths and meta file, for shards of these sizes ({prefix: bytes})."""
+    posts = site.posts[::-1]
     files: dict[str, bytes] = {}
-    sizes: dict[str, int] = {}
-    for prefix, members in _shards(encoded).items():
-        data = ("{" + ",".join(f"{json.dumps(t, ensure_ascii=False)}:{encoded[t]}" for t in members) + "}").encode()
-        files[f"{FOLDER}shards/{shard_name(prefix)}.json"] = data
-        sizes[prefix] = len(data)
     for start in range(0, len(posts), CHUNK_POSTS):
         rows = [[site.config.url(item.post.url_path), item.post.title, item.post.date.date().isoformat(),
                  item.post.description or item.summary] for item in posts[start : start + CHUNK_POSTS]]
@@ -123,17 +146,29 @@ def index_files(site: Site, text: Callable[[str], str]) -> dict[str, bytes]:
     files[f"{FOLDER}lengths.json"] = _json(lengths)
     average = round(sum(lengths) / len(lengths), 2) if lengths else 0
     meta = {"format": FORMAT, "posts": len(posts), "average_length": average, "chunk_posts": CHUNK_POSTS,
-            "head_limit": HEAD_LIMIT, "shards": dict(sorted(sizes.items()))}
+            "head_limit": HEAD_LIMIT, "shards": dict(sorted(shards.items()))}
     files[f"{FOLDER}meta.json"] = _json(meta)
     return files
 
 
-def write_index(site: Site, staging: Staging, text: Callable[[str], str], fingerprint: str,
-                previous: ShardedIndex | None) -> ShardedIndex | None:
+def shard_path(prefix: str) -> str:
+    return f"{FOLDER}shards/{shard_name(prefix)}.json"
+
+
+def shard_bytes(members: list[str], encoded: dict[str, str]) -> bytes:
+    return ("{" + ",".join(f'"{t}":{encoded[t]}' for t in members) + "}").encode("utf-8")
+
+
+def write_index(site: Site, staging: Staging, text: Callable[[str], str], old_text: Callable[[str], str | None],
+                fingerprint: str, previous: ShardedIndex | None) -> ShardedIndex | None:
     """Write `search/index/` into the staging folder. When `previous` was made from the same
     posts, its files are kept unmade (unless one is gone from both trees), and the result is
-    None: the store has it already. Otherwise every file is made, and those with the same bytes
-    as the site's current ones are kept, not written."""
+    None: the store has it already. When a few posts changed, only the shards of their changed
+    terms are made again (`old_text(render_key)`: a post's text as the last build stored it, None
+    when gone); otherwise every file is made. Files with the current bytes are kept, not written."""
+    from .search_shard_update import updated_files
+
+    kept: set[str] = set()
     if previous is not None and previous.fingerprint == fingerprint:
         claimed = {path: staging.claim(path, "search", digest) for path, digest in sorted(previous.files.items())}
         if missing := {path: target for path, target in claimed.items() if target is not None}:
@@ -141,14 +176,23 @@ def write_index(site: Site, staging: Staging, text: Callable[[str], str], finger
             for path, target in missing.items():
                 target.write_bytes(made.get(path, b""))
         return None
-    files = {}
-    for path, data in sorted(index_files(site, text).items()):
+    # Only from the live site's very files, as its record has them.
+    live = previous is not None and all(staging.previous.get(p) == d for p, d in previous.files.items())
+    update = updated_files(site, text, old_text, staging.out, previous.posts, previous.files) if live else None
+    made, kept = update if update is not None else (index_files(site, text), set())
+    files, whole = {}, None
+    for path in sorted(kept):
+        digest = files[path] = previous.files[path]  # type: ignore[union-attr]
+        if (target := staging.claim(path, "search", digest)) is not None:  # gone from both trees
+            whole = whole or index_files(site, text)
+            target.write_bytes(whole[path])
+    for path, data in sorted(made.items()):
         staging.add(path, data, "search")
         files[path] = hashlib.sha256(data).hexdigest()
-    return ShardedIndex(fingerprint, files)
+    return ShardedIndex(fingerprint, dict(sorted(files.items())), [post_entry(item) for item in site.posts[::-1]])
 
 
-def _encode_postings(found: list[tuple[int, int]]) -> str:
+def encode_postings(found: list[tuple[int, int]]) -> str:
     """`[number, counts, …]` with each number after the first as the step from the one before."""
     parts, last = [], 0
     for number, counts in found:
@@ -159,14 +203,28 @@ def _encode_postings(found: list[tuple[int, int]]) -> str:
 
 def _shards(encoded: dict[str, str]) -> dict[str, list[str]]:
     """{prefix: its terms, sorted}: one shard per first character, split while too big."""
-    shards: dict[str, list[str]] = {}
     groups: dict[str, list[str]] = {}
     for term in sorted(encoded):
         groups.setdefault(term[0], []).append(term)
-    todo = sorted(groups.items(), reverse=True)
+    shards: dict[str, list[str]] = {}
+    for prefix, members in sorted(groups.items()):
+        shards.update(split(prefix, members, encoded))
+    return dict(sorted(shards.items()))
+
+
+def weight(term: str, postings: str) -> int:
+    """A term's bytes in its shard file, its comma included (a file is its terms' weights + 1)."""
+    return len(term.encode("utf-8")) + len(postings) + 4
+
+
+def split(start: str, terms_under: list[str], encoded: dict[str, str]) -> dict[str, list[str]]:
+    """{prefix: its terms} for the terms under one prefix: the prefix's own shard while it is at
+    most SHARD_BYTES (or cannot be split), else split by the next character, and so on."""
+    shards: dict[str, list[str]] = {}
+    todo = [(start, sorted(terms_under))]
     while todo:
         prefix, members = todo.pop()
-        size = sum(len(encoded[t]) + len(t) + 4 for t in members)
+        size = sum(weight(t, encoded[t]) for t in members)
         longer = [t for t in members if len(t) > len(prefix)]
         if size <= SHARD_BYTES or not longer or len(members) == 1:
             shards[prefix] = members
@@ -177,7 +235,7 @@ def _shards(encoded: dict[str, str]) -> dict[str, list[str]]:
         for term in longer:
             children.setdefault(term[: len(prefix) + 1], []).append(term)
         todo.extend(sorted(children.items(), reverse=True))
-    return dict(sorted(shards.items()))
+    return shards
 
 
 def _json(value: object) -> bytes:
