@@ -130,8 +130,9 @@ def test_an_unknown_search_setting_names_the_sharded_engine(tmp_path: Path) -> N
     blog = make_blog(tmp_path / "blog", {"pyproject.toml": '[tool.journey]\ntitle = "T"\nsearch = "lunr"\n',
                                          "posts/2024-01-01-a.md": post("A", "2024-01-01")})
     status, _, stderr = run_journey("build", "--source", str(blog), cwd=tmp_path)
-    assert (status, stderr) == (1, "blog/pyproject.toml:3:1: error: setting 'search': expected one of auto, pagefind, "
-                                   "json, sharded, got 'lunr'\njourney: 1 error; nothing was written\n")
+    expected = ("blog/pyproject.toml:3:1: error: setting 'search': expected one of auto, pagefind, json, sharded, "
+                "got 'lunr'\njourney: 1 error; nothing was written\n")
+    assert (status, stderr) == (1, expected)
 
 
 # -- in Chromium, served over HTTP under /repo/, every other host blocked ------------------

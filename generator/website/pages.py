@@ -10,7 +10,6 @@ read it (found by Jinja's parser) depend on.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -50,6 +49,8 @@ class Bodies(Protocol):
     def html(self, render_key: str) -> str: ...
 
     def text(self, render_key: str) -> str: ...
+
+    def stored_text(self, render_key: str) -> str | None: ...  # an earlier build's, None when gone
 
     def blob(self, digest: str, render_key: str) -> bytes: ...
 
@@ -361,7 +362,7 @@ def _derived_files(
         layout = _pagefind_bundle(site, staging, bodies, theme, known)
     elif engine == "sharded":
         previous = known if isinstance(known, ShardedIndex) else None
-        layout = write_index(site, staging, bodies.text, functools.partial(_stored_text, bodies),
+        layout = write_index(site, staging, bodies.text, bodies.stored_text,
                              _posts_digest(theme, SHARDED_FOLDER, site.posts), previous)
     else:
         layout = _search_index(site, staging, bodies, theme, known if isinstance(known, SearchLayout) else None)
@@ -397,15 +398,6 @@ def _search_index(site: Site, staging: Staging, bodies: Bodies, theme: str, sear
         if previous is None:
             raise
         return write_search_index(site, bodies.text, target, fingerprint, None)  # the old one changed meanwhile
-
-
-def _stored_text(bodies: Bodies, render_key: str) -> str | None:
-    """A post's text as an earlier build stored it; None when it is gone (whatever a store
-    raises for that), and then the sharded index is made whole."""
-    try:
-        return bodies.text(render_key)
-    except Exception:
-        return None
 
 
 def _pagefind_bundle(site: Site, staging: Staging, bodies: Bodies, theme: str, previous: object) -> PagefindBundle | None:
