@@ -222,3 +222,37 @@ def test_the_search_page_with_results_is_axe_clean(page: tuple[Any, list[str]]) 
     tab.add_script_tag(path=str(AXE))
     result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
     assert [(v["id"], v["impact"]) for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+
+
+# -- rebuilds: only the changed shards are made, and they are what a whole build makes ------
+
+
+def test_a_rebuild_remakes_only_changed_shards_and_matches_a_whole_build(built: dict[str, Any], tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post of 3,000 distinct made-up words splits the shard of their first letter; cut down,
+    its words merge back. Each rebuild takes the few-posts path (counted), and its index is the
+    bytes a clean build of the same blog writes."""
+    from generator.build import BuildOptions, build_site
+    from generator.website import search_shard_update
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    taken: list[bool] = []
+    real = search_shard_update.updated_files
+    monkeypatch.setattr(search_shard_update, "updated_files", lambda *a: taken.append((r := real(*a)) is not None) or r)
+    blog = tmp_path / "blog"
+    shutil.copytree(built["blog"], blog)
+    build_site(BuildOptions(source=blog, progress=False))  # a copied site is not trusted: made whole once
+    glossary = blog / "posts/2024-02-01-glossary.md"
+    made_up = [f"z{n:04d}{'qxj'[n % 3]}" for n in range(3000)]
+    for words, shards in ((made_up, lambda m: len([p for p in m if p.startswith("z")]) > 1),
+                          (made_up[:10], lambda m: [p for p in m if p.startswith("z")] == ["z"])):
+        glossary.write_text(post("A glossary", "2024-02-01", " ".join(words) + "\n"), encoding="utf-8")
+        result = build_site(BuildOptions(source=blog, progress=False))
+        assert not [d for d in result.diagnostics if d.is_error]
+        clean = make_blog(tmp_path / f"clean-{len(words)}", {})
+        shutil.copytree(blog, clean, dirs_exist_ok=True, ignore=shutil.ignore_patterns("site", ".journey-cache"))
+        build_site(BuildOptions(source=clean, progress=False))
+        index, whole = _index(read_tree(blog / "site")), _index(read_tree(clean / "site"))
+        assert shards(json.loads(index["meta.json"])["shards"])
+        assert sorted(n for n in index.keys() | whole.keys() if index.get(n) != whole.get(n)) == []
+    assert taken == [True, True]
