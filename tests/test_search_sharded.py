@@ -245,7 +245,7 @@ def test_a_rebuild_remakes_only_changed_shards_and_matches_a_whole_build(built: 
     glossary = blog / "posts/2024-02-01-glossary.md"
     made_up = [f"z{n:04d}{'qxj'[n % 3]}" for n in range(3000)]
     for words, shards in ((made_up, lambda m: len([p for p in m if p.startswith("z")]) > 1),
-                          (made_up[:10], lambda m: [p for p in m if p.startswith("z")] == ["z"])):
+                          (made_up[::10], lambda m: [p for p in m if p.startswith("z")] == ["z"])):
         glossary.write_text(post("A glossary", "2024-02-01", " ".join(words) + "\n"), encoding="utf-8")
         result = build_site(BuildOptions(source=blog, progress=False))
         assert not [d for d in result.diagnostics if d.is_error]
