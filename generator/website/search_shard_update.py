@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .search_shards import (
+    CHUNK_POSTS,
     FOLDER,
     SHARD_BYTES,
     encode_postings,
@@ -67,8 +68,11 @@ def updated_files(site: Site, text: Callable[[str], str], old_text: Callable[[st
             if old[term] != new[term]:
                 trie.change(term, number, new[term])
     files = trie.settle()
-    files.update(other_files(site, lengths, trie.shards))
-    kept = {shard_path(prefix) for prefix in trie.shards if shard_path(prefix) not in files}
+    chunks = {number // CHUNK_POSTS for number in changed}  # the other chunks' posts are as they were
+    files.update(other_files(site, lengths, trie.shards, chunks))
+    kept = {shard_path(prefix) for prefix in trie.shards} - files.keys()
+    kept |= {path for path in old_files if path.startswith(f"{FOLDER}posts/")
+             and int(path.rpartition("/")[2].removesuffix(".json")) not in chunks}
     return files, kept
 
 

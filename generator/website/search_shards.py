@@ -79,7 +79,7 @@ class ShardedIndex:
 def terms(text: str) -> list[str]:
     """The index terms of `text`, in order (see the module docstring)."""
     words = _WORD.findall(unicodedata.normalize("NFC", text).lower())
-    if not _CJK.search(text):
+    if text.isascii() or not _CJK.search(text):
         return words
     found: list[str] = []
     for word in words:
@@ -98,6 +98,8 @@ def terms(text: str) -> list[str]:
 def shard_name(prefix: str) -> str:
     """A file name for a prefix: ASCII letters and digits as they are, any other character as
     `_` and four hex digits, or `__` and six beyond U+FFFF (`нс` → `_043d_0441`)."""
+    if prefix.isascii() and prefix.isalnum():  # terms are lowercase
+        return prefix
     return "".join(c if _PLAIN_NAME.fullmatch(c) else f"_{ord(c):04x}" if ord(c) <= 0xFFFF else f"__{ord(c):06x}"
                    for c in prefix)
 
@@ -114,7 +116,9 @@ def post_counts(entry: list[str], text: str) -> Counter[str]:
     _, _, title, tags, description = entry
     head = Counter(terms(" ".join((title, *tags.split("\n")))))
     body = Counter(terms(description + " " + html.unescape(text)))  # the summary is in the text
-    counts = Counter({term: body[term] * 4 + min(head[term], HEAD_LIMIT) for term in head.keys() | body.keys()})
+    counts = Counter({term: found * 4 for term, found in body.items()})
+    for term, found in head.items():
+        counts[term] += min(found, HEAD_LIMIT)
     counts[""] = sum(head.values()) + sum(body.values())  # the post's length, under a name no term has
     return counts
 
@@ -135,11 +139,14 @@ def index_files(site: Site, text: Callable[[str], str]) -> dict[str, bytes]:
     return {**files, **other_files(site, lengths, {prefix: len(data) for prefix, data in shards.items()})}
 
 
-def other_files(site: Site, lengths: list[int], shards: dict[str, int]) -> dict[str, bytes]:
-    """The metadata chunks, lengths and meta file, for shards of these sizes ({prefix: bytes})."""
+def other_files(site: Site, lengths: list[int], shards: dict[str, int], chunks: set[int] | None = None) -> dict[str, bytes]:
+    """The metadata chunks (all, or those numbered in `chunks`), lengths and meta file, for
+    shards of these sizes ({prefix: bytes})."""
     posts = site.posts[::-1]
     files: dict[str, bytes] = {}
     for start in range(0, len(posts), CHUNK_POSTS):
+        if chunks is not None and start // CHUNK_POSTS not in chunks:
+            continue
         rows = [[site.config.url(item.post.url_path), item.post.title, item.post.date.date().isoformat(),
                  item.post.description or item.summary] for item in posts[start : start + CHUNK_POSTS]]
         files[f"{FOLDER}posts/{start // CHUNK_POSTS}.json"] = _json(rows)
