@@ -175,7 +175,6 @@ def write_index(site: Site, staging: Staging, text: Callable[[str], str], old_te
     when gone); otherwise every file is made. Files with the current bytes are kept, not written."""
     from .search_shard_update import updated_files
 
-    kept: set[str] = set()
     if previous is not None and previous.fingerprint == fingerprint:
         claimed = {path: staging.claim(path, "search", digest) for path, digest in sorted(previous.files.items())}
         if missing := {path: target for path, target in claimed.items() if target is not None}:
