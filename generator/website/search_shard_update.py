@@ -23,7 +23,6 @@ from .search_shards import (
     encode_postings,
     other_files,
     post_counts,
-    post_entry,
     shard_bytes,
     shard_path,
     split,
@@ -36,13 +35,14 @@ if TYPE_CHECKING:
 MOST_CHANGED = 40  # posts changed beyond which the whole index is made: it reads every post anyway
 
 
-def updated_files(site: Site, text: Callable[[str], str], old_text: Callable[[str], str | None], live: Path,
-                  old_posts: list[list[str]], old_files: dict[str, str]) -> tuple[dict[str, bytes], set[str]] | None:
-    """(the files made again, the unchanged files kept), given the last build's entries of its
-    posts and {site path: SHA-256} of its files, which sit under `live`; None when the whole
-    index is to be made. `old_text(render_key)` is a post's stored text, None when gone."""
+def updated_files(site: Site, entries: list[list[str]], text: Callable[[str], str],
+                  old_text: Callable[[str], str | None], live: Path, old_posts: list[list[str]],
+                  old_files: dict[str, str]) -> tuple[dict[str, bytes], set[str]] | None:
+    """(the files made again, the unchanged files kept), given this build's `post_entry` of each
+    post by number, the last build's, and {site path: SHA-256} of its files, which sit under
+    `live`; None when the whole index is to be made. `old_text(render_key)` is a post's stored
+    text, None when gone."""
     posts = site.posts[::-1]
-    entries = [post_entry(item) for item in posts]
     changed = [n for n, entry in enumerate(entries) if n >= len(old_posts) or entry != old_posts[n]]
     if len(posts) < len(old_posts) or len(changed) > MOST_CHANGED:
         return None

@@ -184,7 +184,8 @@ def write_index(site: Site, staging: Staging, text: Callable[[str], str], old_te
         return None
     # Only from the live site's very files, as its record has them.
     live = previous is not None and all(staging.previous.get(p) == d for p, d in previous.files.items())
-    update = updated_files(site, text, old_text, staging.out, previous.posts, previous.files) if live else None
+    entries = [post_entry(item) for item in site.posts[::-1]]
+    update = updated_files(site, entries, text, old_text, staging.out, previous.posts, previous.files) if live else None
     made, kept = update if update is not None else (index_files(site, text), set())
     files, whole = {}, None
     for path in sorted(kept):
@@ -195,7 +196,7 @@ def write_index(site: Site, staging: Staging, text: Callable[[str], str], old_te
     for path, data in sorted(made.items()):
         staging.add(path, data, "search")
         files[path] = hashlib.sha256(data).hexdigest()
-    return ShardedIndex(fingerprint, dict(sorted(files.items())), [post_entry(item) for item in site.posts[::-1]])
+    return ShardedIndex(fingerprint, dict(sorted(files.items())), entries)
 
 
 def encode_postings(found: list[tuple[int, int]]) -> str:
