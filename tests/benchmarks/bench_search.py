@@ -2,8 +2,8 @@
 
 Generates the benchmark corpus with 4,000 posts (or uses --corpus DIR), builds it with each
 search engine asked for (`--search`, default the blog's own setting: Pagefind where its binary
-is installed, else search.json), serves the site with a plain http.server on 127.0.0.1 under
-its sub-path /bench/, and opens the search page in Chromium. It then types queries: the first
+is installed, else search.json), serves the site with a plain http.server (a process of its
+own) on 127.0.0.1 under its sub-path /bench/, and opens the search page in Chromium. It then types queries: the first
 one's bytes are every response the page receives from the keystroke until the results are
 shown (the index, its chunks, the results' fragments); each query's time runs from the input
 event to the results list being filled. Targets (issue 14): the first query transfers at most
@@ -18,15 +18,12 @@ how many of its files changed, and puts the post back.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -67,9 +64,16 @@ LOOKUP_JS = """async (query) => {
 }"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
+# The file server runs in a process of its own: in this one it would share the interpreter lock
+# with Playwright's driver, and ten parallel requests would wait on each other for it.
+SERVE_PY = """import functools, http.server, sys
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
         return None
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
 
 
 # A build with the search engine given, whatever the corpus's settings say (there is no flag for it).
@@ -150,9 +154,9 @@ def measure(site: Path, rounds: int) -> dict[str, Any]:
 
     mount = Path(tempfile.mkdtemp(prefix="bench-search-"))
     (mount / BASE_PATH.strip("/")).symlink_to(site.resolve())
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(mount)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    server = subprocess.Popen([sys.executable, "-c", SERVE_PY, str(mount)], stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    origin = f"http://127.0.0.1:{server.stdout.readline().strip()}"
     figures: dict[str, Any] = {}
     try:
         with sync_playwright() as playwright:
@@ -182,8 +186,8 @@ def measure(site: Path, rounds: int) -> dict[str, Any]:
                 figures["pagefind_lookup_ms"] = _spread(lookups)
             browser.close()
     finally:
-        server.shutdown()
-        server.server_close()
+        server.terminate()
+        server.wait()
     return figures
 
 
