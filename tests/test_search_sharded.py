@@ -135,6 +135,17 @@ def test_an_unknown_search_setting_names_the_sharded_engine(tmp_path: Path) -> N
     assert (status, stderr) == (1, expected)
 
 
+def test_a_blog_without_posts_gets_an_empty_index(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path / "blog", {"pyproject.toml": '[tool.journey]\ntitle = "Nothing yet"\nsearch = "sharded"\n',
+                                         "posts/.keep": ""})
+    status, _, stderr = run_journey("build", "--source", str(blog), cwd=tmp_path)
+    assert status == 0, stderr
+    index = _index(read_tree(blog / "site"))
+    assert sorted(index) == ["lengths.json", "meta.json"]
+    assert json.loads(index["meta.json"]) == {"average_length": 0, "chunk_posts": 25, "format": 1, "head_limit": 3,
+                                              "posts": 0, "shards": {}}
+
+
 # -- in Chromium, served over HTTP under /repo/, every other host blocked ------------------
 
 
@@ -183,6 +194,8 @@ def test_cyrillic_and_chinese_titles_are_found(page: tuple[Any, list[str]]) -> N
     assert _search(tab, "学习") == ["/repo/posts/deep-learning-zh/"]
     assert _search(tab, "深度学习") == ["/repo/posts/deep-learning-zh/"]
     assert _search(tab, "反向传播") == ["/repo/posts/deep-learning-zh/"]
+    assert _search(tab, "нейро") == ["/repo/posts/neural-nets-ru/"]  # partly typed
+    assert _search(tab, "深") == ["/repo/posts/deep-learning-zh/"]  # one character: the bigrams it begins
 
 
 def test_a_partly_typed_last_word_finds_the_words_it_begins(page: tuple[Any, list[str]]) -> None:
