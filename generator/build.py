@@ -44,7 +44,7 @@ class BuildOptions:
     verbose: bool = False
     progress: bool = True
     params: tuple[Any, ...] = ()  # CommandParam values of `-P` and `--params-file`, over the posts' params
-    search: str | None = None  # the search index (auto, pagefind, json); None: the blog's setting
+    search: str | None = None  # the search index (auto, pagefind, json, sharded); None: the blog's setting
 
     def site_options(self) -> dict[str, str]:
         """The options that change the site (not how the build runs or reports), and where
@@ -229,7 +229,7 @@ def _build(
         engine = search_engine(options.search or config.search)
         pages = render_site(site, env, assets, reuse.bodies, staging, theme=settings_digest(config, assets) + reuse.code,
                             templates=templates, jobs=options.jobs, search_engine=engine,
-                            search=reuse.pagefind_bundle if engine == "pagefind" else reuse.search_layout,
+                            search=reuse.search_record(engine),
                             template_facts=reuse.template_facts(templates))
         problems += pages.problems + staging.problems
         problems = _reported(problems, options.strict)

@@ -17,7 +17,7 @@ from .files import display_path
 EXECUTE_MODES = ("auto", "always", "never")
 EXECUTORS = ("local", "dask")
 SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls|ws|wss|ucx)://[^\s/:]+(:\d{1,5})?/?$")  # Dask's own address form
-SEARCH_MODES = ("auto", "pagefind", "json")  # auto: Pagefind where its binary is installed
+SEARCH_MODES = ("auto", "pagefind", "json", "sharded")  # auto: Pagefind where its binary is installed
 JEKYLL_CONFIG = "_config.yml"  # a Jekyll or fastpages root without [tool.journey] is read through it
 DEFAULT_PHASES = ("Foundations", "Classical ML", "Deep learning", "Production")
 
@@ -55,7 +55,7 @@ class SiteConfig:
     summary_words: int = 40
     permalink: str = ""  # the site-wide URL pattern of posts (Jekyll's); empty: posts/<slug>/
     excerpt_separator: str = "<!--more-->"
-    search: str = "auto"  # the search index: auto, pagefind or json (search.json, the fallback)
+    search: str = "auto"  # the search index: auto, pagefind, json (search.json, the fallback) or sharded
     code_fold: str = "none"  # notebook code cells: none (shown), show (folded open), hide (folded closed)
     code_lines: int = 25  # a notebook code cell longer than this is collapsed with "Show all"
     output_lines: int = 40  # a text output longer than this shows its first and last lines
@@ -212,7 +212,7 @@ def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[
                               f"address such as tcp://10.0.0.5:8786, got '{config.scheduler}'"))
     if config.search not in SEARCH_MODES:
         problems.append(error(path, *where("search"),
-                              f"setting 'search': expected one of auto, pagefind, json, got '{config.search}'"))
+                              f"setting 'search': expected one of auto, pagefind, json, sharded, got '{config.search}'"))
     elif config.search == "pagefind":
         from .website.search_engine import pagefind_binary
 

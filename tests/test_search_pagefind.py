@@ -152,7 +152,7 @@ def test_asking_for_pagefind_without_its_binary_is_an_error(tmp_path: Path) -> N
 def test_an_unknown_search_setting_is_an_error(tmp_path: Path) -> None:
     blog = _blog(tmp_path / "blog", 'search = "lunr"\n')
     status, _, stderr = run_journey("build", "--source", str(blog), cwd=tmp_path, env=REAL)
-    expected = ("blog/pyproject.toml:4:1: error: setting 'search': expected one of auto, pagefind, json, got 'lunr'\n"
+    expected = ("blog/pyproject.toml:4:1: error: setting 'search': expected one of auto, pagefind, json, sharded, got 'lunr'\n"
                 "journey: 1 error; nothing was written\n")
     assert (status, stderr) == (1, expected)
 

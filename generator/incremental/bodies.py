@@ -39,6 +39,11 @@ class StoredBodies:
     def text(self, render_key: str) -> str:
         return self._get("text", render_key, render_key).decode("utf-8")
 
+    def stored_text(self, render_key: str) -> str | None:
+        """A rendering's text while the store still has it (an earlier build's), else None."""
+        data = self.store.get("text", render_key, self.format)
+        return data.decode("utf-8") if data is not None else None
+
     def blob(self, digest: str, render_key: str) -> bytes:
         data = self._get("blob", digest, render_key)
         if hashlib.sha256(data).hexdigest() != digest:

@@ -234,6 +234,20 @@ class Rebuild:
         data = self.store.get_json("search", key, form, lambda d: PagefindBundle.from_json(d) is not None)
         return PagefindBundle.from_json(data) if data is not None else None
 
+    @property
+    def sharded_index(self) -> Any:
+        from ..website.search_shards import ShardedIndex
+
+        key, form = self.tag + ShardedIndex.slot, ShardedIndex.FORMAT
+        data = self.store.get_json("search", key, form, lambda d: ShardedIndex.from_json(d) is not None)
+        return ShardedIndex.from_json(data) if data is not None else None
+
+    def search_record(self, engine: str) -> Any:
+        """What the site's current index of this engine is, as the last build recorded it."""
+        if engine == "pagefind":
+            return self.pagefind_bundle
+        return self.sharded_index if engine == "sharded" else self.search_layout
+
     def commit(self) -> None:
         """Make what this build stored so far visible to other processes (forked page workers)."""
         self.store.commit()

@@ -32,6 +32,8 @@ from .run_links import run_links
 from .script_data import script_json
 from .search import SearchLayout, previous_index, write_search_index
 from .search_engine import PAGEFIND_FOLDER, pagefind_binary
+from .search_shards import FOLDER as SHARDED_FOLDER
+from .search_shards import ShardedIndex, write_index
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
 
@@ -48,6 +50,8 @@ class Bodies(Protocol):
 
     def text(self, render_key: str) -> str: ...
 
+    def stored_text(self, render_key: str) -> str | None: ...  # an earlier build's, None when gone
+
     def blob(self, digest: str, render_key: str) -> bytes: ...
 
 
@@ -55,7 +59,7 @@ class Bodies(Protocol):
 class PagesResult:
     rendered: int  # pages rendered; the others were kept from the previous site
     problems: list[Diagnostic]
-    search: SearchLayout | PagefindBundle | None  # what the search index written is, None when it was kept
+    search: SearchLayout | PagefindBundle | ShardedIndex | None  # the search index written, None when it was kept
     template_facts: dict[str, tuple[str, bool]]  # per page template: (digest of its sources, reads `site`)
 
 
@@ -87,12 +91,12 @@ def render_site(
     templates: str,
     jobs: int,
     search_engine: str = "json",
-    search: SearchLayout | PagefindBundle | None = None,
+    search: SearchLayout | PagefindBundle | ShardedIndex | None = None,
     template_facts: Mapping[str, tuple[str, bool]] | None = None,
 ) -> PagesResult:
     """Render every page whose fingerprint changed, keep the rest, write derived files.
     `theme` stands for the settings, the assets and journey's code; `templates` for the
-    template files; `search_engine` is `json` or `pagefind`, and `search` what the site's
+    template files; `search_engine` is `json`, `pagefind` or `sharded`, and `search` what the site's
     current index of that kind is, if known; `template_facts` what an earlier build of the
     same templates worked out about them."""
     facts = _TemplateFacts(env, templates, template_facts or {})
@@ -166,8 +170,9 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
         page(f"series/{series.slug}/", "series.html", f"series/{series.slug}", term=series,
              title=f"Series: {series.name}", description=f"The {len(series.posts)} parts of {series.name}, in order.")
     pagefind_js = PAGEFIND_FOLDER + "pagefind.js" if search_engine == "pagefind" else ""
+    sharded = SHARDED_FOLDER if search_engine == "sharded" else ""
     page("search/", "search.html", "search", title="Search", description="Search every post.",
-         pagefind_js=pagefind_js, depends=pagefind_js)
+         pagefind_js=pagefind_js, search_index=sharded, depends=pagefind_js + sharded)
     page("404.html", "404.html", "404", title="Page not found")
     jobs.extend(_post_jobs(site, env, theme, facts))
     return jobs
@@ -357,6 +362,10 @@ def _derived_files(
     engine, known = search
     if engine == "pagefind":
         layout = _pagefind_bundle(site, staging, bodies, theme, known)
+    elif engine == "sharded":
+        previous = known if isinstance(known, ShardedIndex) else None
+        layout = write_index(site, staging, bodies.text, bodies.stored_text,
+                             _posts_digest(theme, SHARDED_FOLDER, site.posts), previous)
     else:
         layout = _search_index(site, staging, bodies, theme, known if isinstance(known, SearchLayout) else None)
     staging.add(MARKER, b"", "journey")

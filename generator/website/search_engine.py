@@ -29,7 +29,8 @@ def pagefind_binary() -> Path | None:
 
 
 def search_engine(mode: str) -> str:
-    """`pagefind` or `json`: what a `search` setting of auto, pagefind or json comes to here."""
+    """`pagefind`, `json` or `sharded`: what a `search` setting comes to here (auto: Pagefind
+    where its binary is installed, else json)."""
     if mode == "auto":
         return "pagefind" if pagefind_binary() is not None else "json"
     return mode
