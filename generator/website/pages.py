@@ -31,14 +31,13 @@ from .redirects import redirect_pages
 from .run_links import run_links
 from .script_data import script_json
 from .search import SearchLayout, previous_index, write_search_index
-from .search_engine import PAGEFIND_FOLDER, pagefind_binary
-from .search_shards import FOLDER as SHARDED_FOLDER
-from .search_shards import ShardedIndex, write_index
+from .search_engine import PAGEFIND_FOLDER, SHARDED_FOLDER, pagefind_binary
 from .templates import Asset, has_template, render_page
 from .write import MARKER, Staging
 
 if TYPE_CHECKING:
     from .pagefind import PagefindBundle
+    from .search_shards import ShardedIndex
 
 _WORKER: dict[str, Any] = {}  # what forked page workers inherit: site, environment, bodies
 
@@ -363,6 +362,8 @@ def _derived_files(
     if engine == "pagefind":
         layout = _pagefind_bundle(site, staging, bodies, theme, known)
     elif engine == "sharded":
+        from .search_shards import ShardedIndex, write_index  # only a blog that asked for it
+
         previous = known if isinstance(known, ShardedIndex) else None
         layout = write_index(site, staging, bodies.text, bodies.stored_text,
                              _posts_digest(theme, SHARDED_FOLDER, site.posts), previous)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 PAGEFIND_FOLDER = "pagefind/"  # where the bundle sits in the site
+SHARDED_FOLDER = "search/index/"  # where journey's sharded index sits (website/search_shards.py)
 
 
 def pagefind_binary() -> Path | None:

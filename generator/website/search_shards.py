@@ -34,12 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .search_engine import SHARDED_FOLDER
+
 if TYPE_CHECKING:
     from ..models import RenderedPost
     from .assemble import Site
     from .write import Staging
 
-FOLDER = "search/index/"
+FOLDER = SHARDED_FOLDER
 FORMAT = 1
 SHARD_BYTES = 32_000  # a shard past this is split by the next character of its terms
 CHUNK_POSTS = 25  # posts per metadata chunk: ten results may need ten chunks
