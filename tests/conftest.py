@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -21,6 +22,11 @@ EPOCH = "1767225600"
 # is Pagefind's own variable): it is what the tests written before Pagefind read, and it keeps the
 # indexer's ~0.1 s out of every build. tests/test_search_pagefind.py names the real binary.
 os.environ.setdefault("PAGEFIND_BINARY_PATH", str(REPO / "tests" / "no-pagefind-here"))
+# A suite started in the background by a shell without job control (`cmd &` in a script) inherits
+# SIGINT ignored, and so would every `journey` it starts: the Ctrl-C tests need it delivered. A
+# Python handler here is the default in each child (an ignored signal would stay ignored).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def make_blog(root: Path, files: dict[str, str | bytes]) -> Path:
