@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from generator.content.sources import KNOWN_KEYS
+from generator.content.post_fields import KNOWN_KEYS
 
 MAX_EXAMPLES = 60
 _DIAGNOSTIC = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?:error|warning): .+$")

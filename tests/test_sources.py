@@ -13,13 +13,13 @@ from conftest import make_blog, post
 
 from generator.config import SiteConfig
 from generator.content.front_matter import parse_datetime
+from generator.content.slugs import slugify
 from generator.content.sources import (
     find_post_files,
     find_sources,
     read_file,
     read_post,
     read_posts,
-    slugify,
 )
 from generator.models import Post
 

@@ -18,14 +18,8 @@ from ..errors import Diagnostic, error, warning
 from ..models import NotebookRequest, NotebookUse
 from .front_matter import Fields, split_front_matter
 from .notebook_keys import notebook_request_args
-from .sources import (
-    _DATED_NAME,
-    BUNDLE_INDEXES,
-    FileDates,
-    PostRead,
-    YamlParser,
-    _build_document,
-)
+from .post_fields import FileDates, build_document, names_its_date
+from .sources import PostRead, YamlParser
 
 SUFFIXES = (".qmd", ".py")  # and `.md` files that `is_executable_markdown` says are MyST notebooks
 _MYST_CELL = re.compile(rb"^(`{3,}|~{3,})\s*\{code-cell\}", re.MULTILINE)
@@ -82,7 +76,7 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
         meta.pop("notebook")
     evaluated = quarto.get("eval") is not False
     body = _body(notebook.notebook, evaluated)
-    document = _build_document(config, path, shown, None if found is None else meta, fields, body, body_line, dates)
+    document = build_document(config, path, shown, None if found is None else meta, fields, body, body_line, dates)
     # Checked even when the date or URL is unusable: every problem in one run.
     uses = _uses(config, path, shown, run, quarto, fields, notebook.cell_lines) if evaluated else ()
     for key in run if not evaluated else ():
@@ -90,9 +84,7 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
     if document is not None:
         post = replace(document.post, notebooks=uses, digest=hashlib.sha256(data).hexdigest())
         document = replace(document, post=post)
-    stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
-    dated = meta.get("date") is not None or _DATED_NAME.match(stem) is not None
-    return PostRead(path, document, tuple(fields.problems), dated)
+    return PostRead(path, document, tuple(fields.problems), names_its_date(meta, path))
 
 
 def _header_as_yaml(text: str) -> str:

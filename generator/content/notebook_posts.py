@@ -22,7 +22,8 @@ from ..errors import Diagnostic, error
 from ..notebooks.conventions import fastpages_front_matter, front_matter_cell, source_text
 from ..notebooks.source import upgraded_notebook
 from .front_matter import Fields, _yaml, parse_yaml, split_front_matter
-from .sources import _DATED_NAME, KNOWN_KEYS, FileDates, PostRead, YamlParser, _build_document
+from .post_fields import KNOWN_KEYS, FileDates, build_document, names_its_date
+from .sources import PostRead, YamlParser
 
 # fastpages display switches journey needs no word for: a table of contents is always shown,
 # and there are no notebook badges or comment threads to switch on.
@@ -81,11 +82,10 @@ def read_notebook_post(config: SiteConfig, path: Path, parse_yaml: YamlParser | 
     if "notebook" in meta:
         fields.warn("notebook", "'notebook' has no effect in a notebook post: the post is its own notebook")
     meta = {**meta, "notebook": _inside_root(config, path)}
-    document = _build_document(config, path, shown, meta, fields, "", 1, dates)
+    document = build_document(config, path, shown, meta, fields, "", 1, dates)
     if document is not None:
         document = replace(document, post=replace(document.post, digest=hashlib.sha256(data).hexdigest()))
-    dated = meta.get("date") is not None or _DATED_NAME.match(path.stem) is not None
-    return PostRead(path, document, tuple(fields.problems), dated)
+    return PostRead(path, document, tuple(fields.problems), names_its_date(meta, path))
 
 
 def _inside_root(config: SiteConfig, path: Path) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import JEKYLL_CONFIG, SiteConfig, source_folders, theme_dirs
-from ..content.sources import undated_post_date
+from ..content.post_fields import undated_post_date
 from ..errors import Diagnostic
 from ..models import Post, RenderedPost
 from .bodies import DamagedEntry, StoredBodies, StoredHighlights, StoredRenderings
@@ -101,7 +101,7 @@ class Rebuild:
         if not all(p.is_file() for p in named):
             return None
         if path.stem == "index":  # a bundle's files are listed afresh: they are not in its digest
-            from ..content.sources import post_assets
+            from ..content.post_fields import post_assets
 
             post = replace(post, assets=post_assets(path))
         return post, list(problems)

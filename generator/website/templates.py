@@ -13,8 +13,8 @@ from typing import Any
 import jinja2
 
 from ..config import SiteConfig, theme_dirs
-from ..content.sources import display_path
 from ..errors import Diagnostic, error
+from ..files import display_path
 from .syntax_css import SYNTAX_STYLES
 
 
