@@ -6,10 +6,11 @@ import functools
 import http.server
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -147,6 +148,34 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+@dataclass
+class Requests:
+    """What a page asked for: every URL, and those for another host (refused, as an offline
+    reader's browser would)."""
+
+    asked: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+
+def offline(context: Any, origin: str, refuse: Callable[[str], bool] = lambda url: False) -> Requests:
+    """Let the pages of a browser context reach only `origin` (the test server), and not even
+    the files of it that `refuse` names; say what they asked for."""
+    seen = Requests()
+
+    def route(found: Any) -> None:
+        url = found.request.url
+        seen.asked.append(url)
+        if url.startswith(origin + "/") and not refuse(url):
+            found.continue_()
+        else:
+            if not url.startswith(origin + "/"):
+                seen.outside.append(url)
+            found.abort()
+
+    context.route("**/*", route)
+    return seen
 
 
 def html_files(site: Path) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import ARTIFACTS, AXE, BASE_PATH, chromium, serve
+from tests.browser_support import ARTIFACTS, AXE, BASE_PATH, chromium, offline, serve
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -39,22 +39,11 @@ def open_page(browser: Any, origin: str, path: str, scheme: str = "light", size:
     Without `charts`, the chart libraries are not served (5 MB of Plotly a test need not parse):
     the charts keep their static fallback."""
     context = browser.new_context(viewport=SIZES[size], color_scheme=scheme)
-    blocked: list[str] = []
-
-    def route(request: Any) -> None:
-        url = request.request.url
-        if url.startswith(origin) and (charts or not re.search(r"/nb-(plotly|vega|bokeh)[-\w]*\.js$", url)):
-            request.continue_()
-        elif url.startswith(origin):
-            request.abort()
-        else:
-            blocked.append(request.request.url)
-            request.abort()
-
-    context.route("**/*", route)
+    requests = offline(context, origin,
+                       refuse=lambda url: not charts and re.search(r"/nb-(plotly|vega|bokeh)[-\w]*\.js$", url) is not None)
     page = context.new_page()
     page.goto(f"{origin}{BASE_PATH}{path}")
-    return page, blocked
+    return page, requests.outside
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

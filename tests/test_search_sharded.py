@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import AXE, BASE_PATH, chromium, serve
+from browser_support import AXE, BASE_PATH, chromium, offline, serve
 from conftest import make_blog, post, read_tree, run_journey
 
 from generator.website.search_shards import FOLDER, _shards, shard_name, terms
@@ -155,19 +155,10 @@ def page(built: dict[str, Any]) -> Iterator[tuple[Any, list[str]]]:
     (those are refused, as an offline reader's browser would)."""
     with serve(built["blog"] / "site") as origin, chromium() as browser:
         context = browser.new_context()
-        outside: list[str] = []
-
-        def route(found: Any) -> None:
-            if found.request.url.startswith(origin + "/"):
-                found.continue_()
-            else:
-                outside.append(found.request.url)
-                found.abort()
-
-        context.route("**/*", route)
+        requests = offline(context, origin)
         tab = context.new_page()
         tab.goto(origin + BASE_PATH + "search/")
-        yield tab, outside
+        yield tab, requests.outside
 
 
 def _search(tab: Any, query: str) -> list[str]:

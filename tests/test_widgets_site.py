@@ -16,7 +16,7 @@ import pytest
 from conftest import make_blog, post, run_journey
 
 from generator.notebooks.widgets import BUNDLE, ICON_FONT_NAME, STATE_MIME
-from tests.browser_support import ARTIFACTS, AXE, BASE_PATH, chromium, serve
+from tests.browser_support import ARTIFACTS, AXE, BASE_PATH, chromium, offline, serve
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -122,16 +122,7 @@ def test_controls_are_drawn_from_the_saved_state_offline_and_axe_is_clean(
     if not AXE.is_file():
         pytest.fail("axe-core is missing: npm install --no-save --no-package-lock axe-core@4.10.3")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    asked: list[str] = []
-
-    def route(request: Any) -> None:
-        asked.append(request.request.url)
-        if request.request.url.startswith(origin):
-            request.continue_()
-        else:
-            request.abort()
-
-    context.route("**/*", route)
+    asked = offline(context, origin).asked
     tab = context.new_page()
     failed: list[str] = []
     tab.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
