@@ -33,7 +33,7 @@ from .script_data import script_json
 from .search import SearchLayout, previous_index, write_search_index
 from .search_engine import PAGEFIND_FOLDER, SHARDED_FOLDER, pagefind_binary
 from .templates import Asset, has_template, render_page
-from .write import MARKER, Staging
+from .write import MARKER, Staging, make_room
 
 if TYPE_CHECKING:
     from .pagefind import PagefindBundle
@@ -100,8 +100,8 @@ def render_site(
     same templates worked out about them."""
     facts = _TemplateFacts(env, templates, template_facts or {})
     planned = _plan(site, env, theme, facts, search_engine)
-    todo = [(job, str(target)) for job in planned if (target := staging.claim(job.path, job.origin, job.fingerprint))]
-    _WORKER.update(site=site, env=env, bodies=bodies)
+    todo = [(job, clean) for job in planned if (clean := staging.reserve(job.path, job.origin, job.fingerprint))]
+    _WORKER.update(site=site, env=env, bodies=bodies, root=staging.root)
     try:
         problems = parallel_map(_render_job, todo, jobs=jobs, min_items=64)  # forking costs more below that
     finally:
@@ -126,7 +126,7 @@ def _render_job(item: tuple[PageJob, str]) -> list[Diagnostic]:
         context = {**job.context, "site": site}
     html, found = render_page(_WORKER["env"], job.template, context, job.origin)
     if not found:
-        Path(target).write_text(html, encoding="utf-8")
+        make_room(_WORKER["root"], target).write_text(html, encoding="utf-8")
     return found
 
 

@@ -54,6 +54,13 @@ class Staging:
         """Reserve a site path for `origin` and return where to write it. None when the file
         with this fingerprint is kept (the spare or the live site has it), or when the path is
         taken or unsafe (a diagnostic says so). An empty fingerprint is always written."""
+        clean = self.reserve(path, origin, fingerprint)
+        return None if clean is None else make_room(self.root, clean)
+
+    def reserve(self, path: str, origin: str, fingerprint: str = "") -> str | None:
+        """What `claim` does without touching the disk: the clean path to write, for a worker
+        process to call `make_room(root, path)` and write it (the folders of 4,000 pages are
+        made two at a time, beside the rendering, not one by one before it)."""
         clean = self._reserve(path, origin)
         if clean is None:
             return None
@@ -65,7 +72,7 @@ class Staging:
                 self._from_live.append(clean)
                 return None
         self._touched.add(clean)
-        return _make_room(self.root, clean)
+        return clean
 
     def _reserve(self, path: str, origin: str) -> str | None:
         clean = clean_path(path)
@@ -123,7 +130,7 @@ class Staging:
         """After a first build, a twin of it as the spare, so the next build — a one-post edit,
         typically — need not copy the whole site first. The twin's files are hard links to the
         live ones (copies where the file system has none): a build never writes a file of its
-        tree in place (`_make_room` unlinks it first), so the live site cannot change through
+        tree in place (`make_room` unlinks it first), so the live site cannot change through
         them, and linking costs a third of copying 4,000 pages."""
         try:
             shutil.copytree(self.out, self.root, copy_function=_link_or_copy)
@@ -138,7 +145,7 @@ class Staging:
         files the new site lacks go, and so do the folders they leave empty."""
         for clean in self._from_live:
             self._touched.add(clean)
-            _link_or_copy(f"{self.out}/{clean}", str(_make_room(self.root, clean)))  # a kept file keeps its date
+            _link_or_copy(f"{self.out}/{clean}", str(make_room(self.root, clean)))  # a kept file keeps its date
             crash_point()
         emptied: set[str] = set()
         for clean in sorted(self._inside.keys() - self.origins.keys()):
@@ -196,7 +203,7 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def _make_room(root: Path, clean: str) -> Path:
+def make_room(root: Path, clean: str) -> Path:
     """`root/clean`, cleared for a new file: the spare's old file there goes (a new file, not a
     rewrite, so no reader of the old one sees it change), as do a folder in its place and files
     where its folders go."""
