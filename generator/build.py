@@ -124,7 +124,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
         from .incremental.bodies import DamagedEntry
         from .website.write import check_out_folder
 
-        config, settings_problems = load_config(source, options.base_url)
+        config, settings_problems = load_config(source, options.base_url, session.parse_toml)
         check_out_folder(source, out, input_folders(config))
         probe_writable(session.cache)
         for attempt in range(3):  # a stored rendering found damaged mid-build is rendered anew
@@ -165,7 +165,7 @@ def _build(
     config: SiteConfig, options: BuildOptions, out: Path, reuse: Rebuild, settings_problems: list[Diagnostic]
 ) -> tuple[int, int, list[Diagnostic]]:
     """The stages, for a build with something to do: (files in the site, pages rendered, problems)."""
-    from .content.render import post_notebooks, render_key, render_posts
+    from .content.render import post_notebooks, render_key, render_posts, render_scope
     from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
     from .website.pages import render_site
@@ -203,7 +203,8 @@ def _build(
 
         liquid = liquid_site(config, posts, pinned_time())
     liquid_digest = liquid.digest if liquid is not None else ""
-    work = [(post, notebooks, render_key(post, notebooks, config, reuse.code, liquid_digest))
+    scope = render_scope(config, reuse.code)
+    work = [(post, notebooks, render_key(post, notebooks, config, scope, liquid_digest))
             for post in posts if (notebooks := post_notebooks(post, executed)) is not None]
     todo = [(documents.get(post.source) or _document(config, post, reuse), notebooks, key)
             for post, notebooks, key in reuse.unrendered(work)]

@@ -107,13 +107,15 @@ def source_folders(config: SiteConfig) -> list[str]:
     return list(dict.fromkeys(folders))
 
 
-def _settings_table(text: str, shown: str) -> dict[str, Any] | None:
+def _settings_table(text: str, shown: str, parse_toml: Callable[[str], dict[str, Any]] | None) -> dict[str, Any] | None:
     """pyproject.toml's [tool.journey] table, None when it has none."""
-    import tomllib  # ~9 ms: a build with nothing changed never gets here
+    if parse_toml is None:
+        import tomllib  # ~9 ms: a build with nothing changed never gets here
 
+        parse_toml = tomllib.loads
     try:
-        table = tomllib.loads(text).get("tool", {}).get("journey")
-    except tomllib.TOMLDecodeError as exc:
+        table = parse_toml(text).get("tool", {}).get("journey")
+    except ValueError as exc:  # tomllib.TOMLDecodeError
         line, col = _toml_position(str(exc))
         raise JourneyError(error(shown, line, col, f"invalid TOML: {_toml_message(str(exc))}")) from None
     except AttributeError:  # [tool] is not a table
@@ -130,8 +132,10 @@ _TYPES: dict[str, type] = {
 }
 
 
-def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
-    """Read and validate the blog's settings: (config, warnings); raise JourneyError on any error."""
+def load_config(root: Path, base_url: str | None = None,
+                parse_toml: Callable[[str], dict[str, Any]] | None = None) -> tuple[SiteConfig, list[Diagnostic]]:
+    """Read and validate the blog's settings: (config, warnings); raise JourneyError on any error.
+    `parse_toml` reads pyproject.toml's text (default: `tomllib.loads`)."""
     path = root / "pyproject.toml"
     shown = display_path(path)
     table: dict[str, Any] | None = None
@@ -139,7 +143,7 @@ def load_config(root: Path, base_url: str | None = None) -> tuple[SiteConfig, li
     text = ""
     if path.is_file():
         text = path.read_text(encoding="utf-8")
-        table = _settings_table(text, shown)
+        table = _settings_table(text, shown, parse_toml)
     if table is None and (root / JEKYLL_CONFIG).is_file():
         from .jekyll_config import load_jekyll_config
 

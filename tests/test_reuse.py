@@ -60,6 +60,11 @@ def test_a_stored_post_equals_the_post_read_from_its_file(blog: Path) -> None:
         row = json.loads(json.dumps(post_to_json(fresh, config.tz)))  # what storing and loading make of it
         again = post_from_json(row, path, fresh.digest, config.tz)
         assert again == replace(fresh, assets=())  # a bundle's files are listed afresh on reuse
+        # The cached values the row spells are those the dates give (a nonexistent Paris wall
+        # time included); dates with their own offsets are spelled when asked.
+        seeded = "stamps" in again.__dict__
+        assert (again.stamps, again.timestamp) == (fresh.stamps, fresh.timestamp)
+        assert seeded == (path.name not in ("offset.md", "2025-03-30-wall-time.md")), path.name
         for ours, theirs in ((again.date, fresh.date), (again.updated, fresh.updated)):
             assert (ours.tzinfo is theirs.tzinfo) if theirs and theirs.tzinfo is config.tz else ours == theirs
             assert ours is None or (ours.isoformat(), ours.utcoffset()) == (theirs.isoformat(), theirs.utcoffset())

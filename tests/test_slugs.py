@@ -143,3 +143,29 @@ def test_tags_and_categories_use_the_post_rule(blog: Path) -> None:
 def test_the_site_with_non_ascii_urls_passes_check(blog: Path) -> None:
     code, _, err = run_journey("check", cwd=blog)
     assert code == 0, err
+
+
+def test_plain_words_take_the_short_way_to_the_same_slug() -> None:
+    """ASCII words one space or hyphen apart skip python-slugify; what they get is what it gives."""
+    import random
+    import string
+    import unicodedata
+
+    from slugify import slugify as python_slugify
+
+    from generator.content import slugs
+
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits
+    names = ["TensorFlow", "GPT2", "ResNet50", "Deep learning", "x86 64", "ML-Ops", "0x1f", "1e10", "a-" * 150 + "b"]
+    for _ in range(3000):
+        words = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(rng.randint(1, 4))]
+        names.append("".join(word + rng.choice(" -") for word in words)[:-1])
+    for name in names:
+        assert slugs._PLAIN.fullmatch(name), name
+        long_way = python_slugify(slugs._latin_as_ascii(unicodedata.normalize("NFKC", name)), allow_unicode=True,
+                                  entities=False, decimal=False, hexadecimal=False, replacements=[[",", "-"]],
+                                  algorithm="modern")
+        assert slugify(name) == long_way, name
+    for other in ("Café", "1,000 steps", "a  b", "-lead", "trail-", "C++", "Нейронные сети"):
+        assert not slugs._PLAIN.fullmatch(other), other

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +81,7 @@ def read_notebook_post(config: SiteConfig, path: Path, parse_yaml: YamlParser | 
     if "notebook" in meta:
         fields.warn("notebook", "'notebook' has no effect in a notebook post: the post is its own notebook")
     meta = {**meta, "notebook": _inside_root(config, path)}
-    document = build_document(config, path, shown, meta, fields, "", 1, dates)
-    if document is not None:
-        document = replace(document, post=replace(document.post, digest=hashlib.sha256(data).hexdigest()))
+    document = build_document(config, path, shown, meta, fields, "", 1, dates, hashlib.sha256(data).hexdigest())
     return PostRead(path, document, tuple(fields.problems), names_its_date(meta, path))
 
 

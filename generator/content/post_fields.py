@@ -51,7 +51,10 @@ def build_document(
     body: str,
     body_line: int,
     dates: FileDates | None = None,
+    digest: str = "",
 ) -> Document | None:
+    """The post file's document (None when its date or URL is unusable: `fields` says why);
+    `digest` is the SHA-256 of the file's bytes."""
     tz = config.tz
     named = DATED_NAME.match(path.parent.name if path.name in BUNDLE_INDEXES else path.stem)
     stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
@@ -98,6 +101,7 @@ def build_document(
         date=moment,
         assets=post_assets(path),
         liquid=uses_liquid(body),
+        digest=digest,
         **checked,
     )
     return Document(post, body, body_line, excerpt, meta)

@@ -64,17 +64,24 @@ def post_notebooks(post: Post, executed: Mapping[NotebookRequest, Any]) -> list[
     return [replace(executed[use.request], from_cache=True) for use in post.notebooks]
 
 
-def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, code: str, liquid: str = "") -> str:
-    """Everything a post's HTML depends on: its file, the base path (and URL: its Markdown copy
-    names it), its .bib files, its notebooks' results and
-    the code that renders it (`code`: a digest of journey's files); for a post with Liquid, also
-    what its Liquid can read (`liquid`: `LiquidSite.digest`)."""
+def render_scope(config: SiteConfig, code: str) -> Any:
+    """What every post's HTML depends on alike, as a digest for `render_key` to continue: the
+    settings that shape a rendering (the base path and URL among them: a post's Markdown copy
+    names its URL) and the code that renders it (`code`: a digest of journey's files)."""
     digest = hashlib.sha256()
-    parts = (FORMAT, code, config.base_path, config.base_url, str(config.summary_words), config.excerpt_separator,
-             post.display_path, post.url_path, liquid if post.liquid else "",
-             config.code_fold, str(config.code_lines), str(config.output_lines), str(config.llms_txt),
-             str(config.dark_figures))
-    for part in parts:
+    for part in (FORMAT, code, config.base_path, config.base_url, str(config.summary_words), config.excerpt_separator,
+                 config.code_fold, str(config.code_lines), str(config.output_lines), str(config.llms_txt),
+                 str(config.dark_figures)):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest
+
+
+def render_key(post: Post, notebooks: Sequence[Any], config: SiteConfig, scope: Any, liquid: str = "") -> str:
+    """Everything a post's HTML depends on: `scope` (`render_scope`), its file and place, its
+    .bib files and its notebooks' results; for a post with Liquid, also what its Liquid can read
+    (`liquid`: `LiquidSite.digest`)."""
+    digest = scope.copy()
+    for part in (post.display_path, post.url_path, liquid if post.liquid else ""):
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(bytes.fromhex(post.digest) if post.digest else post.source.read_bytes())
     for use in post.notebooks:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -172,9 +172,7 @@ def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None 
         return PostRead(path, None, (split,), True)
     meta, positions, body, body_line = split
     fields = Fields(shown, positions)
-    document = build_document(config, path, shown, meta, fields, body, body_line, dates)
-    if document is not None:
-        document = replace(document, post=replace(document.post, digest=hashlib.sha256(data).hexdigest()))
+    document = build_document(config, path, shown, meta, fields, body, body_line, dates, hashlib.sha256(data).hexdigest())
     return PostRead(path, document, tuple(fields.problems), names_its_date(meta, path))
 
 

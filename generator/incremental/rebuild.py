@@ -27,7 +27,7 @@ from .scan import changed_while_building, code_digest, inputs_digest, scan_input
 if TYPE_CHECKING:
     from .session import LastBuild
 
-POSTS = "posts-7"  # the version of stored post rows
+POSTS = "posts-8"  # the version of stored post rows
 
 
 def input_paths(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:

@@ -50,6 +50,12 @@ class BuildSession:
         self._earlier: set[str] = set()  # render keys of the builds since the store was last cleaned up
         self._builds = 0
 
+    def parse_toml(self, text: str) -> dict[str, Any]:
+        """The settings file's TOML, parsed once per text (see parsed.StoredToml)."""
+        from .parsed import StoredToml
+
+        return StoredToml(self.store)(text)
+
     def collect(self, live: set[str], clean_up: Callable[[set[str]], None]) -> None:
         """Clean up the store after a build: `clean_up(earlier)` removes what this build does
         not use (`live`: its render keys), `earlier` being the render keys of builds since the
