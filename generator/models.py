@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,15 @@ class Heading(NamedTuple):
     level: int
     text: str
     anchor: str
+
+
+def restored(cls: type[T], values: dict[str, Any]) -> T:
+    """An instance of the frozen dataclass `cls` from a value for every one of its fields, made
+    as unpickling makes one. For the build store's rows, decoded by the thousand: a frozen
+    dataclass's `__init__` sets each field through `object.__setattr__` (a post: 10 µs, not 2)."""
+    made = object.__new__(cls)
+    made.__dict__.update(values)
+    return made
 
 
 def _stamp(moment: datetime) -> str:

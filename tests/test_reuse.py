@@ -290,3 +290,23 @@ def test_a_resident_session_cleans_up_after_collect_every_builds(blog: Path, mon
     session.store.commit()
     assert len(_stored(blog, "entry")) == 4
     session.close()
+
+
+def test_a_rendered_post_from_its_stored_entry_equals_one_made_by_its_constructor(blog: Path) -> None:
+    """rendered_post() makes its value without __init__ (models.restored): every field is set."""
+    from dataclasses import fields
+
+    from generator.content.render import rendered_post
+    from generator.models import Heading, RenderedPost
+
+    config, _ = load_config(blog, None)
+    fresh, _ = read_post(config, blog / "posts/offset.md")
+    assert fresh is not None
+    entry = {"toc": [[2, "Intro", "intro"]], "words": 3, "summary": "Its own offset.", "files": [["a.png", "d1", 7]],
+             "run_cards": [{"saved": True}], "thumbnail": "a.png", "figure": "", "warnings": [], "highlights": []}
+    made = rendered_post(fresh, "k" * 64, entry)
+    assert set(made.__dict__) == {f.name for f in fields(RenderedPost)}
+    assert made == RenderedPost(post=fresh, toc=(Heading(2, "Intro", "intro"),), words=3, summary="Its own offset.",
+                                files=(("a.png", "d1"),), run_cards=({"saved": True},), render_key="k" * 64,
+                                thumbnail="a.png", figure="")
+    assert hash(made.listing_digest) and made.reading_minutes == 1

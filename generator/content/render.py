@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import SiteConfig
 from ..errors import Diagnostic, warning
-from ..models import Document, Heading, NotebookRequest, Post, RenderedPost
+from ..models import Document, Heading, NotebookRequest, Post, RenderedPost, restored
 from ..parallel import parallel_iter
 from . import scholarly
 from .highlight import highlight_code, highlight_key
@@ -133,7 +133,7 @@ def render_posts(
 
 def rendered_post(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
     """The rendered post a listing shows, from a rendering's entry."""
-    return RenderedPost(
+    return restored(RenderedPost, dict(
         post=post,
         toc=tuple(map(Heading._make, entry["toc"])),
         words=entry["words"],
@@ -143,7 +143,7 @@ def rendered_post(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
         render_key=key,
         thumbnail=entry["thumbnail"],
         figure=entry["figure"],
-    )
+    ))
 
 
 def entry_warnings(entry: dict[str, Any]) -> list[Diagnostic]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import JEKYLL_CONFIG, SiteConfig, source_folders, theme_dirs
-from ..content.post_fields import undated_post_date
+from ..content.post_fields import BUNDLE_INDEXES, post_assets, undated_post_date
 from ..errors import Diagnostic
 from ..models import Post, RenderedPost
 from .bodies import DamagedEntry, StoredBodies, StoredHighlights, StoredRenderings
@@ -96,13 +96,11 @@ class Rebuild:
         # A post dated by its first commit or its file's time keeps its row while that holds.
         if undated and (undated, post.date) != undated_post_date(path, self.config.tz, self.dates):
             return None
-        named = [p for use in post.notebooks for p in (use.request.notebook, *use.request.deps)]
-        named += post.bibliography
-        if not all(p.is_file() for p in named):
-            return None
-        if path.stem == "index":  # a bundle's files are listed afresh: they are not in its digest
-            from ..content.post_fields import post_assets
-
+        if post.notebooks or post.bibliography:
+            named = [p for use in post.notebooks for p in (use.request.notebook, *use.request.deps)]
+            if not all(p.is_file() for p in (*named, *post.bibliography)):
+                return None
+        if path.name in BUNDLE_INDEXES:  # a bundle's files are listed afresh: they are not in its digest
             post = replace(post, assets=post_assets(path))
         return post, list(problems)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic, SourceLocation
-from ..models import NotebookRequest, NotebookUse, Post
+from ..models import NotebookRequest, NotebookUse, Post, restored
 
 
 def post_to_json(post: Post, tz: Any) -> list[Any]:
@@ -28,7 +28,7 @@ def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
      series_order, dark_figures, timestamp) = row
     if source != str(path) or type(timestamp) is not float:
         raise ValueError(f"the stored row for {path} names {source}")
-    post = Post(
+    post = restored(Post, dict(
         source=path,
         display_path=shown,
         slug=slug,
@@ -55,7 +55,8 @@ def post_from_json(row: list[Any], path: Path, digest: str, tz: Any) -> Post:
         series=series,
         series_order=series_order,
         dark_figures=dark_figures,
-    )
+        assets=(),  # a bundle's files are listed afresh
+    ))
     # What a thousand posts' listings and fingerprints ask of each, spelled by the row already
     # (the cached properties' own values: working them out from the dates costs ~12 µs a post).
     post.__dict__["timestamp"] = timestamp

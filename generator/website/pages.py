@@ -315,6 +315,8 @@ def _posts_digest(theme: str, name: str, items: Sequence[RenderedPost]) -> str:
 
 def _post_files(staging: Staging, bodies: Bodies, item: RenderedPost, root: Path) -> None:
     """Assets beside `slug/index.md` and notebook outputs, next to the post's page."""
+    if not item.post.assets and not item.files:
+        return
     folder = page_file(item.post.url_path).rpartition("/")[0]
     prefix = f"{folder}/" if folder else ""  # a permalink such as 'about.html' sits at the top
     post_dir = item.post.source.parent

@@ -11,7 +11,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..content.permalinks import too_long
+from ..content.permalinks import NAME_MAX, too_long
 from ..errors import Diagnostic, JourneyError, error
 from .record import MARKER, Tree, files_digest, identity, load_record, save_record
 from .swap import crash_point, recover, spare_folder, staging_name, swap_in
@@ -79,7 +79,7 @@ class Staging:
         if clean is None:
             self.problems.append(error(origin, 0, 0, f"output path '{path}' leaves the site folder"))
             return None
-        if (long := too_long(clean.split("/"))) is not None:
+        if len(clean) > NAME_MAX // 4 and (long := too_long(clean.split("/"))) is not None:  # 63 characters are < 255 bytes
             self.problems.append(error(origin, 0, 0, f"output path part {long}"))
             return None
         if clean in self.origins:
@@ -232,6 +232,8 @@ def clean_path(path: str) -> str | None:
     """A normalized relative POSIX path, or None when it is absolute or climbs out."""
     if not path or path.startswith("/") or "\\" in path or "\0" in path:
         return None
+    if "//" not in path and "/." not in path and path[0] != "." and path[-1] != "/":
+        return path  # no empty part and none that is '.' or '..': clean already, as most paths are
     parts = [part for part in path.split("/") if part not in ("", ".")]  # as PurePosixPath: 'a//b', 'a/./b'
     if not parts or ".." in parts:
         return None
