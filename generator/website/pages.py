@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import jinja2
 
@@ -62,16 +62,16 @@ class PagesResult:
     template_facts: dict[str, tuple[str, bool]]  # per page template: (digest of its sources, reads `site`)
 
 
-@dataclass(frozen=True)
-class PageJob:
-    """One page to render: where it goes, with which template, and what it depends on."""
+class PageJob(NamedTuple):
+    """One page to render: where it goes, with which template, and what it depends on (a
+    tuple: one per page is made by every build, four thousand of them for as many posts)."""
 
     path: str
     template: str
     origin: str
     fingerprint: str
-    post_index: int = -1  # for post pages: the index into site.posts
-    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    post_index: int  # for post pages: the index into site.posts; -1 for the others
+    context: Mapping[str, Any]  # for the others: what their templates are given (post pages: empty)
 
 
 def page_file(url_path: str) -> str:
@@ -280,7 +280,7 @@ def _post_jobs(site: Site, env: jinja2.Environment, theme: str, facts: _Template
         digest.update("\0".join((item.render_key, *post.stamps, older.url_path, older.title,
                                   newer.url_path, newer.title, place.digest() if place else "",
                                   site.revision.digest if site.revision and post.notebooks else "")).encode("utf-8"))
-        jobs.append(PageJob(page_file(post.url_path), template, post.display_path, digest.hexdigest(), index))
+        jobs.append(PageJob(page_file(post.url_path), template, post.display_path, digest.hexdigest(), index, {}))
     return jobs
 
 
