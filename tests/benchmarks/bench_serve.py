@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between edits")
     args = parser.parse_args(argv)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # a background job of a script: the server
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # would inherit Ctrl-C ignored
     with tempfile.TemporaryDirectory() as scratch:
         corpus = args.corpus or Path(scratch) / "corpus"
         if args.corpus is None:
