@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Diagnostic, JourneyError, error, warning
 from .files import display_path
+from .settings_file import key_position, settings_table
 
 EXECUTE_MODES = ("auto", "always", "never")
 EXECUTORS = ("local", "dask")
@@ -107,26 +108,6 @@ def source_folders(config: SiteConfig) -> list[str]:
     return list(dict.fromkeys(folders))
 
 
-def _settings_table(text: str, shown: str, parse_toml: Callable[[str], dict[str, Any]] | None) -> dict[str, Any] | None:
-    """pyproject.toml's [tool.journey] table, None when it has none."""
-    if parse_toml is None:
-        import tomllib  # ~9 ms: a build with nothing changed never gets here
-
-        parse_toml = tomllib.loads
-    try:
-        table = parse_toml(text).get("tool", {}).get("journey")
-    except ValueError as exc:  # tomllib.TOMLDecodeError
-        line, col = _toml_position(str(exc))
-        raise JourneyError(error(shown, line, col, f"invalid TOML: {_toml_message(str(exc))}")) from None
-    except AttributeError:  # [tool] is not a table
-        table = False
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise JourneyError(error(shown, 1, 1, "[tool.journey] must be a table of settings"))
-    return table
-
-
 _TYPES: dict[str, type] = {
     f.name: f.type for f in fields(SiteConfig) if f.name not in ("root", "extra")  # type: ignore[misc]
 }
@@ -143,7 +124,7 @@ def load_config(root: Path, base_url: str | None = None,
     text = ""
     if path.is_file():
         text = path.read_text(encoding="utf-8")
-        table = _settings_table(text, shown, parse_toml)
+        table = settings_table(text, shown, parse_toml)
     if table is None and (root / JEKYLL_CONFIG).is_file():
         from .jekyll_config import load_jekyll_config
 
@@ -157,17 +138,17 @@ def load_config(root: Path, base_url: str | None = None,
             if name == "extra" and isinstance(value, dict):
                 extra = value
                 continue
-            problems.append(warning(shown, *_key_position(text, key), f"unknown setting '{key}'"))
+            problems.append(warning(shown, *key_position(text, key), f"unknown setting '{key}'"))
             continue
         checked = _check(name, value)
         if isinstance(checked, str) and checked.startswith("\0"):
-            problems.append(error(shown, *_key_position(text, key), f"setting '{key}': {checked[1:]}"))
+            problems.append(error(shown, *key_position(text, key), f"setting '{key}': {checked[1:]}"))
         else:
             values[name] = checked
     if base_url is not None:
         values["base_url"] = base_url
     config = SiteConfig(root=root, extra=extra, **values)
-    problems.extend(check_semantics(config, shown, lambda key: _key_position(text, key)))
+    problems.extend(check_semantics(config, shown, lambda key: key_position(text, key)))
     if any(d.is_error for d in problems):
         raise JourneyError(problems)
     return config, problems
@@ -256,35 +237,6 @@ def check_semantics(config: SiteConfig, path: str, where: Callable[[str], tuple[
 def _kind(value: Any) -> str:
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
             dict: "a table"}.get(type(value), type(value).__name__)
-
-
-def setting_location(root: Path, key: str) -> tuple[str, int, int]:
-    """Where a setting is written: (pyproject.toml as shown, line, col), for a problem found late."""
-    path = root / "pyproject.toml"
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    return (display_path(path), *_key_position(text, key))
-
-
-def _key_position(text: str, key: str) -> tuple[int, int]:
-    """Line and column of `key = ` inside the [tool.journey] table, (0, 0) if not found."""
-    in_table = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_table = stripped == "[tool.journey]"
-            continue
-        if in_table and stripped.split("=", 1)[0].strip() == key:
-            return number, line.index(key) + 1
-    return 0, 0
-
-
-def _toml_position(message: str) -> tuple[int, int]:
-    found = re.search(r"line (\d+), column (\d+)", message)
-    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
-
-
-def _toml_message(message: str) -> str:
-    return message.split(" (at line")[0]
 
 
 def default_theme_dir() -> Path:
