@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import Diagnostic, JourneyError, error, warning
 from .files import display_path
 from .incremental.session import BuildSession
+from .strict import reported, stop_on_errors
 
 if TYPE_CHECKING:  # a build with nothing to do loads none of these
     from .config import SiteConfig
@@ -115,7 +116,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
         last = session.last_build(out, options.site_options())
         if options.execute != "always" and last.is_current(build_time()):
             replayed = last.warnings()
-            _stop_on_errors(replayed, options.strict)
+            stop_on_errors(replayed, options.strict)
             return BuildResult(out, sorted(replayed), len(last.outputs), time.perf_counter() - started,
                                up_to_date=True)
         # Only a build with work to do loads the settings parser, the models and shutil.
@@ -169,8 +170,8 @@ def _build(
     from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
     from .website.pages import render_site
-    from .website.search_engine import search_engine
     from .website.run_links import source_revision
+    from .website.search_engine import search_engine
     from .website.templates import (
         collect_assets,
         create_environment,
@@ -192,7 +193,7 @@ def _build(
 
         posts = apply_command_params(posts, options.params)  # raises before anything runs when one is unused
     if any(post.notebooks for post in posts):  # every post's front matter is checked before a kernel starts
-        _stop_on_errors(problems, options.strict)
+        stop_on_errors(problems, options.strict)
     # 2. Notebooks: executed, or taken from _freeze/ while their cache key holds.
     executed, found = _run_notebooks(posts, config, options)
     problems += found
@@ -233,8 +234,8 @@ def _build(
                             search=reuse.search_record(engine),
                             template_facts=reuse.template_facts(templates))
         problems += pages.problems + staging.problems
-        problems = _reported(problems, options.strict)
-        _stop_on_errors(problems, options.strict)
+        problems = reported(problems, options.strict)
+        stop_on_errors(problems, options.strict)
         staging.commit()
     except BaseException as exc:
         # A full disk gets its room back; otherwise the written tree is kept for the next build.
@@ -279,30 +280,11 @@ def cluster_options(config: SiteConfig, options: BuildOptions) -> ClusterOptions
     executor = options.executor or ("dask" if options.scheduler else config.executor)
     if executor != "dask":
         return None
-    from .config import setting_location
     from .models import ClusterOptions
+    from .settings_file import setting_location
 
     given = options.executor == "dask" or options.scheduler is not None
     origin = ("<command line>", 0, 0) if given else setting_location(config.root, "executor")
     if options.scheduler is None and config.scheduler:
         origin = setting_location(config.root, "scheduler")
     return ClusterOptions(scheduler=scheduler, workers=options.jobs, wait=config.worker_wait, origin=origin)
-
-
-def _reported(problems: list[Diagnostic], strict: bool) -> list[Diagnostic]:
-    """The problems this build reports: a figure without alt text counts only under --strict
-    (every plot a notebook draws would warn otherwise)."""
-    if strict or not problems:
-        return problems
-    from .notebooks.presentation import NO_ALT
-
-    return [d for d in problems if not d.message.startswith(NO_ALT)]
-
-
-def _stop_on_errors(problems: list[Diagnostic], strict: bool) -> None:
-    if any(d.is_error or strict for d in problems):
-        if strict:
-            problems = [
-                Diagnostic(d.location, "error", d.message) if not d.is_error else d for d in problems
-            ]
-        raise JourneyError(problems)
