@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from generator.config import SiteConfig, load_config
 from generator.errors import JourneyError
+from generator.incremental.session import BuildSession
 
 
 @pytest.fixture
@@ -133,8 +136,39 @@ def test_a_blog_outside_the_working_folder_is_named_in_full(tmp_path: Path) -> N
     ]
 
 
-def test_settings_holding_a_toml_date_are_parsed_every_time(root: Path) -> None:
-    settings(root, 'title = "T"\n[tool.journey.extra]\nsince = 2024-01-02\n')
-    config, _ = load_config(root)
-    assert str(config.extra["since"]) == "2024-01-02"
-    assert not (root / ".journey-cache" / "settings.json").exists()  # JSON has no dates
+def test_the_settings_table_is_kept_by_its_text_and_comes_back_the_same(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build keeps the parsed TOML in its store (dates included); read back, it needs no TOML
+    parser and gives the same settings. Another text is parsed again and replaces it."""
+    settings(root, 'title = "T"\n[tool.journey.extra]\nsince = 2024-01-02\nat = 2024-01-02T03:04:05Z\n')
+    session = BuildSession(root)
+    first, _ = load_config(root, None, session.parse_toml)
+    assert len(session.store.keys("toml")) == 1
+    session.store.close()
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "tomllib", None)  # `import tomllib` fails: only the store can answer
+        again, _ = load_config(root, None, BuildSession(root).parse_toml)
+    assert again == first
+    assert (type(again.extra["since"]), type(again.extra["at"])) == (date, datetime)
+    settings(root, 'title = "Another"\n')
+    session = BuildSession(root)
+    assert load_config(root, None, session.parse_toml)[0].title == "Another"
+    assert len(session.store.keys("toml")) == 1
+
+
+def test_settings_holding_a_toml_time_of_day_are_parsed_every_time(root: Path) -> None:
+    settings(root, 'title = "T"\n[tool.journey.extra]\nopens = 07:30:00\n')
+    session = BuildSession(root)
+    config, _ = load_config(root, None, session.parse_toml)
+    assert str(config.extra["opens"]) == "07:30:00"
+    assert session.store.keys("toml") == set()  # JSON has no times of day
+
+
+def test_invalid_toml_is_never_stored_and_says_where_it_breaks(root: Path) -> None:
+    (root / "pyproject.toml").write_text('[tool.journey]\ntitle = "open\n', encoding="utf-8")
+    session = BuildSession(root)
+    with pytest.raises(JourneyError) as caught:
+        load_config(root, None, session.parse_toml)
+    assert [str(d) for d in caught.value.diagnostics] == ["pyproject.toml:2:14: error: invalid TOML: Illegal character '\\n'"]
+    assert session.store.keys("toml") == set()
