@@ -1,33 +1,29 @@
 """Check: the built site's links and anchors, the posts' images and notebooks, Pages preflight.
 
-The GitHub Pages preflight (size limits, dotfiles, .nojekyll, CNAME) lives in preflight.py.
+The GitHub Pages preflight (size limits, dotfiles, .nojekyll, CNAME) lives in preflight.py,
+the checks of the posts' own files in check_sources.py.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
-
 from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error
 from ..models import Document
-from ..notebooks import freeze
+from .check_sources import check_sources, is_relative
 from .leftovers import check_leftover_liquid
 from .preflight import check_cname, preflight, preflight_summary, site_files
 
 __all__ = ["check_site", "preflight_summary"]  # the summary is re-exported for the CLI
 
 _URL_ATTRS = frozenset({"href", "src", "poster"})
-_IMG_SRC = re.compile(
-    r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
-)
 # Tags with at most a class attribute (Pygments' <span class="n"> by the hundred) can hold no
 # URL or id; blanking them with spaces keeps every line:col and makes parsing ~4x faster.
 _PLAIN_TAG = re.compile(
@@ -110,9 +106,7 @@ def check_site(
             error(display_path(site_dir), 0, 0, "no built site here: run 'journey build' first")
         )
     if documents:
-        markdown = MarkdownIt("commonmark").enable("table")
-        for document in documents:
-            problems += _check_post(config, document, markdown)
+        problems += check_sources(config, documents)
     return sorted(set(problems))
 
 
@@ -151,7 +145,7 @@ def _check_ref(site: _Site, page_path: str, page: _Page, url: str) -> str | None
         return f"link '{url}' is outside the base path {site.config.base_path}"
     if kind == "outside-site":
         return f"link '{url}' points outside the site"
-    if page_path == "404.html" and page.base is None and _is_relative(url):
+    if page_path == "404.html" and page.base is None and is_relative(url):
         # GitHub Pages serves 404.html at whatever path was missing, so relative URLs break.
         return (
             f"relative link '{url}' in 404.html breaks when served for a missing page; use '/...'"
@@ -244,67 +238,3 @@ def _parse_page(path: Path) -> _Page:
 
 def _is_refresh(attrs: list[tuple[str, str | None]]) -> bool:
     return any(n == "http-equiv" and (v or "").lower() == "refresh" for n, v in attrs)
-
-
-def _is_relative(url: str) -> bool:
-    parts = urlsplit(url)
-    return not (parts.scheme or parts.netloc or url.startswith("/") or not parts.path)
-
-
-# -- sources -----------------------------------------------------------------------------
-
-
-def _check_post(config: SiteConfig, document: Document, markdown: MarkdownIt) -> list[Diagnostic]:
-    """Missing local images in the post's body, and missing notebooks and deps it names."""
-    problems = []
-    post = document.post
-    lines = document.body.splitlines()
-    for src, block_line in _post_images(document.body, markdown):
-        written = unquote(src)
-        if not _is_relative(src):
-            continue  # external, or root-relative: the built-site check follows those
-        target = post.source.parent / unquote(urlsplit(src).path)
-        if not target.is_file():
-            line, col = _position(lines, (written, src), block_line)
-            shown = freeze.display_path(target, config.root)
-            message = f"missing image '{written}' (no file at {shown})"
-            problems.append(error(post.display_path, document.body_line + line, col, message))
-    for use in post.notebooks:
-        request = use.request
-        if not request.notebook.is_file():
-            shown = freeze.display_path(request.notebook, config.root)
-            problems.append(error(use.post, use.line, 0, f"missing notebook '{shown}'"))
-        for dep in request.deps:
-            if not dep.exists():
-                shown = freeze.display_path(dep, config.root)
-                problems.append(
-                    error(use.post, use.line, 0, f"missing notebook dependency '{shown}'")
-                )
-    return problems
-
-
-def _post_images(body: str, markdown: MarkdownIt) -> Iterator[tuple[str, int]]:
-    """Each image URL in a Markdown body, with the 0-based line where its block starts."""
-    for token in markdown.parse(body):
-        start = token.map[0] if token.map else 0
-        if token.type == "html_block":
-            yield from ((src, start) for src in _html_img_srcs(token.content))
-        for child in token.children or []:
-            if child.type == "image":
-                yield str(child.attrGet("src") or ""), start
-            elif child.type == "html_inline":
-                yield from ((src, start) for src in _html_img_srcs(child.content))
-
-
-def _html_img_srcs(html: str) -> list[str]:
-    return [next(g for g in m.groups() if g is not None) for m in _IMG_SRC.finditer(html)]
-
-
-def _position(lines: list[str], needles: tuple[str, ...], start: int) -> tuple[int, int]:
-    """0-based line and 1-based column of the first needle at or after line start."""
-    for index in range(start, len(lines)):
-        for needle in needles:
-            col = lines[index].find(needle)
-            if needle and col >= 0:
-                return index, col + 1
-    return start, 0
