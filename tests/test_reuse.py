@@ -20,8 +20,8 @@ from conftest import EPOCH, make_blog, post, read_tree
 from generator.build import BuildOptions, build_site
 from generator.config import load_config
 from generator.content.sources import find_post_files, read_file, read_post
-from generator.errors import JourneyError
-from generator.incremental.rows import post_from_json, post_to_json
+from generator.errors import JourneyError, warning
+from generator.incremental.rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
 from generator.incremental.session import BuildSession
 from generator.incremental.store import Store
 
@@ -60,6 +60,8 @@ def test_a_stored_post_equals_the_post_read_from_its_file(blog: Path) -> None:
         row = json.loads(json.dumps(post_to_json(fresh, config.tz)))  # what storing and loading make of it
         again = post_from_json(row, path, fresh.digest, config.tz)
         assert again == replace(fresh, assets=())  # a bundle's files are listed afresh on reuse
+        stored = json.loads(json.dumps([diagnostic_to_json(d) for d in problems]))
+        assert [diagnostic_from_json(d) for d in stored] == problems
         # The cached values the row spells are those the dates give (a nonexistent Paris wall
         # time included); dates with their own offsets are spelled when asked.
         seeded = "stamps" in again.__dict__
@@ -68,6 +70,15 @@ def test_a_stored_post_equals_the_post_read_from_its_file(blog: Path) -> None:
         for ours, theirs in ((again.date, fresh.date), (again.updated, fresh.updated)):
             assert (ours.tzinfo is theirs.tzinfo) if theirs and theirs.tzinfo is config.tz else ours == theirs
             assert ours is None or (ours.isoformat(), ours.utcoffset()) == (theirs.isoformat(), theirs.utcoffset())
+
+
+def test_a_stored_diagnostic_of_another_shape_is_refused() -> None:
+    """Rows are decoded without the dataclass's __init__ (models.restored), so their types are checked."""
+    assert diagnostic_from_json(["posts/a.md", 3, 1, "warning", "no date"]) == warning("posts/a.md", 3, 1, "no date")
+    for damaged in (["posts/a.md", "3", 1, "warning", "no date"], [None, 3, 1, "warning", "no date"],
+                    ["posts/a.md", 3, 1, "warning", 7]):
+        with pytest.raises(ValueError, match="a stored diagnostic is not path, line, column, severity, message"):
+            diagnostic_from_json(damaged)
 
 
 def test_only_new_and_changed_post_files_are_read_again(blog: Path) -> None:

@@ -10,7 +10,6 @@ can keep the dates of one HEAD and never run git again until the next commit.
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +76,8 @@ def _read_head(top: Path, git_dir: Path, common: Path) -> Repository | None:
 
 
 def _git_head(top: Path) -> str:
+    import subprocess  # only where git runs: not for a rebuild that finds its dates stored
+
     try:
         done = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=top, capture_output=True,
                               text=True, timeout=GIT_TIMEOUT, check=False)
@@ -93,6 +94,8 @@ def first_commits(repository: Repository, folders: list[Path]) -> dict[str, str]
     specs = sorted({os.path.relpath(f, repository.top) for f in folders if f.is_relative_to(repository.top)})
     if not specs:
         return {}
+    import subprocess  # only when the dates are not stored for this HEAD
+
     # Newest first, as git streams it (`--reverse` holds the whole history in memory first), and
     # a small delta cache: git's default 96 MiB would be most of a build's memory on a long history.
     command = ["git", "-c", "core.quotePath=false", "-c", "core.deltaBaseCacheLimit=8m", "log", "-M",

@@ -133,17 +133,13 @@ def render_posts(
 
 def rendered_post(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
     """The rendered post a listing shows, from a rendering's entry."""
-    return restored(RenderedPost, dict(
-        post=post,
-        toc=tuple(map(Heading._make, entry["toc"])),
-        words=entry["words"],
-        summary=entry["summary"],
-        files=tuple((name, digest) for name, digest, _ in entry["files"]),
-        run_cards=tuple(entry["run_cards"]),
-        render_key=key,
-        thumbnail=entry["thumbnail"],
-        figure=entry["figure"],
-    ))
+    files, run_cards = entry["files"], entry["run_cards"]
+    return restored(RenderedPost, {  # a dict display: a thousand a rebuild (dict(...) with keywords costs more)
+        "post": post, "toc": tuple(map(Heading._make, entry["toc"])), "words": entry["words"],
+        "summary": entry["summary"], "files": tuple((name, digest) for name, digest, _ in files) if files else (),
+        "run_cards": tuple(run_cards) if run_cards else (), "render_key": key, "thumbnail": entry["thumbnail"],
+        "figure": entry["figure"],
+    })
 
 
 def entry_warnings(entry: dict[str, Any]) -> list[Diagnostic]:

@@ -9,7 +9,6 @@ The git files that name the commit are build inputs, so a new commit rebuilds th
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -72,6 +71,8 @@ def run_links(revision: Revision | None, post: Post) -> list[dict[str, str]]:
 
 
 def _git(root: Path, *args: str) -> list[str] | None:
+    import subprocess  # only for a blog whose posts run notebooks: a prose rebuild runs no git
+
     try:
         done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
