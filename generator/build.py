@@ -169,15 +169,8 @@ def _build(
     from .content.render import post_notebooks, render_key, render_posts, render_scope
     from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
-    from .website.pages import render_site
     from .website.run_links import source_revision
     from .website.search_engine import search_engine
-    from .website.templates import (
-        collect_assets,
-        create_environment,
-        settings_digest,
-        templates_digest,
-    )
     from .website.write import Staging
 
     now = build_time()
@@ -210,8 +203,20 @@ def _build(
     todo = [(documents.get(post.source) or _document(config, post, reuse), notebooks, key)
             for post, notebooks, key in reuse.unrendered(work)]
     reuse.commit()  # render workers store what they render themselves
-    for key, entry, found in render_posts(todo, config, highlighted=reuse.highlighted, keep=reuse.keep,
-                                          jobs=options.jobs, liquid=liquid):
+    rendering = render_posts(todo, config, highlighted=reuse.highlighted, keep=reuse.keep, jobs=options.jobs,
+                             liquid=liquid)  # a few posts: begun in a worker, while the theme loads here
+    from .website.pages import render_site  # Jinja2 (and Markdown, in the worker) load side by side
+    from .website.templates import (
+        collect_assets,
+        create_environment,
+        settings_digest,
+        templates_digest,
+    )
+
+    assets = collect_assets(config, reuse.syntax_css)
+    env = create_environment(config, assets, bytecode_cache=reuse.bytecode_cache())
+    reuse.commit()  # what the theme stored: the render worker waits for no lock, page workers read it
+    for key, entry, found in rendering:
         if entry is not None:
             reuse.took(key, entry)
         problems += found
@@ -222,9 +227,6 @@ def _build(
     site, found = assemble_site(config, rendered, revision)
     problems += noted + found
     # 5. Pages, feeds, search, assets: into a staging folder, swapped in whole.
-    assets = collect_assets(config, reuse.syntax_css)
-    env = create_environment(config, assets, bytecode_cache=reuse.bytecode_cache())
-    reuse.commit()  # forked page workers read what this build stored
     staging = Staging(out, reuse.site_record)
     try:
         templates = templates_digest(config)

@@ -66,6 +66,9 @@ class JourneyError(Exception):
         self.diagnostics = sorted(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple[type[JourneyError], tuple[list[Diagnostic]]]:
+        return JourneyError, (self.diagnostics,)  # from a worker process, diagnostics and all
+
 
 class UsageError(Exception):
     """A command-line usage problem: exit status 2."""

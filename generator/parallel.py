@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,3 +55,95 @@ def parallel_iter(
 
 def _run_chunk(function: Callable[..., list[R]], chunk: Sequence[Any], shared: tuple[Any, ...]) -> list[R]:
     return [result for item in chunk for result in function(item, *shared)]
+
+
+def in_background(function: Callable[..., list[R]], items: Sequence[T], *shared: Any) -> Iterator[R]:
+    """What `parallel_map` returns, made by one forked process that begins now, while this one
+    goes on with other work; iterating waits for the results, in order, and raises what the
+    work raised. Only where processes fork (Linux); elsewhere the work runs on first iteration.
+
+    For a little work whose modules this process has not loaded: a one-post rebuild renders its
+    post, markdown-it and all, while the parent loads the theme (two cores, ~50 ms sooner)."""
+    if not sys.platform.startswith("linux"):
+        return parallel_iter(function, items, *shared, jobs=1)
+    return _Background(function, items, shared)
+
+
+class _Background(Iterator[R]):
+    """A forked process's results, read from a pipe once wanted. A parent that gives up on them
+    (an error of its own, say) has the process stopped and reaped when this is dropped."""
+
+    def __init__(self, function: Callable[..., list[R]], items: Sequence[Any], shared: tuple[Any, ...]) -> None:
+        sys.stdout.flush()  # or the child would hold this process's pending output too
+        sys.stderr.flush()
+        read_end, write_end = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:
+            os.close(read_end)
+            _send_results(write_end, function, items, shared)
+        os.close(write_end)
+        self._pipe = os.fdopen(read_end, "rb")
+        self._results: Iterator[R] | None = None
+
+    def __next__(self) -> R:
+        if self._results is None:
+            self._results = iter(self._collect())
+        return next(self._results)
+
+    def _collect(self) -> list[R]:
+        import pickle
+
+        data = None
+        try:
+            data = self._pipe.read()  # to the end: the process has sent all and is exiting
+        finally:
+            self._stop(kill=data is None)  # interrupted while waiting: not wanted any more
+        if not data:  # killed before it could answer (out of memory, say)
+            raise ChildProcessError("a worker process ended without its results")
+        done, value = pickle.loads(data)
+        if not done:
+            raise value
+        return value
+
+    def _stop(self, *, kill: bool) -> None:
+        pid, self._pid = self._pid, 0
+        self._pipe.close()
+        if not pid:
+            return
+        try:
+            if kill:
+                import signal
+
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass  # reaped already (SIGCHLD ignored, say)
+
+    def __del__(self) -> None:
+        if getattr(self, "_pid", 0):  # never iterated to the end: its results are not wanted
+            self._stop(kill=True)
+
+
+def _send_results(write_end: int, function: Callable[..., list[R]], items: Sequence[Any],
+                  shared: tuple[Any, ...]) -> NoReturn:
+    """In the forked process: do the work, send back the results or what was raised, exit."""
+    import pickle
+
+    status = 0
+    try:
+        try:
+            outcome: tuple[bool, Any] = (True, [r for item in items for r in function(item, *shared)])
+        except BaseException as exc:  # noqa: BLE001 - the parent raises it
+            outcome = (False, exc)
+        try:
+            data = pickle.dumps(outcome)
+        except Exception:  # noqa: BLE001 - something unpicklable was raised: its words
+            data = pickle.dumps((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+    except BaseException:  # noqa: BLE001 - the parent sees no results and says so
+        status = 1
+    finally:
+        os._exit(status)  # not the parent's exit handlers

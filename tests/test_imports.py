@@ -84,6 +84,42 @@ def test_a_build_with_nothing_changed_loads_no_parser_and_no_store(tmp_path: Pat
 QUIET = ("tomllib", "sqlite3", "yaml", "jinja2", "markdown_it", "pygments")
 
 
+def test_a_one_post_rebuild_with_two_jobs_renders_in_a_worker_while_this_process_loads_the_theme(tmp_path: Path) -> None:
+    """With jobs > 1 and a few posts to render, a forked worker renders them (markdown-it loads
+    there, not here) and the site is the one a clean build makes."""
+    blog = tmp_path / "blog"
+    (blog / "posts").mkdir(parents=True)
+    (blog / "pyproject.toml").write_text('[tool.journey]\ntitle = "Two"\n', encoding="utf-8")
+    for day in (1, 2, 3):
+        (blog / "posts" / f"2024-01-0{day}-p{day}.md").write_text(
+            f"---\ntitle: P{day}\n---\nBody with `code` and a [link](https://example.com/).\n", encoding="utf-8")
+    build = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from generator.build import BuildOptions, build_site
+        out = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+        result = build_site(BuildOptions(source=Path({str(blog)!r}), out=out, jobs=2, progress=False))
+        print(result.rendered, sorted(m for m in {HEAVY!r} if m in sys.modules))
+    """)
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", build, *args], cwd=REPO, capture_output=True, text=True,
+                              check=False, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    assert run() == "9 ['yaml']"  # a first build: nine pages; the front matter was read here, the Markdown there
+    with (blog / "posts" / "2024-01-02-p2.md").open("a", encoding="utf-8") as fh:
+        fh.write("\nAn edit, in a paragraph of its own.\n")
+    assert run() == "1 []"  # one page rendered; no markdown_it, no worker pool in this process
+    run(str(tmp_path / "clean"))
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert files(blog / "site") == files(tmp_path / "clean")
+
+
 def test_yaml_loads_when_a_block_is_parsed_and_keeps_its_behaviour() -> None:
     from generator.content.front_matter import split_front_matter
 

@@ -8,7 +8,6 @@ resolves the references and appends the reference list.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..errors import Diagnostic
 from ..models import Post
@@ -48,8 +47,3 @@ def references_markdown(scholar: Scholar) -> str:
     if not scholar.cited or scholar.bibliography is None:
         return ""
     return "## References\n\n" + scholar.bibliography.reference_text(scholar.cited) + "\n"
-
-
-def digest_parts(post: Post) -> list[Any]:
-    """What a post's rendering reads besides its file: its `.bib` files' bytes (for the render key)."""
-    return [path.read_bytes() if path.is_file() else b"\0missing" for path in post.bibliography]

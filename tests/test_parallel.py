@@ -1,0 +1,88 @@
+"""The background worker (`parallel.in_background`): real forked processes, real pipes and signals."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.errors import JourneyError, error
+from generator.parallel import in_background
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes fork only on Linux")
+
+
+def _slow_pids(item: int, seconds: float) -> list[tuple[int, int]]:
+    time.sleep(seconds)
+    return [(item, os.getpid())]
+
+
+def test_the_work_runs_in_another_process_while_this_one_goes_on() -> None:
+    started = time.monotonic()
+    results = in_background(_slow_pids, [1, 2, 3], 0.2)
+    assert time.monotonic() - started < 0.15  # it did not wait for the 0.6 s of work
+    time.sleep(0.3)  # this process's own work, meanwhile
+    done = list(results)
+    assert [item for item, _ in done] == [1, 2, 3]
+    assert {pid for _, pid in done} != {os.getpid()} and len({pid for _, pid in done}) == 1
+    assert time.monotonic() - started < 0.9  # the sleeps overlapped: not 0.3 + 0.6 in a row
+
+
+def _fails(item: int) -> list[int]:
+    raise JourneyError([error("posts/a.md", 3, 7, f"bad thing {item}")])
+
+
+def test_what_the_work_raises_is_raised_here_with_its_diagnostics() -> None:
+    with pytest.raises(JourneyError) as raised:
+        list(in_background(_fails, [5]))
+    assert [str(d) for d in raised.value.diagnostics] == ["posts/a.md:3:7: error: bad thing 5"]
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self) -> str:
+        raise TypeError("not this one")
+
+
+def _fails_oddly(item: int) -> list[int]:
+    raise _Unpicklable(f"odd {item}")
+
+
+def test_an_exception_that_cannot_travel_comes_back_as_its_words() -> None:
+    with pytest.raises(RuntimeError, match=r"^_Unpicklable: odd 1$"):
+        list(in_background(_fails_oddly, [1]))
+
+
+def _dies(item: int) -> list[int]:
+    os._exit(3)  # as a process the kernel kills (out of memory) ends: no answer
+
+
+def test_a_worker_that_dies_without_answering_is_an_error_not_a_hang() -> None:
+    with pytest.raises(ChildProcessError, match="^a worker process ended without its results$"):
+        list(in_background(_dies, [1]))
+
+
+def _waits(item: int, pid_file: str) -> list[int]:
+    Path(pid_file).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(60)
+    return [item]
+
+
+def test_results_given_up_on_stop_the_worker(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    results = in_background(_waits, [1], str(pid_file))
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    pid = int(pid_file.read_text(encoding="utf-8"))
+    del results  # an error of the parent's own, say: the results are never read
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # killed and reaped at once, not left running for a minute or as a zombie
+
+
+def test_where_processes_do_not_fork_the_work_runs_here_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    results = in_background(_slow_pids, [1, 2], 0.0)
+    assert list(results) == [(1, os.getpid()), (2, os.getpid())]
