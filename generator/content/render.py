@@ -127,8 +127,8 @@ def entry_warnings(entry: dict[str, Any]) -> list[Diagnostic]:
 
 
 def valid_entry(entry: Any) -> bool:
-    """Whether a stored entry has the shape `_render_one` gives it (its checksum already vouches
-    for what is inside the lists)."""
+    """Whether a stored entry has the shape `render_post.render_one` gives it (its checksum
+    already vouches for what is inside the lists)."""
     return (type(entry) is dict and type(entry.get("words")) is int and type(entry.get("summary")) is str
             and all(type(entry.get(key)) is list for key in ("toc", "warnings", "files", "run_cards", "highlights"))
             and all(type(entry.get(key)) is str for key in ("thumbnail", "figure")))
