@@ -74,13 +74,23 @@ class _Background(Iterator[R]):
     (an error of its own, say) has the process stopped and reaped when this is dropped."""
 
     def __init__(self, function: Callable[..., list[R]], items: Sequence[Any], shared: tuple[Any, ...]) -> None:
+        import signal
+
         sys.stdout.flush()  # or the child would hold this process's pending output too
         sys.stderr.flush()
         read_end, write_end = os.pipe()
+        # Ctrl-C reaches the whole process group. In the child it must end the process, never
+        # raise KeyboardInterrupt into the parent's code it was forked from: blocked across the
+        # fork, then the default action (the parent, interrupted too, is the one that says so).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         self._pid = os.fork()
         if self._pid == 0:
+            if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored stays ignored
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_end)
             _send_results(write_end, function, items, shared)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(write_end)
         self._pipe = os.fdopen(read_end, "rb")
         self._results: Iterator[R] | None = None

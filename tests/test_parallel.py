@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -86,3 +89,53 @@ def test_where_processes_do_not_fork_the_work_runs_here_when_asked(monkeypatch: 
     monkeypatch.setattr(sys, "platform", "darwin")
     results = in_background(_slow_pids, [1, 2], 0.0)
     assert list(results) == [(1, os.getpid()), (2, os.getpid())]
+
+
+def _sigint_action(item: int) -> list[object]:
+    return [signal.getsignal(signal.SIGINT)]
+
+
+def test_in_the_worker_ctrl_c_is_the_default_action_not_an_exception() -> None:
+    """An exception raised in the worker at the wrong moment (on its way out, say) would return
+    into the code it was forked from and run the rest of the build a second time."""
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert list(in_background(_sigint_action, [1])) == [signal.SIG_DFL]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # this process's, as it was
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set()  # and nothing left blocked here
+
+
+def test_ctrl_c_ends_the_worker_without_running_the_code_it_was_forked_from(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group: the parent says it was interrupted, once; the
+    worker just ends (it never raises KeyboardInterrupt into the caller's code, which would go on
+    as a second parent)."""
+    pid_file = tmp_path / "pid"
+    script = textwrap.dedent(f"""
+        import signal, sys
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        from generator.parallel import in_background
+        from tests.test_parallel import _waits
+        try:
+            results = in_background(_waits, [1], {str(pid_file)!r})
+            print("waiting", flush=True)
+            list(results)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+        print("after", flush=True)
+    """)
+    repo = Path(__file__).resolve().parent.parent
+    run = subprocess.Popen([sys.executable, "-c", script], cwd=repo, stdout=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    try:
+        assert run.stdout is not None and run.stdout.readline() == "waiting\n"
+        deadline = time.monotonic() + 10
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        worker = int(pid_file.read_text(encoding="utf-8"))
+        os.killpg(run.pid, signal.SIGINT)
+        out, _ = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert out == "interrupted\nafter\n"  # the parent's lines alone, once each
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)
