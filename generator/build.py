@@ -215,7 +215,9 @@ def _build(
 
     assets = collect_assets(config, reuse.syntax_css)
     env = create_environment(config, assets, bytecode_cache=reuse.bytecode_cache())
-    reuse.commit()  # what the theme stored: the render worker waits for no lock, page workers read it
+    # Committed before waiting on the render worker: a write of the theme's still open would make it
+    # wait for the lock (30 s) while this process waits for it. Page workers read it too.
+    reuse.commit()
     for key, entry, found in rendering:
         if entry is not None:
             reuse.took(key, entry)

@@ -60,13 +60,17 @@ def _run_chunk(function: Callable[..., list[R]], chunk: Sequence[Any], shared: t
 def in_background(function: Callable[..., list[R]], items: Sequence[T], *shared: Any) -> Iterator[R]:
     """What `parallel_map` returns, made by one forked process that begins now, while this one
     goes on with other work; iterating waits for the results, in order, and raises what the
-    work raised. Only where processes fork (Linux); elsewhere the work runs on first iteration.
+    work raised. Where processes do not fork (not Linux), or a fork fails, the work runs here on
+    first iteration.
 
     For a little work whose modules this process has not loaded: a one-post rebuild renders its
     post, markdown-it and all, while the parent loads the theme (two cores, ~50 ms sooner)."""
-    if not sys.platform.startswith("linux"):
-        return parallel_iter(function, items, *shared, jobs=1)
-    return _Background(function, items, shared)
+    if sys.platform.startswith("linux"):
+        try:
+            return _Background(function, items, shared)
+        except OSError:  # no process to spare (EAGAIN, ENOMEM): the work is done here instead
+            pass
+    return parallel_iter(function, items, *shared, jobs=1)
 
 
 class _Background(Iterator[R]):
@@ -76,24 +80,35 @@ class _Background(Iterator[R]):
     def __init__(self, function: Callable[..., list[R]], items: Sequence[Any], shared: tuple[Any, ...]) -> None:
         import signal
 
-        sys.stdout.flush()  # or the child would hold this process's pending output too
-        sys.stderr.flush()
+        self._pid, self._pipe, self._results = 0, None, None
+        for stream in (sys.stdout, sys.stderr):  # or the child would hold this process's pending output too
+            if stream is not None:
+                stream.flush()
         read_end, write_end = os.pipe()
         # Ctrl-C reaches the whole process group. In the child it must end the process, never
         # raise KeyboardInterrupt into the parent's code it was forked from: blocked across the
         # fork, then the default action (the parent, interrupted too, is the one that says so).
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        self._pid = os.fork()
-        if self._pid == 0:
-            if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored stays ignored
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        try:
+            pid = os.fork()
+        except BaseException:
             os.close(read_end)
-            _send_results(write_end, function, items, shared)
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            os.close(write_end)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            raise
+        if pid == 0:
+            try:
+                if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored stays ignored
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+                os.close(read_end)
+                _send_results(write_end, function, items, shared)
+            finally:
+                os._exit(1)  # never back into the code this process was forked from
+        self._pid = pid
         os.close(write_end)
         self._pipe = os.fdopen(read_end, "rb")
-        self._results: Iterator[R] | None = None
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # last: a Ctrl-C held back meanwhile is raised now
 
     def __next__(self) -> R:
         if self._results is None:
@@ -105,52 +120,70 @@ class _Background(Iterator[R]):
 
         data = None
         try:
-            data = self._pipe.read()  # to the end: the process has sent all and is exiting
+            data = self._pipe.read() if self._pipe is not None else b""  # to the end: all is sent
         finally:
-            self._stop(kill=data is None)  # interrupted while waiting: not wanted any more
-        if not data:  # killed before it could answer (out of memory, say)
-            raise ChildProcessError("a worker process ended without its results")
-        done, value = pickle.loads(data)
+            status = self._stop(kill=data is None)  # interrupted while waiting: not wanted any more
+        try:
+            done, value = pickle.loads(data) if data else (None, None)
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            done = None  # cut short: killed while it sent them
+        if done is None:
+            raise ChildProcessError(f"a worker process ended without its results ({_ending(status)})")
         if not done:
             raise value
         return value
 
-    def _stop(self, *, kill: bool) -> None:
-        pid, self._pid = self._pid, 0
-        self._pipe.close()
-        if not pid:
-            return
+    def _stop(self, *, kill: bool) -> int:
+        """Close the pipe and reap the process (killed first when `kill`); its wait status."""
+        if self._pipe is not None:
+            self._pipe.close()
+        if not self._pid:
+            return 0
         try:
             if kill:
                 import signal
 
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+                os.kill(self._pid, signal.SIGKILL)
+            status = os.waitpid(self._pid, 0)[1]
         except (ProcessLookupError, ChildProcessError):
-            pass  # reaped already (SIGCHLD ignored, say)
+            status = 0  # reaped already (SIGCHLD ignored, say)
+        self._pid = 0  # only once reaped: a wait cut short by Ctrl-C is done again when dropped
+        return status
 
     def __del__(self) -> None:
         if getattr(self, "_pid", 0):  # never iterated to the end: its results are not wanted
             self._stop(kill=True)
 
 
+def _ending(status: int) -> str:
+    """How a process ended, from its wait status: 'exit status 3', 'killed by signal 9'."""
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
 def _send_results(write_end: int, function: Callable[..., list[R]], items: Sequence[Any],
                   shared: tuple[Any, ...]) -> NoReturn:
     """In the forked process: do the work, send back the results or what was raised, exit."""
     import pickle
+    import traceback
 
     status = 0
     try:
         try:
             outcome: tuple[bool, Any] = (True, [r for item in items for r in function(item, *shared)])
         except BaseException as exc:  # noqa: BLE001 - the parent raises it
+            exc.add_note("in a worker process:\n" + "".join(traceback.format_exception(exc)).rstrip())
             outcome = (False, exc)
         try:
             data = pickle.dumps(outcome)
-        except Exception:  # noqa: BLE001 - something unpicklable was raised: its words
-            data = pickle.dumps((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
-        sys.stdout.flush()
-        sys.stderr.flush()
+            pickle.loads(data)  # what cannot be made again there (an exception's odd __init__) is caught here
+        except Exception as exc:  # noqa: BLE001 - unpicklable: its words
+            said = outcome[1] if not outcome[0] else exc
+            data = pickle.dumps((False, RuntimeError(f"{type(said).__name__}: {said}")))
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(data)
     except BaseException:  # noqa: BLE001 - the parent sees no results and says so

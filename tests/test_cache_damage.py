@@ -194,3 +194,21 @@ def test_a_store_that_is_not_a_database_starts_afresh(blog: Path, expected: dict
     assert any(d.startswith("blog/.journey-cache/store.sqlite:1:1: warning: the build cache could not be read (")
                and d.endswith("); starting it afresh") for d in diagnostics), diagnostics
     _assert_site(blog, expected["as built"], diagnostics)
+
+
+def test_damage_a_render_worker_finds_is_said_by_the_build(blog: Path, expected: dict[str, dict[str, bytes]]) -> None:
+    """With jobs > 1 a one-post rebuild renders in a forked worker; the damage it finds in the
+    store (a highlighted code block, here) is still said, once, and repaired there."""
+    _damage_entries(blog, "highlight", "flipped")
+    _edit(blog)
+    result = build_site(BuildOptions(source=blog, progress=False, execute="never", jobs=2))
+    damaged = [str(d) for d in result.diagnostics if "damaged" in str(d)]
+    assert len(damaged) == 1 and damaged[0].startswith("blog/.journey-cache/store.sqlite:1:1: warning: the build cache's "
+                                                       "highlight ") and damaged[0].endswith(" was damaged; it is made again")
+    _assert_site(blog, expected["edited"], [str(d) for d in result.diagnostics])
+    target = blog / "posts/2025-01-02-post-2.md"
+    target.write_text(target.read_text(encoding="utf-8").replace("Words of post two.", "Words of post 2."), encoding="utf-8")
+    again = build_site(BuildOptions(source=blog, progress=False, execute="never", jobs=2))
+    assert [str(d) for d in again.diagnostics if "damaged" in str(d)] == []  # the worker stored it afresh
+    with sqlite3.connect(blog / ".journey-cache" / "store.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM entries WHERE kind = 'note'").fetchone() == (0,)

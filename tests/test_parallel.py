@@ -63,8 +63,50 @@ def _dies(item: int) -> list[int]:
 
 
 def test_a_worker_that_dies_without_answering_is_an_error_not_a_hang() -> None:
-    with pytest.raises(ChildProcessError, match="^a worker process ended without its results$"):
+    with pytest.raises(ChildProcessError, match=r"^a worker process ended without its results \(exit status 3\)$"):
         list(in_background(_dies, [1]))
+
+
+def _big(item: int, pid_file: str) -> list[bytes]:
+    Path(pid_file).write_text(str(os.getpid()), encoding="utf-8")
+    return [os.urandom(4 << 20)]  # far more than a pipe holds: the send waits for the reader
+
+
+def test_a_worker_killed_while_it_sends_is_an_error_naming_the_signal(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    results = in_background(_big, [1], str(pid_file))
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # the first 64 KiB are in the pipe; the rest waits
+    os.kill(int(pid_file.read_text(encoding="utf-8")), signal.SIGKILL)
+    with pytest.raises(ChildProcessError, match=r"^a worker process ended without its results \(killed by signal 9\)$"):
+        list(results)
+
+
+class _TwoArgs(Exception):
+    def __init__(self, name: str, line: int) -> None:
+        super().__init__(f"{name} at line {line}")  # pickles, but cannot be made again from its args
+
+
+def _fails_twice(item: int) -> list[int]:
+    raise _TwoArgs("posts/a.md", item)
+
+
+def test_an_exception_that_cannot_be_made_again_comes_back_as_its_words() -> None:
+    with pytest.raises(RuntimeError, match=r"^_TwoArgs: posts/a.md at line 4$"):
+        list(in_background(_fails_twice, [4]))
+
+
+def test_a_fork_that_fails_runs_the_work_here_and_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    open_before = sorted(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert list(in_background(_slow_pids, [1, 2], 0.0)) == [(1, os.getpid()), (2, os.getpid())]
+    assert sorted(os.listdir("/proc/self/fd")) == open_before  # both ends of the pipe closed
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set()  # Ctrl-C not left blocked
 
 
 def _waits(item: int, pid_file: str) -> list[int]:
@@ -98,7 +140,7 @@ def _sigint_action(item: int) -> list[object]:
 def test_in_the_worker_ctrl_c_is_the_default_action_not_an_exception() -> None:
     """An exception raised in the worker at the wrong moment (on its way out, say) would return
     into the code it was forked from and run the rest of the build a second time."""
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as a build run from a terminal has it
     assert list(in_background(_sigint_action, [1])) == [signal.SIG_DFL]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # this process's, as it was
     assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set()  # and nothing left blocked here

@@ -166,6 +166,7 @@ class Rebuild:
         """The rendered posts of `work` whose rendering is stored, and the warnings rendering found."""
         from ..content.render import entry_warnings, rendered_post
 
+        self.store.take_notes()  # what render workers found wrong in the store, said by this build
         items, problems = [], []
         known = self.session.rendered
         for post, _, key in work:

@@ -40,6 +40,7 @@ class Store:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._owner = os.getpid()  # forked workers read; only the process that made it writes
+        self._worker = False  # a forked worker's own store (`local`): what it says goes to the parent
 
     def local(self) -> Store:
         """This store, or, in a forked worker, the worker's own writable connection to its file
@@ -49,7 +50,18 @@ class Store:
         key = (self.path, os.getpid())
         if key not in _LOCAL:
             _LOCAL[key] = Store(self.path)
+            _LOCAL[key]._worker = True
         return _LOCAL[key]
+
+    def take_notes(self) -> None:
+        """Add to `warnings` what forked workers of this process said (damage they found and
+        repaired), kept in the store for it: their own lists end with them."""
+        rows = self._query("SELECT key, value FROM entries WHERE kind = 'note'", ())
+        if rows:
+            mine = f"{os.getpid()}:"
+            self.warnings.extend(value.decode("utf-8", "replace") for key, value in sorted(rows)
+                                 if key.startswith(mine) and isinstance(value, bytes))
+            self.delete("note", [key for key, _ in rows])  # a killed build's too: they are about its build
 
     def __getstate__(self) -> dict[str, Any]:
         return {"path": self.path}
@@ -161,8 +173,30 @@ class Store:
         return value
 
     def _damaged(self, kind: str, key: str) -> None:
-        self.warnings.append(f"the build cache's {kind} {key[:16]} was damaged; it is made again")
-        self.delete(kind, [key])
+        self._say(f"the build cache's {kind} {key[:16]} was damaged; it is made again")
+        self.local().delete(kind, [key])
+
+    def _in_worker(self) -> bool:
+        return self._worker or not self._writes()
+
+    def _say(self, text: str) -> None:
+        """A warning for the build to report. In a forked worker it is kept in the store as a
+        note, which the parent takes (`take_notes`); where even that fails, it is lost, as the
+        store's use was."""
+        if not self._in_worker():
+            self.warnings.append(text)
+            return
+        import sqlite3
+
+        local, said = self.local(), text.encode("utf-8")
+        try:
+            db = local._connection()
+            db.execute("INSERT OR REPLACE INTO entries (kind, key, version, checksum, value) VALUES (?, ?, ?, ?, ?)",
+                       ("note", f"{os.getppid()}:{os.getpid()}:{len(local.warnings)}", "note-1", checksum(said), said))
+            db.commit()
+            local.warnings.append(text)
+        except sqlite3.Error:
+            pass
 
     def _writes(self) -> bool:
         return self._owner == os.getpid()
@@ -181,9 +215,12 @@ class Store:
         try:
             return action()
         except sqlite3.OperationalError as exc:  # busy, locked, disk full: a miss, the file is fine
-            self.warnings.append(f"the build cache could not be used ({exc}); going without it")
+            self._say(f"the build cache could not be used ({exc}); going without it")
             return fallback
         except sqlite3.DatabaseError as exc:
+            if self._in_worker():  # the file is the parent's to start afresh: here a miss
+                self._say(f"the build cache could not be read ({exc}); going without it")
+                return fallback
             self._start_afresh(str(exc))
         try:
             action()  # once more on the fresh file: a write is then kept
