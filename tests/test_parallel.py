@@ -18,6 +18,17 @@ from generator.parallel import in_background
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes fork only on Linux")
 
 
+def _worker_pid(pid_file: Path) -> int:
+    """The id the worker wrote to `pid_file` once it began (waited for up to 10 s, whole)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        text = pid_file.read_text(encoding="utf-8") if pid_file.exists() else ""
+        if text.isdigit():
+            return int(text)
+        time.sleep(0.01)
+    raise AssertionError(f"the worker never wrote {pid_file}")
+
+
 def _slow_pids(item: int, seconds: float) -> list[tuple[int, int]]:
     time.sleep(seconds)
     return [(item, os.getpid())]
@@ -75,11 +86,9 @@ def _big(item: int, pid_file: str) -> list[bytes]:
 def test_a_worker_killed_while_it_sends_is_an_error_naming_the_signal(tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
     results = in_background(_big, [1], str(pid_file))
-    deadline = time.monotonic() + 10
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
+    worker = _worker_pid(pid_file)
     time.sleep(0.3)  # the first 64 KiB are in the pipe; the rest waits
-    os.kill(int(pid_file.read_text(encoding="utf-8")), signal.SIGKILL)
+    os.kill(worker, signal.SIGKILL)
     with pytest.raises(ChildProcessError, match=r"^a worker process ended without its results \(killed by signal 9\)$"):
         list(results)
 
@@ -118,10 +127,7 @@ def _waits(item: int, pid_file: str) -> list[int]:
 def test_results_given_up_on_stop_the_worker(tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
     results = in_background(_waits, [1], str(pid_file))
-    deadline = time.monotonic() + 10
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    pid = int(pid_file.read_text(encoding="utf-8"))
+    pid = _worker_pid(pid_file)
     del results  # an error of the parent's own, say: the results are never read
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # killed and reaped at once, not left running for a minute or as a zombie
@@ -169,10 +175,7 @@ def test_ctrl_c_ends_the_worker_without_running_the_code_it_was_forked_from(tmp_
                            start_new_session=True)
     try:
         assert run.stdout is not None and run.stdout.readline() == "waiting\n"
-        deadline = time.monotonic() + 10
-        while not pid_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        worker = int(pid_file.read_text(encoding="utf-8"))
+        worker = _worker_pid(pid_file)
         os.killpg(run.pid, signal.SIGINT)
         out, _ = run.communicate(timeout=30)
     finally:
