@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -184,3 +185,23 @@ def test_ctrl_c_ends_the_worker_without_running_the_code_it_was_forked_from(tmp_
     assert out == "interrupted\nafter\n"  # the parent's lines alone, once each
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)
+
+
+def test_a_ctrl_c_during_the_fork_is_raised_after_it_and_the_worker_is_reaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    real_fork, children = os.fork, []
+
+    def fork_under_ctrl_c() -> int:
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)  # to this thread: held back, blocked across the fork
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork_under_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        in_background(_slow_pids, [1], 5.0)
+    assert len(children) == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(children[0], 0)  # killed and reaped, not left working for 5 s
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set()
