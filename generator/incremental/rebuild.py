@@ -23,6 +23,7 @@ from .manifest import Manifest, manifest_path, out_tag, save_manifest
 from .parsed import StoredYaml, collect_yaml
 from .rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
 from .scan import changed_while_building, code_digest, inputs_digest, scan_inputs
+from .search_records import store_search, stored_search
 
 if TYPE_CHECKING:
     from .session import LastBuild
@@ -218,34 +219,9 @@ class Rebuild:
     def site_record(self) -> Path:
         return self.last.record
 
-    @property
-    def search_layout(self) -> Any:
-        from ..website.search import SearchLayout
-
-        data = self.store.get_json("search", self.tag, "search-1", lambda d: SearchLayout.from_json(d) is not None)
-        return SearchLayout.from_json(data) if data is not None else None
-
-    @property
-    def pagefind_bundle(self) -> Any:
-        from ..website.pagefind import PagefindBundle
-
-        key, form = self.tag + PagefindBundle.slot, PagefindBundle.FORMAT
-        data = self.store.get_json("search", key, form, lambda d: PagefindBundle.from_json(d) is not None)
-        return PagefindBundle.from_json(data) if data is not None else None
-
-    @property
-    def sharded_index(self) -> Any:
-        from ..website.search_shards import ShardedIndex
-
-        key, form = self.tag + ShardedIndex.slot, ShardedIndex.FORMAT
-        data = self.store.get_json("search", key, form, lambda d: ShardedIndex.from_json(d) is not None)
-        return ShardedIndex.from_json(data) if data is not None else None
-
     def search_record(self, engine: str) -> Any:
         """What the site's current index of this engine is, as the last build recorded it."""
-        if engine == "pagefind":
-            return self.pagefind_bundle
-        return self.sharded_index if engine == "sharded" else self.search_layout
+        return stored_search(self.store, self.tag, engine)
 
     def commit(self) -> None:
         """Make what this build stored so far visible to other processes (forked page workers)."""
@@ -262,8 +238,8 @@ class Rebuild:
                release: datetime | None, warnings: Sequence[Diagnostic], named: Iterable[str], ran_kernels: bool) -> None:
         """Record this build for the next one: the manifest, the stat cache and the store, with
         what no build of this blog uses any more removed from it."""
-        if search is not None:  # the JSON index's layout, or the Pagefind bundle's files
-            self.store.put_json("search", self.tag + search.slot, search.FORMAT, search.to_json())
+        if search is not None:  # the JSON index's layout, the Pagefind bundle's files, the shards
+            store_search(self.store, self.tag, search)
         digest, facts = templates
         if facts != self.template_facts(digest):
             self.store.delete("templates", self.store.keys("templates"))  # only the current theme's

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import sqlite3
 
+_PUT = "INSERT OR REPLACE INTO entries (kind, key, version, checksum, value) VALUES (?, ?, ?, ?, ?)"
 LAYOUT = 1  # the table's own layout (SQLite's user_version); another one is a store to start afresh
 T = TypeVar("T")
 
@@ -125,10 +126,7 @@ class Store:
     def put(self, kind: str, key: str, version: str, value: bytes) -> None:
         if not self._writes():
             return
-        self._run(
-            "INSERT OR REPLACE INTO entries (kind, key, version, checksum, value) VALUES (?, ?, ?, ?, ?)",
-            (kind, key, version, checksum(value), value),
-        )
+        self._run(_PUT, (kind, key, version, checksum(value), value))
 
     def put_json(self, kind: str, key: str, version: str, value: Any) -> None:
         self.put(kind, key, version, json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8"))
@@ -191,8 +189,8 @@ class Store:
         local, said = self.local(), text.encode("utf-8")
         try:
             db = local._connection()
-            db.execute("INSERT OR REPLACE INTO entries (kind, key, version, checksum, value) VALUES (?, ?, ?, ?, ?)",
-                       ("note", f"{os.getppid()}:{os.getpid()}:{len(local.warnings)}", "note-1", checksum(said), said))
+            # Not through put(): its failure would be said here again, and again.
+            db.execute(_PUT, ("note", f"{os.getppid()}:{os.getpid()}:{len(local.warnings)}", "note-1", checksum(said), said))
             db.commit()
             local.warnings.append(text)
         except sqlite3.Error:
