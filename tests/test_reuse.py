@@ -124,6 +124,38 @@ def test_a_store_entry_comes_back_and_another_version_or_damage_is_a_miss(tmp_pa
     assert again.keys("html") == set() and again.keys("entry") == set()  # damaged entries are dropped
 
 
+def _put_in_a_worker(key: str, store: Store) -> list[tuple[str, bytes | None]]:
+    """In a forked worker: whether another writer can write between its put and its commit,
+    and what a reader sees after the commit."""
+    local = store.local()
+    local.put("html", key, "v1", b"<p>from a worker</p>")
+    other = sqlite3.connect(str(store.path), timeout=0)  # another worker's connection, never waiting
+    try:
+        other.execute("INSERT INTO entries VALUES ('html', 'other', 'v1', x'00', x'00')")
+        other.commit()
+        meanwhile = "written"
+    except sqlite3.OperationalError as exc:
+        meanwhile = str(exc)
+    finally:
+        other.close()
+    local.commit()
+    return [(meanwhile, Store(store.path).get("html", key, "v1"))]
+
+
+def test_a_workers_puts_reach_the_file_at_its_commit_in_one_go(tmp_path: Path) -> None:
+    """Two render workers storing post by post waited on each other's write lock longer than
+    they rendered: a worker keeps its puts, holding no lock, and writes them all when it commits
+    (once per batch of posts)."""
+    from generator.parallel import in_background
+
+    store = Store(tmp_path / "store.sqlite")
+    store.put("html", "parent", "v1", b"<p>from the parent</p>")
+    store.commit()
+    assert list(in_background(_put_in_a_worker, ["k"], store)) == [("written", b"<p>from a worker</p>")]
+    assert store.get("html", "k", "v1") == b"<p>from a worker</p>"
+    assert store.get("html", "parent", "v1") == b"<p>from the parent</p>"
+
+
 def test_a_remembered_post_whose_deps_went_missing_is_an_error(blog: Path) -> None:
     (blog / "notebooks").mkdir()
     shutil.copy(NOTEBOOKS / "counts_runs.ipynb", blog / "notebooks/counts.ipynb")

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config import SiteConfig
 from ..errors import Diagnostic, warning
@@ -25,7 +25,17 @@ if TYPE_CHECKING:
 FORMAT = "render-6"  # bump when rendering changes what a stored rendering would contain
 POOL_LEAST = 16  # posts worth a pool of workers (jobs > 1); fewer: one forked worker, begun at once
 
+BATCH = 16  # posts a worker renders before it commits them and sends their results back
 Highlighted = Callable[[str], "str | None"]  # a code block's HTML as highlighted before, by highlight_key
+
+
+class Keep(Protocol):
+    """Where each rendering goes, in the process that made it (the incremental layer's store)."""
+
+    def __call__(self, rendering: Any) -> None: ...
+
+    def flush(self) -> None:
+        """Make what this process kept readable by the others (after each batch of posts)."""
 
 
 def post_notebooks(post: Post, executed: Mapping[NotebookRequest, Any]) -> list[Any] | None:
@@ -93,21 +103,24 @@ def render_posts(
     config: SiteConfig,
     *,
     highlighted: Highlighted,
-    keep: Callable[[Any], None],
+    keep: Keep,
     jobs: int,
     liquid: LiquidSite | None = None,
 ) -> Iterator[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
     """Render each (document, its executed notebooks, render key), in order, as each is done:
     (key, the rendering's entry, []) or (key, None, its errors). Each rendering is handed to
     `keep` in the process that made it (a worker, with jobs > 1), so no process ever holds a
-    thousand posts' HTML at once. `liquid` is what posts with Liquid read (None: no post has any).
+    thousand posts' HTML at once; a worker flushes `keep` once per batch of posts, before the
+    batch's results go back. `liquid` is what posts with Liquid read (None: no post has any).
 
     With jobs > 1 and a few posts (a one-post rebuild), one forked worker begins them at once,
     Markdown's modules and all, and this process goes on (loading the theme) until it iterates."""
     shared = (config, highlighted, keep, liquid)
     if jobs > 1 and 0 < len(work) < POOL_LEAST:
-        return in_background(_render_one, work, *shared)
-    return parallel_iter(_render_one, work, *shared, jobs=jobs, min_items=POOL_LEAST, max_chunk=16)
+        return in_background(_render_batch, [work], *shared)
+    size = max(1, min(BATCH, -(-len(work) // (jobs * 4))))  # a few batches per worker balances uneven posts
+    batches = [work[start : start + size] for start in range(0, len(work), size)]
+    return parallel_iter(_render_batch, batches, *shared, jobs=jobs, min_items=1, max_chunk=1)
 
 
 def rendered_post(post: Post, key: str, entry: dict[str, Any]) -> RenderedPost:
@@ -134,12 +147,14 @@ def valid_entry(entry: Any) -> bool:
             and all(type(entry.get(key)) is str for key in ("thumbnail", "figure")))
 
 
-def _render_one(
-    item: tuple[Document, list[Any], str], config: SiteConfig, highlighted: Highlighted,
-    keep: Callable[[Any], None], liquid: LiquidSite | None,
+def _render_batch(
+    batch: Sequence[tuple[Document, list[Any], str]], config: SiteConfig, highlighted: Highlighted,
+    keep: Keep, liquid: LiquidSite | None,
 ) -> list[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
     # Markdown's modules load where a post renders: with a few posts, a forked worker, while
     # this process loads the theme (see render_posts).
     from .render_post import render_one
 
-    return render_one(item, config, highlighted, keep, liquid)
+    results = [result for item in batch for result in render_one(item, config, highlighted, keep, liquid)]
+    keep.flush()
+    return results

@@ -72,8 +72,9 @@ class StoredHighlights:
 @dataclass(frozen=True)
 class StoredRenderings:
     """Where the render stage puts each rendering, in the process that made it: a forked worker
-    writes its renderings' HTML, text and files to the store itself (and commits), so megabytes
-    of HTML never travel back to the parent, which gets only the listing entry (picklable)."""
+    writes its renderings' HTML, text and files to the store itself (and commits them, at
+    `flush`, before its results go back), so megabytes of HTML never travel back to the parent,
+    which gets only the listing entry (picklable)."""
 
     store: Store
     format: str = field(default_factory=render_format)
@@ -87,5 +88,9 @@ class StoredRenderings:
         store.put("html", rendering.key, self.format, rendering.html.encode("utf-8"))
         store.put("text", rendering.key, self.format, rendering.text.encode("utf-8"))
         store.put_json("entry", rendering.key, self.format, rendering.entry)
+
+    def flush(self) -> None:
+        """Commit what a forked worker stored; in the build's own process, the build commits."""
+        store = self.store.local()
         if store is not self.store:
             store.commit()

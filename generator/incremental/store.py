@@ -42,6 +42,7 @@ class Store:
         self._pid = 0
         self._owner = os.getpid()  # forked workers read; only the process that made it writes
         self._worker = False  # a forked worker's own store (`local`): what it says goes to the parent
+        self._pending: list[tuple[str, str, str, bytes, bytes]] = []  # a worker's puts, until commit()
 
     def local(self) -> Store:
         """This store, or, in a forked worker, the worker's own writable connection to its file
@@ -124,7 +125,13 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
 
     def put(self, kind: str, key: str, version: str, value: bytes) -> None:
+        """Store a value. A forked worker's store keeps its puts until `commit()` writes them in
+        one short transaction: two workers writing post by post would wait on each other's lock
+        (SQLite's waits are of 1 ms and more), longer than they render."""
         if not self._writes():
+            return
+        if self._worker:
+            self._pending.append((kind, key, version, checksum(value), value))
             return
         self._run(_PUT, (kind, key, version, checksum(value), value))
 
@@ -138,6 +145,9 @@ class Store:
             self._run("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
 
     def commit(self) -> None:
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self._guarded(lambda: self._connection().executemany(_PUT, rows), None)
         if self._db is not None and self._writes():
             self._guarded(self._db.commit, None)
 
