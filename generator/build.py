@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # a build with nothing to do loads none of these
     from .config import SiteConfig
     from .incremental.rebuild import Rebuild
     from .models import ClusterOptions, NotebookRequest, Post
+    from .parallel import Worker
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
     out = (options.out or source / "site").resolve()
     own = session is None
     session = session or BuildSession(source)
+    renderer: Worker[Any] | None = None
     try:
         last = session.last_build(out, options.site_options())
         if options.execute != "always" and last.is_current(build_time()):
@@ -119,7 +121,12 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
             stop_on_errors(replayed, options.strict)
             return BuildResult(out, sorted(replayed), len(last.outputs), time.perf_counter() - started,
                                up_to_date=True)
-        # Only a build with work to do loads the settings parser, the models and shutil.
+        # Only a build with work to do loads the settings parser, the models and shutil, and
+        # begins a worker that loads Markdown's modules while this process reads the sources (a
+        # few changed posts are rendered there: see render_posts).
+        from .content.render import render_worker
+
+        renderer = render_worker() if options.jobs > 1 else None
         from .config import load_config
         from .faults import probe_writable
         from .incremental.bodies import DamagedEntry
@@ -131,7 +138,8 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
         for attempt in range(3):  # a stored rendering found damaged mid-build is rendered anew
             try:
                 reuse = last.begin(config, verify=attempt > 0)
-                files, rendered, problems = _build(config, options, out, reuse, settings_problems)
+                files, rendered, problems = _build(config, options, out, reuse, settings_problems,
+                                                   renderer if attempt == 0 else None)
                 break
             except DamagedEntry as damaged:
                 if attempt == 2:
@@ -142,6 +150,8 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
         session.store.warnings.clear()
         return BuildResult(out, sorted(problems) + notes, files, time.perf_counter() - started, rendered)
     finally:
+        if renderer is not None:
+            renderer.dismiss()  # not given work, or its results not taken: stopped
         if own:
             session.close()
 
@@ -163,9 +173,11 @@ def input_folders(config: SiteConfig) -> list[Path]:
 
 
 def _build(
-    config: SiteConfig, options: BuildOptions, out: Path, reuse: Rebuild, settings_problems: list[Diagnostic]
+    config: SiteConfig, options: BuildOptions, out: Path, reuse: Rebuild, settings_problems: list[Diagnostic],
+    renderer: Worker[Any] | None = None,
 ) -> tuple[int, int, list[Diagnostic]]:
-    """The stages, for a build with something to do: (files in the site, pages rendered, problems)."""
+    """The stages, for a build with something to do: (files in the site, pages rendered, problems).
+    `renderer`: a worker begun for the render stage (`render_worker`), or None."""
     from .content.render import post_notebooks, render_key, render_posts, render_scope
     from .content.sources import find_sources, read_file, select_posts
     from .website.assemble import assemble_site
@@ -204,7 +216,7 @@ def _build(
             for post, notebooks, key in reuse.unrendered(work)]
     reuse.commit()  # render workers store what they render themselves
     rendering = render_posts(todo, config, highlighted=reuse.highlighted, keep=reuse.keep, jobs=options.jobs,
-                             liquid=liquid)  # a few posts: begun in a worker, while the theme loads here
+                             liquid=liquid, worker=renderer)  # a few posts: in a worker, while the theme loads here
     from .website.pages import render_site  # Jinja2 (and Markdown, in the worker) load side by side
     from .website.templates import (
         collect_assets,

@@ -1,4 +1,5 @@
-"""The background worker (`parallel.in_background`): real forked processes, real pipes and signals."""
+"""The background worker (`parallel.in_background`, `parallel.begin_worker`): real forked processes,
+real pipes and signals."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import JourneyError, error
-from generator.parallel import in_background
+from generator.parallel import begin_worker, in_background
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes fork only on Linux")
 
@@ -162,7 +163,7 @@ def test_ctrl_c_ends_the_worker_without_running_the_code_it_was_forked_from(tmp_
     script = textwrap.dedent(f"""
         import signal, sys
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        from generator.parallel import in_background
+        from generator.parallel import begin_worker, in_background
         from tests.test_parallel import _waits
         try:
             results = in_background(_waits, [1], {str(pid_file)!r})
@@ -206,3 +207,115 @@ def test_a_ctrl_c_during_the_fork_is_raised_after_it_and_the_worker_is_reaped(mo
     with pytest.raises(ProcessLookupError):
         os.kill(children[0], 0)  # killed and reaped, not left working for 5 s
     assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set()
+
+
+# -- a worker begun before its work is known (`begin_worker`) ------------------------------------
+
+_WARMED: list[str] = []  # what the warm-up did, in the worker's copy of this module
+
+
+def _warm_slowly() -> None:
+    time.sleep(0.6)
+    _WARMED.append(f"warmed in {os.getpid()}")
+
+
+def _what_the_worker_warmed(item: int) -> list[tuple[int, list[str]]]:
+    return [(item, list(_WARMED))]
+
+
+def _warm_and_say_so(pid_file: str) -> None:
+    Path(pid_file).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(30)
+
+
+def _warm_up_fails() -> None:
+    raise OSError("the warm-up failed")
+
+
+def test_a_worker_warms_up_while_this_process_goes_on_and_then_does_the_work_it_is_sent() -> None:
+    started = time.monotonic()
+    worker = begin_worker(_warm_slowly)
+    assert worker is not None and time.monotonic() - started < 0.4  # it did not wait for the warm-up
+    results = worker.run(_what_the_worker_warmed, [7, 8])
+    assert time.monotonic() - started < 0.4  # sending the work does not wait for the warm-up either
+    assert [item for item, _ in results] == [7, 8]
+    assert time.monotonic() - started >= 0.6  # the results came after the warm-up
+    assert _WARMED == []  # the warm-up ran there, not here
+
+
+def test_the_work_sees_what_the_warm_up_did_there(tmp_path: Path) -> None:
+    worker = begin_worker(_warm_slowly)
+    assert worker is not None
+    done = list(worker.run(_what_the_worker_warmed, [1, 2]))
+    assert [item for item, _ in done] == [1, 2]
+    assert len({tuple(warmed) for _, warmed in done}) == 1
+    (said,) = done[0][1]
+    assert said.startswith("warmed in ") and said != f"warmed in {os.getpid()}"
+
+
+def test_a_worker_given_no_work_is_stopped_at_once_when_dismissed(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    worker = begin_worker(lambda: _warm_and_say_so(str(pid_file)))  # the warm-up is inherited, never pickled
+    assert worker is not None
+    pid = _worker_pid(pid_file)
+    started = time.monotonic()
+    worker.dismiss()
+    assert time.monotonic() - started < 1.0  # not the 30 s of its warm-up
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # killed and reaped
+    worker.dismiss()  # twice is harmless
+    with pytest.raises(RuntimeError, match="^a worker takes one piece of work$"):
+        worker.run(_what_the_worker_warmed, [1])
+
+
+def test_a_worker_dropped_unused_is_stopped(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    worker = begin_worker(lambda: _warm_and_say_so(str(pid_file)))
+    pid = _worker_pid(pid_file)
+    del worker
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_iterating_a_worker_given_no_work_is_an_error_not_a_hang() -> None:
+    worker = begin_worker()
+    assert worker is not None
+    try:
+        with pytest.raises(RuntimeError, match="^a worker given no work has no results$"):
+            next(worker)
+    finally:
+        worker.dismiss()
+
+
+def test_work_that_cannot_be_pickled_is_done_here_and_the_worker_stopped() -> None:
+    worker = begin_worker()
+    assert worker is not None
+    pid = worker._pid
+    results = worker.run(lambda item: [(item, os.getpid())], [3])  # a lambda: not for another process
+    assert list(results) == [(3, os.getpid())]
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_failed_warm_up_does_not_keep_the_work_from_being_done() -> None:
+    worker = begin_worker(_warm_up_fails)
+    assert worker is not None
+    assert [item for item, _ in worker.run(_what_the_worker_warmed, [5])] == [5]
+
+
+def _length(item: bytes) -> list[int]:
+    return [len(item)]
+
+
+def test_work_bigger_than_a_pipe_reaches_the_worker_whole() -> None:
+    """Up to 1 MiB of work goes into the pipe at once, even while the worker warms up; more
+    waits for the worker to read it."""
+    for size in (200_000, 3_000_000):
+        worker = begin_worker(_warm_slowly)
+        assert worker is not None
+        started = time.monotonic()
+        results = worker.run(_length, [b"x" * size, b"y" * 10])
+        sent_in = time.monotonic() - started
+        assert list(results) == [size, 10]
+        if size < 1 << 20:
+            assert sent_in < 0.4, sent_in  # not the 0.6 s of the warm-up

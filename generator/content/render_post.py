@@ -55,13 +55,18 @@ def search_text(html: str) -> str:
     return " ".join(_TAGS.sub(" ", _UNSEARCHABLE.sub(" ", html)).split())
 
 
+def warm_up() -> None:
+    """Make this process's MarkdownIt now, its plugins loaded, ahead of the first post."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        _MARKDOWN = create_markdown()
+
+
 def render_one(
     item: tuple[Document, list[Any], str], config: SiteConfig, highlighted: Highlighted,
     keep: Callable[[Rendering], None], liquid: LiquidSite | None,
 ) -> list[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
-    global _MARKDOWN
-    if _MARKDOWN is None:
-        _MARKDOWN = create_markdown()
+    warm_up()
     document, executed, key = item
     post = document.post
     notebooks = _embedded_notebooks(post, executed, config)
