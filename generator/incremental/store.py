@@ -239,6 +239,12 @@ class Store:
     def _connection(self) -> sqlite3.Connection:
         if self._db is not None and self._pid == os.getpid():
             return self._db
+        if not self._writes():
+            # A copy in a worker (one per task a pool sends) reads through the worker's own
+            # connection: one of its own each would be one more kept until a garbage collection
+            # (sqlite3 connections sit in a reference cycle; a build runs without the collector),
+            # a few hundred KiB of page cache apiece.
+            return self.local()._connection()
         # A forked worker never uses its parent's connection (SQLite forbids it): its own.
         import sqlite3
 
