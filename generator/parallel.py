@@ -141,6 +141,7 @@ class Worker(Iterator[R]):
             os.close(job)
             self._stop(kill=True)
             return parallel_iter(function, items, *shared, jobs=1)
+        data = len(data).to_bytes(8, "big") + data  # its length first: the worker reads that much, not to EOF
         _set_pipe_size(job, len(data))  # so this process need not wait while the worker warms up
         try:
             view = memoryview(data)
@@ -238,9 +239,12 @@ def _wait_for_work(job_read: int, write_end: int, warm_up: Callable[[], None] | 
             warm_up()
         except Exception:  # noqa: BLE001, S110 - the work meets the same problem, and reports it
             pass
+    # Read by its length, not to the end: a process this one's parent forks meanwhile holds the
+    # pipe's write end open too, and the end would come only when that process exits.
     with os.fdopen(job_read, "rb") as pipe:
-        data = pipe.read()
-    if not data:
+        header = pipe.read(8)
+        data = pipe.read(int.from_bytes(header, "big")) if len(header) == 8 else b""
+    if not data:  # closed unsent: not wanted
         os._exit(0)
     try:
         function, items, shared = pickle.loads(data)

@@ -9,6 +9,7 @@ the working folder that diagnostics are relative to) are read afresh.
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import sqlite3
 from dataclasses import replace
@@ -175,6 +176,61 @@ def test_a_worker_reads_every_copy_of_the_store_it_is_sent_through_one_connectio
     store.put("html", "parent", "v1", b"<p>from the parent</p>")
     store.commit()
     assert list(in_background(_connections_of_copies, [5], store)) == [1]
+
+
+def _damage_then_big_puts(key: str, store: Store) -> list[tuple[bytes | None, str, bool]]:
+    """In a forked worker: a lookup that finds damage, then whether another writer can write;
+    then a put past the worker's limit, and whether it was written without a commit."""
+    found = pickle.loads(pickle.dumps(store)).get("html", key, "v1")  # a copy, as a pool task has
+    other = sqlite3.connect(str(store.path), timeout=0)
+    try:
+        other.execute("INSERT INTO entries VALUES ('html', 'other', 'v1', x'00', x'00')")
+        other.commit()
+        meanwhile = "written"
+    except sqlite3.OperationalError as exc:
+        meanwhile = str(exc)
+    finally:
+        other.close()
+    store.local().put("blob", "big", "v1", b"x" * (17 << 20))  # over the 16 MiB a worker keeps
+    return [(found, meanwhile, Store(store.path).get("blob", "big", "v1") is not None)]
+
+
+def test_a_worker_that_finds_damage_or_keeps_much_writes_at_once(tmp_path: Path) -> None:
+    from generator.parallel import in_background
+
+    store = Store(tmp_path / "store.sqlite")
+    store.put("html", "k", "v1", b"<p>x</p>")
+    store.commit()
+    with sqlite3.connect(tmp_path / "store.sqlite") as db:
+        db.execute("UPDATE entries SET value = ? WHERE key = 'k'", (b"<p>flipped</p>",))
+    assert list(in_background(_damage_then_big_puts, ["k"], store)) == [(None, "written", True)]
+    assert store.keys("html") == {"other"}  # the damaged entry was dropped
+    store.take_notes()
+    assert store.warnings == ["the build cache's html k was damaged; it is made again"]
+
+
+def test_posts_rendered_here_are_committed_before_page_workers_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --jobs 2 and no render worker to be had (a fork that fails), a changed post renders
+    in this process; the forked page workers must find its HTML in the store. Uncommitted, they
+    found it missing, and the whole build ran a second time."""
+    from generator import parallel
+    from generator.content import render
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    files = {f"posts/2024-01-{1 + n % 28:02d}-p{n}.md": post(f"P{n}", f"2024-01-{1 + n % 28:02d}") for n in range(70)}
+    blog = make_blog(tmp_path / "blog", {"pyproject.toml": SETTINGS, **files})
+    assert build_site(BuildOptions(source=blog, jobs=2, progress=False)).rendered > 64
+    for module in (render, parallel):  # as where no process can be forked
+        monkeypatch.setattr(module, "begin_worker", lambda warm_up=None: None)
+    forgotten: list[object] = []
+    monkeypatch.setattr(BuildSession, "forget", lambda self, damaged: forgotten.append(damaged))
+    (blog / "posts" / "2024-01-01-p0.md").write_text(post("P0", "2024-01-01", "Edited.\n"), encoding="utf-8")
+    (blog / "pyproject.toml").write_text(SETTINGS.replace('"Memo"', '"Memo too"'), encoding="utf-8")  # every page again
+    result = build_site(BuildOptions(source=blog, jobs=2, progress=False))
+    assert forgotten == [] and result.diagnostics == [] and result.rendered > 64
+    assert "Edited." in (blog / "site" / "posts" / "p0" / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_remembered_post_whose_deps_went_missing_is_an_error(blog: Path) -> None:

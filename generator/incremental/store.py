@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 _PUT = "INSERT OR REPLACE INTO entries (kind, key, version, checksum, value) VALUES (?, ?, ?, ?, ?)"
 LAYOUT = 1  # the table's own layout (SQLite's user_version); another one is a store to start afresh
+PENDING_MAX = 16 << 20  # bytes a worker keeps unwritten at most (see put)
 T = TypeVar("T")
 
 
@@ -43,6 +44,7 @@ class Store:
         self._owner = os.getpid()  # forked workers read; only the process that made it writes
         self._worker = False  # a forked worker's own store (`local`): what it says goes to the parent
         self._pending: list[tuple[str, str, str, bytes, bytes]] = []  # a worker's puts, until commit()
+        self._pending_bytes = 0
 
     def local(self) -> Store:
         """This store, or, in a forked worker, the worker's own writable connection to its file
@@ -132,6 +134,9 @@ class Store:
             return
         if self._worker:
             self._pending.append((kind, key, version, checksum(value), value))
+            self._pending_bytes += len(value)
+            if self._pending_bytes > PENDING_MAX:  # a batch of notebook posts: written early
+                self.commit()
             return
         self._run(_PUT, (kind, key, version, checksum(value), value))
 
@@ -146,7 +151,7 @@ class Store:
 
     def commit(self) -> None:
         if self._pending:
-            rows, self._pending = self._pending, []
+            rows, self._pending, self._pending_bytes = self._pending, [], 0
             self._guarded(lambda: self._connection().executemany(_PUT, rows), None)
         if self._db is not None and self._writes():
             self._guarded(self._db.commit, None)
@@ -182,7 +187,10 @@ class Store:
 
     def _damaged(self, kind: str, key: str) -> None:
         self._say(f"the build cache's {kind} {key[:16]} was damaged; it is made again")
-        self.local().delete(kind, [key])
+        local = self.local()
+        local.delete(kind, [key])
+        if self._in_worker():  # at once: a worker's open write would hold the lock others wait on
+            local.commit()
 
     def _in_worker(self) -> bool:
         return self._worker or not self._writes()
