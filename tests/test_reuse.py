@@ -125,20 +125,25 @@ def test_a_store_entry_comes_back_and_another_version_or_damage_is_a_miss(tmp_pa
     assert again.keys("html") == set() and again.keys("entry") == set()  # damaged entries are dropped
 
 
+def _another_writer(store: Store) -> str:
+    """What another worker's connection, never waiting for the lock, gets from a write now."""
+    other = sqlite3.connect(str(store.path), timeout=0)
+    try:
+        other.execute("INSERT INTO entries VALUES ('html', 'other', 'v1', x'00', x'00')")
+        other.commit()
+        return "written"
+    except sqlite3.OperationalError as exc:
+        return str(exc)
+    finally:
+        other.close()
+
+
 def _put_in_a_worker(key: str, store: Store) -> list[tuple[str, bytes | None]]:
     """In a forked worker: whether another writer can write between its put and its commit,
     and what a reader sees after the commit."""
     local = store.local()
     local.put("html", key, "v1", b"<p>from a worker</p>")
-    other = sqlite3.connect(str(store.path), timeout=0)  # another worker's connection, never waiting
-    try:
-        other.execute("INSERT INTO entries VALUES ('html', 'other', 'v1', x'00', x'00')")
-        other.commit()
-        meanwhile = "written"
-    except sqlite3.OperationalError as exc:
-        meanwhile = str(exc)
-    finally:
-        other.close()
+    meanwhile = _another_writer(store)
     local.commit()
     return [(meanwhile, Store(store.path).get("html", key, "v1"))]
 
@@ -182,15 +187,7 @@ def _damage_then_big_puts(key: str, store: Store) -> list[tuple[bytes | None, st
     """In a forked worker: a lookup that finds damage, then whether another writer can write;
     then a put past the worker's limit, and whether it was written without a commit."""
     found = pickle.loads(pickle.dumps(store)).get("html", key, "v1")  # a copy, as a pool task has
-    other = sqlite3.connect(str(store.path), timeout=0)
-    try:
-        other.execute("INSERT INTO entries VALUES ('html', 'other', 'v1', x'00', x'00')")
-        other.commit()
-        meanwhile = "written"
-    except sqlite3.OperationalError as exc:
-        meanwhile = str(exc)
-    finally:
-        other.close()
+    meanwhile = _another_writer(store)
     store.local().put("blob", "big", "v1", b"x" * (17 << 20))  # over the 16 MiB a worker keeps
     return [(found, meanwhile, Store(store.path).get("blob", "big", "v1") is not None)]
 
