@@ -127,7 +127,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
         from .content.render import render_worker
 
         renderer = render_worker() if options.jobs > 1 else None
-        from .config import load_config
+        from .config import input_folders, load_config
         from .faults import probe_writable
         from .incremental.bodies import DamagedEntry
         from .website.write import check_out_folder
@@ -143,7 +143,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
                 break
             except DamagedEntry as damaged:
                 if attempt == 2:
-                    raise JourneyError(_unusable_cache(session)) from damaged
+                    raise JourneyError(session.unusable()) from damaged
                 session.forget(damaged)
         # Damage found in the cache and repaired: said, but never an error, not even with --strict.
         notes = [warning(display_path(session.store.path), 1, 1, text) for text in dict.fromkeys(session.store.warnings)]
@@ -154,22 +154,6 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
             renderer.dismiss()  # not given work, or its results not taken: stopped
         if own:
             session.close()
-
-
-def _unusable_cache(session: BuildSession) -> Diagnostic:
-    """The cache failed three tries in a row: a full disk under it, say, where nothing can be stored."""
-    said = next((text.split(";")[0] for text in session.store.warnings if "could not be used" in text),
-                "the build cache's entries were damaged on every try")
-    return error(display_path(session.cache) + "/", 0, 0, f"{said}; nothing was changed in the site")
-
-
-def input_folders(config: SiteConfig) -> list[Path]:
-    """The folders a build reads (the output folder may be inside none of them)."""
-    from .config import source_folders, theme_dirs
-
-    root = config.root
-    return [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, root / "notebooks",
-            *theme_dirs(config), root / "_includes"]
 
 
 def _build(

@@ -108,6 +108,13 @@ def source_folders(config: SiteConfig) -> list[str]:
     return list(dict.fromkeys(folders))
 
 
+def input_folders(config: SiteConfig) -> list[Path]:
+    """The folders a build reads (the output folder may be inside none of them)."""
+    root = config.root
+    return [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, root / "notebooks",
+            *theme_dirs(config), root / "_includes"]
+
+
 _TYPES: dict[str, type] = {
     f.name: f.type for f in fields(SiteConfig) if f.name not in ("root", "extra")  # type: ignore[misc]
 }

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Diagnostic, warning
+from ..errors import Diagnostic, error, warning
 from ..files import CACHE_FOLDER, display_path
 from .manifest import Manifest, load_manifest, manifest_path, out_tag
 from .scan import StatCache, inputs_digest, scan_inputs
@@ -80,6 +80,13 @@ class BuildSession:
         folders = [Path(p) for p in manifest.folders]
         scanned = scan_inputs(folders, [Path(p) for p in manifest.files], self.stats) if manifest.inputs else {}
         return LastBuild(self, out, options, manifest, scanned)
+
+    def unusable(self) -> Diagnostic:
+        """What to say when the store failed three tries in a row: a full disk under it, say,
+        where nothing can be stored."""
+        said = next((text.split(";")[0] for text in self.store.warnings if "could not be used" in text),
+                    "the build cache's entries were damaged on every try")
+        return error(display_path(self.cache) + "/", 0, 0, f"{said}; nothing was changed in the site")
 
     def forget(self, damaged: DamagedEntry) -> None:
         """Drop a rendering found damaged, so the next try renders its post again."""
