@@ -218,7 +218,6 @@ def _build(
         if entry is not None:
             reuse.took(key, entry)
         problems += found
-    reuse.commit()  # what was rendered here (--jobs 1, or no worker to be had): for the page workers
     rendered, found = reuse.rendered(work)
     problems = list(dict.fromkeys(problems + found))  # a broken site-wide .bib is said once, not per post
     # 4. The site: order, listings, taxonomies, series, URL collisions; the commit notebook links pin.

@@ -90,7 +90,5 @@ class StoredRenderings:
         store.put_json("entry", rendering.key, self.format, rendering.entry)
 
     def flush(self) -> None:
-        """Commit what a forked worker stored; in the build's own process, the build commits."""
-        store = self.store.local()
-        if store is not self.store:
-            store.commit()
+        """Commit what this process stored, for the others to read (page workers, the parent)."""
+        self.store.local().commit()
