@@ -12,10 +12,11 @@ R = TypeVar("R")
 
 
 def parallel_map(
-    function: Callable[..., list[R]], items: Sequence[T], *shared: Any, jobs: int, min_items: int = 16
+    function: Callable[..., list[R]], items: Sequence[T], *shared: Any, jobs: int, min_items: int = 16,
+    max_chunk: int | None = None,
 ) -> list[R]:
     """`function(item, *shared)` for each item, each returning a list; the lists concatenated in order."""
-    return list(parallel_iter(function, items, *shared, jobs=jobs, min_items=min_items))
+    return list(parallel_iter(function, items, *shared, jobs=jobs, min_items=min_items, max_chunk=max_chunk))
 
 
 def parallel_iter(

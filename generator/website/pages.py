@@ -103,7 +103,8 @@ def render_site(
     todo = [(job, clean) for job in planned if (clean := staging.reserve(job.path, job.origin, job.fingerprint))]
     _WORKER.update(site=site, env=env, bodies=bodies, root=staging.root)
     try:
-        problems = parallel_map(_render_job, todo, jobs=jobs, min_items=64)  # forking costs more below that
+        # Forking costs more than 64 pages; chunks of 64 at most keep both workers busy to the end.
+        problems = parallel_map(_render_job, todo, jobs=jobs, min_items=64, max_chunk=64)
     finally:
         _WORKER.clear()
     unique = sorted(set(problems))  # a broken template breaks every page that uses it: say so once
