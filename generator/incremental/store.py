@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 _PUT = "INSERT OR REPLACE INTO entries (kind, key, version, checksum, value) VALUES (?, ?, ?, ?, ?)"
-LAYOUT = 1  # the table's own layout (SQLite's user_version); another one is a store to start afresh
+LAYOUT = 2  # the table's own layout (SQLite's user_version); another one is a store to start afresh
 PENDING_MAX = 16 << 20  # bytes a worker keeps unwritten at most (see put)
 T = TypeVar("T")
 
@@ -268,9 +268,12 @@ class Store:
             if db.execute("PRAGMA user_version").fetchone()[0] != LAYOUT:  # new, or another layout
                 db.execute("PRAGMA journal_mode=WAL")  # kept by the file from now on
                 db.execute("DROP TABLE IF EXISTS entries")
+                # A rowid table, its key in an index beside it: values are pages of HTML, and a
+                # WITHOUT ROWID table keeps each row inside the key's B-tree, which random keys
+                # then rewrite all over (writing 4,000 renderings of 9 KB: 2.6 times as long).
                 db.execute(
                     "CREATE TABLE entries (kind TEXT NOT NULL, key TEXT NOT NULL, version TEXT NOT NULL,"
-                    " checksum BLOB NOT NULL, value BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID"
+                    " checksum BLOB NOT NULL, value BLOB NOT NULL, PRIMARY KEY (kind, key))"
                 )
                 db.execute(f"PRAGMA user_version = {LAYOUT}")
                 db.commit()
