@@ -186,3 +186,86 @@ def test_head_is_read_without_git_in_a_worktree_with_packed_refs_and_detached(hi
     assert found is not None and found.head == first
 
     assert find_repository(tmp_path / "home") is None  # the ceiling: never above it
+
+
+def _many_posts(root: Path, count: int, *, dated: bool) -> list[Path]:
+    """`count` posts, more than `read_files` reads in this process; each its own words."""
+    files = {"pyproject.toml": '[tool.journey]\ntitle = "Many"\ntimezone = "UTC"\n'}
+    for n in range(count):
+        name = f"posts/2020-01-{n % 28 + 1:02d}-post-{n}.md" if dated else f"posts/post-{n}.md"
+        files[name] = f"---\ntitle: Post {n}\ntags: [t{n % 7}]\n---\nPost number {n} says {n * n} in words of its own.\n"
+    make_blog(root, files)
+    return sorted(root / name for name in files if name.startswith("posts/"))
+
+
+def test_posts_read_in_workers_come_back_with_what_the_workers_learned(tmp_path: Path) -> None:
+    from generator.content.sources import READ_POOL_LEAST, read_files
+    from generator.incremental.history import StoredDates
+    from generator.incremental.parsed import StoredYaml
+    from generator.incremental.store import Store
+
+    root = tmp_path / "blog"
+    paths = _many_posts(root, READ_POOL_LEAST + 44, dated=False)
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "all", date="2021-03-04T05:06:07+00:00")
+    config, _ = load_config(root)
+    store = Store(tmp_path / "store.sqlite")
+    yaml, dates = StoredYaml(store), StoredDates(store, root, [root / "posts"])
+    reads = read_files(config, paths, yaml, dates, jobs=2)
+
+    assert [read.source for read in reads] == paths
+    assert {read.document.post.date for read in reads} == {datetime(2021, 3, 4, 5, 6, 7, tzinfo=UTC)}
+    assert [read.document.post.title for read in reads] == [f"Post {p.stem.split('-')[1]}" for p in paths]
+    here = StoredYaml(Store(None))
+    assert read_files(config, paths, here, jobs=1) == reads  # the same reads as in this process
+    blocks = here.used
+    assert len(blocks) == len(paths) and yaml.used == blocks  # the keys each worker used came back
+    assert store.keys("yaml") == blocks  # and what they parsed, each worker wrote itself
+    assert dates.used  # a post was dated by git in a worker: the build must watch HEAD
+    assert dates.watched == [str(root / ".git" / "HEAD"), str(root / ".git" / "refs" / "heads" / "main")]
+    store.close()
+
+
+def test_posts_dated_by_their_names_are_read_in_workers_without_git(tmp_path: Path) -> None:
+    from generator.content.sources import READ_POOL_LEAST, read_files
+    from generator.incremental.history import StoredDates
+    from generator.incremental.parsed import StoredYaml
+    from generator.incremental.store import Store
+
+    root = tmp_path / "blog"
+    paths = _many_posts(root, READ_POOL_LEAST, dated=True)
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "all")
+    config, _ = load_config(root)
+    env, log = spy(tmp_path)
+    os.environ["PATH"], before = env["PATH"], os.environ["PATH"]
+    try:
+        store = Store(None)
+        dates = StoredDates(store, root, [root / "posts"])
+        reads = read_files(config, paths, StoredYaml(store), dates, jobs=2)
+    finally:
+        os.environ["PATH"] = before
+    assert len(reads) == len(paths) and all(not read.problems for read in reads)
+    assert calls(log) == [] and not dates.used
+
+
+def test_a_blog_read_in_workers_builds_the_site_one_process_builds(tmp_path: Path) -> None:
+    root = tmp_path / "blog"
+    _many_posts(root, 300, dated=False)
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "all", date="2021-03-04T05:06:07+00:00")
+    env, log = spy(tmp_path)
+    code, _, err = run_journey("build", "--source", str(root), "--jobs", "2", cwd=tmp_path, env=env)
+    assert code == 0, err
+    assert calls(log) == ["log"]  # once, in this process, before the workers fork
+    assert run_journey("build", "--source", str(root), "--out", str(tmp_path / "one"), "--jobs", "1", cwd=tmp_path)[0] == 0
+    ours = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    theirs = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}
+    assert ours == theirs
+
+    git(root, "commit", "-q", "--allow-empty", "-m", "more")  # HEAD moved: watched, so a build
+    code, _, err = run_journey("build", "--source", str(root), "--jobs", "2", cwd=tmp_path, env=env)
+    assert code == 0 and "is up to date" not in err and calls(log) == ["log"]

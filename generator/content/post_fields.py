@@ -215,5 +215,9 @@ def post_assets(path: Path) -> tuple[Path, ...]:
 def names_its_date(meta: dict[str, Any] | None, path: Path) -> bool:
     """Whether a post is dated by its own file (a `date:` or a dated file name), not by git or
     the file's time: then its reading depends on nothing else."""
-    stem = path.parent.name if path.name in BUNDLE_INDEXES else path.stem
-    return bool(meta and meta.get("date") is not None) or DATED_NAME.match(stem) is not None
+    return bool(meta and meta.get("date") is not None) or dated_by_name(path)
+
+
+def dated_by_name(path: Path) -> bool:
+    """Whether a post file's name (a bundle's: its folder's) carries its date, as Jekyll's do."""
+    return DATED_NAME.match(path.parent.name if path.name in BUNDLE_INDEXES else path.stem) is not None

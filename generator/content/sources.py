@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error, warning
@@ -150,6 +150,54 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
     front matter (default: PyYAML, `front_matter.parse_yaml`); `dates` dates a post that names
     no date by its first commit (default: `blog_dates(config)`, one `git log` for this call)."""
     return READERS.get(path.suffix.lower(), read_markdown)(config, path, parse_yaml, dates)
+
+
+READ_POOL_LEAST = 256  # posts: fewer are read here (a pool of two costs ~20 ms to fork, 100 posts' reading)
+_READING: dict[str, Any] = {}  # what forked read workers inherit: the settings and the two helpers
+
+
+class SharedState(Protocol):
+    """A `parse_yaml` or `dates` that keeps state of its own (the build store's: see
+    incremental/parsed.py and history.py), so it can be used in forked worker processes."""
+
+    def share(self, paths: Sequence[Path]) -> None: ...  # here, before workers fork to read `paths`
+
+    def notes(self) -> Any: ...  # in a worker, after a batch: what this process must learn of it
+
+    def take(self, notes: Any) -> None: ...  # here: a worker's notes
+
+
+def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser | None = None,
+               dates: FileDates | None = None, *, jobs: int = 1) -> list[PostRead]:
+    """`read_file` for each path, in order; many of them (a first build) in `jobs` forked
+    workers. A helper with state of its own (`SharedState`) is made ready before they fork, and
+    what each worker's copy learned comes back to it here."""
+    if jobs <= 1 or len(paths) < READ_POOL_LEAST:
+        return [read_file(config, path, parse_yaml, dates) for path in paths]
+    from ..parallel import parallel_map
+
+    helpers = [helper for helper in (parse_yaml, dates) if hasattr(helper, "notes")]
+    for helper in helpers:
+        helper.share(paths)  # type: ignore[union-attr]
+    size = -(-len(paths) // (jobs * 4))  # a few batches per worker balances uneven posts
+    _READING.update(config=config, parse_yaml=parse_yaml, dates=dates, helpers=helpers)
+    try:
+        batches = parallel_map(_read_batch, [paths[i : i + size] for i in range(0, len(paths), size)],
+                               jobs=jobs, min_items=1, max_chunk=1)
+    finally:
+        _READING.clear()
+    reads: list[PostRead] = []
+    for batch, notes in batches:
+        reads.extend(batch)
+        for helper, note in zip(helpers, notes, strict=True):
+            helper.take(note)  # type: ignore[union-attr]
+    return reads
+
+
+def _read_batch(paths: Sequence[Path]) -> list[tuple[list[PostRead], list[Any]]]:
+    config, parse_yaml, dates = _READING["config"], _READING["parse_yaml"], _READING["dates"]
+    reads = [read_file(config, path, parse_yaml, dates) for path in paths]
+    return [(reads, [helper.notes() for helper in _READING["helpers"]])]
 
 
 def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None,

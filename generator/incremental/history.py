@@ -4,6 +4,7 @@ one `git log` after each new commit, none while HEAD stays where it was."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,25 @@ class StoredDates:
     def __call__(self, path: Path) -> datetime | None:
         self.used = True
         return self._git_dates()(path)
+
+    # Reading in forked workers (content.sources.read_files): the dates are read here, once,
+    # before they fork, and whether a post was dated by them comes back.
+
+    def share(self, paths: Iterable[Path]) -> None:
+        """Read the dates now if a post among `paths` could need them: one whose file name
+        carries no date (a Jekyll blog's posts never do)."""
+        from ..content.post_fields import dated_by_name
+
+        if self._dates is None and not all(dated_by_name(path) for path in paths):
+            self._git_dates()
+            self.store.commit()
+
+    def notes(self) -> bool:
+        used, self.used = self.used, False
+        return used
+
+    def take(self, used: bool) -> None:
+        self.used = self.used or used
 
     @property
     def watched(self) -> list[str]:

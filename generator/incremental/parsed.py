@@ -41,9 +41,23 @@ class StoredYaml:
             return _decode(known[0]), {name: (line, col) for name, (line, col) in known[1].items()}
         meta, positions = parse_yaml(source)  # a YAML error is raised, never stored
         encoded = _encode(meta)
-        if encoded is not _NOT_JSON:
-            self.store.put("yaml", key, FORMAT, json.dumps([encoded, positions], sort_keys=True).encode("utf-8"))
+        if encoded is not _NOT_JSON:  # in a read worker, by the worker's own connection
+            self.store.local().put("yaml", key, FORMAT, json.dumps([encoded, positions], sort_keys=True).encode("utf-8"))
         return meta, positions
+
+    # Reading in forked workers (content.sources.read_files): each writes what it parsed, and
+    # the keys it used come back here, for `collect_yaml`.
+
+    def share(self, paths: object) -> None:
+        self.store.commit()  # a write of this process's left open would hold the workers' back
+
+    def notes(self) -> list[str]:
+        self.store.local().commit()
+        used, self.used = sorted(self.used), set()
+        return used
+
+    def take(self, used: list[str]) -> None:
+        self.used.update(used)
 
 
 class StoredToml:
