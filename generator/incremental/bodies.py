@@ -4,6 +4,7 @@ highlighted code blocks, by content key. Damage found at that point raises `Dama
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,14 @@ class StoredBodies:
 
     def html(self, render_key: str) -> str:
         return self._get("html", render_key, render_key).decode("utf-8")
+
+    def html_many(self, render_keys: Sequence[str]) -> dict[str, str]:
+        """The HTML of each rendering, by key, in one lookup (a batch of pages)."""
+        found = self.store.get_many("html", render_keys, self.format)
+        for key in render_keys:
+            if key not in found:
+                raise DamagedEntry(key, f"html {key[:16]}")
+        return {key: data.decode("utf-8") for key, data in found.items()}
 
     def text(self, render_key: str) -> str:
         return self._get("text", render_key, render_key).decode("utf-8")

