@@ -163,6 +163,7 @@ def _build(
     """The stages, for a build with something to do: (files in the site, pages rendered, problems).
     `renderer`: a worker begun for the render stage (`render_worker`), or None."""
     from .content.render import post_notebooks, render_key, render_posts, render_scope
+    from .content.render import warm_up as render_warm_up
     from .content.sources import find_sources, read_files, select_posts
     from .website.assemble import assemble_site
     from .website.run_links import source_revision
@@ -172,7 +173,9 @@ def _build(
     now = build_time()
     # 1. Sources: only the post files added or changed since the last build are read.
     paths, unread = find_sources(config)
-    reads = read_files(config, reuse.unread(paths), reuse.parse_yaml, reuse.dates, jobs=options.jobs)
+    # While workers read a first build's posts, Markdown's modules load here, for the render pool to inherit.
+    reads = read_files(config, reuse.unread(paths), reuse.parse_yaml, reuse.dates, jobs=options.jobs,
+                       meanwhile=render_warm_up)
     documents = {read.source: read.document for read in reads if read.document is not None}
     catalog, found = reuse.posts(paths, reads)
     problems = settings_problems + unread + found

@@ -13,24 +13,29 @@ R = TypeVar("R")
 
 def parallel_map(
     function: Callable[..., list[R]], items: Sequence[T], *shared: Any, jobs: int, min_items: int = 16,
-    max_chunk: int | None = None,
+    max_chunk: int | None = None, meanwhile: Callable[[], None] | None = None,
 ) -> list[R]:
     """`function(item, *shared)` for each item, each returning a list; the lists concatenated in order."""
-    return list(parallel_iter(function, items, *shared, jobs=jobs, min_items=min_items, max_chunk=max_chunk))
+    return list(parallel_iter(function, items, *shared, jobs=jobs, min_items=min_items, max_chunk=max_chunk,
+                              meanwhile=meanwhile))
 
 
 def parallel_iter(
     function: Callable[..., list[R]], items: Sequence[T], *shared: Any, jobs: int, min_items: int = 16,
-    max_chunk: int | None = None,
+    max_chunk: int | None = None, meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[R]:
     """What `parallel_map` returns, yielded in order as the chunks finish, so a consumer can
     store each result and let it go. At most two chunks per worker are in flight (of at most
     `max_chunk` items), so big results (rendered HTML) never pile up in this process.
+    `meanwhile()` runs here once the workers have their first chunks, before the first result
+    is waited for (in-process, before the work): what this process would otherwise do later.
 
     Workers are forked, so they inherit everything the parent built (Jinja environment, site)
     without pickling it; only the items and results cross process boundaries.
     """
     if jobs <= 1 or len(items) < min_items or not sys.platform.startswith("linux"):
+        if meanwhile is not None:
+            meanwhile()
         for item in items:
             yield from function(item, *shared)
         return
@@ -48,6 +53,10 @@ def parallel_iter(
         pending: deque[Future[list[R]]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(_run_chunk, function, chunk, shared))
+            if len(pending) >= 2 * jobs or len(pending) == len(chunks):
+                if meanwhile is not None:
+                    meanwhile()
+                    meanwhile = None
             if len(pending) >= 2 * jobs:
                 yield from pending.popleft().result()
         while pending:

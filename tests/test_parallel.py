@@ -357,3 +357,30 @@ def test_a_process_forked_meanwhile_does_not_hold_the_work_back() -> None:
     finally:
         os.kill(holder, signal.SIGKILL)
         os.waitpid(holder, 0)
+
+
+def test_a_pool_s_meanwhile_runs_here_once_while_its_workers_work() -> None:
+    from generator.parallel import parallel_map
+
+    ran: list[tuple[int, float, float]] = []
+
+    def meanwhile() -> None:
+        began = time.monotonic()
+        time.sleep(0.4)  # this process's own work, while the workers have their first chunks
+        ran.append((os.getpid(), began, time.monotonic()))
+
+    done = parallel_map(_timed, list(range(8)), 0.2, jobs=2, min_items=1, meanwhile=meanwhile)
+    assert [item for item, *_ in done] == list(range(8))
+    assert len(ran) == 1 and ran[0][0] == os.getpid() and os.getpid() not in {pid for _, pid, *_ in done}
+    first_began, last_ended = min(began for *_, began, _ in done), max(ended for *_, ended in done)
+    assert ran[0][1] < last_ended  # it did not wait for the work to end
+    assert first_began < ran[0][2]  # and the work began before this process's own ended: they overlapped
+
+
+def test_in_process_meanwhile_runs_once_before_the_work() -> None:
+    from generator.parallel import parallel_map
+
+    order: list[str] = []
+    assert parallel_map(lambda item: [order.append(f"item {item}") or item], [1, 2], jobs=1,
+                        meanwhile=lambda: order.append("meanwhile")) == [1, 2]
+    assert order == ["meanwhile", "item 1", "item 2"]

@@ -153,10 +153,12 @@ def render_worker() -> Worker[Any] | None:
     """A forked process to render a few posts in (see render_posts), begun as soon as the build
     knows it has work, before it knows which posts: it loads Markdown's modules (~70 ms) while
     this process reads the sources. None where processes do not fork."""
-    return begin_worker(_warm_up)
+    return begin_worker(warm_up)
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
+    """Load Markdown's modules and make its renderer in this process: before a pool forks, so
+    its workers need not each do it (~80 ms), while this process waits on other workers."""
     from .render_post import warm_up
 
     warm_up()

@@ -168,10 +168,12 @@ class SharedState(Protocol):
 
 
 def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser | None = None,
-               dates: FileDates | None = None, *, jobs: int = 1) -> list[PostRead]:
+               dates: FileDates | None = None, *, jobs: int = 1,
+               meanwhile: Callable[[], None] | None = None) -> list[PostRead]:
     """`read_file` for each path, in order; many of them (a first build) in `jobs` forked
-    workers. A helper with state of its own (`SharedState`) is made ready before they fork, and
-    what each worker's copy learned comes back to it here."""
+    workers, while this process does `meanwhile()`. A helper with state of its own
+    (`SharedState`) is made ready before they fork, and what each worker's copy learned comes
+    back to it here."""
     if jobs <= 1 or len(paths) < READ_POOL_LEAST:
         return [read_file(config, path, parse_yaml, dates) for path in paths]
     from ..parallel import parallel_map
@@ -183,7 +185,7 @@ def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser
     _READING.update(config=config, parse_yaml=parse_yaml, dates=dates, helpers=helpers)
     try:
         batches = parallel_map(_read_batch, [paths[i : i + size] for i in range(0, len(paths), size)],
-                               jobs=jobs, min_items=1, max_chunk=1)
+                               jobs=jobs, min_items=1, max_chunk=1, meanwhile=meanwhile)
     finally:
         _READING.clear()
     reads: list[PostRead] = []
