@@ -119,6 +119,35 @@ def test_highlight_code() -> None:
     )
 
 
+SAMPLES = {  # a block per lexer family: names, punctuation, strings, comments, nested tokens
+    "python": 'import os\n\n@dataclass\nclass A(B):\n    """Doc."""\n    x: int = 0x1F  # c\n'
+              '    def f(self, *a, **k) -> None:\n        return [i for i in a if i is not None] or f"{k!r}"\n',
+    "javascript": "const f = async (a, {b = 2} = {}) => { /* c */ return `${a}` ?? null; };\n",
+    "bash": 'for f in *.md; do echo "$f" | sed -e "s/a/b/" > /dev/null 2>&1; done\n',
+    "json": '{"a": [1, 2.5e3, true, null], "b": {"c": "d"}}\n',
+    "yaml": "title: A post\ntags: [ml, 'x']\ndate: 2021-01-01\n",
+    "c": "#include <stdio.h>\nint main(void) { printf(\"%d\\n\", 1 << 3); return 0; }\n",
+    "html": '<div class="x" id=y><!-- c --><a href="/a?b=1&amp;c">t</a></div>\n',
+    "sql": "SELECT a, COUNT(*) FROM t WHERE b IN ('x', 2) GROUP BY a;\n",
+}
+
+
+def test_highlighting_writes_bare_classes_as_text_as_the_pattern_would() -> None:
+    """The formatter leaves out spans of classes the stylesheet has no rule for: byte for byte
+    what Pygments' own HTML gives once those spans are removed."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+
+    from generator.content.highlight import _formatter, _lexer, _unstyled_spans
+
+    plain = HtmlFormatter(cssclass="highlight", wrapcode=True)
+    for language, code in SAMPLES.items():
+        made = highlight_code(code, language)
+        assert made == _unstyled_spans().sub(r"\1", highlight(code, _lexer(language), plain)), language
+        assert _unstyled_spans().search(highlight(code, _lexer(language), plain)), language  # there were some
+        assert not _unstyled_spans().search(highlight(code, _lexer(language), _formatter())), language  # none made
+
+
 def test_the_syntax_stylesheets_are_one_pygments_style_each() -> None:
     light, dark = pygments_css("default"), pygments_css("monokai")
     assert "\n.highlight .k { color: #008000; font-weight: bold }" in light
