@@ -256,12 +256,24 @@ def test_diagnostics_of_remembered_posts_follow_the_working_folder(blog: Path, m
     assert "posts/odd.md:4:1: warning: unknown front matter key 'colour'" in [str(d) for d in second.diagnostics]
 
 
-def test_a_post_dated_by_git_or_mtime_is_not_stored(blog: Path) -> None:
+def test_unpublished_posts_keep_their_rows_and_are_not_read_again(blog: Path) -> None:
+    """A draft, and a post held back for its future date (here: dated by its file's time, after
+    SOURCE_DATE_EPOCH), are read by every build though not published: their rows stay, and the
+    build after a first reads only the file that changed."""
     (blog / "posts/undated.md").write_text("---\ntitle: Undated\n---\nNo date.\n", encoding="utf-8")
+    (blog / "posts/draft.md").write_text(post("Draft", "2025-02-07", draft="true"), encoding="utf-8")
     build_site(BuildOptions(source=blog, progress=False))
     stored = {key.partition(":")[2] for key in Store(blog / ".journey-cache/store.sqlite").keys("post")}
-    assert str(blog / "posts/undated.md") not in stored
-    assert str(blog / "posts/2025-01-05-untitled.md") in stored  # the file name dates it
+    assert {str(blog / "posts/undated.md"), str(blog / "posts/draft.md")} <= stored
+    assert str(blog / "posts/2025-01-05-untitled.md") in stored
+
+    edited = blog / "posts/offset.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
+    config, _ = load_config(blog, None)
+    session = BuildSession(blog)
+    reuse = session.last_build(blog / "site", BuildOptions(source=blog).site_options()).begin(config)
+    assert [p.name for p in reuse.unread(find_post_files(config))] == ["offset.md"]
+    session.close()
 
 
 def test_a_resident_session_follows_a_series_of_edits(blog: Path, tmp_path: Path) -> None:

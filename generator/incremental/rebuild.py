@@ -244,7 +244,10 @@ class Rebuild:
         if facts != self.template_facts(digest):
             self.store.delete("templates", self.store.keys("templates"))  # only the current theme's
             self.store.put_json("templates", digest, "templates-1", facts)
-        live, sources = {item.render_key for item in posts}, {str(item.post.source) for item in posts}
+        live = {item.render_key for item in posts}
+        # Every post file read, published or not: a draft's or a future post's row is kept too,
+        # or each build after a first would read them all again.
+        sources = {str(path) for path, (post, _) in self._posts.items() if post is not None}
         session = self.session
         # What a resident session (serve) keeps in memory: this build's, nothing older.
         _keep_only(session.entries, lambda k: k in live)
