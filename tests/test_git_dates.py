@@ -152,7 +152,7 @@ def test_no_new_commit_no_git_and_a_commit_redates_the_post_it_adds(history: Pat
     git(history, "commit", "-qm", "six", date="2024-07-07T07:07:07+00:00")
     code, _, err = run_journey(*build, cwd=tmp_path, env=env)  # only the commit changed: still a build
     assert code == 0, err
-    assert calls(log) == ["log"]
+    assert calls(log) == ["merge-base", "rev-list", "log"]  # the stored HEAD is an ancestor: only the new commit is read
     assert "blog/posts/new.md:1:1: warning: no date; using the file's first git commit" in err.splitlines()
     page = (history / "site" / "posts" / "new" / "index.html").read_text()
     assert 'datetime="2024-07-07' in page
@@ -268,4 +268,80 @@ def test_a_blog_read_in_workers_builds_the_site_one_process_builds(tmp_path: Pat
 
     git(root, "commit", "-q", "--allow-empty", "-m", "more")  # HEAD moved: watched, so a build
     code, _, err = run_journey("build", "--source", str(root), "--jobs", "2", cwd=tmp_path, env=env)
-    assert code == 0 and "is up to date" not in err and calls(log) == ["log"]
+    assert code == 0 and "is up to date" not in err and calls(log) == ["merge-base", "rev-list", "log"]
+
+
+def _first_commits_of(root: Path, since: tuple[str, dict[str, str]] | None = None) -> dict[str, str]:
+    from generator.content.git_dates import first_commits
+
+    return first_commits(find_repository(root), [root / "posts"], since)
+
+
+def test_after_new_commits_in_a_line_only_they_are_read_and_the_dates_are_the_whole_log_s(
+        history: Path, tmp_path: Path) -> None:
+    before = git(history, "rev-parse", "HEAD")
+    known = _first_commits_of(history)
+    make_blog(history, {"posts/new.md": undated("New")})
+    git(history, "add", ".")
+    git(history, "commit", "-qm", "six: a new post", date="2023-05-05T00:00:00+00:00")
+    git(history, "mv", "posts/a.md", "posts/sub/a-moved.md")
+    git(history, "commit", "-qm", "seven: a rename", date="2023-06-06T00:00:00+00:00")
+    git(history, "rm", "-q", "posts/ü x.md")
+    git(history, "commit", "-qm", "eight: a delete", date="2023-07-07T00:00:00+00:00")
+    env, log = spy(tmp_path)
+    os.environ["PATH"], path = env["PATH"], os.environ["PATH"]
+    try:
+        since = _first_commits_of(history, (before, known))
+        lines = log.read_text().splitlines()
+    finally:
+        os.environ["PATH"] = path
+    assert since == _first_commits_of(history)  # what the whole log gives
+    assert since["posts/sub/a-moved.md"] == known["posts/a.md"]  # through the rename
+    assert since["posts/new.md"] == "2023-05-05T00:00:00+00:00"
+    assert [_subcommand(line.split()) for line in lines] == ["merge-base", "rev-list", "log"]
+    assert f"{before}..HEAD" in lines[2].split()  # the new commits only
+
+
+def _commands(log: Path) -> list[list[str]]:
+    """The git command lines the spy logged (each without its `-c` options), the log emptied."""
+    lines = [line.split() for line in log.read_text().splitlines()] if log.exists() else []
+    log.unlink(missing_ok=True)
+    for words in lines:
+        while words and words[0] == "-c":
+            del words[:2]
+    return lines
+
+
+def test_a_merge_or_a_rewritten_history_since_the_stored_head_reads_the_whole_log(history: Path, tmp_path: Path) -> None:
+    before = git(history, "rev-parse", "HEAD")
+    known = _first_commits_of(history)
+    git(history, "checkout", "-q", "-b", "side")
+    make_blog(history, {"posts/new.md": undated("New")})
+    git(history, "add", ".")
+    git(history, "commit", "-qm", "on a side branch", date="2023-05-05T00:00:00+00:00")
+    git(history, "checkout", "-q", "main")
+    make_blog(history, {"posts/main.md": undated("C again")})
+    git(history, "add", ".")
+    git(history, "commit", "-qm", "on main", date="2023-06-06T00:00:00+00:00")
+    git(history, "merge", "-q", "--no-edit", "side", date="2023-07-07T00:00:00+00:00")
+    whole = _first_commits_of(history)
+    env, log = spy(tmp_path)
+    os.environ["PATH"], path = env["PATH"], os.environ["PATH"]
+    try:
+        merged = _first_commits_of(history, (before, known))
+        after_merge = _commands(log)
+        git(history, "reset", "-q", "--hard", before)
+        make_blog(history, {"posts/amended.md": undated("New")})
+        git(history, "add", ".")
+        git(history, "commit", "-q", "--amend", "-m", "five, rewritten", date="2022-04-04T00:00:00+00:00")
+        rewritten = _first_commits_of(history, (before, known))
+        after_rewrite = _commands(log)
+        again = _first_commits_of(history)
+    finally:
+        os.environ["PATH"] = path
+    assert merged == whole and merged["posts/new.md"] == "2023-05-05T00:00:00+00:00"
+    assert [words[0] for words in after_merge] == ["merge-base", "rev-list", "log"]
+    assert after_merge[-1][-3:] == ["HEAD", "--", "posts"]  # a merge among the commits since: the whole log
+    assert rewritten == again and rewritten["posts/amended.md"] == "2022-04-04T00:00:00+00:00"
+    assert [words[0] for words in after_rewrite] == ["merge-base", "log"]  # not an ancestor any more
+    assert after_rewrite[-1][-3:] == ["HEAD", "--", "posts"]

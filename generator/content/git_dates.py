@@ -86,33 +86,56 @@ def _git_head(top: Path) -> str:
     return done.stdout.strip()
 
 
-def first_commits(repository: Repository, folders: list[Path]) -> dict[str, str]:
+def first_commits(repository: Repository, folders: list[Path],
+                  since: tuple[str, dict[str, str]] | None = None) -> dict[str, str]:
     """Each file under `folders` that the history has → its first commit's author date (ISO
-    8601), by path relative to the repository's top. One `git log`; {} when git cannot run."""
+    8601), by path relative to the repository's top. One `git log`; {} when git cannot run.
+
+    `since`: (an earlier HEAD, what this gave for it). When that commit is an ancestor of HEAD
+    and the commits since it are a line (no merge), only they are read, on top of those dates:
+    the whole log is then those commits, newest first, and after them the earlier HEAD's log,
+    so the result is the same (a commit on a history of 4,000 costs its own diff, not a second
+    of all of theirs)."""
     if not repository.head:
         return {}
     specs = sorted({os.path.relpath(f, repository.top) for f in folders if f.is_relative_to(repository.top)})
     if not specs:
         return {}
+    if since is not None and since[0] and _follows_in_a_line(repository, since[0]):
+        log = _git(repository, "log", *_LOG, f"{since[0]}..HEAD", "--", *specs)
+        if log is not None:
+            return _added(log, dict(since[1]))
+    log = _git(repository, "log", *_LOG, "HEAD", "--", *specs)
+    return _added(log) if log is not None else {}
+
+
+# Newest first, as git streams it (`--reverse` holds the whole history in memory first).
+_LOG = ("-M", "--name-status", "-z", "--no-show-signature", "--format=%x01%aI")
+
+
+def _follows_in_a_line(repository: Repository, commit: str) -> bool:
+    """Whether HEAD is `commit` and commits made on top of it one after another, no merge among them."""
+    return (_git(repository, "merge-base", "--is-ancestor", commit, "HEAD") is not None
+            and _git(repository, "rev-list", "--count", "--min-parents=2", f"{commit}..HEAD") == "0\n")
+
+
+def _git(repository: Repository, *args: str) -> str | None:
+    """What a git command printed, or None when it failed or could not run."""
     import subprocess  # only when the dates are not stored for this HEAD
 
-    # Newest first, as git streams it (`--reverse` holds the whole history in memory first), and
-    # a small delta cache: git's default 96 MiB would be most of a build's memory on a long history.
-    command = ["git", "-c", "core.quotePath=false", "-c", "core.deltaBaseCacheLimit=8m", "log", "-M",
-               "--name-status", "-z", "--no-show-signature", "--format=%x01%aI", "HEAD", "--", *specs]
+    # A small delta cache: git's default 96 MiB would be most of a build's memory on a long history.
+    command = ["git", "-c", "core.quotePath=false", "-c", "core.deltaBaseCacheLimit=8m", *args]
     try:
         done = subprocess.run(command, cwd=repository.top, capture_output=True, timeout=GIT_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired):
-        return {}
-    if done.returncode != 0:
-        return {}
-    return _added(done.stdout.decode("utf-8", "surrogateescape"))
+        return None
+    return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
 
 
-def _added(log: str) -> dict[str, str]:
+def _added(log: str, dates: dict[str, str] | None = None) -> dict[str, str]:
     """The first date of each path in `git log --name-status -z` output (newest commit first),
-    through renames."""
-    dates: dict[str, str] = {}
+    through renames; `dates`, those of the commits before these."""
+    dates = {} if dates is None else dates
     for commit in reversed(log.split("\x01")[1:]):
         stamp, _, changes = commit.partition("\0")
         fields = changes.lstrip("\n").split("\0")
@@ -135,14 +158,15 @@ class GitDates:
     """`path → first commit time` for the files of one repository, from `first_commits`, run at
     the first question (a blog whose posts all have dates never runs git)."""
 
-    def __init__(self, repository: Repository | None, folders: list[Path], known: dict[str, str] | None = None) -> None:
-        self.repository, self.folders = repository, folders
+    def __init__(self, repository: Repository | None, folders: list[Path], known: dict[str, str] | None = None,
+                 since: tuple[str, dict[str, str]] | None = None) -> None:
+        self.repository, self.folders, self.since = repository, folders, since
         self._dates = known
 
     @property
     def dates(self) -> dict[str, str]:
         if self._dates is None:
-            self._dates = first_commits(self.repository, self.folders) if self.repository else {}
+            self._dates = first_commits(self.repository, self.folders, self.since) if self.repository else {}
         return self._dates
 
     def __call__(self, path: Path) -> datetime | None:

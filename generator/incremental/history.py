@@ -67,8 +67,8 @@ class StoredDates:
             stored = self.store.get_json("gitdates", key, FORMAT, _valid)
             if stored is not None and stored[0] == repository.head:
                 self._dates = GitDates(repository, self.folders, known=stored[1])
-            else:
-                self._dates = GitDates(repository, self.folders)
+            else:  # the commits since the stored HEAD only, where they follow it in a line
+                self._dates = GitDates(repository, self.folders, since=(stored[0], stored[1]) if stored else None)
                 self.store.put("gitdates", key, FORMAT, json.dumps([repository.head, self._dates.dates]).encode("utf-8"))
         return self._dates
 
