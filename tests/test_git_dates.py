@@ -14,12 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import make_blog, run_journey
 
 from generator.config import load_config
 from generator.content.git_dates import find_repository
 from generator.content.sources import read_posts
-
-from conftest import make_blog, run_journey
 
 REAL_GIT = "/usr/bin/git"
 
