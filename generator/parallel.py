@@ -53,14 +53,41 @@ def parallel_iter(
         pending: deque[Future[list[R]]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(_run_chunk, function, chunk, shared))
-            if len(pending) >= 2 * jobs or len(pending) == len(chunks):
-                if meanwhile is not None:
-                    meanwhile()
-                    meanwhile = None
+            if meanwhile is not None and (len(pending) >= 2 * jobs or len(pending) == len(chunks)):
+                meanwhile()  # the workers have their first chunks
+                meanwhile = None
             if len(pending) >= 2 * jobs:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+
+_INHERITED: dict[int, tuple[Callable[..., Any], Sequence[Any]]] = {}  # parallel_batches' work, by call
+
+
+def parallel_batches(
+    function: Callable[[Sequence[T]], list[R]], items: Sequence[T], *, jobs: int, most: int | None = None,
+    min_items: int = 1, meanwhile: Callable[[], None] | None = None,
+) -> Iterator[R]:
+    """`function(batch)` for consecutive batches of `items`, a few per worker (of at most
+    `most`), the results in order as the batches finish; in-process for fewer than `min_items`.
+    The workers inherit `function` and `items` when they fork, so only where each batch begins
+    and ends is sent (not four thousand documents pickled), and `function` may be a closure."""
+    size = max(1, -(-len(items) // (jobs * 4)))
+    size = min(size, most) if most else size
+    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    call = id(bounds)  # a key of this call's own, while its workers may still fork
+    _INHERITED[call] = (function, items)
+    try:
+        yield from parallel_iter(_inherited_batch, bounds, call, jobs=jobs if len(items) >= min_items else 1,
+                                 min_items=1, max_chunk=1, meanwhile=meanwhile)
+    finally:
+        del _INHERITED[call]
+
+
+def _inherited_batch(bounds: tuple[int, int], call: int) -> list[Any]:
+    function, items = _INHERITED[call]
+    return function(items[bounds[0] : bounds[1]])
 
 
 def _run_chunk(function: Callable[..., list[R]], chunk: Sequence[Any], shared: tuple[Any, ...]) -> list[R]:

@@ -384,3 +384,15 @@ def test_in_process_meanwhile_runs_once_before_the_work() -> None:
     assert parallel_map(lambda item: [order.append(f"item {item}") or item], [1, 2], jobs=1,
                         meanwhile=lambda: order.append("meanwhile")) == [1, 2]
     assert order == ["meanwhile", "item 1", "item 2"]
+
+
+def test_batches_run_in_workers_that_inherit_a_closure_and_its_items() -> None:
+    from generator.parallel import parallel_batches
+
+    seen = {"offset": 1000}  # a closure over this: it could not be pickled to a pool
+    done = list(parallel_batches(lambda batch: [(len(batch), os.getpid(), item + seen["offset"]) for item in batch],
+                                 list(range(40)), jobs=2, most=3))
+    assert [item for *_, item in done] == [1000 + n for n in range(40)]
+    assert max(size for size, *_ in done) == 3 and os.getpid() not in {pid for _, pid, _ in done}
+    here = list(parallel_batches(lambda batch: [os.getpid()] * len(batch), list(range(5)), jobs=2, min_items=6))
+    assert here == [os.getpid()] * 5  # fewer than min_items: in this process

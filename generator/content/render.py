@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Document, Heading, NotebookRequest, Post, RenderedPost, restored
-from ..parallel import Worker, begin_worker, in_background, parallel_iter
+from ..parallel import Worker, begin_worker, in_background, parallel_batches
 from .thumbnails import image_file, pillow_version
 
 if TYPE_CHECKING:
@@ -125,28 +125,8 @@ def render_posts(
         return in_background(_render_batch, [work], *shared)
     if worker is not None:
         worker.dismiss()
-    return _in_pool(work, shared, jobs)
-
-
-_POOL: dict[str, Any] = {}  # what a pool's forked workers inherit: the work and what it shares
-
-
-def _in_pool(work: Sequence[tuple[Document, list[Any], str]], shared: tuple[Any, ...],
-             jobs: int) -> Iterator[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
-    """The work in batches, by a pool that inherits it when it forks (at the first result
-    asked for): only where each batch begins and ends is sent, not four thousand documents."""
-    size = max(1, min(BATCH, -(-len(work) // (jobs * 4))))  # a few batches per worker balances uneven posts
-    _POOL.update(work=work, shared=shared)
-    try:
-        yield from parallel_iter(_render_range, [(start, min(start + size, len(work)))
-                                                 for start in range(0, len(work), size)],
-                                 jobs=jobs, min_items=1, max_chunk=1)
-    finally:
-        _POOL.clear()
-
-
-def _render_range(bounds: tuple[int, int]) -> list[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
-    return _render_batch(_POOL["work"][bounds[0] : bounds[1]], *_POOL["shared"])
+    # A pool inherits the work when it forks (at the first result asked for).
+    return parallel_batches(lambda batch: _render_batch(batch, *shared), work, jobs=jobs, most=BATCH)
 
 
 def render_worker() -> Worker[Any] | None:

@@ -153,7 +153,6 @@ def read_file(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = No
 
 
 READ_POOL_LEAST = 256  # posts: fewer are read here (a pool of two costs ~20 ms to fork, 100 posts' reading)
-_READING: dict[str, Any] = {}  # what forked read workers inherit: the settings and the two helpers
 
 
 class SharedState(Protocol):
@@ -176,30 +175,22 @@ def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser
     back to it here."""
     if jobs <= 1 or len(paths) < READ_POOL_LEAST:
         return [read_file(config, path, parse_yaml, dates) for path in paths]
-    from ..parallel import parallel_map
+    from ..parallel import parallel_batches
 
-    helpers = [helper for helper in (parse_yaml, dates) if hasattr(helper, "notes")]
+    helpers: list[SharedState] = [h for h in (parse_yaml, dates) if hasattr(h, "notes")]  # type: ignore[misc]
     for helper in helpers:
-        helper.share(paths)  # type: ignore[union-attr]
-    size = -(-len(paths) // (jobs * 4))  # a few batches per worker balances uneven posts
-    _READING.update(config=config, parse_yaml=parse_yaml, dates=dates, helpers=helpers)
-    try:
-        batches = parallel_map(_read_batch, [paths[i : i + size] for i in range(0, len(paths), size)],
-                               jobs=jobs, min_items=1, max_chunk=1, meanwhile=meanwhile)
-    finally:
-        _READING.clear()
+        helper.share(paths)
+
+    def read_batch(batch: Sequence[Path]) -> list[tuple[list[PostRead], list[Any]]]:  # in a worker
+        reads = [read_file(config, path, parse_yaml, dates) for path in batch]
+        return [(reads, [helper.notes() for helper in helpers])]
+
     reads: list[PostRead] = []
-    for batch, notes in batches:
+    for batch, notes in parallel_batches(read_batch, paths, jobs=jobs, meanwhile=meanwhile):
         reads.extend(batch)
         for helper, note in zip(helpers, notes, strict=True):
-            helper.take(note)  # type: ignore[union-attr]
+            helper.take(note)
     return reads
-
-
-def _read_batch(paths: Sequence[Path]) -> list[tuple[list[PostRead], list[Any]]]:
-    config, parse_yaml, dates = _READING["config"], _READING["parse_yaml"], _READING["dates"]
-    reads = [read_file(config, path, parse_yaml, dates) for path in paths]
-    return [(reads, [helper.notes() for helper in _READING["helpers"]])]
 
 
 def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None = None,

@@ -21,7 +21,7 @@ import jinja2
 from ..content.markdown_copy import copy_name
 from ..errors import Diagnostic
 from ..models import PostWithBody, RenderedPost
-from ..parallel import parallel_map
+from ..parallel import parallel_batches
 from . import feeds
 from .assemble import ListingPage, Site, Term, term_slug
 from .cite_post import post_bibtex
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from .pagefind import PagefindBundle
     from .search_shards import ShardedIndex
 
-_WORKER: dict[str, Any] = {}  # what forked page workers inherit: site, environment, bodies
 PAGE_BATCH = 64  # pages: fewer are rendered here; more go to workers in batches of at most this many
 
 
@@ -104,17 +103,11 @@ def render_site(
     facts = _TemplateFacts(env, templates, template_facts or {})
     planned = _plan(site, env, theme, facts, search_engine)
     todo = [(job, clean) for job in planned if (clean := staging.reserve(job.path, job.origin, job.fingerprint))]
-    _WORKER.update(site=site, env=env, bodies=bodies, root=staging.root, todo=todo)
-    try:
-        # Forking costs more than 64 pages; batches of 64 at most keep both workers busy to the
-        # end, and each batch's posts' HTML is one lookup. The workers inherit the jobs: only
-        # where each batch begins and ends is sent (a listing page's context holds its posts).
-        size = max(1, min(PAGE_BATCH, -(-len(todo) // (jobs * 4))))
-        batches = [(start, min(start + size, len(todo))) for start in range(0, len(todo), size)]
-        problems = parallel_map(_render_batch, batches, jobs=jobs if len(todo) >= PAGE_BATCH else 1, min_items=1,
-                                max_chunk=1)
-    finally:
-        _WORKER.clear()
+    # Forking costs more than 64 pages; batches of 64 at most keep both workers busy to the end,
+    # and each batch's posts' HTML is one lookup. The workers inherit the jobs (a listing page's
+    # context holds its posts).
+    problems = list(parallel_batches(lambda batch: _render_batch(batch, site, env, bodies, staging.root), todo,
+                                     jobs=jobs, most=PAGE_BATCH, min_items=PAGE_BATCH))
     unique = sorted(set(problems))  # a broken template breaks every page that uses it: say so once
     for item in site.posts:
         _post_files(staging, bodies, item, site.config.root)
@@ -122,15 +115,14 @@ def render_site(
     return PagesResult(len(todo), unique, layout, facts.facts)
 
 
-def _render_batch(bounds: tuple[int, int]) -> list[Diagnostic]:
-    site: Site = _WORKER["site"]
-    batch: list[tuple[PageJob, str]] = _WORKER["todo"][bounds[0] : bounds[1]]
-    html = _WORKER["bodies"].html_many([site.posts[job.post_index].render_key for job, _ in batch if job.post_index >= 0])
-    return [problem for job, target in batch for problem in _render_job(job, target, html)]
+def _render_batch(batch: Sequence[tuple[PageJob, str]], site: Site, env: jinja2.Environment, bodies: Bodies,
+                  root: Path) -> list[Diagnostic]:
+    html = bodies.html_many([site.posts[job.post_index].render_key for job, _ in batch if job.post_index >= 0])
+    return [problem for job, target in batch for problem in _render_job(job, target, site, env, html, root)]
 
 
-def _render_job(job: PageJob, target: str, html: Mapping[str, str]) -> list[Diagnostic]:
-    site: Site = _WORKER["site"]
+def _render_job(job: PageJob, target: str, site: Site, env: jinja2.Environment, html: Mapping[str, str],
+                root: Path) -> list[Diagnostic]:
     if job.post_index >= 0:
         post = site.posts[job.post_index]
         older, newer = site.neighbours(job.post_index)
@@ -139,9 +131,9 @@ def _render_job(job: PageJob, target: str, html: Mapping[str, str]) -> list[Diag
                    "series": site.series_places.get(post.post.url_path)}
     else:
         context = {**job.context, "site": site}
-    html, found = render_page(_WORKER["env"], job.template, context, job.origin)
+    page, found = render_page(env, job.template, context, job.origin)
     if not found:
-        make_room(_WORKER["root"], target).write_text(html, encoding="utf-8")
+        make_room(root, target).write_text(page, encoding="utf-8")
     return found
 
 
