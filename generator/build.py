@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # a build with nothing to do loads none of these
     from .config import SiteConfig
     from .incremental.rebuild import Rebuild
     from .models import ClusterOptions, NotebookRequest, Post
-    from .parallel import Worker
+    from .worker import Worker
 
 
 @dataclass(frozen=True)

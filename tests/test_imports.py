@@ -55,7 +55,7 @@ def test_the_build_modules_load_nothing_heavy_on_import() -> None:
     # Jinja2 and Pygments (templates, the syntax stylesheets) are fine: every build uses them.
     assert loaded_after("""
         import generator.cli, generator.build, generator.website.templates, generator.website.feeds
-        import generator.content.front_matter, generator.parallel
+        import generator.content.front_matter, generator.parallel, generator.worker
     """) == []
 
 

@@ -1,4 +1,4 @@
-"""The background worker (`parallel.in_background`, `parallel.begin_worker`): real forked processes,
+"""The background worker (`worker.in_background`, `worker.begin_worker`): real forked processes,
 real pipes and signals."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import JourneyError, error
-from generator.parallel import begin_worker, in_background
+from generator.worker import begin_worker, in_background
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="processes fork only on Linux")
 
@@ -172,7 +172,7 @@ def test_ctrl_c_ends_the_worker_without_running_the_code_it_was_forked_from(tmp_
     script = textwrap.dedent(f"""
         import signal, sys
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        from generator.parallel import begin_worker, in_background
+        from generator.worker import begin_worker, in_background
         from tests.test_parallel import _waits
         try:
             results = in_background(_waits, [1], {str(pid_file)!r})

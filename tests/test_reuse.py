@@ -152,7 +152,7 @@ def test_a_workers_puts_reach_the_file_at_its_commit_in_one_go(tmp_path: Path) -
     """Two render workers storing post by post waited on each other's write lock longer than
     they rendered: a worker keeps its puts, holding no lock, and writes them all when it commits
     (once per batch of posts)."""
-    from generator.parallel import in_background
+    from generator.worker import in_background
 
     store = Store(tmp_path / "store.sqlite")
     store.put("html", "parent", "v1", b"<p>from the parent</p>")
@@ -175,7 +175,7 @@ def test_a_worker_reads_every_copy_of_the_store_it_is_sent_through_one_connectio
     """A pool sends each task its own pickled copy of the store. A connection apiece was kept
     until a garbage collection, which a build never runs (sqlite3 connections sit in a reference
     cycle): render workers grew by a few hundred KiB a task, 40 MiB on the 1,000-post corpus."""
-    from generator.parallel import in_background
+    from generator.worker import in_background
 
     store = Store(tmp_path / "store.sqlite")
     store.put("html", "parent", "v1", b"<p>from the parent</p>")
@@ -193,7 +193,7 @@ def _damage_then_big_puts(key: str, store: Store) -> list[tuple[bytes | None, st
 
 
 def test_a_worker_that_finds_damage_or_keeps_much_writes_at_once(tmp_path: Path) -> None:
-    from generator.parallel import in_background
+    from generator.worker import in_background
 
     store = Store(tmp_path / "store.sqlite")
     store.put("html", "k", "v1", b"<p>x</p>")
@@ -212,14 +212,14 @@ def test_posts_rendered_here_are_committed_before_page_workers_read_them(
     """With --jobs 2 and no render worker to be had (a fork that fails), a changed post renders
     in this process; the forked page workers must find its HTML in the store. Uncommitted, they
     found it missing, and the whole build ran a second time."""
-    from generator import parallel
+    from generator import worker
     from generator.content import render
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     files = {f"posts/2024-01-{1 + n % 28:02d}-p{n}.md": post(f"P{n}", f"2024-01-{1 + n % 28:02d}") for n in range(70)}
     blog = make_blog(tmp_path / "blog", {"pyproject.toml": SETTINGS, **files})
     assert build_site(BuildOptions(source=blog, jobs=2, progress=False)).rendered > 64
-    for module in (render, parallel):  # as where no process can be forked
+    for module in (render, worker):  # as where no process can be forked
         monkeypatch.setattr(module, "begin_worker", lambda warm_up=None: None)
     forgotten: list[object] = []
     monkeypatch.setattr(BuildSession, "forget", lambda self, damaged: forgotten.append(damaged))

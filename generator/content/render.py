@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Document, Heading, NotebookRequest, Post, RenderedPost, restored
-from ..parallel import Worker, begin_worker, in_background, parallel_batches
+from ..parallel import parallel_batches
+from ..worker import Worker, begin_worker, in_background
 from .thumbnails import image_file, pillow_version
 
 if TYPE_CHECKING:
