@@ -244,9 +244,7 @@ class Rebuild:
         if facts != self.template_facts(digest):
             self.store.delete("templates", self.store.keys("templates"))  # only the current theme's
             self.store.put_json("templates", digest, "templates-1", facts)
-        live = {item.render_key for item in posts}
-        # Every post file read, published or not: a draft's or a future post's row is kept too,
-        # or each build after a first would read them all again.
+        live = {item.render_key for item in posts}  # every post read keeps its row, drafts and future posts too
         sources = {str(path) for path, (post, _) in self._posts.items() if post is not None}
         session = self.session
         # What a resident session (serve) keeps in memory: this build's, nothing older.
@@ -294,7 +292,6 @@ def _valid_post_row(row: Any) -> bool:
 def _valid_facts(data: Any) -> bool:
     return isinstance(data, dict) and all(
         isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], bool) for v in data.values())
-
 
 
 def _digest(*parts: str) -> str:
