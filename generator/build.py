@@ -175,7 +175,7 @@ def _build(
     paths, unread = find_sources(config)
     # While workers read a first build's posts, Markdown's modules load here, for the render pool to inherit.
     reads = read_files(config, reuse.unread(paths), reuse.parse_yaml, reuse.dates, jobs=options.jobs,
-                       meanwhile=render_warm_up)
+                       meanwhile=render_warm_up, keep=reuse.keep_reads)
     documents = {read.source: read.document for read in reads if read.document is not None}
     catalog, found = reuse.posts(paths, reads)
     problems = settings_problems + unread + found

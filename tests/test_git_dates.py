@@ -260,6 +260,11 @@ def test_a_blog_read_in_workers_builds_the_site_one_process_builds(tmp_path: Pat
     code, _, err = run_journey("build", "--source", str(root), "--jobs", "2", cwd=tmp_path, env=env)
     assert code == 0, err
     assert calls(log) == ["log"]  # once, in this process, before the workers fork
+    from generator.incremental.store import Store
+
+    store = Store(root / ".journey-cache" / "store.sqlite")
+    assert len(store.keys("post")) == 300  # each worker stored the rows of the posts it read: none is read again
+    store.close()
     assert run_journey("build", "--source", str(root), "--out", str(tmp_path / "one"), "--jobs", "1", cwd=tmp_path)[0] == 0
     ours = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
     theirs = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*") if p.is_file()}

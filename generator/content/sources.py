@@ -168,13 +168,18 @@ class SharedState(Protocol):
 
 def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser | None = None,
                dates: FileDates | None = None, *, jobs: int = 1,
-               meanwhile: Callable[[], None] | None = None) -> list[PostRead]:
+               meanwhile: Callable[[], None] | None = None,
+               keep: Callable[[Sequence[PostRead]], None] | None = None) -> list[PostRead]:
     """`read_file` for each path, in order; many of them (a first build) in `jobs` forked
     workers, while this process does `meanwhile()`. A helper with state of its own
     (`SharedState`) is made ready before they fork, and what each worker's copy learned comes
-    back to it here."""
+    back to it here. `keep(reads)` is called on each batch of reads in the process that read
+    it (the build stores its post rows there: see Rebuild.keep_reads)."""
     if jobs <= 1 or len(paths) < READ_POOL_LEAST:
-        return [read_file(config, path, parse_yaml, dates) for path in paths]
+        reads = [read_file(config, path, parse_yaml, dates) for path in paths]
+        if keep is not None:
+            keep(reads)
+        return reads
     from ..parallel import parallel_batches
 
     helpers: list[SharedState] = [h for h in (parse_yaml, dates) if hasattr(h, "notes")]  # type: ignore[misc]
@@ -183,6 +188,8 @@ def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser
 
     def read_batch(batch: Sequence[Path]) -> list[tuple[list[PostRead], list[Any]]]:  # in a worker
         reads = [read_file(config, path, parse_yaml, dates) for path in batch]
+        if keep is not None:
+            keep(reads)
         return [(reads, [helper.notes() for helper in helpers])]
 
     reads: list[PostRead] = []

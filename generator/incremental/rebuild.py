@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import JEKYLL_CONFIG, SiteConfig, source_folders, theme_dirs
+from ..config import SiteConfig
 from ..content.post_fields import BUNDLE_INDEXES, post_assets, undated_post_date
 from ..errors import Diagnostic
 from ..models import Post, RenderedPost
@@ -22,26 +22,13 @@ from .history import StoredDates
 from .manifest import Manifest, manifest_path, out_tag, save_manifest
 from .parsed import StoredYaml, collect_yaml
 from .rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
-from .scan import changed_while_building, code_digest, inputs_digest, scan_inputs
+from .scan import changed_while_building, code_digest, input_paths, inputs_digest, scan_inputs
 from .search_records import store_search, stored_search
 
 if TYPE_CHECKING:
     from .session import LastBuild
 
 POSTS = "posts-8"  # the version of stored post rows
-
-
-def input_paths(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
-    """(folders, files) a build of this blog reads: posts, static files, notebook results, the
-    theme and Liquid's `_includes/`; the settings, the notebook environment, and the notebooks and deps posts name."""
-    root = config.root
-    # The blog's own templates/ even before it exists: creating it changes the site.
-    themes = list(dict.fromkeys([root / "templates", *theme_dirs(config)]))
-    folders = [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, *themes,
-               root / "_includes"]  # Liquid's includes
-    files = [root / "pyproject.toml", root / JEKYLL_CONFIG, root / config.environment,
-             *(Path(p) for p in sorted(named))]
-    return folders, files
 
 
 class Rebuild:
@@ -105,20 +92,32 @@ class Rebuild:
             post = replace(post, assets=post_assets(path))
         return post, list(problems)
 
-    def posts(self, paths: Sequence[Path], reads: Sequence[Any]) -> tuple[list[Post], list[Diagnostic]]:
-        """Every post in the order of `paths` — read just now, or unchanged since the last
-        build — and the problems found reading them. Reads that stand alone are stored."""
+    def keep_reads(self, reads: Sequence[Any]) -> None:
+        """`read_files`' `keep`: store the rows of posts just read, in the process that read them
+        (a read worker by its own connection, committed before its batch goes back)."""
+        store = self.store.local()
+        for read, post, undated in self._kept(reads):
+            problems = [diagnostic_to_json(d) for d in read.problems]
+            store.put_json("post", f"{self.scope}:{read.source}", POSTS,
+                           [post.digest, post_to_json(post, self.config.tz), problems, undated])
+        if store is not self.store:
+            store.commit()
+
+    def _kept(self, reads: Sequence[Any]) -> Iterator[tuple[Any, Post, str]]:
+        """The reads whose post is stored, each with where its date came from when it names none
+        (checked before its row is reused)."""
         for read in reads:
             post = read.document.post if read.document is not None else None
-            self._posts[read.source] = (post, list(read.problems))  # type: ignore[assignment]
             if post is not None and not any(d.is_error for d in read.problems):
-                # Where the date of a post that names none came from: checked before its row is reused.
-                undated = "" if read.standalone else undated_post_date(read.source, self.config.tz, self.dates)[0]
-                key = f"{self.scope}:{read.source}"
-                row = [post.digest, post_to_json(post, self.config.tz), [diagnostic_to_json(d) for d in read.problems],
-                       undated]
-                self.store.put_json("post", key, POSTS, row)
-                self.session.posts[key] = (post.digest, post, list(read.problems), undated)
+                yield read, post, "" if read.standalone else undated_post_date(read.source, self.config.tz, self.dates)[0]
+
+    def posts(self, paths: Sequence[Path], reads: Sequence[Any]) -> tuple[list[Post], list[Diagnostic]]:
+        """Every post in the order of `paths` — read just now (and stored by `keep_reads`), or
+        unchanged since the last build — and the problems found reading them."""
+        for read in reads:
+            self._posts[read.source] = (read.document.post if read.document else None, list(read.problems))  # type: ignore[assignment]
+        for read, post, undated in self._kept(reads):
+            self.session.posts[f"{self.scope}:{read.source}"] = (post.digest, post, list(read.problems), undated)
         found = [self._posts[p] for p in paths if p in self._posts]
         return [post for post, _ in found if post is not None], [d for _, problems in found for d in problems]
 

@@ -13,13 +13,26 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..files import CACHE_FOLDER
-from ..files import read_sealed, write_sealed
+from ..config import JEKYLL_CONFIG, SiteConfig, source_folders, theme_dirs
+from ..files import CACHE_FOLDER, read_sealed, write_sealed
 
 FORMAT = "stats-3"
 RACY_NS = 2_000_000_000
 _SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", CACHE_FOLDER}
 CODE = Path(__file__).resolve().parent.parent  # journey's own files: a new journey builds anew
+
+
+def input_paths(config: SiteConfig, named: Iterable[str] = ()) -> tuple[list[Path], list[Path]]:
+    """(folders, files) a build of this blog reads: posts, static files, notebook results, the
+    theme and Liquid's `_includes/`; the settings, the notebook environment, and the notebooks and deps posts name."""
+    root = config.root
+    # The blog's own templates/ even before it exists: creating it changes the site.
+    themes = list(dict.fromkeys([root / "templates", *theme_dirs(config)]))
+    folders = [*(root / folder for folder in source_folders(config)), root / config.freeze_dir, *themes,
+               root / "_includes"]  # Liquid's includes
+    files = [root / "pyproject.toml", root / JEKYLL_CONFIG, root / config.environment,
+             *(Path(p) for p in sorted(named))]
+    return folders, files
 
 
 class StatCache:

@@ -138,7 +138,8 @@ class LastBuild:
     def begin(self, config: SiteConfig, *, verify: bool = False) -> Rebuild:
         """Scan the inputs the settings name, for a build that has something to do. `verify`:
         read every stored rendering through before reusing it (after damage was found)."""
-        from .rebuild import Rebuild, input_paths
+        from .rebuild import Rebuild
+        from .scan import input_paths
 
         folders, files = input_paths(config)
         base = [str(f) for f in files]
