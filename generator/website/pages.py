@@ -103,16 +103,27 @@ def render_site(
     facts = _TemplateFacts(env, templates, template_facts or {})
     planned = _plan(site, env, theme, facts, search_engine)
     todo = [(job, clean) for job in planned if (clean := staging.reserve(job.path, job.origin, job.fingerprint))]
+    layout: list[SearchLayout | PagefindBundle | ShardedIndex | None] = []
+
+    def the_rest() -> None:
+        """The posts' own files, feeds, sitemap, search index, assets."""
+        for item in site.posts:
+            _post_files(staging, bodies, item, site.config.root)
+        layout.append(_derived_files(site, staging, bodies, [j.path for j in planned], assets, theme,
+                                     (search_engine, search)))
+
     # Forking costs more than 64 pages; batches of 64 at most keep both workers busy to the end,
     # and each batch's posts' HTML is one lookup. The workers inherit the jobs (a listing page's
-    # context holds its posts).
+    # context holds its posts). Meanwhile this process writes the rest of the site, unless
+    # Pagefind must index the pages first.
+    early = search_engine != "pagefind"
     problems = list(parallel_batches(lambda batch: _render_batch(batch, site, env, bodies, staging.root), todo,
-                                     jobs=jobs, most=PAGE_BATCH, min_items=PAGE_BATCH))
+                                     jobs=jobs, most=PAGE_BATCH, min_items=PAGE_BATCH,
+                                     meanwhile=the_rest if early else None))
+    if not early:
+        the_rest()
     unique = sorted(set(problems))  # a broken template breaks every page that uses it: say so once
-    for item in site.posts:
-        _post_files(staging, bodies, item, site.config.root)
-    layout = _derived_files(site, staging, bodies, [j.path for j in planned], assets, theme, (search_engine, search))
-    return PagesResult(len(todo), unique, layout, facts.facts)
+    return PagesResult(len(todo), unique, layout[0], facts.facts)
 
 
 def _render_batch(batch: Sequence[tuple[PageJob, str]], site: Site, env: jinja2.Environment, bodies: Bodies,
