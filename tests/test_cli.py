@@ -208,3 +208,35 @@ def test_a_warning_many_posts_share_is_shown_three_times_then_counted(tmp_path: 
         assert err.splitlines()[:-1] == expected
     code, _, err = build(blog, "--verbose")
     assert [line for line in err.splitlines() if said in line] == [f"posts/p{n:02d}.md:1:1: {said}" for n in range(12)]
+
+
+RUN_WITH = """
+import atexit, sys, threading, time
+from pathlib import Path
+from generator.cli import run
+
+marker = Path(sys.argv[1])
+atexit.register(lambda: marker.write_text("exit handlers ran", encoding="utf-8"))
+if sys.argv[2] == "thread":  # a thread still running when the command is done: waited for
+    threading.Thread(target=lambda: (time.sleep(0.3), (marker.parent / "thread").write_text("done"))).start()
+sys.argv = ["journey", "build", "--source", sys.argv[3]]
+run()
+"""
+
+
+@pytest.mark.parametrize("thread", ["no-thread", "thread"])
+def test_the_command_exits_with_its_code_after_the_exit_handlers_and_any_thread(tmp_path: Path, thread: str) -> None:
+    """`journey` (cli.run) skips tearing the interpreter down, but not what the ordinary exit
+    does first: exit handlers run, output is flushed, a running thread is waited for."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    result = subprocess.run([sys.executable, "-c", RUN_WITH, str(tmp_path / "marker"), thread,
+                             str(tmp_path / "no-such-blog")], cwd=REPO, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"journey build: --source {tmp_path / 'no-such-blog'}: no such folder\nusage: journey build")
+    assert (tmp_path / "marker").read_text(encoding="utf-8") == "exit handlers ran"
+    assert (tmp_path / "thread").exists() == (thread == "thread")
