@@ -45,11 +45,13 @@ def run() -> None:
     """The `journey` command and `python -m generator`: `main`, then an exit that skips tearing
     down the interpreter's objects one by one (a build holds a few hundred thousand: ~40 ms of a
     cold build of 4,000 posts), after the exit handlers have run and the output is flushed. With
-    another thread still running, or output that cannot be flushed, the ordinary exit."""
+    another thread still running, output that cannot be flushed, or a profiler or tracer that
+    writes its results after the command returns (`python -m cProfile -m generator`), the
+    ordinary exit."""
     code = main()
     import threading
 
-    if threading.active_count() == 1:
+    if threading.active_count() == 1 and sys.getprofile() is None and sys.gettrace() is None:
         import atexit
 
         atexit._run_exitfuncs()  # what the ordinary exit runs: temporary folders, child processes

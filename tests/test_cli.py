@@ -240,3 +240,17 @@ def test_the_command_exits_with_its_code_after_the_exit_handlers_and_any_thread(
     assert result.stderr.startswith(f"journey build: --source {tmp_path / 'no-such-blog'}: no such folder\nusage: journey build")
     assert (tmp_path / "marker").read_text(encoding="utf-8") == "exit handlers ran"
     assert (tmp_path / "thread").exists() == (thread == "thread")
+
+
+def test_under_a_profiler_the_command_ends_the_ordinary_way_so_the_profile_is_written(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    profile = tmp_path / "build.prof"
+    result = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "generator", "build",
+                             "--source", str(tmp_path / "no-such-blog")], cwd=REPO, capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert "no such folder" in result.stderr  # (cProfile swallows the exit code: it exits 0)
+    assert profile.stat().st_size > 0
