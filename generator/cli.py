@@ -14,7 +14,6 @@ from .build import BuildOptions, BuildResult, build_site, build_time, quiet_coll
 from .errors import Diagnostic, JourneyError, UsageError, error
 from .files import display_path
 
-
 ALIKE_SHOWN = 3  # a warning said of more than ALIKE_LIMIT files is shown for this many, then counted
 ALIKE_LIMIT = 10
 
@@ -39,29 +38,6 @@ def report(diagnostics: Sequence[Diagnostic], *, every: bool = False) -> None:
     for message in sorted(crowded):
         hidden = alike[message] - ALIKE_SHOWN
         print(f"journey: warning: {hidden} more files: {message} (--verbose lists them all)", file=sys.stderr)
-
-
-def run() -> None:
-    """The `journey` command and `python -m generator`: `main`, then an exit that skips tearing
-    down the interpreter's objects one by one (a build holds a few hundred thousand: ~40 ms of a
-    cold build of 4,000 posts), after the exit handlers have run and the output is flushed. With
-    another thread still running, output that cannot be flushed, or a profiler or tracer that
-    writes its results after the command returns (`python -m cProfile -m generator`), the
-    ordinary exit."""
-    code = main()
-    import threading
-
-    if threading.active_count() == 1 and sys.getprofile() is None and sys.gettrace() is None:
-        import atexit
-
-        atexit._run_exitfuncs()  # what the ordinary exit runs: temporary folders, child processes
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            sys.exit(code)
-        os._exit(code)
-    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -213,7 +213,7 @@ def test_a_warning_many_posts_share_is_shown_three_times_then_counted(tmp_path: 
 RUN_WITH = """
 import atexit, sys, threading, time
 from pathlib import Path
-from generator.cli import run
+from generator.__main__ import run
 
 marker = Path(sys.argv[1])
 atexit.register(lambda: marker.write_text("exit handlers ran", encoding="utf-8"))
@@ -226,7 +226,7 @@ run()
 
 @pytest.mark.parametrize("thread", ["no-thread", "thread"])
 def test_the_command_exits_with_its_code_after_the_exit_handlers_and_any_thread(tmp_path: Path, thread: str) -> None:
-    """`journey` (cli.run) skips tearing the interpreter down, but not what the ordinary exit
+    """`journey` (generator/__main__.py's run) skips tearing the interpreter down, but not what the ordinary exit
     does first: exit handlers run, output is flushed, a running thread is waited for."""
     import subprocess
     import sys
