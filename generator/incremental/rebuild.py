@@ -116,7 +116,9 @@ class Rebuild:
         unchanged since the last build — and the problems found reading them."""
         for read in reads:
             self._posts[read.source] = (read.document.post if read.document else None, list(read.problems))  # type: ignore[assignment]
-        for read, post, undated in self._kept(reads):
+        # What a resident session (serve) reuses next build without decoding rows; a lone build
+        # has no next build in this process, and would only work the dates out a second time.
+        for read, post, undated in self._kept(reads) if self.session.resident else ():
             self.session.posts[f"{self.scope}:{read.source}"] = (post.digest, post, list(read.problems), undated)
         found = [self._posts[p] for p in paths if p in self._posts]
         return [post for post, _ in found if post is not None], [d for _, problems in found for d in problems]
