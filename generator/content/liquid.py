@@ -116,7 +116,7 @@ def render_liquid(document: Document, site: LiquidSite, highlight: Callable[[str
     """Render a post body as Liquid; errors and warnings point into the post file (or the include)."""
     from liquid.exceptions import LiquidError
 
-    from .liquid_tags import Renderer
+    from .liquid_render import Renderer
 
     post = document.post
     source = document.body.replace(_SHORTCODE_OPEN, _SHORTCODE_MASK)
