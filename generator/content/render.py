@@ -92,7 +92,7 @@ def _linked_digest(notebook: Any, config: SiteConfig) -> bytes:
     """The images a notebook's Markdown cells link to (their names and bytes): copied beside the page."""
     if not any(c.get("cell_type") == "markdown" for c in notebook.data.get("cells", [])):
         return b""
-    from ..notebooks.conventions import linked_images
+    from ..notebooks.linked_images import linked_images
 
     found = linked_images(notebook.data, notebook.request.notebook, config.root)
     return hashlib.sha256(repr(sorted((k, n) for k, (n, _) in found.files.items())).encode()

@@ -1,16 +1,14 @@
 """Notebook authoring conventions other tools defined: fastpages' comment directives and
-Quarto's `#|` cell options in code cells, the front-matter cell of a notebook post, and the
-images a Markdown cell links to. Plain functions of a notebook's JSON; no nbconvert.
+Quarto's `#|` cell options in code cells, and the front-matter cell of a notebook post (the
+images a Markdown cell links to are linked_images.py's). Plain functions of a notebook's JSON; no nbconvert.
 
 Problems are (line within the cell, message) pairs: the caller knows the cell and the file.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 # fastpages (and nbdev) directives: a comment line of its own at the top of a code cell.
@@ -27,12 +25,9 @@ _DIRECTIVES = {
 _QUARTO = re.compile(r"^#\|\s?(.*)$")
 _QUARTO_KEYS = ("echo", "output", "include", "eval", "code-fold", "code-summary", "label", "fig-cap", "fig-alt", "tags",
                "code-line-numbers", "renderings", "dark-figure")
-_MD_IMAGE = re.compile(r"(!\[[^\]\n]*\]\(\s*<?)([^)\s>]+)(>?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\))")
-_HTML_IMAGE = re.compile(r"(<img\b[^>]*?\bsrc\s*=\s*)([\"'])(.*?)\2", re.IGNORECASE | re.DOTALL)
 _FASTPAGES_TITLE = re.compile(r"^#\s+(\S.*)$")
 _FASTPAGES_SUMMARY = re.compile(r"^>\s?(.*)$")
 _FASTPAGES_KEY = re.compile(r"^-\s+([A-Za-z_][\w-]*)\s*:(.*)$")
-IMAGE_SUFFIXES = {".png": "png", ".jpg": "jpg", ".jpeg": "jpg", ".gif": "gif", ".svg": "svg", ".webp": "webp"}
 
 
 @dataclass
@@ -251,57 +246,3 @@ def has_saved_outputs(nb: dict[str, Any]) -> bool:
     """Whether the notebook was run and saved: a code cell with outputs or an execution count."""
     return any(c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count") is not None)
                for _, c in _shown_cells(nb))
-
-
-@dataclass(frozen=True)
-class LinkedImages:
-    """The image files a notebook's Markdown cells link to: link → (name beside the page, bytes),
-    and (cell number, line in the cell, message) for each link that cannot be met."""
-
-    files: dict[str, tuple[str, bytes]]
-    problems: tuple[tuple[int, int, str], ...]
-
-
-def linked_images(nb: dict[str, Any], source: Path, root: Path) -> LinkedImages:
-    """Images linked by relative path from Markdown cells, read from beside the notebook at
-    `source`. None for a text notebook (Quarto, MyST): its Markdown is the post's own, whose
-    links work as a Markdown post's do."""
-    files: dict[str, tuple[str, bytes]] = {}
-    problems: list[tuple[int, int, str]] = []
-    if source.suffix != ".ipynb":
-        return LinkedImages(files, ())
-    folder = source.parent
-    base = root.resolve()
-    for number, cell in enumerate(nb.get("cells", []), start=1):
-        if cell.get("cell_type") != "markdown":
-            continue
-        for line, link in image_links(source_text(cell)):
-            if link in files:
-                continue
-            target = (folder / link.split("#", 1)[0].split("?", 1)[0]).resolve()
-            if not target.is_relative_to(base):
-                problems.append((number, line, f"linked image '{link}' is outside the blog folder; not copied"))
-            elif not target.is_file():
-                problems.append((number, line, f"linked image '{link}' does not exist"))
-            else:
-                data = target.read_bytes()
-                suffix = IMAGE_SUFFIXES.get(target.suffix.lower(), target.suffix.lower().lstrip(".") or "bin")
-                files[link] = (f"nb-{hashlib.sha256(data).hexdigest()[:16]}.{suffix}", data)
-    return LinkedImages(files, tuple(problems))
-
-
-def image_links(text: str) -> list[tuple[int, str]]:
-    """(line, link) of each relative image link in Markdown text: `![..](x)` and `<img src="x">`."""
-    found = [(m.start(), m.group(2)) for m in _MD_IMAGE.finditer(text)]
-    found += [(m.start(), m.group(3)) for m in _HTML_IMAGE.finditer(text)]
-    return [(text.count("\n", 0, start) + 1, link) for start, link in sorted(found) if _relative(link)]
-
-
-def rewrite_image_links(text: str, names: dict[str, str]) -> str:
-    """Markdown text with each linked image pointing at its copy beside the page."""
-    text = _MD_IMAGE.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)) + m.group(3), text)
-    return _HTML_IMAGE.sub(lambda m: m.group(1) + m.group(2) + names.get(m.group(3), m.group(3)) + m.group(2), text)
-
-
-def _relative(link: str) -> bool:
-    return bool(link) and not (re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", link) or link.startswith(("/", "#", "{")))

@@ -39,7 +39,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..glue import VALUE_MIME
-from .conventions import CellOptions, cell_options, rewrite_image_links
+from .conventions import CellOptions, cell_options
+from .linked_images import rewrite_image_links
 from .dark_figures import twin_of, wanted
 from .output_cap import capped_text
 from .interactive import Interactive, interactive_output
@@ -119,7 +120,7 @@ def render_notebook(
     presentation: Presentation | None = None,
 ) -> RenderedNotebook:
     """Render every cell; `id_prefix` keeps cell ids unique when a post has several notebooks;
-    `linked` names the copies of the images Markdown cells link to (conventions.linked_images);
+    `linked` names the copies of the images Markdown cells link to (linked_images.py);
     `presentation` is how code cells fold and long cells and outputs are cut."""
     language = nb.get("metadata", {}).get("language_info", {}).get("name") or "python"
     ctx = _Context(markdown, highlight, language, linked or {}, presentation or Presentation(), saved_widgets(nb))
