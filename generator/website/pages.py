@@ -14,46 +14,26 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jinja2
 
-from ..content.markdown_copy import copy_name
 from ..errors import Diagnostic
 from ..models import PostWithBody, RenderedPost
 from ..parallel import parallel_batches
-from . import feeds
-from .assemble import ListingPage, Site, Term, term_slug
-from .cite_post import post_bibtex
-from .copied import copied_files, outside_blog
-from .llms import llms_txt
-from .redirects import redirect_pages
-from .run_links import run_links
-from .script_data import script_json
-from .search import SearchLayout, previous_index, write_search_index
-from .search_engine import PAGEFIND_FOLDER, SHARDED_FOLDER, pagefind_binary
+from .assemble import ListingPage, Site, Term
+from .post_context import post_context
+from .search_engine import PAGEFIND_FOLDER, SHARDED_FOLDER
+from .site_files import Bodies, derived_files, digest_of, page_file, post_files, site_digest
 from .templates import Asset, has_template, render_page
-from .write import MARKER, Staging, make_room
+from .write import Staging, make_room
 
 if TYPE_CHECKING:
     from .pagefind import PagefindBundle
+    from .search import SearchLayout
     from .search_shards import ShardedIndex
 
 PAGE_BATCH = 64  # pages: fewer are rendered here; more go to workers in batches of at most this many
-
-
-class Bodies(Protocol):
-    """Where a rendered post's HTML, search text and files are found, by content key."""
-
-    def html(self, render_key: str) -> str: ...
-
-    def html_many(self, render_keys: Sequence[str]) -> dict[str, str]: ...  # one lookup for a batch of pages
-
-    def text(self, render_key: str) -> str: ...
-
-    def stored_text(self, render_key: str) -> str | None: ...  # an earlier build's, None when gone
-
-    def blob(self, digest: str, render_key: str) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -74,11 +54,6 @@ class PageJob(NamedTuple):
     fingerprint: str
     post_index: int  # for post pages: the index into site.posts; -1 for the others
     context: Mapping[str, Any]  # for the others: what their templates are given (post pages: empty)
-
-
-def page_file(url_path: str) -> str:
-    """The file behind a site URL path: `posts/x/` → `posts/x/index.html`."""
-    return url_path + "index.html" if url_path == "" or url_path.endswith("/") else url_path
 
 
 def render_site(
@@ -108,8 +83,8 @@ def render_site(
     def the_rest() -> None:
         """The posts' own files, feeds, sitemap, search index, assets."""
         for item in site.posts:
-            _post_files(staging, bodies, item, site.config.root)
-        layout.append(_derived_files(site, staging, bodies, [j.path for j in planned], assets, theme,
+            post_files(staging, bodies, item, site.config.root)
+        layout.append(derived_files(site, staging, bodies, [j.path for j in planned], assets, theme,
                                      (search_engine, search)))
 
     # Forking costs more than 64 pages; batches of 64 at most keep both workers busy to the end,
@@ -138,7 +113,7 @@ def _render_job(job: PageJob, target: str, site: Site, env: jinja2.Environment, 
         post = site.posts[job.post_index]
         older, newer = site.neighbours(job.post_index)
         body = PostWithBody(post, html[post.render_key])
-        context = {**_post_context(site, post), "post": body, "older": older, "newer": newer,
+        context = {**post_context(site, post), "post": body, "older": older, "newer": newer,
                    "series": site.series_places.get(post.post.url_path)}
     else:
         context = {**job.context, "site": site}
@@ -157,7 +132,7 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
     its own posts' listing rows (a tag page: the tag's posts), or every post's when its
     templates read `site` (the archive, say): a title edit re-renders the pages that list the
     post, not every listing page."""
-    site_rows = hashlib.sha256(b"".join(item.listing_digest for item in site.posts)).hexdigest()
+    site_rows = site_digest(site)
     jobs = []
 
     def page(url_path: str, template: str, origin: str, *, title: str, description: str = "", depends: str = "",
@@ -167,7 +142,7 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
         context = {"page": {"title": title, "description": description or site.config.description, "path": url_path}, **extra}
         sources, reads_site = facts(template)
         shown = site_rows if reads_site else _context_digest(context)
-        fingerprint = _digest(theme, template, sources, url_path, shown, *([depends] if depends else []))
+        fingerprint = digest_of(theme, template, sources, url_path, shown, *([depends] if depends else []))
         jobs.append(PageJob(page_file(url_path), template, origin, fingerprint, -1, context))
 
     for listing in site.pages:
@@ -300,164 +275,3 @@ def _post_jobs(site: Site, env: jinja2.Environment, theme: str, facts: _Template
                                   site.revision.digest if site.revision and post.notebooks else "")).encode("utf-8"))
         jobs.append(PageJob(page_file(post.url_path), template, post.display_path, digest.hexdigest(), index, {}))
     return jobs
-
-
-def _post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
-    post = item.post
-    return {
-        "page": {"title": post.title, "description": post.description or item.summary, "path": post.url_path},
-        "tag_slugs": {name: term_slug(name) for name in post.tags},
-        "json_ld": _json_ld(site, item),
-        "cite_bibtex": post_bibtex(site.config, post),
-        "run_links": run_links(site.revision, post),
-        "markdown_copy": copy_name(post.url_path) if site.config.llms_txt else "",
-    }
-
-
-def _digest(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8") + b"\0")
-    return digest.hexdigest()
-
-
-def site_digest(site: Site) -> str:
-    """What every listing shows of every post, in order (llms.txt)."""
-    return hashlib.sha256(b"".join(item.listing_digest for item in site.posts)).hexdigest()
-
-
-def _posts_digest(theme: str, name: str, items: Sequence[RenderedPost]) -> str:
-    """A fingerprint for a file made from whole posts (a feed, the search index)."""
-    return _digest(theme, name, repr([(item.render_key, item.post.stamps) for item in items]))
-
-
-def _post_files(staging: Staging, bodies: Bodies, item: RenderedPost, root: Path) -> None:
-    """Assets beside `slug/index.md` and notebook outputs, next to the post's page."""
-    if not item.post.assets and not item.files:
-        return
-    folder = page_file(item.post.url_path).rpartition("/")[0]
-    prefix = f"{folder}/" if folder else ""  # a permalink such as 'about.html' sits at the top
-    post_dir = item.post.source.parent
-    for asset in item.post.assets:
-        if (outside := outside_blog(asset, root)) is not None:
-            staging.problems.append(outside)
-            continue
-        staging.add(f"{prefix}{asset.relative_to(post_dir).as_posix()}", asset.read_bytes(), item.post.display_path)
-    for name, digest in item.files:
-        # The blob's name is its content hash: an unchanged one is neither read nor written.
-        target = staging.claim(f"{prefix}{name}", item.post.display_path, digest)
-        if target is not None:
-            target.write_bytes(bodies.blob(digest, item.render_key))
-
-
-def _derived_files(
-    site: Site, staging: Staging, bodies: Bodies, page_paths: list[str], assets: Mapping[str, Asset],
-    theme: str, search: tuple[str, SearchLayout | PagefindBundle | None],
-) -> SearchLayout | PagefindBundle | None:
-    config = site.config
-    newest = site.posts[: config.feed_entries]
-    target = staging.claim("feed.xml", "feed", _posts_digest(theme, "feed.xml", newest))
-    if target is not None:
-        whole = [PostWithBody(item, bodies.html(item.render_key)) for item in newest]
-        target.write_text(feeds.atom_feed(site, whole, feed_path="feed.xml", title=config.title, page_path=""),
-                          encoding="utf-8")
-    for term in site.tags:
-        feed_path = f"tags/{term.slug}/feed.xml"
-        chosen = term.posts[: config.feed_entries]
-        target = staging.claim(feed_path, feed_path, _posts_digest(theme, f"{feed_path}\0{term.name}", chosen))
-        if target is not None:
-            target.write_text(feeds.atom_feed(site, chosen, feed_path=feed_path, title=f"{config.title}: {term.name}",
-                                              page_path=f"tags/{term.slug}/"), encoding="utf-8")
-    pages = [_url_of(path) for path in page_paths if path != "404.html"]
-    dated = repr([(item.post.url_path, item.post.stamps) for item in site.posts])  # what lastmod shows
-    target = staging.claim("sitemap.xml", "sitemap", _digest(theme, repr(pages), dated))
-    if target is not None:
-        target.write_text(feeds.sitemap(site, pages), encoding="utf-8")
-    staging.add("robots.txt", feeds.robots(site), "robots")
-    if config.llms_txt:
-        target = staging.claim("llms.txt", "llms.txt", _digest(theme, "llms.txt", site_digest(site)))
-        if target is not None:
-            target.write_text(llms_txt(site), encoding="utf-8")
-    engine, known = search
-    if engine == "pagefind":
-        layout = _pagefind_bundle(site, staging, bodies, theme, known)
-    elif engine == "sharded":
-        from .search_shards import ShardedIndex, write_index  # only a blog that asked for it
-
-        previous = known if isinstance(known, ShardedIndex) else None
-        layout = write_index(site, staging, bodies.text, bodies.stored_text,
-                             _posts_digest(theme, SHARDED_FOLDER, site.posts), previous)
-    else:
-        layout = _search_index(site, staging, bodies, theme, known if isinstance(known, SearchLayout) else None)
-    staging.add(MARKER, b"", "journey")
-    if config.cname:
-        staging.add("CNAME", config.cname.strip() + "\n", "settings")
-    for asset in assets.values():
-        staging.add(asset.path, asset.data, "theme")
-    static = config.root / config.static_dir
-    files, refused = copied_files(static, config.root, hidden=True)
-    staging.problems.extend(refused)
-    for path in files:
-        staging.add(path.relative_to(static).as_posix(), path.read_bytes(), str(path))
-    for folder in config.copy_dirs:  # Jekyll's assets/, images/: at the same path in the site
-        files, refused = copied_files(config.root / folder, config.root, hidden=False)
-        staging.problems.extend(refused)
-        for path in files:
-            staging.add(path.relative_to(config.root).as_posix(), path.read_bytes(), str(path))
-    redirect_pages(site, staging)
-    return layout
-
-
-def _search_index(site: Site, staging: Staging, bodies: Bodies, theme: str, search: SearchLayout | None) -> SearchLayout | None:
-    """search.json, unless the site has it already; the documents of the current one are copied."""
-    fingerprint = _posts_digest(theme, "search.json", site.posts)
-    target = staging.claim("search.json", "search", fingerprint)
-    if target is None:
-        return None
-    previous = previous_index(staging.out / "search.json", search, staging.previous.get("search.json"))
-    try:
-        return write_search_index(site, bodies.text, target, fingerprint, previous)
-    except OSError:
-        if previous is None:
-            raise
-        return write_search_index(site, bodies.text, target, fingerprint, None)  # the old one changed meanwhile
-
-
-def _pagefind_bundle(site: Site, staging: Staging, bodies: Bodies, theme: str, previous: object) -> PagefindBundle | None:
-    """pagefind/, kept whole while the posts' documents and the indexer are the same."""
-    from .pagefind import (  # subprocess, threads: only for Pagefind
-        PagefindBundle,
-        indexer_version,
-        write_bundle,
-    )
-
-    previous = previous if isinstance(previous, PagefindBundle) else None
-    binary = pagefind_binary()
-    version = indexer_version(binary) if binary is not None else ""
-    fingerprint = _posts_digest(theme + version, PAGEFIND_FOLDER, site.posts)
-    return write_bundle(site, staging, bodies.text, fingerprint, previous)
-
-
-def _url_of(path: str) -> str:
-    return path.removesuffix("index.html")
-
-
-def _json_ld(site: Site, item: RenderedPost) -> str:
-    post = item.post
-    data = {
-        "@context": "https://schema.org",
-        "@type": "BlogPosting",
-        "headline": post.title,
-        "description": post.description or item.summary,
-        "datePublished": post.date.isoformat(),
-        "dateModified": (post.updated or post.date).isoformat(),
-        "url": site.config.absolute_url(post.url_path),
-        "mainEntityOfPage": site.config.absolute_url(post.url_path),
-        "keywords": list(post.tags),
-        "wordCount": item.words,
-        "inLanguage": site.config.language,
-        "author": {"@type": "Person", "name": post.author or site.config.author or site.config.title},
-        "publisher": {"@type": "Organization", "name": site.config.title},
-    }
-    return script_json(data)
-
