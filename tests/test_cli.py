@@ -116,6 +116,31 @@ def test_an_unknown_template_and_an_undefined_variable(tmp_path: Path) -> None:
     ) + failed(2))
 
 
+def test_a_blogs_template_reads_page_as_attributes_or_items(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {
+        **GOOD,
+        "templates/post.html": '{% extends "base.html" %}\n{% block content %}\n'
+                               '<p id="facts">{{ page.title }}|{{ page["path"] }}|{{ url(page.path) }}</p>\n'
+                               "{% endblock %}\n",
+    })
+    assert build(blog)[0] == 0
+    page = (blog / "site/posts/good/index.html").read_text(encoding="utf-8")
+    assert '<p id="facts">Good|posts/good/|/posts/good/</p>' in page
+
+
+def test_an_unknown_page_fact_is_an_error_at_its_line(tmp_path: Path) -> None:
+    blog = make_blog(tmp_path, {
+        **GOOD,
+        "templates/post.html": '{% extends "base.html" %}\n{% block content %}\n'
+                               "{{ page.subtitle }}\n{% endblock %}\n",
+    })
+    code, _, err = build(blog)
+    assert (code, err) == (1, (
+        "templates/post.html:3:1: error: template error: "
+        "'generator.website.templates.PageFacts object' has no attribute 'subtitle' (rendering posts/2024-01-01-good.md)\n"
+    ) + failed(1))
+
+
 def test_two_posts_with_one_url_is_an_error_naming_both(tmp_path: Path) -> None:
     blog = make_blog(tmp_path, {
         "posts/2024-01-01-hello.md": post("One", "2024-01-01"),

@@ -25,7 +25,7 @@ from .assemble import ListingPage, Site, Term
 from .post_context import post_context
 from .search_engine import PAGEFIND_FOLDER, SHARDED_FOLDER
 from .site_files import Bodies, derived_files, digest_of, page_file, post_files, site_digest
-from .templates import Asset, has_template, render_page
+from .templates import Asset, PageFacts, has_template, render_page
 from .write import Staging, make_room
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def _plan(site: Site, env: jinja2.Environment, theme: str, facts: _TemplateFacts
              **extra: Any) -> None:
         """`depends`: what else the page shows, for its fingerprint (`shown` skips the context
         of a page whose templates read `site`)."""
-        context = {"page": {"title": title, "description": description or site.config.description, "path": url_path}, **extra}
+        context = {"page": PageFacts(title, description or site.config.description, url_path), **extra}
         sources, reads_site = facts(template)
         shown = site_rows if reads_site else _context_digest(context)
         fingerprint = digest_of(theme, template, sources, url_path, shown, *([depends] if depends else []))

@@ -11,12 +11,13 @@ from .assemble import Site, term_slug
 from .cite_post import post_bibtex
 from .run_links import run_links
 from .script_data import script_json
+from .templates import PageFacts
 
 
 def post_context(site: Site, item: RenderedPost) -> dict[str, Any]:
     post = item.post
     return {
-        "page": {"title": post.title, "description": post.description or item.summary, "path": post.url_path},
+        "page": PageFacts(post.title, post.description or item.summary, post.url_path),
         "tag_slugs": {name: term_slug(name) for name in post.tags},
         "json_ld": _json_ld(site, item),
         "cite_bibtex": post_bibtex(site.config, post),

@@ -19,6 +19,23 @@ from ..files import display_path
 from .syntax_css import SYNTAX_STYLES
 
 
+@dataclass(frozen=True, slots=True)
+class PageFacts:
+    """What every page's templates read as `page`: its title, description and site path. A class,
+    not a dict: Jinja looks an attribute up before an item, and a dict's `page.title` raised and
+    caught an AttributeError each time (a dozen per page). `page["title"]` still works."""
+
+    title: str
+    description: str
+    path: str
+
+    def __getitem__(self, key: str) -> str:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+
 @dataclass(frozen=True)
 class Asset:
     """A theme file published under a content-hashed name."""
@@ -134,6 +151,25 @@ def create_environment(
 ) -> jinja2.Environment:
     """Autoescaping, strict undefined, the blog's templates over the default theme; with
     `bytecode_cache`, compiled templates are reused (Jinja checks each against its source)."""
+    def asset(name: str) -> str:
+        if name not in assets:
+            raise jinja2.TemplateRuntimeError(f"unknown theme asset '{name}'")
+        return config.url(assets[name].path)
+
+    url, absolute_url = config.url, config.absolute_url
+
+    class Context(jinja2.runtime.Context):
+        """Calls journey's own globals straight: every page calls them a dozen times and Jinja's
+        `call` asks each whether it wants the context passed in. They do not, and never raise
+        StopIteration, so what a page gets is the same."""
+
+        def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
+            if __obj is url or __obj is asset or __obj is absolute_url:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+                return __obj(*args, **kwargs)
+            return super().call(__obj, *args, **kwargs)
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(config)]),
         autoescape=True,
@@ -144,15 +180,8 @@ def create_environment(
         auto_reload=False,  # one build reads each template once; no stat() per page
         bytecode_cache=bytecode_cache,
     )
-
-    def asset(name: str) -> str:
-        if name not in assets:
-            raise jinja2.TemplateRuntimeError(f"unknown theme asset '{name}'")
-        return config.url(assets[name].path)
-
-    env.globals.update(
-        url=config.url, absolute_url=config.absolute_url, asset=asset, config=config
-    )
+    env.context_class = Context
+    env.globals.update(url=url, absolute_url=absolute_url, asset=asset, config=config)
     env.filters["isodate"] = lambda moment: moment.isoformat()
     env.filters["longdate"] = longdate
     return env
