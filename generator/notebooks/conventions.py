@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .nbtext import joined
+
 # fastpages (and nbdev) directives: a comment line of its own at the top of a code cell.
 _DIRECTIVE = re.compile(r"^\s*#\s*([a-z_-]+)\s*$", re.IGNORECASE)
 _DIRECTIVES = {
@@ -150,8 +152,7 @@ def _apply_option(options: CellOptions, key: str, value: Any) -> str:
 
 
 def source_text(cell: dict[str, Any]) -> str:
-    value = cell.get("source", "")
-    return "".join(value) if isinstance(value, list) else str(value)
+    return joined(cell.get("source", ""))
 
 
 def _shown_cells(nb: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:

@@ -19,6 +19,7 @@ from typing import Any
 from ..config import SiteConfig
 from ..files import write_atomically
 from ..models import NotebookRequest
+from .nbtext import joined
 from .dark_figures import setup_digest
 
 FORMAT = 1  # bump when the key's recipe or the stored layout changes
@@ -62,7 +63,7 @@ def code_part(nb: dict[str, Any]) -> str:
     """Hash of the code cells in order, with the tags that change execution; not prose."""
     cells = [
         [
-            _executed_source(_text(c.get("source", ""))),
+            _executed_source(joined(c.get("source", ""))),
             sorted(set(c.get("metadata", {}).get("tags", [])) & set(EXECUTION_TAGS)),
         ]
         for c in nb.get("cells", [])
@@ -244,10 +245,6 @@ def nearest_sibling(path: Path, key: CacheKey) -> list[str] | None:
             if best is None or len(changed) < len(best):
                 best = changed
     return best
-
-
-def _text(source: Any) -> str:
-    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def graft(current: dict[str, Any], executed: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .nbtext import joined
+
 TEXT_CAP = 50_000  # characters of stream, traceback and plain-text output per cell on the page
 _EDGE = TEXT_CAP // 2
 _NOTE = "\n… {:,} characters of this cell's output are left out here; the downloadable notebook has all of them …\n"
@@ -41,11 +43,11 @@ def capped_text(outputs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], st
 def _text_of(output: dict[str, Any]) -> str:
     kind = output.get("output_type")
     if kind == "stream":
-        return _joined(output.get("text", ""))
+        return joined(output.get("text", ""))
     if kind == "error":
         return "\n".join(output.get("traceback", []))
     if kind in ("display_data", "execute_result") and set(output.get("data", {})) == {"text/plain"}:
-        return _joined(output["data"]["text/plain"])
+        return joined(output["data"]["text/plain"])
     return ""
 
 
@@ -55,7 +57,3 @@ def _with_text(output: dict[str, Any], text: str) -> dict[str, Any]:
     if output.get("output_type") == "error":
         return {**output, "traceback": text.split("\n")}
     return {**output, "data": {"text/plain": text}}
-
-
-def _joined(value: Any) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)

@@ -23,15 +23,13 @@ Outputs of the journey value MIME type (generator.glue) are collected, never sho
 Vega-Lite/Vega outputs are drawn by their own scripts over their static fallback (interactive.py,
 div.nb-output-item.nb-chart > div.nb-interactive), widgets with saved state likewise (widgets.py,
 div.nb-output-item.nb-chart > div.nb-widget); other outputs that need JavaScript (`<script>` in
-HTML) fall back to their static image or text. Images become
-`nb-<sha256[:16]>.<ext>` files referenced relatively, each linked to itself (a.nb-zoom, the
-lightbox). Folds, long cells, numbered lines and long text outputs: presentation.py.
+HTML) fall back to their static image or text. Images become `nb-<sha256[:16]>.<ext>` files
+referenced relatively, each linked to itself (output_images.py). Folds, long cells, numbered lines
+and long text outputs: presentation.py.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import re
 from collections.abc import Callable, Mapping
@@ -40,13 +38,13 @@ from typing import Any
 
 from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options
-from .linked_images import rewrite_image_links
 from .dark_figures import twin_of, wanted
+from .nbtext import joined as _text
 from .output_cap import capped_text
+from .output_images import IMAGE_TYPES, image_html, twins_html, with_attachments
 from .interactive import Interactive, interactive_output
 from .presentation import (
     LINE_NUMBERS_TAG,
-    NO_ALT,
     Figures,
     Presentation,
     cell_fold,
@@ -58,7 +56,6 @@ from .presentation import (
 from .widgets import SavedWidgets, saved_widgets, widget_view
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
-IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 ORDER = (
     "text/html",
     "image/svg+xml",
@@ -150,7 +147,7 @@ def _render_cell(
     kind = cell.get("cell_type")
     anchor = f' id="{html.escape(id_prefix)}cell-{html.escape(cell_id)}"'
     if kind == "markdown":
-        inner = ctx.markdown(_with_attachments(cell, ctx))
+        inner = ctx.markdown(with_attachments(cell, ctx.linked, ctx.files))
         return _cell(cell_id, tags, "nb-markdown", anchor, inner, inner, "")
     if kind == "raw":
         fmt = cell.get("metadata", {}).get("format") or cell.get("metadata", {}).get(
@@ -293,58 +290,15 @@ def _render_mime(
     if mime in IMAGE_TYPES:
         label, caption, alt, scheme = figures.take()
         twin = twin_of(data, mime) if figures.twins else None
-        image = (_image(mime, value, data, meta.get(mime, {}), number, ctx, alt, scheme) if twin is None
-                 else _twins(mime, value, twin, data, meta.get(mime, {}), number, ctx, alt))
+        image_meta = meta.get(mime, {})
+        image = (image_html(mime, value, data, image_meta, number, ctx.files, ctx.problems, alt, scheme) if twin is None
+                 else twins_html(mime, value, twin, data, image_meta, number, ctx.files, ctx.problems, alt))
         return _item("nb-image", figure_html(image, label, caption))
     if mime == "text/markdown":
         return _item("nb-markdown", ctx.markdown(value))
     if mime == "text/latex":
         return _item("nb-math", _latex(value))
     return _item("nb-text", f"<pre>{_ansi(value)}</pre>")
-
-
-def _image(
-    mime: str, value: Any, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context,
-    alt_text: str | None = None, scheme: str = "", opens: str = "",
-) -> str:
-    """The image as a file, linked to itself (or to `opens`): the lightbox (figures.js) opens it at full size."""
-    raw = _raw(mime, value)
-    name = _image_name(mime, raw)
-    ctx.files[name] = raw
-    alt = _default_alt(data, number)
-    if alt_text is None and alt == f"Output of cell {number}":
-        ctx.problems.append((number, 1, NO_ALT))  # reported under --strict only
-    alt = alt if alt_text is None else alt_text
-    width, height = meta.get("width"), meta.get("height")
-    if (width is None or height is None) and mime == "image/png" and raw[12:16] == b"IHDR":
-        width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
-    size = f' width="{int(width)}" height="{int(height)}"' if width and height else ""
-    image = f'<img src="{name}" alt="{html.escape(alt)}"{size} loading="lazy">'
-    return f'<a class="nb-zoom{" " + scheme if scheme else ""}" href="{opens or name}">{image}</a>'
-
-
-def _default_alt(data: dict[str, Any], number: int) -> str:
-    plain = _text(data.get("text/plain", "")).strip()
-    return plain if plain and not plain.startswith("<") else f"Output of cell {number}"
-
-
-def _raw(mime: str, value: Any) -> bytes:
-    return value.encode() if mime == "image/svg+xml" else base64.b64decode(_text(value))
-
-
-def _image_name(mime: str, raw: bytes) -> str:
-    return f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
-
-
-def _twins(
-    mime: str, light: Any, dark: Any, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context,
-    alt_text: str | None,
-) -> str:
-    """An image and its dark twin, each shown in its colour scheme (the hidden one is not
-    fetched: both load lazily); the twin's link opens the light image, as the lightbox shows it."""
-    shown = _image(mime, light, data, meta, number, ctx, alt_text, "nb-light")
-    alt = _default_alt(data, number) if alt_text is None else alt_text  # its missing alt is reported once
-    return shown + _image(mime, dark, data, meta, number, ctx, alt, "nb-dark", opens=_image_name(mime, _raw(mime, light)))
 
 
 def _latex(source: str) -> str:
@@ -361,28 +315,6 @@ def _latex(source: str) -> str:
         return f"<pre>{html.escape(source)}</pre>"
 
 
-def _with_attachments(cell: dict[str, Any], ctx: _Context) -> str:
-    """Markdown source with `attachment:` images replaced by extracted files."""
-    source = _text(cell.get("source", ""))
-    for name, bundle in sorted(cell.get("attachments", {}).items()):
-        mime = next((m for m in IMAGE_TYPES if m in bundle), None)
-        if mime is not None:
-            raw = (
-                _text(bundle[mime]).encode()
-                if mime == "image/svg+xml"
-                else base64.b64decode(_text(bundle[mime]))
-            )
-            file_name = f"nb-{hashlib.sha256(raw).hexdigest()[:16]}.{IMAGE_TYPES[mime]}"
-            ctx.files[file_name] = raw
-            source = source.replace(f"attachment:{name}", file_name)
-    names = {}
-    for link, (file_name, data) in ctx.linked.items():
-        if link in source:
-            ctx.files[file_name] = data
-            names[link] = file_name
-    return rewrite_image_links(source, names) if names else source
-
-
 def _item(cls: str, inner: str) -> str:
     return f'<div class="nb-output-item {cls}">{inner}</div>\n'
 
@@ -393,7 +325,3 @@ def _ansi(text: str) -> str:
     from .ansi import ansi_to_html  # only for coloured text
 
     return ansi_to_html(text)
-
-
-def _text(value: Any) -> str:
-    return "".join(value) if isinstance(value, list) else str(value)
