@@ -19,7 +19,7 @@ from .to_html import RenderedCell, RenderedNotebook, render_notebook
 from .widgets import page_state
 
 if TYPE_CHECKING:
-    from .run import ExecutedNotebook
+    from .executed import ExecutedNotebook
 
 
 class ShortcodeError(Exception):

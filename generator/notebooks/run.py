@@ -3,7 +3,8 @@
 `run_notebooks` decides per request (cache fresh? execution mode?), runs what must run through
 `execute.run_jobs`, stores successes in the frozen cache and turns failures into diagnostics at
 the post's `notebook:` line; `notebook_status` says which results are fresh or stale, and why.
-Rendering the results into a post is `post_notebooks.PostNotebooks`.
+A result as posts take it (a run's outputs grafted onto the current cells, or the notebook as
+saved) is `executed.ExecutedNotebook`. Rendering it into a post is `post_notebooks.PostNotebooks`.
 """
 
 from __future__ import annotations
@@ -21,32 +22,13 @@ from ..files import write_atomically
 from ..models import ClusterOptions, NotebookRequest, NotebookUse
 from . import freeze
 from .command_params import declared_parameters
-from .conventions import has_code, has_saved_outputs, without_unevaluated
-from .dark_figures import without_twins
+from .conventions import without_unevaluated
+from .executed import ExecutedNotebook, from_run, from_saved, publishes_saved
 from .kernels import chosen_kernel, installed_kernels, missing_for_execution
 from .source import read_source_notebook
 from .workers import record_workers, worker_of
 
 __all__ = ["ExecutedNotebook", "notebook_status", "run_notebooks"]
-
-
-@dataclass(frozen=True)
-class ExecutedNotebook:
-    request: NotebookRequest
-    data: dict[str, Any]  # the current cells with the executed outputs, as plain JSON
-    cache_key: str  # hex digest
-    from_cache: bool
-    run_info: dict[str, Any]  # python, packages, device, wall_time_s, params, kernel
-    ipynb_bytes: bytes  # the executed notebook as published for download
-    display_path: str = ""  # e.g. notebooks/x.ipynb
-
-    @property
-    def notebook(self) -> Any:
-        """The executed notebook as an nbformat.NotebookNode (importing nbformat costs ~0.3 s,
-        so a build that only renders from the cache never pays for it)."""
-        import nbformat
-
-        return nbformat.from_dict(self.data)
 
 
 @dataclass(frozen=True)
@@ -83,13 +65,14 @@ def run_notebooks(
     results: dict[NotebookRequest, ExecutedNotebook] = {}
     to_run: list[_Plan] = []
     for plan in plans:
-        if _publishes_saved(plan):
-            results[plan.request] = _saved(plan)
+        if publishes_saved(plan.source, plan.mode, plan.lookup.state):
+            results[plan.request] = from_saved(plan.request, plan.source, plan.shown)
         elif plan.mode == "saved":
             problems += _at_uses(plan, error, f"notebook {plan.shown} has 'freeze: saved' but no saved "
                                               "outputs; run it and save it, or remove 'freeze: saved'")
         elif plan.lookup.state == "fresh" and plan.mode != "always":
-            results[plan.request] = _executed(plan, plan.lookup.notebook, from_cache=True)
+            results[plan.request] = from_run(plan.request, plan.source, plan.lookup.notebook, plan.key.digest, plan.shown,
+                                             from_cache=True)
         elif plan.mode == "never":
             problems += _at_uses(plan, error, _never_message(plan, config))
         elif missing := missing_for_execution():
@@ -290,66 +273,9 @@ def _execute(
     for plan in plans:
         entry = stored.get((plan.lookup.path, plan.key.digest))
         if entry is not None:
-            results[plan.request] = _executed(plan, entry, from_cache=False)
+            results[plan.request] = from_run(plan.request, plan.source, entry, plan.key.digest, plan.shown,
+                                             from_cache=False)
     return results, problems
-
-
-def _executed(plan: _Plan, entry: dict[str, Any], from_cache: bool) -> ExecutedNotebook:
-    grafted = freeze.graft(plan.source, entry)
-    stopped = entry["metadata"]["journey"]["run_info"].get("stopped_at_cell")
-    if stopped is not None:  # sys.exit(0) there: the cells after it were never run
-        grafted["cells"] = _through_cell(grafted["cells"], stopped)
-    journey = grafted["metadata"]["journey"]
-    grafted["metadata"]["journey"] = {"key": journey["key"], "run_info": journey["run_info"]}
-    return ExecutedNotebook(
-        request=plan.request,
-        data=grafted,
-        cache_key=plan.key.digest,
-        from_cache=from_cache,
-        run_info=journey["run_info"],
-        ipynb_bytes=freeze.serialize(without_twins(grafted)),  # as its author ran it: no dark twins
-        display_path=plan.shown,
-    )
-
-
-def _through_cell(cells: list[dict[str, Any]], number: int) -> list[dict[str, Any]]:
-    """The cells up to the author's cell `number` (1-based; papermill's injected cell not counted)."""
-    kept, seen = [], 0
-    for cell in cells:
-        if seen == number:
-            break
-        kept.append(cell)
-        seen += "injected-parameters" not in cell.get("metadata", {}).get("tags", [])
-    return kept
-
-
-def _publishes_saved(plan: _Plan) -> bool:
-    """Whether the notebook's saved outputs are its result: nothing to run; `freeze: saved`; or
-    execution off, no fresh frozen result, and outputs in the file."""
-    if not has_code(plan.source):
-        return True
-    if plan.mode == "saved" or (plan.mode == "never" and plan.lookup.state != "fresh"):
-        return has_saved_outputs(plan.source)
-    return False
-
-
-def _saved(plan: _Plan) -> ExecutedNotebook:
-    """The notebook as saved, published as its own result: its cache key is the file's bytes."""
-    data = plan.request.notebook.read_bytes()
-    metadata = plan.source.get("metadata", {})
-    kernel = metadata.get("kernelspec", {}).get("name", "") if isinstance(metadata.get("kernelspec"), dict) else ""
-    language = metadata.get("language_info", {}) if isinstance(metadata.get("language_info"), dict) else {}
-    python = str(language.get("version", "")) if language.get("name", "python") == "python" else ""
-    run_info = {"saved": True, "python": python, "kernel": kernel, "params": {}, "wall_time_s": 0.0}
-    return ExecutedNotebook(
-        request=plan.request,
-        data=freeze.graft(plan.source, plan.source),  # every cell with an id, as a run gives them
-        cache_key=freeze.sha256(b"saved\0" + data),
-        from_cache=True,  # no kernel ran
-        run_info=run_info,
-        ipynb_bytes=data,
-        display_path=plan.shown,
-    )
 
 
 def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str]:
@@ -365,7 +291,7 @@ def notebook_status(uses: Sequence[NotebookUse], config: SiteConfig) -> list[str
             lines.append(f"{label}: unusable ({problems[0].message})")
             continue
         found = plan.lookup
-        if _publishes_saved(plan):
+        if publishes_saved(plan.source, plan.mode, found.state):
             state = "saved (the notebook's own outputs are the result)"
         elif found.state == "missing":
             near = freeze.nearest_sibling(found.path, plan.key)

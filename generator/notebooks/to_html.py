@@ -39,10 +39,10 @@ from typing import Any
 from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options
 from .dark_figures import twin_of, wanted
+from .interactive import Interactive, interactive_output
 from .nbtext import joined as _text
 from .output_cap import capped_text
 from .output_images import IMAGE_TYPES, image_html, twins_html, with_attachments
-from .interactive import Interactive, interactive_output
 from .presentation import (
     LINE_NUMBERS_TAG,
     Figures,

@@ -163,12 +163,12 @@ def create_environment(
         `call` asks each whether it wants the context passed in. They do not, and never raise
         StopIteration, so what a page gets is the same."""
 
-        def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
-            if __obj is url or __obj is asset or __obj is absolute_url:
+        def call(self, obj: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+            if obj is url or obj is asset or obj is absolute_url:
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)
-                return __obj(*args, **kwargs)
-            return super().call(__obj, *args, **kwargs)
+                return obj(*args, **kwargs)
+            return super().call(obj, *args, **kwargs)
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(config)]),
