@@ -18,7 +18,8 @@ from typing import Any
 
 from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error
-from ..notebooks.conventions import fastpages_front_matter, front_matter_cell, source_text
+from ..notebooks.conventions import fastpages_front_matter, front_matter_cell
+from ..notebooks.nbtext import source_text
 from ..notebooks.source import upgraded_notebook
 from .front_matter import Fields, _yaml, parse_yaml, split_front_matter
 from .post_fields import KNOWN_KEYS, FileDates, build_document, names_its_date

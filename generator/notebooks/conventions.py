@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .nbtext import joined
+from .nbtext import source_text
 
 # fastpages (and nbdev) directives: a comment line of its own at the top of a code cell.
 _DIRECTIVE = re.compile(r"^\s*#\s*([a-z_-]+)\s*$", re.IGNORECASE)
@@ -149,10 +149,6 @@ def _apply_option(options: CellOptions, key: str, value: Any) -> str:
     else:
         setattr(options, "summary" if key == "code-summary" else "label", str(value))
     return ""
-
-
-def source_text(cell: dict[str, Any]) -> str:
-    return joined(cell.get("source", ""))
 
 
 def _shown_cells(nb: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:

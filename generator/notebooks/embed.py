@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from ..config import SiteConfig
 from ..errors import Diagnostic, warning
 from ..models import Post
-from .conventions import source_text, without_front_matter
+from .conventions import without_front_matter
 from .linked_images import linked_images
+from .nbtext import source_text
 from .presentation import Presentation
 from .to_html import RenderedCell, RenderedNotebook, render_notebook
 from .widgets import page_state

@@ -19,8 +19,8 @@ from typing import Any
 from ..config import SiteConfig
 from ..files import write_atomically
 from ..models import NotebookRequest
-from .nbtext import joined
 from .dark_figures import setup_digest
+from .nbtext import source_text
 
 FORMAT = 1  # bump when the key's recipe or the stored layout changes
 FAILED = "failed"  # `_freeze/failed/`: executed notebooks of failed runs, for the author
@@ -63,7 +63,7 @@ def code_part(nb: dict[str, Any]) -> str:
     """Hash of the code cells in order, with the tags that change execution; not prose."""
     cells = [
         [
-            _executed_source(joined(c.get("source", ""))),
+            _executed_source(source_text(c)),
             sorted(set(c.get("metadata", {}).get("tags", [])) & set(EXECUTION_TAGS)),
         ]
         for c in nb.get("cells", [])

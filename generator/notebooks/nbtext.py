@@ -9,3 +9,8 @@ from typing import Any
 def joined(value: Any) -> str:
     """A multiline string (a string, or a list of lines that keep their newlines) as one string."""
     return "".join(value) if isinstance(value, list) else str(value)
+
+
+def source_text(cell: dict[str, Any]) -> str:
+    """A cell's source as one string."""
+    return joined(cell.get("source", ""))

@@ -10,7 +10,7 @@ import html
 from typing import Any
 
 from .linked_images import rewrite_image_links
-from .nbtext import joined
+from .nbtext import joined, source_text
 from .presentation import NO_ALT
 
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
@@ -53,7 +53,7 @@ def twins_html(
 def with_attachments(cell: dict[str, Any], linked: dict[str, tuple[str, bytes]], files: dict[str, bytes]) -> str:
     """A Markdown cell's source with its `attachment:` images, and the images it links to
     (`linked`: link → (file name, bytes), linked_images.py), named as the files they become."""
-    source = joined(cell.get("source", ""))
+    source = source_text(cell)
     for name, bundle in sorted(cell.get("attachments", {}).items()):
         mime = next((m for m in IMAGE_TYPES if m in bundle), None)
         if mime is not None:

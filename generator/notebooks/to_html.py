@@ -41,6 +41,7 @@ from .conventions import CellOptions, cell_options
 from .dark_figures import twin_of, wanted
 from .interactive import Interactive, interactive_output
 from .nbtext import joined as _text
+from .nbtext import source_text
 from .output_cap import capped_text
 from .output_images import IMAGE_TYPES, image_html, twins_html, with_attachments
 from .presentation import (
@@ -153,7 +154,7 @@ def _render_cell(
         fmt = cell.get("metadata", {}).get("format") or cell.get("metadata", {}).get(
             "raw_mimetype", ""
         )
-        inner = _text(cell.get("source", "")) if fmt == "text/html" else ""
+        inner = source_text(cell) if fmt == "text/html" else ""
         return _cell(cell_id, tags, "nb-raw", anchor, inner, inner, "") if inner else None
     if kind != "code":
         return None
@@ -164,7 +165,7 @@ def _code_cell(
     cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _Context, cell_id: str, anchor: str
 ) -> RenderedCell | None:
     """A code cell as its tags, directives and `#|` options ask (conventions.cell_options)."""
-    options = cell_options(_text(cell.get("source", "")))
+    options = cell_options(source_text(cell))
     ctx.problems += [(number, line, message) for line, message in options.problems]
     source = options.source
     figures = Figures(options, twins=wanted(ctx.presentation.dark_figures, options.dark_figure, tags))

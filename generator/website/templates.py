@@ -23,17 +23,12 @@ from .syntax_css import SYNTAX_STYLES
 class PageFacts:
     """What every page's templates read as `page`: its title, description and site path. A class,
     not a dict: Jinja looks an attribute up before an item, and a dict's `page.title` raised and
-    caught an AttributeError each time (a dozen per page). `page["title"]` still works."""
+    caught an AttributeError each time (a dozen per page). `page["title"]` still works: Jinja
+    looks an item up as an attribute when the object has no items."""
 
     title: str
     description: str
     path: str
-
-    def __getitem__(self, key: str) -> str:
-        try:
-            return getattr(self, key)
-        except AttributeError:
-            raise KeyError(key) from None
 
 
 @dataclass(frozen=True)
