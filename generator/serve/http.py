@@ -1,41 +1,25 @@
-"""Serve's HTTP side: the last good build, the live-reload script and events, error pages."""
+"""Serve's HTTP side: the last good build (the file a path names: site_paths.py), the live-reload
+script and events, error pages."""
 
 from __future__ import annotations
 
 import contextlib
 import html
-import mimetypes
-import os
-import re
 import socket
 import threading
-import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from ..errors import UsageError
 from .limits import IO_SECONDS, ConnectionLimits
+from .site_paths import CONTENT_TYPES, content_type, lookup
 
 RELOAD_SCRIPT_PATH = "/__journey/livereload.js"
 EVENTS_PATH = "/__journey/events"
 KEEPALIVE_SECONDS = 15.0  # an SSE comment this often notices browsers that went away
-SWAP_WAIT_SECONDS = 10.0  # a request arriving while the build swaps the folder waits this long
-_ENCODED_SEPARATOR = re.compile(r"%(2f|5c|00)", re.IGNORECASE)
-_CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".ipynb": "application/x-ipynb+json",
-    ".woff2": "font/woff2",
-}
 
 
 class Status:
@@ -159,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
             if path == EVENTS_PATH:
                 self._events(head)
             elif path == RELOAD_SCRIPT_PATH:
-                self._send(200, _CONTENT_TYPES[".js"], _reload_script(), head)
+                self._send(200, CONTENT_TYPES[".js"], _reload_script(), head)
             else:
                 self._page(path, head)
         except (BrokenPipeError, ConnectionResetError):
@@ -167,28 +151,28 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # noqa: BLE001 -- answer 500 rather than drop the connection
             message = traceback.format_exc().encode()
             with contextlib.suppress(OSError):
-                self._send(500, _CONTENT_TYPES[".txt"], message, head)
+                self._send(500, CONTENT_TYPES[".txt"], message, head)
 
     def _page(self, path: str, head: bool) -> None:
         status = self.server.status
         if status.generation == 0:
             self._send(
-                503, _CONTENT_TYPES[".html"], self._inject(_waiting_page(status.error)), head
+                503, CONTENT_TYPES[".html"], self._inject(_waiting_page(status.error)), head
             )
             return
-        code, where, data = _lookup(self.server.site_dir, path, status.base_path)
+        code, where, data = lookup(self.server.site_dir, path, status.base_path)
         if code in (301, 302):
             self.send_response(code)
             self.send_header("Location", where)
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif code == 403:
-            self._send(403, _CONTENT_TYPES[".txt"], b"403 forbidden: outside the site\n", head)
+            self._send(403, CONTENT_TYPES[".txt"], b"403 forbidden: outside the site\n", head)
         elif where.endswith(".html") or not where:
             body = data or b"<!doctype html><title>Not found</title><h1>404 not found</h1>"
-            self._send(code, _CONTENT_TYPES[".html"], self._inject(body), head)
+            self._send(code, CONTENT_TYPES[".html"], self._inject(body), head)
         else:
-            self._send(code, _content_type(where), data, head)
+            self._send(code, content_type(where), data, head)
 
     def _inject(self, page: bytes) -> bytes:
         """Add the live-reload script to a page as it is served; the files on disk never have it."""
@@ -236,60 +220,6 @@ class _Handler(BaseHTTPRequestHandler):
         lines = "".join(f"data: {line}\n" for line in data.split("\n"))
         self.wfile.write(f"{prefix}event: {name}\n{lines}\n".encode())
         self.wfile.flush()
-
-
-def _lookup(site_dir: Path, path: str, base_path: str) -> tuple[int, str, bytes]:
-    """(status, file or redirect target, bytes), riding out the instant the build swaps folders."""
-    deadline = time.monotonic() + SWAP_WAIT_SECONDS
-    while True:
-        if site_dir.is_dir():  # absent only between the two renames of the swap
-            code, where = _locate(site_dir, path, base_path)
-            if code not in (200, 404) or not where:
-                return code, where, b""
-            try:
-                return code, where, Path(where).read_bytes()
-            except (FileNotFoundError, NotADirectoryError):
-                pass  # swapped out between the lookup and the read: look again
-        if time.monotonic() > deadline:
-            return 404, "", b""
-        time.sleep(0.01)
-
-
-def _locate(site_dir: Path, path: str, base_path: str) -> tuple[int, str]:
-    """(status, file path or redirect target) for a raw request path; never leaves site_dir."""
-    if not path.startswith("/") or "\\" in path or _ENCODED_SEPARATOR.search(path):
-        return 403, ""
-    decoded = unquote(path)
-    segments = decoded.split("/")
-    if "\\" in decoded or "\0" in decoded or any(s in (".", "..") for s in segments):
-        return 403, ""
-    if decoded in ("/", base_path.rstrip("/")) and decoded != base_path:
-        return 302, base_path
-    if not decoded.startswith(base_path):
-        return _not_found(site_dir)
-    target = site_dir.joinpath(*[s for s in decoded[len(base_path) :].split("/") if s])
-    real, root = os.path.realpath(target), os.path.realpath(site_dir)
-    if real != root and not real.startswith(root + os.sep):
-        return 403, ""  # a symlink that points out of the site
-    if os.path.isdir(real):
-        if not path.endswith("/"):
-            return 301, "/" + path.lstrip("/") + "/"  # never '//host/': no open redirect
-        real = os.path.join(real, "index.html")
-    if os.path.isfile(real):
-        return 200, real
-    if os.path.isfile(real + ".html"):
-        return 200, real + ".html"  # as GitHub Pages serves /about from about.html
-    return _not_found(site_dir)
-
-
-def _not_found(site_dir: Path) -> tuple[int, str]:
-    page = site_dir / "404.html"
-    return 404, str(page) if page.is_file() else ""
-
-
-def _content_type(path: str) -> str:
-    suffix = os.path.splitext(path)[1].lower()
-    return _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
 
 def _waiting_page(error: str | None) -> bytes:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from ..build import BuildOptions, build_site, quiet_collector
 from ..config import SiteConfig, load_config
-from ..files import CACHE_FOLDER
 from ..errors import JourneyError
+from ..files import CACHE_FOLDER
 from ..incremental.session import BuildSession
 from .http import Status, bind, url_host
 from .notify import make_notifier
