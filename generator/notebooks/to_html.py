@@ -24,56 +24,32 @@ Vega-Lite/Vega outputs are drawn by their own scripts over their static fallback
 div.nb-output-item.nb-chart > div.nb-interactive), widgets with saved state likewise (widgets.py,
 div.nb-output-item.nb-chart > div.nb-widget); other outputs that need JavaScript (`<script>` in
 HTML) fall back to their static image or text. Images become `nb-<sha256[:16]>.<ext>` files
-referenced relatively, each linked to itself (output_images.py). Folds, long cells, numbered lines
-and long text outputs: presentation.py.
+referenced relatively, each linked to itself (output_images.py); one output as HTML is
+outputs_html.py. Folds, long cells, numbered lines and long text outputs: presentation.py.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..glue import VALUE_MIME
 from .conventions import CellOptions, cell_options
-from .dark_figures import twin_of, wanted
-from .interactive import Interactive, interactive_output
-from .nbtext import joined as _text
+from .dark_figures import wanted
 from .nbtext import source_text
-from .output_cap import capped_text
-from .output_images import IMAGE_TYPES, image_html, twins_html, with_attachments
+from .output_images import with_attachments
+from .outputs_html import RenderContext, outputs_html
 from .presentation import (
     LINE_NUMBERS_TAG,
     Figures,
     Presentation,
     cell_fold,
     code_block,
-    collapse_carriage_returns,
-    figure_html,
-    long_text,
 )
-from .widgets import SavedWidgets, saved_widgets, widget_view
+from .widgets import saved_widgets
 
 HIDDEN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
-ORDER = (
-    "text/html",
-    "image/svg+xml",
-    "image/png",
-    "image/jpeg",
-    "text/markdown",
-    "text/latex",
-    "text/plain",
-)
-SCRIPTED = (
-    "application/javascript",
-    "application/vnd.jupyter.widget-view+json",
-    "application/vnd.plotly.v1+json",
-    "application/vnd.bokehjs_exec.v0+json",
-)
-_PANDAS_STYLE = re.compile(r"<style scoped>.*?</style>\s*", re.DOTALL)
-_OBSOLETE = re.compile(r'\s(?:valign|halign)="[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -95,19 +71,6 @@ class RenderedNotebook:
     widgets: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)  # saved models by id
 
 
-@dataclass
-class _Context:
-    markdown: Callable[[str], str]
-    highlight: Callable[[str, str], str]
-    language: str
-    linked: dict[str, tuple[str, bytes]]  # image link in a Markdown cell → (file name, bytes)
-    presentation: Presentation
-    widgets: SavedWidgets
-    files: dict[str, bytes] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
-    problems: list[tuple[int, int, str]] = field(default_factory=list)
-
-
 def render_notebook(
     nb: dict[str, Any],
     *,
@@ -121,7 +84,7 @@ def render_notebook(
     `linked` names the copies of the images Markdown cells link to (linked_images.py);
     `presentation` is how code cells fold and long cells and outputs are cut."""
     language = nb.get("metadata", {}).get("language_info", {}).get("name") or "python"
-    ctx = _Context(markdown, highlight, language, linked or {}, presentation or Presentation(), saved_widgets(nb))
+    ctx = RenderContext(markdown, highlight, language, linked or {}, presentation or Presentation(), saved_widgets(nb))
     cells = []
     for number, cell in enumerate(nb.get("cells", []), start=1):
         tags = frozenset(cell.get("metadata", {}).get("tags", []))
@@ -142,7 +105,7 @@ def render_notebook(
 
 
 def _render_cell(
-    cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _Context, id_prefix: str
+    cell: dict[str, Any], number: int, tags: frozenset[str], ctx: RenderContext, id_prefix: str
 ) -> RenderedCell | None:
     cell_id = cell.get("id") or f"{number}"
     kind = cell.get("cell_type")
@@ -162,7 +125,7 @@ def _render_cell(
 
 
 def _code_cell(
-    cell: dict[str, Any], number: int, tags: frozenset[str], ctx: _Context, cell_id: str, anchor: str
+    cell: dict[str, Any], number: int, tags: frozenset[str], ctx: RenderContext, cell_id: str, anchor: str
 ) -> RenderedCell | None:
     """A code cell as its tags, directives and `#|` options ask (conventions.cell_options)."""
     options = cell_options(source_text(cell))
@@ -170,7 +133,7 @@ def _code_cell(
     source = options.source
     figures = Figures(options, twins=wanted(ctx.presentation.dark_figures, options.dark_figure, tags))
     # Outputs of a hidden cell are still read: a value it publishes is placed in prose.
-    outputs = "" if options.no_eval else _outputs(cell.get("outputs", []), number, ctx, figures)
+    outputs = "" if options.no_eval else outputs_html(cell.get("outputs", []), number, ctx, figures)
     if not source.strip() and not outputs:
         return None
     meta_hidden = cell.get("metadata", {}).get("jupyter", {})
@@ -202,7 +165,7 @@ def _code_cell(
     )
 
 
-def _code(source: str, tags: frozenset[str], options: CellOptions, ctx: _Context) -> str:
+def _code(source: str, tags: frozenset[str], options: CellOptions, ctx: RenderContext) -> str:
     numbered = options.line_numbers or LINE_NUMBERS_TAG in tags
     return code_block(ctx.highlight(source, ctx.language), source, numbered, ctx.presentation.code_lines)
 
@@ -224,105 +187,3 @@ def _block(cls: str, inner: str, hidden: bool, label: str, *, opened: bool = Fal
         state = " open" if opened and not hidden else ""
         return f'<details class="{cls}"{state}>\n<summary>{html.escape(label)}</summary>\n{inner}</details>\n'
     return f'<div class="{cls}">\n{inner}</div>\n'
-
-
-def _outputs(outputs: list[dict[str, Any]], number: int, ctx: _Context, figures: Figures | None = None) -> str:
-    figures = figures or Figures(CellOptions(""))
-    outputs, note = capped_text(outputs)
-    if note:
-        ctx.problems.append((number, 0, note))
-    return "".join(_output(output, number, ctx, figures) for output in outputs)
-
-
-def _output(output: dict[str, Any], number: int, ctx: _Context, figures: Figures) -> str:
-    kind = output.get("output_type")
-    if kind == "stream":
-        name = output.get("name", "stdout")
-        text = collapse_carriage_returns(_text(output.get("text", "")))
-        return _item(f"nb-stream nb-{name}", long_text(text, ctx.presentation.output_lines, _ansi))
-    if kind == "error":
-        return _item("nb-error", f"<pre>{_ansi(chr(10).join(output.get('traceback', [])))}</pre>")
-    if kind not in ("display_data", "execute_result"):
-        return ""
-    data = output.get("data", {})
-    if VALUE_MIME in data:
-        value = data[VALUE_MIME]
-        ctx.values[str(value.get("name"))] = value.get("value")
-        return ""
-    mime = _choose(data)
-    shown = _render_mime(mime, data, output.get("metadata", {}), number, ctx, figures) if mime else ""
-    live = _drawn_by_script(data, shown, ctx)
-    if live is None:
-        return shown
-    ctx.files.update(live.files)
-    ctx.problems += [(number, 1, live.problem)] if live.problem else []
-    return _item("nb-chart", live.html)
-
-
-def _drawn_by_script(data: dict[str, Any], shown: str, ctx: _Context) -> Interactive | None:
-    """A chart or a widget drawn in the page over its fallback; None for an output shown as it is."""
-    widget = widget_view(data, shown, ctx.widgets)
-    return widget if widget is not None else interactive_output(data, shown)
-
-
-def _choose(data: dict[str, Any]) -> str | None:
-    """The richest MIME type that works offline: no script-driven output, its static fallback."""
-    scripted = (
-        any(m in data for m in SCRIPTED) or "<script" in _text(data.get("text/html", "")).lower()
-    )
-    for mime in ORDER:
-        if mime in data and not (scripted and mime == "text/html"):
-            return mime
-    return None
-
-
-def _render_mime(
-    mime: str, data: dict[str, Any], meta: dict[str, Any], number: int, ctx: _Context, figures: Figures
-) -> str:
-    value = _text(data[mime]) if mime != "image/png" and mime != "image/jpeg" else data[mime]
-    if mime == "text/html":
-        return _item(
-            "nb-html",
-            # pandas writes presentational HTML the Nu checker calls obsolete; the theme styles tables.
-            _OBSOLETE.sub("", _PANDAS_STYLE.sub("", value)).replace(
-                ' border="1" class="dataframe"', ' class="dataframe"'
-            ),
-        )
-    if mime in IMAGE_TYPES:
-        label, caption, alt, scheme = figures.take()
-        twin = twin_of(data, mime) if figures.twins else None
-        image_meta = meta.get(mime, {})
-        image = (image_html(mime, value, data, image_meta, number, ctx.files, ctx.problems, alt, scheme) if twin is None
-                 else twins_html(mime, value, twin, data, image_meta, number, ctx.files, ctx.problems, alt))
-        return _item("nb-image", figure_html(image, label, caption))
-    if mime == "text/markdown":
-        return _item("nb-markdown", ctx.markdown(value))
-    if mime == "text/latex":
-        return _item("nb-math", _latex(value))
-    return _item("nb-text", f"<pre>{_ansi(value)}</pre>")
-
-
-def _latex(source: str) -> str:
-    from latex2mathml.converter import convert
-
-    text = source.strip()
-    for start, end in (("$$", "$$"), ("\\[", "\\]"), ("$", "$"), ("\\(", "\\)")):
-        if text.startswith(start) and text.endswith(end) and len(text) > len(start) + len(end):
-            text = text[len(start) : -len(end)].strip()
-            break
-    try:
-        return convert(text, display="block")
-    except Exception:  # noqa: BLE001 - latex2mathml raises many types; show the source instead
-        return f"<pre>{html.escape(source)}</pre>"
-
-
-def _item(cls: str, inner: str) -> str:
-    return f'<div class="nb-output-item {cls}">{inner}</div>\n'
-
-
-def _ansi(text: str) -> str:
-    if "\x1b[" not in text:
-        return html.escape(text, quote=False)
-    from .ansi import ansi_to_html  # only for coloured text
-
-    return ansi_to_html(text)
