@@ -89,6 +89,22 @@ def chosen_kernel(notebook: dict[str, Any], setting: str) -> str:
     return name.strip()
 
 
+def kernel_to_start(kernel: str, notebook: dict[str, Any], shown: str) -> tuple[str, str]:
+    """(the kernel to start, "" for the Python running the build; "" or why none can be), decided
+    before any kernel starts, for `kernel` as `chosen_kernel` gave it. A Python kernel named after
+    another machine's environment (a conda env's, say) that is not installed here runs in the
+    build's Python; any other is an error."""
+    if not kernel:
+        return "", ""
+    installed = installed_kernels()
+    if kernel in installed:
+        return kernel, ""
+    spec = notebook.get("metadata", {}).get("kernelspec", {})
+    if spec.get("name") == kernel and str(spec.get("language", "")).lower() == "python":
+        return "", ""  # named by the notebook, not by the `kernel` setting
+    return "", f"{shown} needs the Jupyter kernel '{kernel}', which is not installed (installed: {', '.join(installed)})"
+
+
 # What running a notebook imports: journey's `notebooks` extra (pyproject.toml). Rendering frozen
 # results needs none of them.
 EXECUTION_MODULES = ("papermill", "nbclient", "jupyter_client", "ipykernel", "psutil")

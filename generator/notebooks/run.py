@@ -24,7 +24,7 @@ from . import freeze
 from .command_params import declared_parameters
 from .conventions import without_unevaluated
 from .executed import ExecutedNotebook, from_run, from_saved, publishes_saved
-from .kernels import chosen_kernel, installed_kernels, missing_for_execution
+from .kernels import chosen_kernel, kernel_to_start, missing_for_execution
 from .source import read_source_notebook
 from .workers import record_workers, worker_of
 
@@ -78,7 +78,7 @@ def run_notebooks(
         elif missing := missing_for_execution():
             problems += _at_uses(plan, error, _extra_message(plan, config, missing))
         else:
-            kernel, missing = _kernel_to_start(plan)
+            kernel, missing = kernel_to_start(plan.kernel, plan.source, plan.shown)
             if missing:
                 problems += _at_uses(plan, error, missing)
             else:
@@ -165,24 +165,6 @@ def _at_cell(plan: _Plan, message: str, cell: int) -> list[Diagnostic]:
         line = lines[cell - 1] if 0 < cell <= len(lines) and lines[cell - 1] else use.line
         found.append(error(use.post, line, 1, message))
     return found
-
-
-def _kernel_to_start(plan: _Plan) -> tuple[str, str]:
-    """(the kernel to start, "" for the Python running the build; "" or why none can be), decided
-    before any kernel starts. A Python kernel named after another machine's environment (a conda
-    env's, say) that is not installed here runs in the build's Python; any other is an error."""
-    if not plan.kernel:
-        return "", ""
-    installed = installed_kernels()
-    if plan.kernel in installed:
-        return plan.kernel, ""
-    spec = plan.source.get("metadata", {}).get("kernelspec", {})
-    if spec.get("name") == plan.kernel and str(spec.get("language", "")).lower() == "python":
-        return "", ""  # named by the notebook, not by the `kernel` setting
-    return "", (
-        f"{plan.shown} needs the Jupyter kernel '{plan.kernel}', which is not installed "
-        f"(installed: {', '.join(installed)})"
-    )
 
 
 def _never_message(plan: _Plan, config: SiteConfig) -> str:
