@@ -107,6 +107,40 @@ def test_timeout_kills_the_kernel_and_its_children(tmp_path: Path) -> None:
     assert my_kernels() == []
 
 
+def test_a_kernel_whose_port_was_taken_is_started_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """jupyter_client picks free ports and the kernel binds them later; another process taking
+    one in between is a race no test can time, so the first port is made one this test holds.
+    The kernel, papermill and the bind that fails are real."""
+    import socket
+
+    from jupyter_client.provisioning.local_provisioner import LocalPortCache
+
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.listen()
+    picks: list[int] = []
+    original = LocalPortCache.find_available_port
+
+    def first_one_taken(self: LocalPortCache, ip: str) -> int:
+        picks.append(held.getsockname()[1] if not picks else original(self, ip))
+        return picks[-1]
+
+    monkeypatch.setattr(LocalPortCache, "find_available_port", first_one_taken)
+    config = blog(tmp_path, "raises.ipynb")
+    try:
+        results, problems = run_notebooks(
+            [use(config, "raises.ipynb", allow_errors=True)], config, progress=False
+        )
+    finally:
+        held.close()
+    assert problems == []
+    assert len(picks) == 10  # five ports for the kernel that could not bind, five for the one that ran
+    (executed,) = results.values()
+    outputs = [o for c in executed.notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert [o.get("ename") or o.get("text") for o in outputs] == ["ValueError", "never\n"]
+    assert my_kernels() == []
+
+
 def test_kernel_death_is_reported(tmp_path: Path) -> None:
     config = blog(tmp_path, "kills_kernel.ipynb")
     _, problems = run_notebooks([use(config, "kills_kernel.ipynb")], config, progress=False)

@@ -109,6 +109,10 @@ def execute(job: Job, tracker: KernelTracker) -> Outcome:
     own = KernelTracker(parent=tracker)  # this run's kernel alone, for its time budget
     with tempfile.TemporaryFile() as log, stop_after(job.time_budget, own) as spent:
         failure = _run_engine(nb, job, manager_class(own, not job.kernel, log), running)
+        if failure is not None and failure.kind == "start" and _port_taken(log):
+            # jupyter_client picks free ports, then the kernel binds them: another process (a
+            # second kernel, say) can take one in between. Once more, on ports picked afresh.
+            failure = _run_engine(nb, job, manager_class(own, not job.kernel, log), running)
         if failure is not None and spent.is_set():
             failure = Failure("budget", failure.cell, timeout=job.time_budget)
         elif failure is not None and failure.kind in ("died", "start"):
@@ -180,6 +184,12 @@ def _stop_at(nb: Any, index: int) -> None:
     cell.metadata.get("papermill", {}).pop("exception", None)
     nb.cells = nb.cells[: index + 1]
     nb.metadata["journey_stopped_at"] = _source_number(nb, index)
+
+
+def _port_taken(log: IO[bytes]) -> bool:
+    """Whether the kernel process said a port it was given was in use when it bound it."""
+    log.seek(0)
+    return b"Address already in use" in log.read()
 
 
 def _with_log(failure: Failure, log: IO[bytes]) -> Failure:
