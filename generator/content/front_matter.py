@@ -9,6 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, error, warning
+from .plain_yaml import plain_mapping
 
 if TYPE_CHECKING:
     import yaml
@@ -81,7 +82,12 @@ def _parse(kind: type, source: str) -> tuple[Any, Any]:
 
 def parse_yaml(source: str) -> tuple[Any, dict[str, tuple[int, int]]]:
     """(value, line and column of each top-level key in the post file) of a front-matter block;
-    raises yaml.MarkedYAMLError like PyYAML."""
+    raises yaml.MarkedYAMLError like PyYAML. A block of `key: text` lines is read without it."""
+    return plain_mapping(source) or pyyaml_mapping(source)
+
+
+def pyyaml_mapping(source: str) -> tuple[Any, dict[str, tuple[int, int]]]:
+    """`parse_yaml` by PyYAML alone."""
     node, meta = _compose_and_load(source)
     positions = {}
     if isinstance(node, _yaml().MappingNode):

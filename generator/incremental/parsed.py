@@ -31,15 +31,19 @@ class StoredYaml:
             self._stored = self.store.keys("yaml")
 
     def __call__(self, source: str) -> tuple[Any, dict[str, tuple[int, int]]]:
-        from ..content.front_matter import parse_yaml
+        from ..content.front_matter import pyyaml_mapping
+        from ..content.plain_yaml import plain_mapping
 
+        simple = plain_mapping(source)  # quicker than a lookup: never stored
+        if simple is not None:
+            return simple
         key = hashlib.sha256(source.encode("utf-8")).hexdigest()
         self.used.add(key)
         maybe = self._stored is None or key in self._stored
         known = self.store.get_json("yaml", key, FORMAT, _valid) if maybe else None
         if known is not None:
             return _decode(known[0]), {name: (line, col) for name, (line, col) in known[1].items()}
-        meta, positions = parse_yaml(source)  # a YAML error is raised, never stored
+        meta, positions = pyyaml_mapping(source)  # a YAML error is raised, never stored
         encoded = _encode(meta)
         if encoded is not _NOT_JSON:  # in a read worker, by the worker's own connection
             self.store.local().put("yaml", key, FORMAT, json.dumps([encoded, positions], sort_keys=True).encode("utf-8"))
