@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 FORMAT = "render-6"  # bump when rendering changes what a stored rendering would contain
 POOL_LEAST = 16  # posts worth a pool of workers (jobs > 1); fewer: one forked worker, begun at once
 
-BATCH = 16  # posts a worker renders before it commits them and sends their results back
+BATCH = 64  # posts a worker renders before it commits them and sends their results back
 Highlighted = Callable[[str], "str | None"]  # a code block's HTML as highlighted before, by highlight_key
 
 
