@@ -202,11 +202,15 @@ def _build(
     todo = [(documents.get(post.source) or _document(config, post, reuse), notebooks, key)
             for post, notebooks, key in reuse.unrendered(work)]
     reuse.commit()  # render workers store what they render themselves
+    # A few posts: in a worker, begun now, while the theme loads here. Many: in a pool, which
+    # starts at the first result asked for (below, once `env` is made), and meanwhile the theme
+    # is compiled here, its bytecode stored and committed at once.
     rendering = render_posts(todo, config, highlighted=reuse.highlighted, keep=reuse.keep, jobs=options.jobs,
-                             liquid=liquid, worker=renderer)  # a few posts: in a worker, while the theme loads here
+                             liquid=liquid, worker=renderer, meanwhile=lambda: compile_theme(env, then=reuse.commit))
     from .website.pages import render_site  # Jinja2 (and Markdown, in the worker) load side by side
     from .website.templates import (
         collect_assets,
+        compile_theme,
         create_environment,
         settings_digest,
         templates_digest,

@@ -100,6 +100,26 @@ def test_a_template_syntax_error_in_the_blogs_own_template(tmp_path: Path) -> No
     ) + failed(1))
 
 
+def test_a_template_syntax_error_is_the_pages_error_when_pools_render_many_posts(tmp_path: Path) -> None:
+    """With --jobs 2 and posts enough for a render pool, the theme is compiled while the pool
+    renders (website/templates.py, compile_theme): a broken template the pages use is still
+    their error, said once, and a broken one no page uses is no error at all."""
+    blog = make_blog(tmp_path, {
+        **{f"posts/2024-01-{day:02d}-p{day}.md": post(f"P{day}", f"2024-01-{day:02d}") for day in range(1, 21)},
+        "templates/post.html": '{% extends "base.html" %}\n{% block content %}\n'
+                               "{{ post.post.title \n{% endblock %}\n",
+        "templates/unused.html": "{% if %}\n",
+    })
+    code, _, err = build(blog, "--jobs", "2")
+    assert (code, err) == (1, (
+        "templates/post.html:4:1: error: template syntax error: "
+        "expected token 'end of print statement', got '{'\n"
+    ) + failed(1))
+    (blog / "templates" / "post.html").unlink()
+    code, _, err = build(blog, "--jobs", "2")
+    assert code == 0 and err.startswith("journey: built "), err
+
+
 def test_an_unknown_template_and_an_undefined_variable(tmp_path: Path) -> None:
     blog = make_blog(tmp_path, {
         **GOOD,

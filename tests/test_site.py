@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import make_blog, post, read_tree
@@ -284,3 +285,38 @@ def test_an_empty_blog_still_builds_a_site(tmp_path: Path) -> None:
     site = build(tmp_path, {"pyproject.toml": SETTINGS})
     assert slugs(site["index.html"]) == []
     assert {"index.html", "404.html", "feed.xml", "sitemap.xml", ".nojekyll"} <= set(site)
+
+
+def test_the_theme_is_compiled_once_ahead_and_the_store_committed_whatever_happens(tmp_path: Path) -> None:
+    """compile_theme (run while a render pool works): every .html and .xml template but the
+    static files', each loaded once and kept, a broken one left for its page to report; `then`
+    runs even when listing the theme fails."""
+    import jinja2
+
+    from generator.website.templates import compile_theme
+
+    theme = tmp_path / "theme"
+    (theme / "static").mkdir(parents=True)
+    for name, text in {"good.html": "{{ 1 }}", "broken.html": "{% if %}", "feed.xml": "<x/>",
+                       "static/x.html": "{% if %}", "notes.txt": "{{"}.items():
+        (theme / name).write_text(text, encoding="utf-8")
+    loaded: list[str] = []
+
+    class Counting(jinja2.FileSystemLoader):
+        def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+            loaded.append(template)
+            return super().get_source(environment, template)
+
+    env, commits = jinja2.Environment(loader=Counting(str(theme))), []
+    compile_theme(env, then=lambda: commits.append("first"))
+    assert (sorted(loaded), commits) == (["broken.html", "feed.xml", "good.html"], ["first"])
+    loaded.clear()
+    assert env.get_template("good.html").render() == "1" and loaded == []  # compiled already
+
+    class Failing(jinja2.BaseLoader):
+        def list_templates(self) -> list[str]:
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        compile_theme(jinja2.Environment(loader=Failing()), then=lambda: commits.append("second"))
+    assert commits == ["first", "second"]

@@ -108,6 +108,7 @@ def render_posts(
     jobs: int,
     liquid: LiquidSite | None = None,
     worker: Worker[Any] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[tuple[str, dict[str, Any] | None, list[Diagnostic]]]:
     """Render each (document, its executed notebooks, render key), in order, as each is done:
     (key, the rendering's entry, []) or (key, None, its errors). Each rendering is handed to
@@ -118,7 +119,8 @@ def render_posts(
     With jobs > 1 and a few posts (a one-post rebuild), one forked worker begins them at once,
     and this process goes on (loading the theme) until it iterates: `worker`
     (`render_worker`), begun earlier with Markdown's modules loaded meanwhile, or a new one.
-    A `worker` the work does not go to is dismissed."""
+    A `worker` the work does not go to is dismissed. `meanwhile()` runs here while a pool's
+    workers render (before the first result is waited for); not with one worker, nor in-process."""
     shared = (config, highlighted, keep, liquid)
     if jobs > 1 and 0 < len(work) < POOL_LEAST:
         if worker is not None:
@@ -127,7 +129,10 @@ def render_posts(
     if worker is not None:
         worker.dismiss()
     # A pool inherits the work when it forks (at the first result asked for).
-    return parallel_batches(lambda batch: _render_batch(batch, *shared), work, jobs=jobs, most=BATCH)
+    if jobs <= 1 or not work:
+        meanwhile = None
+    return parallel_batches(lambda batch: _render_batch(batch, *shared), work, jobs=jobs, most=BATCH,
+                            meanwhile=meanwhile)
 
 
 def render_worker() -> Worker[Any] | None:

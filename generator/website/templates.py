@@ -182,6 +182,22 @@ def create_environment(
     return env
 
 
+def compile_theme(env: jinja2.Environment, *, then: Callable[[], None]) -> None:
+    """Compile every template of the theme now (the default theme's 18: ~90 ms), in this
+    process while render workers are busy, so the page workers it forks later inherit them
+    rather than each compiling its own; `then()` afterwards, whatever happens (the build
+    commits the bytecode stored meanwhile: a write left open would hold the workers' back)."""
+    try:
+        for name in env.list_templates(filter_func=lambda name: name.endswith((".html", ".xml"))
+                                       and not name.startswith("static/")):
+            try:
+                env.get_template(name)
+            except (jinja2.TemplateError, ValueError, OSError):  # said by the page that uses it, if one does
+                continue
+    finally:
+        then()
+
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
