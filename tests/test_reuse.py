@@ -366,6 +366,39 @@ def test_an_edit_copies_the_other_search_documents_from_the_last_index(
     assert [doc["title"] for doc in json.loads(ours)][:4] == ["Wall time", "D", "C", "B"]
 
 
+def test_search_documents_are_made_from_texts_read_a_run_at_a_time(
+    blog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build reads the posts' search texts in runs (TEXTS_AT_ONCE lookups, not one per
+    post); after an edit, only the documents to make are read, and either way the index is the
+    one a clean build writes."""
+    from generator.incremental.bodies import StoredBodies
+    from generator.website import search
+
+    asked: list[list[str]] = []
+    real = StoredBodies.text_many
+
+    def text_many(self: StoredBodies, render_keys: list[str]) -> dict[str, str]:
+        asked.append(list(render_keys))
+        return real(self, render_keys)
+
+    monkeypatch.setattr(StoredBodies, "text_many", text_many)
+    monkeypatch.setattr(search, "TEXTS_AT_ONCE", 3)
+    for name in "bcdefgh":
+        (blog / f"posts/{name}.md").write_text(post(name.upper(), f"2025-02-0{ord(name) - 96}"), encoding="utf-8")
+    build_site(BuildOptions(source=blog, progress=False))
+    posts = len(json.loads((blog / "site/search.json").read_bytes()))
+    assert [len(run) for run in asked] == [3] * (posts // 3) + ([posts % 3] if posts % 3 else [])
+    asked.clear()
+    _edit(blog / "posts/e.md", "Some words.", "Some other, longer words.")
+    build_site(BuildOptions(source=blog, progress=False))
+    assert [len(run) for run in asked] == [1]
+    clean = tmp_path / "clean"
+    shutil.copytree(blog, clean, ignore=shutil.ignore_patterns(".journey-cache", "site"))
+    build_site(BuildOptions(source=clean, progress=False))
+    assert (blog / "site/search.json").read_bytes() == (clean / "site/search.json").read_bytes()
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text

@@ -39,14 +39,14 @@ class StoredBodies:
 
     def html_many(self, render_keys: Sequence[str]) -> dict[str, str]:
         """The HTML of each rendering, by key, in one lookup (a batch of pages)."""
-        found = self.store.get_many("html", render_keys, self.format)
-        for key in render_keys:
-            if key not in found:
-                raise DamagedEntry(key, f"html {key[:16]}")
-        return {key: data.decode("utf-8") for key, data in found.items()}
+        return self._many("html", render_keys)
 
     def text(self, render_key: str) -> str:
         return self._get("text", render_key, render_key).decode("utf-8")
+
+    def text_many(self, render_keys: Sequence[str]) -> dict[str, str]:
+        """The search text of each rendering, by key, in one lookup (a run of search documents)."""
+        return self._many("text", render_keys)
 
     def stored_text(self, render_key: str) -> str | None:
         """A rendering's text while the store still has it (an earlier build's), else None."""
@@ -58,6 +58,13 @@ class StoredBodies:
         if hashlib.sha256(data).hexdigest() != digest:
             raise DamagedEntry(render_key, f"blob {digest[:16]}")
         return data
+
+    def _many(self, kind: str, render_keys: Sequence[str]) -> dict[str, str]:
+        found = self.store.get_many(kind, render_keys, self.format)
+        for key in render_keys:
+            if key not in found:
+                raise DamagedEntry(key, f"{kind} {key[:16]}")
+        return {key: data.decode("utf-8") for key, data in found.items()}
 
     def _get(self, kind: str, key: str, render_key: str) -> bytes:
         data = self.store.get(kind, key, self.format)

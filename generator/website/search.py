@@ -9,7 +9,7 @@ a one-post edit neither encodes nor reads the other megabytes. Where each docume
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -50,14 +50,20 @@ def search_key(item: RenderedPost) -> str:
     return f"{item.render_key}:{item.post.stamps[0]}"
 
 
+TEXTS_AT_ONCE = 200  # posts whose search text is read in one lookup (by key: Store.get_many scans the kind beyond 200)
+
+
 def write_search_index(
-    site: Site, text: Callable[[str], str], target: Path, fingerprint: str, previous: tuple[Path, SearchLayout] | None
+    site: Site, texts: Callable[[Sequence[str]], Mapping[str, str]], target: Path, fingerprint: str,
+    previous: tuple[Path, SearchLayout] | None,
 ) -> SearchLayout:
-    """Write search.json to `target`; `text(render_key)` is a post's plain text; `previous` is
-    an earlier index and its layout, whose documents are copied rather than made again."""
+    """Write search.json to `target`; `texts(render_keys)` is those posts' plain text, by key;
+    `previous` is an earlier index and its layout, whose documents are copied rather than made
+    again."""
     old, spans = (previous[0], previous[1].spans) if previous is not None else (None, {})
     index: dict[str, list[int]] = {}
     offset = 1
+    text: Mapping[str, str] = {}
     with _Pieces(target, old) as out:
         out.write(b"[")
         for number, item in enumerate(site.posts):
@@ -65,17 +71,25 @@ def write_search_index(
             span = spans.get(key)
             if number:
                 offset += 1
-            if type(span) is list and len(span) == 2 and type(span[0]) is type(span[1]) is int:
+            if _is_span(span):
                 out.copy(span[0], span[1], comma=number > 0)
                 size = span[1]
             else:
-                document = feeds.search_document(site, item, text(item.render_key)).encode("utf-8")
+                if item.render_key not in text:  # this post's and the next ones' that need a document
+                    run = site.posts[number : number + TEXTS_AT_ONCE]
+                    text = texts([later.render_key for later in run if not _is_span(spans.get(search_key(later)))])
+                document = feeds.search_document(site, item, text[item.render_key]).encode("utf-8")
                 out.write(b"," + document if number else document)
                 size = len(document)
             index[key] = [offset, size]
             offset += size
         out.write(b"]")
     return SearchLayout(fingerprint, offset + 1, index)
+
+
+def _is_span(span: Any) -> bool:
+    """Whether a layout's entry is [start, length] in the previous index."""
+    return type(span) is list and len(span) == 2 and type(span[0]) is type(span[1]) is int
 
 
 def previous_index(path: Path, layout: SearchLayout | None, fingerprint: str | None) -> tuple[Path, SearchLayout] | None:

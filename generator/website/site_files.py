@@ -40,6 +40,8 @@ class Bodies(Protocol):
 
     def text(self, render_key: str) -> str: ...
 
+    def text_many(self, render_keys: Sequence[str]) -> dict[str, str]: ...  # one lookup for a run of documents
+
     def stored_text(self, render_key: str) -> str | None: ...  # an earlier build's, None when gone
 
     def blob(self, digest: str, render_key: str) -> bytes: ...
@@ -148,11 +150,11 @@ def _search_index(site: Site, staging: Staging, bodies: Bodies, theme: str, sear
         return None
     previous = previous_index(staging.out / "search.json", search, staging.previous.get("search.json"))
     try:
-        return write_search_index(site, bodies.text, target, fingerprint, previous)
+        return write_search_index(site, bodies.text_many, target, fingerprint, previous)
     except OSError:
         if previous is None:
             raise
-        return write_search_index(site, bodies.text, target, fingerprint, None)  # the old one changed meanwhile
+        return write_search_index(site, bodies.text_many, target, fingerprint, None)  # the old one changed meanwhile
 
 
 def _pagefind_bundle(site: Site, staging: Staging, bodies: Bodies, theme: str, previous: object) -> PagefindBundle | None:
