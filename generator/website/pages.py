@@ -211,6 +211,7 @@ class _TemplateFacts:
     def __init__(self, env: jinja2.Environment, templates: str, known: Mapping[str, tuple[str, bool]]) -> None:
         self.env, self.templates = env, templates
         self.facts: dict[str, tuple[str, bool]] = dict(known)
+        self._parsed: dict[str, tuple[str, bool, list[str | None]] | None] = {}  # base.html: parsed once, not per page template
 
     def __call__(self, template: str) -> tuple[str, bool]:
         if template not in self.facts:
@@ -218,8 +219,6 @@ class _TemplateFacts:
         return self.facts[template]
 
     def _work_out(self, template: str) -> tuple[str, bool]:
-        from jinja2 import meta, nodes
-
         digest, reads_site = hashlib.sha256(), False
         seen: set[str] = set()
         todo: list[str | None] = [template]
@@ -230,17 +229,32 @@ class _TemplateFacts:
             if name in seen:
                 continue
             seen.add(name)
+            parsed = self._parse(name)
+            if parsed is None:  # rendering reports it; until fixed, depend on everything
+                return self.templates, True
+            source, reads, references = parsed
+            digest.update(name.encode("utf-8") + b"\0" + source.encode("utf-8") + b"\0")
+            reads_site = reads_site or reads
+            todo.extend(references)
+        return digest.hexdigest(), reads_site
+
+    def _parse(self, name: str) -> tuple[str, bool, list[str | None]] | None:
+        """(source, whether it reads `site`, the templates it names) of one template, None when
+        it cannot be parsed."""
+        if name not in self._parsed:
+            from jinja2 import meta, nodes
+
             try:
                 source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
                 tree = self.env.parse(source)
-            except jinja2.TemplateError:  # rendering reports it; until fixed, depend on everything
-                return self.templates, True
-            digest.update(name.encode("utf-8") + b"\0" + source.encode("utf-8") + b"\0")
+            except jinja2.TemplateError:
+                self._parsed[name] = None
+                return None
             # Any `site` it reads, even one it set itself (taken as read: a page rendered again at
             # worst); not meta.find_undeclared_variables, which generates the template's code to know.
-            reads_site = reads_site or any(n.name == "site" and n.ctx == "load" for n in tree.find_all(nodes.Name))
-            todo.extend(sorted(meta.find_referenced_templates(tree), key=lambda n: n or ""))
-        return digest.hexdigest(), reads_site
+            reads = any(n.name == "site" and n.ctx == "load" for n in tree.find_all(nodes.Name))
+            self._parsed[name] = source, reads, sorted(meta.find_referenced_templates(tree), key=lambda n: n or "")
+        return self._parsed[name]
 
 
 class _NoPost:  # the neighbour of the newest and of the oldest post, in fingerprints
