@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..files import read_sealed, write_sealed
+
+if TYPE_CHECKING:
+    from ..errors import Diagnostic
 
 FORMAT = "manifest-4"
 
@@ -64,3 +68,11 @@ def _valid(data: Any) -> bool:
     return (isinstance(data["inputs"], str) and isinstance(data["release"], str) and isinstance(data["site"], str)
             and all(isinstance(p, str) for p in (*data["folders"], *data["files"]))
             and all(isinstance(w, list) and len(w) == 4 for w in data["warnings"]))
+
+
+def manifest_warnings(warnings: Sequence[Diagnostic]) -> list[list[Any]]:
+    """The warnings a build said, as the manifest keeps them (replayed by a build with nothing to
+    do): [absolute path, line, column, message] each."""
+    here = os.getcwd()  # once: os.path.abspath asks the system again for each of 4,000 warnings
+    return [[os.path.normpath(os.path.join(here, d.location.path)), d.location.line, d.location.col, d.message]
+            for d in warnings]

@@ -19,7 +19,7 @@ from ..models import Post, RenderedPost
 from .bodies import DamagedEntry, StoredBodies, StoredHighlights, StoredRenderings
 from .collect import collect_garbage
 from .history import StoredDates
-from .manifest import Manifest, manifest_path, out_tag, save_manifest
+from .manifest import Manifest, manifest_path, manifest_warnings, out_tag, save_manifest
 from .parsed import StoredYaml, collect_yaml
 from .rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
 from .scan import changed_while_building, code_digest, input_paths, inputs_digest, scan_inputs
@@ -271,7 +271,7 @@ class Rebuild:
             folders=[str(f) for f in folders],
             files=[str(f) for f in files],
             release=release.isoformat() if release else "",
-            warnings=[[os.path.abspath(d.location.path), d.location.line, d.location.col, d.message] for d in warnings],
+            warnings=manifest_warnings(warnings),
             site=site,
         )
         save_manifest(manifest_path(self.session.cache, self.last.out), manifest)
