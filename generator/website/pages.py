@@ -26,7 +26,7 @@ from .post_context import post_context
 from .search_engine import PAGEFIND_FOLDER, SHARDED_FOLDER
 from .site_files import Bodies, derived_files, digest_of, page_file, post_files, site_digest
 from .templates import Asset, PageFacts, has_template, render_page
-from .write import Staging, make_room
+from .write import Staging, write_new
 
 if TYPE_CHECKING:
     from .pagefind import PagefindBundle
@@ -119,7 +119,7 @@ def _render_job(job: PageJob, target: str, site: Site, env: jinja2.Environment, 
         context = {**job.context, "site": site}
     page, found = render_page(env, job.template, context, job.origin)
     if not found:
-        make_room(root, target).write_text(page, encoding="utf-8")
+        write_new(root, target, page)
     return found
 
 

@@ -106,9 +106,9 @@ class Staging:
     def add(self, path: str, data: bytes | str, origin: str) -> None:
         """Write one file now, unless the site already has these very bytes there."""
         data = data.encode("utf-8") if isinstance(data, str) else data
-        target = self.claim(path, origin, hashlib.sha256(data).hexdigest())
-        if target is not None:
-            target.write_bytes(data)
+        clean = self.reserve(path, origin, hashlib.sha256(data).hexdigest())
+        if clean is not None:
+            write_new(self.root, clean, data)
 
     def commit(self) -> None:
         """Complete the new tree, swap it in for `out`, and record both trees: the old live
@@ -213,6 +213,30 @@ def _link_or_copy(source: str, target: str) -> None:
         os.link(source, target)
     except OSError:  # no hard links here (or too many): a copy, with its dates
         shutil.copy2(source, target)
+
+
+def write_new(root: Path, clean: str, data: str | bytes) -> None:
+    """`make_room(root, clean)`, then `data` written there as a new file. The usual case (its
+    folder there or one level to make, nothing in the way) by os calls alone: pathlib and the
+    unlink that finds nothing cost twice the writing of a page (~50 µs a page, not ~23); any other
+    case by `make_room`."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    path = f"{root}/{clean}"
+    try:
+        os.mkdir(path.rpartition("/")[0])
+    except OSError:  # there already (or its parent missing, or a file in the way: open says)
+        pass
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except OSError:  # a file or folder in its place, or a folder missing higher up
+        make_room(root, clean).write_bytes(raw)
+        return
+    try:
+        view = memoryview(raw)
+        while view:
+            view = view[os.write(handle, view) :]
+    finally:
+        os.close(handle)
 
 
 def make_room(root: Path, clean: str) -> Path:
