@@ -396,3 +396,26 @@ def test_batches_run_in_workers_that_inherit_a_closure_and_its_items() -> None:
     assert max(size for size, *_ in done) == 3 and os.getpid() not in {pid for _, pid, _ in done}
     here = list(parallel_batches(lambda batch: [os.getpid()] * len(batch), list(range(5)), jobs=2, min_items=6))
     assert here == [os.getpid()] * 5  # fewer than min_items: in this process
+
+
+def test_batches_keep_the_workers_busy_while_this_process_does_its_own_work(tmp_path: Path) -> None:
+    """parallel_batches sends every batch at once: while `meanwhile` runs here, the workers go on
+    through all of them (with two per worker in flight they stopped after four: a site's pages
+    waited ~0.2 s on its feeds and search index)."""
+    from generator.parallel import parallel_batches
+
+    def batch(items: list[int]) -> list[int]:
+        for item in items:
+            (tmp_path / f"done-{item}").touch()
+        return list(items)
+
+    finished: list[int] = []
+
+    def meanwhile() -> None:  # waits (10 s at most) for the workers to do every batch without it
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(list(tmp_path.glob("done-*"))) < 30:
+            time.sleep(0.01)
+        finished.append(len(list(tmp_path.glob("done-*"))))
+
+    assert list(parallel_batches(batch, list(range(30)), jobs=2, most=1, meanwhile=meanwhile)) == list(range(30))
+    assert finished == [30]
