@@ -52,3 +52,16 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("size", [0, 1, 1023, 1 << 16, (1 << 16) + 1, 300_000])
+@pytest.mark.parametrize("hint", ["its size", "none", "too small"])
+def test_read_whole_reads_every_byte_whatever_size_it_expected(tmp_path: Path, size: int, hint: str) -> None:
+    from generator.files import read_whole
+
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    (tmp_path / "f").write_bytes(data)
+    expected = {"its size": (size,), "none": (), "too small": (max(size // 3, 0),)}[hint]
+    assert read_whole(tmp_path / "f", *expected) == data
+    with pytest.raises(FileNotFoundError):
+        read_whole(tmp_path / "missing")

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from ..config import SiteConfig, display_path
 from ..errors import Diagnostic, error, warning
+from ..files import read_whole
 from ..models import Document, Post
 from .front_matter import Fields, split_front_matter
 from .post_fields import (
@@ -204,7 +205,7 @@ def read_markdown(config: SiteConfig, path: Path, parse_yaml: YamlParser | None 
                   dates: FileDates | None = None) -> PostRead:
     """Read one Markdown post file: its document and every problem with it."""
     shown = display_path(path)
-    data = path.read_bytes()
+    data = read_whole(path)
     if is_executable_markdown(data):  # a MyST notebook
         return read_executable(config, path, parse_yaml, dates)
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import JEKYLL_CONFIG, SiteConfig, source_folders, theme_dirs
-from ..files import CACHE_FOLDER, read_sealed, write_sealed
+from ..files import CACHE_FOLDER, read_sealed, read_whole, write_sealed
 
 FORMAT = "stats-3"
 RACY_NS = 2_000_000_000
@@ -68,8 +68,7 @@ class StatCache:
         if old is not None and old[:4] == seen:
             return bytes.fromhex(old[4])
         try:
-            with open(name, "rb") as stream:
-                digest = hashlib.sha256(stream.read()).digest()
+            digest = hashlib.sha256(read_whole(name, info.st_size)).digest()
         except OSError:
             return None
         if now - max(info.st_mtime_ns, info.st_ctime_ns) >= RACY_NS:
