@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import Diagnostic, JourneyError, error, warning
+from .errors import Diagnostic, JourneyError, error, in_order, warning
 from .files import display_path
 from .incremental.session import BuildSession
 from .strict import reported, stop_on_errors
@@ -119,7 +119,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
         if options.execute != "always" and last.is_current(build_time()):
             replayed = last.warnings()
             stop_on_errors(replayed, options.strict)
-            return BuildResult(out, sorted(replayed), len(last.outputs), time.perf_counter() - started,
+            return BuildResult(out, in_order(replayed), len(last.outputs), time.perf_counter() - started,
                                up_to_date=True)
         # Only a build with work to do loads the settings parser, the models and shutil, and
         # begins a worker that loads Markdown's modules while this process reads the sources (a
@@ -148,7 +148,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
         # Damage found in the cache and repaired: said, but never an error, not even with --strict.
         notes = [warning(display_path(session.store.path), 1, 1, text) for text in dict.fromkeys(session.store.warnings)]
         session.store.warnings.clear()
-        return BuildResult(out, sorted(problems) + notes, files, time.perf_counter() - started, rendered)
+        return BuildResult(out, in_order(problems) + notes, files, time.perf_counter() - started, rendered)
     finally:
         if renderer is not None:
             renderer.dismiss()  # not given work, or its results not taken: stopped

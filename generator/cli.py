@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .arguments import command_parser, usage
 from .build import BuildOptions, BuildResult, build_site, build_time, quiet_collector
-from .errors import Diagnostic, JourneyError, UsageError, error
+from .errors import Diagnostic, JourneyError, UsageError, error, in_order
 from .files import display_path
 
 ALIKE_SHOWN = 3  # a warning said of more than ALIKE_LIMIT files is shown for this many, then counted
@@ -22,7 +22,7 @@ def report(diagnostics: Sequence[Diagnostic], *, every: bool = False) -> None:
     """Print diagnostics to stderr, sorted by place. A warning that more than ALIKE_LIMIT places
     share (4,000 undated posts: "no date; using the file's first git commit") is printed for the
     first few and then counted, unless `every` (--verbose); errors are always printed in full."""
-    ordered = sorted(diagnostics)
+    ordered = in_order(diagnostics)
     alike: dict[str, int] = {}
     for diagnostic in ordered:
         if not diagnostic.is_error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,18 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+
+def in_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """`sorted(diagnostics)`, by a key made once for each: the order the dataclass's own
+    comparisons give, without building two tuples per comparison (4,000 warnings of undated
+    posts are sorted by every build, twice)."""
+    return sorted(diagnostics, key=_place)
+
+
+def _place(d: Diagnostic) -> tuple[str, int, int, str, str]:
+    where = d.location
+    return where.path, where.line, where.col, d.severity, d.message
 
 
 # Characters that end a line for some reader (str.splitlines, editors, CI annotators) or

@@ -300,3 +300,14 @@ def test_under_a_profiler_the_command_ends_the_ordinary_way_so_the_profile_is_wr
     # cProfile swallows the command's exit code (it exits 0); the diagnostic is the command's own.
     assert result.stderr.startswith(f"journey build: --source {tmp_path / 'no-such-blog'}: no such folder\nusage: journey build")
     assert profile.stat().st_size > 0
+
+
+def test_in_order_sorts_diagnostics_as_their_own_comparisons_do() -> None:
+    import random
+
+    from generator.errors import error, in_order, warning
+
+    rng = random.Random(3)
+    made = [rng.choice([error, warning])(rng.choice(["a.md", "b.md", "a/b.md", "A.md"]), rng.randint(0, 3),
+                                          rng.randint(0, 3), rng.choice(["x", "y", "no date"])) for _ in range(400)]
+    assert in_order(made) == sorted(made)

@@ -1,5 +1,6 @@
-"""Writing a file of the staging tree (website/write.py): always a new file, never an old one
-rewritten in place, whatever stands at its path or its folder's."""
+"""Reading an input file whole (files.py) and writing a file of the staging tree
+(website/write.py): always a new file, never an old one rewritten in place, whatever stands at
+its path or its folder's."""
 
 from __future__ import annotations
 
@@ -65,3 +66,4 @@ def test_read_whole_reads_every_byte_whatever_size_it_expected(tmp_path: Path, s
     assert read_whole(tmp_path / "f", *expected) == data
     with pytest.raises(FileNotFoundError):
         read_whole(tmp_path / "missing")
+
