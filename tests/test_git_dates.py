@@ -122,7 +122,9 @@ def test_one_pass_gives_every_undated_post_the_date_git_log_follow_gives(history
     env, log = spy(tmp_path)
     code, _, err = run_journey("build", "--source", str(history), "--jobs", "1", cwd=tmp_path, env=env)
     assert code == 0, err
-    assert calls(log) == ["log"]  # one git log for the five posts (the dated one needs none)
+    # The history's length (a long one without merges is read by two logs side by side), then
+    # one git log for the five posts (the dated one needs none).
+    assert calls(log) == ["rev-list", "log"]
     assert "blog/posts/a.md:1:1: warning: no date; using the file's first git commit" in err.splitlines()
 
 
@@ -130,7 +132,7 @@ def test_no_new_commit_no_git_and_a_commit_redates_the_post_it_adds(history: Pat
     env, log = spy(tmp_path)
     build = ["build", "--source", str(history), "--jobs", "1"]
     assert run_journey(*build, cwd=tmp_path, env=env)[0] == 0
-    assert calls(log) == ["log"]
+    assert calls(log) == ["rev-list", "log"]
     code, _, err = run_journey(*build, cwd=tmp_path, env=env)  # nothing changed, HEAD included
     assert code == 0 and err.splitlines()[-1] == "journey: blog/site/ is up to date; nothing changed since the last build"
     assert calls(log) == []
@@ -259,7 +261,7 @@ def test_a_blog_read_in_workers_builds_the_site_one_process_builds(tmp_path: Pat
     env, log = spy(tmp_path)
     code, _, err = run_journey("build", "--source", str(root), "--jobs", "2", cwd=tmp_path, env=env)
     assert code == 0, err
-    assert calls(log) == ["log"]  # once, in this process, before the workers fork
+    assert calls(log) == ["rev-list", "log"]  # once, in this process, before the workers fork
     from generator.incremental.store import Store
 
     store = Store(root / ".journey-cache" / "store.sqlite")
@@ -344,8 +346,43 @@ def test_a_merge_or_a_rewritten_history_since_the_stored_head_reads_the_whole_lo
     finally:
         os.environ["PATH"] = path
     assert merged == whole and merged["posts/new.md"] == "2023-05-05T00:00:00+00:00"
-    assert [words[0] for words in after_merge] == ["merge-base", "rev-list", "log"]
+    assert [words[0] for words in after_merge] == ["merge-base", "rev-list", "rev-list", "log"]
     assert after_merge[-1][-3:] == ["HEAD", "--", "posts"]  # a merge among the commits since: the whole log
     assert rewritten == again and rewritten["posts/amended.md"] == "2022-04-04T00:00:00+00:00"
-    assert [words[0] for words in after_rewrite] == ["merge-base", "log"]  # not an ancestor any more
+    assert [words[0] for words in after_rewrite] == ["merge-base", "rev-list", "log"]  # not an ancestor any more
     assert after_rewrite[-1][-3:] == ["HEAD", "--", "posts"]
+
+
+def test_a_long_history_without_merges_is_read_by_two_logs_side_by_side_with_the_same_dates(
+        history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut a third of the way back from HEAD (SPLIT_LEAST lowered to this history's length):
+    the older part's dates, then the newer part's on top, are the whole log's, through renames
+    and deletes on either side of the cut; a history with a merge is read whole."""
+    from generator.content import git_dates
+
+    for number, (change, date) in enumerate([("posts/sub/b2.md posts/b3.md", "2023-01-01"),
+                                             ("posts/a.md", "2023-02-02"), ("posts/c.md posts/c2.md", "2023-03-03")]):
+        if " " in change:
+            git(history, "mv", *change.split())
+        else:
+            git(history, "rm", "-q", change)
+        git(history, "commit", "-qm", f"more {number}", date=f"{date}T00:00:00+00:00")
+    whole = _first_commits_of(history)
+    commits = len(git(history, "rev-list", "HEAD").split())
+    monkeypatch.setattr(git_dates, "SPLIT_LEAST", commits)
+    env, log = spy(tmp_path)
+    monkeypatch.setenv("PATH", env["PATH"])
+    assert _first_commits_of(history) == whole and whole["posts/b3.md"] == "2021-01-02T03:04:05+02:00"
+    ran = _commands(log)
+    middle = git(history, "rev-list", "HEAD").split()[commits // 3]
+    assert [words[0] for words in ran] == ["rev-list", "log", "log"]
+    assert sorted(words[-3] for words in ran[1:]) == sorted([middle, f"{middle}..HEAD"])
+    git(history, "checkout", "-q", "-b", "side", "HEAD~2")
+    make_blog(history, {"posts/side.md": undated("New")})
+    git(history, "add", ".")
+    git(history, "commit", "-qm", "on a side branch", date="2023-04-04T00:00:00+00:00")
+    git(history, "checkout", "-q", "main")
+    git(history, "merge", "-q", "--no-edit", "side", date="2023-05-05T00:00:00+00:00")
+    monkeypatch.setattr(git_dates, "SPLIT_LEAST", 2)
+    merged = _first_commits_of(history)
+    assert [words[0] for words in _commands(log)] == ["rev-list", "log"] and merged["posts/side.md"] == "2023-04-04T00:00:00+00:00"
