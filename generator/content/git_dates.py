@@ -122,7 +122,7 @@ def _middle(repository: Repository) -> str | None:
     """Where to cut a long history without merges in two, for two `git log`s side by side: the
     commit a third of the way back from HEAD. Each commit's diff costs about the size of its
     tree, which grows with the blog, so the older two thirds take about as long as the newer
-    third (4,000 posts added one commit each: one log 1.5 s; two, 0.9 s). None for a shorter
+    third (4,000 posts added one commit each: one log 2.0 s; two, 1.3 s). None for a shorter
     history, one with a merge, or one core."""
     if (os.cpu_count() or 1) < 2:
         return None
