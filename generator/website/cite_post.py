@@ -8,13 +8,15 @@ from ..config import SiteConfig
 from ..models import Post
 
 _SPECIAL = re.compile(r"([&%$#_])")
+_AUTHORS = re.compile(r",? and |, ")
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
 
 
 def post_bibtex(config: SiteConfig, post: Post) -> str:
     """An `@online` entry for the post: author, title, date, URL and the blog's name."""
     author = post.author or config.author or config.title
     fields = [
-        ("author", " and ".join(_escape(name) for name in re.split(r",? and |, ", author) if name.strip())),
+        ("author", " and ".join(_escape(name) for name in _AUTHORS.split(author) if name.strip())),
         ("title", "{" + _escape(post.title) + "}"),  # braces: BibTeX styles keep its capitals
         ("year", str(post.date.year)),
         ("date", post.date.date().isoformat()),
@@ -26,9 +28,10 @@ def post_bibtex(config: SiteConfig, post: Post) -> str:
 
 
 def _key(post: Post) -> str:
-    return f"{re.sub(r'[^a-z0-9]+', '', post.slug.lower())[:40] or 'post'}{post.date.year}"
+    return f"{_NOT_KEY.sub('', post.slug.lower())[:40] or 'post'}{post.date.year}"
 
 
 def _escape(text: str) -> str:
     """Text inside a BibTeX value: special characters escaped, stray braces dropped."""
-    return _SPECIAL.sub(r"\\\1", text.replace("\\", "").replace("{", "").replace("}", ""))
+    text = text.replace("\\", "").replace("{", "").replace("}", "")
+    return _SPECIAL.sub(r"\\\1", text) if _SPECIAL.search(text) else text  # most titles have none
