@@ -40,6 +40,13 @@ def read_whole(name: str | Path, size: int = 1 << 16) -> bytes:
     return parts[0] if len(parts) == 2 else b"".join(parts)
 
 
+def write_all(handle: int, data: bytes) -> None:
+    """Write all of `data` to the file descriptor `handle` (os.write may take only part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view) :]
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace `path` with `data` in one rename; the temporary name is this process's own (and
     created exclusively), so two writers cannot collide. (Not `tempfile`: importing it costs

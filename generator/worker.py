@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn, TypeVar
 
+from .files import write_all
 from .parallel import parallel_iter
 
 T = TypeVar("T")
@@ -101,9 +102,7 @@ class Worker(Iterator[R]):
         data = len(data).to_bytes(8, "big") + data  # its length first: the worker reads that much, not to EOF
         _set_pipe_size(job, len(data))  # so this process need not wait while the worker warms up
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(job, view):]
+            write_all(job, data)
         except BrokenPipeError:
             pass  # it died: collecting its results says how
         finally:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from ..files import write_all
 from ..models import RenderedPost
 from . import feeds
 from .assemble import Site
@@ -129,7 +130,7 @@ class _Pieces:
 
     def write(self, data: bytes) -> None:
         self._flush()
-        _write_all(self.out, data)
+        write_all(self.out, data)
 
     def copy(self, start: int, size: int, *, comma: bool) -> None:
         """Copy the source's document at `start`, after a comma when `comma`: with the document
@@ -156,14 +157,9 @@ class _Pieces:
                     continue
             else:
                 chunk = os.pread(self.old, min(end - start, 1 << 20), start)
-                _write_all(self.out, chunk)
+                write_all(self.out, chunk)
                 copied = len(chunk)
             if copied == 0:
                 raise OSError(f"{self.source} is shorter than its layout says")
             start += copied
 
-
-def _write_all(handle: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(handle, view) :]

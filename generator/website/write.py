@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..content.permalinks import NAME_MAX, too_long
 from ..errors import Diagnostic, JourneyError, error
+from ..files import write_all
 from .record import MARKER, Tree, files_digest, identity, load_record, save_record
 from .swap import crash_point, recover, spare_folder, staging_name, swap_in
 
@@ -232,9 +233,7 @@ def write_new(root: Path, clean: str, data: str | bytes) -> None:
         make_room(root, clean).write_bytes(raw)
         return
     try:
-        view = memoryview(raw)
-        while view:
-            view = view[os.write(handle, view) :]
+        write_all(handle, raw)
     finally:
         os.close(handle)
 
