@@ -17,6 +17,7 @@ TAKEN = [
     "title: 'Single: quoted # not a comment'",
     'title: "Double: quoted # with \'single\' inside"',
     "title: Trailing spaces   ",
+    "title: two  spaces inside, kept",
     "layout: post\ntitle: Two keys\n\nauthor: Ada",
     "title: A\n   \nsubtitle: B",
     "title: y\nname: n",  # single letters are text in YAML 1.1 (PyYAML), unlike yes/no
@@ -49,7 +50,6 @@ REFUSED = [
     "title: |",
     "title: > folded",
     "title: -dash first",
-    "title: two  spaces",
     "key with space: A",
 ]
 

@@ -38,11 +38,8 @@ def plain_mapping(source: str) -> tuple[dict[str, str], dict[str, tuple[int, int
         key, plain, single, double = match.groups()
         if key in meta or key.lower() in _NOT_TEXT:
             return None
-        if plain is not None:
-            if plain.lower() in _NOT_TEXT or "  " in plain:
-                return None
-            meta[key] = plain
-        else:
-            meta[key] = single if single is not None else double
+        if plain is not None and plain.lower() in _NOT_TEXT:
+            return None
+        meta[key] = plain if plain is not None else single if single is not None else double
         positions[key] = (number + 2, 1)  # the block begins on the file's second line
     return (meta, positions) if meta else None
