@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 _PUT = "INSERT OR REPLACE INTO entries (kind, key, version, checksum, value) VALUES (?, ?, ?, ?, ?)"
 LAYOUT = 2  # the table's own layout (SQLite's user_version); another one is a store to start afresh
 PENDING_MAX = 16 << 20  # bytes a worker keeps unwritten at most (see put)
+BY_KEY_MOST = 200  # keys get_many looks up one by one at most; more: one scan of the kind (search.TEXTS_AT_ONCE stays within)
 T = TypeVar("T")
 
 
@@ -86,7 +87,7 @@ class Store:
         """The intact values of those keys that are stored, by key. Many keys: one scan of the
         kind (a build asks for nearly all of its posts and renderings at once); a few: by key."""
         wanted = set(keys)
-        if len(wanted) > 200:
+        if len(wanted) > BY_KEY_MOST:
             rows = self._query("SELECT key, version, checksum, value FROM entries WHERE kind = ?", (kind,))
             return self._checked(kind, [row for row in rows if row[0] in wanted], version)
         found: dict[str, bytes] = {}

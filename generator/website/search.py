@@ -51,7 +51,7 @@ def search_key(item: RenderedPost) -> str:
     return f"{item.render_key}:{item.post.stamps[0]}"
 
 
-TEXTS_AT_ONCE = 200  # posts whose search text is read in one lookup (by key: Store.get_many scans the kind beyond 200)
+TEXTS_AT_ONCE = 200  # posts whose search text is read in one lookup: by key (the store's BY_KEY_MOST), not a scan of every text
 
 
 def write_search_index(
