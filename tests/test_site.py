@@ -320,3 +320,37 @@ def test_the_theme_is_compiled_once_ahead_and_the_store_committed_whatever_happe
     with pytest.raises(RuntimeError, match="boom"):
         compile_theme(jinja2.Environment(loader=Failing()), then=lambda: commits.append("second"))
     assert commits == ["first", "second"]
+
+
+def test_output_escapes_give_what_markupsafe_gives_as_plain_strings(tmp_path: Path) -> None:
+    """The theme's Template class escapes each `{{ value }}` to a plain string (no Markup made
+    per value): for every kind of value the same text as `markupsafe.escape`, and the pages'
+    filters, macros and `set` blocks still give Markup where Jinja's do."""
+    import markupsafe
+
+    from generator.config import load_config
+    from generator.website.templates import Template, create_environment, output_escape
+
+    class Html:
+        def __html__(self) -> str:
+            return "<b>kept</b>"
+
+    class Loud(markupsafe.Markup):
+        def __html__(self) -> markupsafe.Markup:
+            return markupsafe.Markup("<i>its own</i>")
+
+    values = ["a < b & 'c' \"d\"", markupsafe.Markup("<p>safe</p>"), Loud("<x>"), Html(), 3, None, 2.5, ""]
+    for value in values:
+        escaped = output_escape(value)
+        assert escaped == str(markupsafe.escape(value)), value
+    assert type(output_escape("<")) is str
+
+    make_blog(tmp_path / "blog", {"pyproject.toml": SETTINGS})
+    config, _ = load_config(tmp_path / "blog")
+    env = create_environment(config, {})
+    template = env.from_string(
+        "{% macro m(x) %}<{{ x }}>{% endmacro %}{% set block %}{{ '<s>' }}{% endset %}"
+        "{{ '<a>' }}|{{ m('&') }}|{{ block }}|{{ ('<' ~ '>')|e }}|{{ m('&').__class__.__name__ }}"
+        "|{{ block.__class__.__name__ }}")
+    assert type(template) is Template
+    assert template.render() == "&lt;a&gt;|<&amp;>|&lt;s&gt;|&lt;&gt;|Markup|Markup"
