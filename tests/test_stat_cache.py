@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from conftest import make_blog, post
 
 from generator.build import BuildOptions, build_site
@@ -63,3 +64,47 @@ def test_a_named_pipe_among_the_posts_does_not_hang_the_build(tmp_path: Path) ->
     result = build_site(BuildOptions(source=blog, progress=False))
     assert result.files > 0 and (blog / "site/posts/a/index.html").is_file()
     assert build_site(BuildOptions(source=blog, progress=False)).up_to_date
+
+
+def test_a_deferred_file_is_hashed_by_its_reader_and_then_recorded(tmp_path: Path) -> None:
+    """`defer`: the scan stats a post file it has no entry for but leaves the read to its
+    reader (DEFERRED); `learn` records the hash the reader found, under the racy rule."""
+    from generator.incremental.scan import DEFERRED
+
+    path = tmp_path / "a.md"
+    path.write_text("one", encoding="utf-8")
+    cache, later = StatCache(), time.time_ns() + RACY_NS
+    assert cache.digest(str(path), later, defer=True) == DEFERRED and cache.entries == {}
+    cache.learn(str(path), bytes(32))
+    assert cache.entries[str(path)][4] == "00" * 32 and cache.awaiting == {}
+    assert cache.digest(str(path), later, defer=True) == bytes(32)  # now stat vouches for it: not deferred
+    racy = tmp_path / "b.md"
+    racy.write_text("two", encoding="utf-8")
+    assert cache.digest(str(racy), time.time_ns(), defer=True) == DEFERRED
+    cache.learn(str(racy), bytes(32))
+    assert str(racy) not in cache.entries  # just written: not trusted yet, as when the scan reads it
+
+
+def test_a_first_build_reads_each_post_once_and_hashes_what_no_reader_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cold build's scan reads no post file (its reader hashes it); a Markdown file beside a
+    bundle's index.md, which no reader reads, is hashed after the reading, so editing it is seen."""
+    from generator.incremental import scan
+
+    blog = make_blog(tmp_path / "blog", {
+        "posts/2024-01-01-a.md": post("A", "2024-01-01"),
+        "posts/b/index.md": post("B", "2024-01-02"),
+        "posts/b/notes.md": "notes, copied beside the page\n",
+        "posts/2024-01-03-c.md": post("C", "2024-01-03"),
+    })
+    hashed: list[str] = []
+    monkeypatch.setattr(scan, "read_whole", lambda name, size=-1: hashed.append(name) or Path(name).read_bytes())
+    build_site(BuildOptions(source=blog, progress=False))
+    posts = sorted(os.path.relpath(name, blog) for name in hashed if name.startswith(str(blog / "posts")))
+    assert posts == ["posts/b/notes.md"]
+    assert (blog / "site/posts/b/notes.md").read_text(encoding="utf-8") == "notes, copied beside the page\n"
+    assert build_site(BuildOptions(source=blog, progress=False)).up_to_date
+    (blog / "posts/b/notes.md").write_text("notes, edited\n", encoding="utf-8")
+    assert not build_site(BuildOptions(source=blog, progress=False)).up_to_date
+    assert (blog / "site/posts/b/notes.md").read_text(encoding="utf-8") == "notes, edited\n"

@@ -22,7 +22,14 @@ from .history import StoredDates
 from .manifest import Manifest, manifest_path, manifest_warnings, out_tag, save_manifest
 from .parsed import StoredYaml, collect_yaml
 from .rows import diagnostic_from_json, diagnostic_to_json, post_from_json, post_to_json
-from .scan import changed_while_building, code_digest, input_paths, inputs_digest, scan_inputs
+from .scan import (
+    changed_while_building,
+    code_digest,
+    input_paths,
+    inputs_digest,
+    learn_hashes,
+    scan_inputs,
+)
 from .search_records import store_search, stored_search
 
 if TYPE_CHECKING:
@@ -116,6 +123,8 @@ class Rebuild:
         unchanged since the last build — and the problems found reading them."""
         for read in reads:
             self._posts[read.source] = (read.document.post if read.document else None, list(read.problems))  # type: ignore[assignment]
+        if self.session.stats.awaiting:  # the hashes the scan left to the posts' reader: a post's digest is its file's
+            learn_hashes(self.scanned, self.session.stats, {str(r.source): r.document.post.digest for r in reads if r.document})
         # What a resident session (serve) reuses next build without decoding rows; a lone build
         # has no next build in this process, and would only work the dates out a second time.
         for read, post, undated in self._kept(reads) if self.session.resident else ():
@@ -197,19 +206,9 @@ class Rebuild:
         return StoredHighlights(self.store)
 
     def syntax_css(self, style: str) -> bytes:
-        """A Pygments stylesheet, made anew only for another Pygments or another journey."""
-        from pygments import __version__
+        from .templates import stored_syntax_css
 
-        from ..content.render import FORMAT
-        from ..website.templates import pygments_stylesheet
-
-        key = f"{__version__}:{style}:{self.code}"
-        css = self.store.get("css", key, FORMAT)
-        if not css:
-            css = pygments_stylesheet(style)
-            self.store.delete("css", {k for k in self.store.keys("css") if k.partition(":")[2].startswith(style + ":")})
-            self.store.put("css", key, FORMAT, css)
-        return css
+        return stored_syntax_css(self.store, style, self.code)
 
     def bytecode_cache(self) -> Any:
         from .templates import StoredBytecode

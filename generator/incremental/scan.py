@@ -17,6 +17,8 @@ from ..config import JEKYLL_CONFIG, SiteConfig, source_folders, theme_dirs
 from ..files import CACHE_FOLDER, read_sealed, read_whole, write_sealed
 
 FORMAT = "stats-3"
+DEFERRED = b""  # a hash left to the file's reader (no SHA-256 is empty)
+POST_SUFFIXES = (".md", ".markdown", ".mkd", ".mkdn")  # what a first build's readers hash for the scan
 RACY_NS = 2_000_000_000
 _SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", CACHE_FOLDER}
 CODE = Path(__file__).resolve().parent.parent  # journey's own files: a new journey builds anew
@@ -50,13 +52,16 @@ class StatCache:
         self.path = path
         self.entries: dict[str, list[Any]] = {}  # path → [inode, size, mtime_ns, ctime_ns, sha256 hex]
         self.changed = False
+        self.awaiting: dict[str, tuple[list[int], bool]] = {}  # deferred files: what stat said, and whether not racy
         if path is not None:
             data = read_sealed(path, FORMAT)
             if isinstance(data, dict) and all(_valid_entry(v) for v in data.values()):
                 self.entries = data
 
-    def digest(self, name: str, now: int) -> bytes | None:
-        """The file's SHA-256, or None when it is not a regular file (or not there)."""
+    def digest(self, name: str, now: int, *, defer: bool = False) -> bytes | None:
+        """The file's SHA-256, or None when it is not a regular file (or not there). `defer`: a
+        file that must be read for its hash is not read here but left to its reader: DEFERRED,
+        until `learn` is told the hash."""
         try:
             info = os.stat(name)
         except OSError:
@@ -67,17 +72,29 @@ class StatCache:
         old = self.entries.get(name)
         if old is not None and old[:4] == seen:
             return bytes.fromhex(old[4])
+        settled = now - max(info.st_mtime_ns, info.st_ctime_ns) >= RACY_NS
+        if defer:
+            self.awaiting[name] = (seen, settled)
+            return DEFERRED
         try:
             digest = hashlib.sha256(read_whole(name, info.st_size)).digest()
         except OSError:
             return None
-        if now - max(info.st_mtime_ns, info.st_ctime_ns) >= RACY_NS:
+        self._record(name, seen, settled, digest)
+        return digest
+
+    def learn(self, name: str, digest: bytes) -> None:
+        """The hash of a file `digest` left to its reader, as it read it."""
+        seen, settled = self.awaiting.pop(name)
+        self._record(name, seen, settled, digest)
+
+    def _record(self, name: str, seen: list[int], settled: bool, digest: bytes) -> None:
+        if settled:
             self.entries[name] = [*seen, digest.hex()]
             self.changed = True
-        elif old is not None:
+        elif name in self.entries:
             del self.entries[name]
             self.changed = True
-        return digest
 
     def save(self, keep: Iterable[str]) -> None:
         """Write the entries of the files just scanned (`keep`), if anything changed. One kept in
@@ -98,17 +115,41 @@ def _valid_entry(value: Any) -> bool:
     return type(value) is list and len(value) == 5 and type(value[4]) is str and len(value[4]) == 64
 
 
-def scan_inputs(folders: list[Path], files: list[Path], known: StatCache) -> dict[str, bytes]:
-    """The content hash of every file under `folders`, of the listed `files` and of journey's code."""
+def scan_inputs(folders: list[Path], files: list[Path], known: StatCache,
+                defer: tuple[str, ...] = ()) -> dict[str, bytes]:
+    """The content hash of every file under `folders`, of the listed `files` and of journey's
+    code. `defer`: folders (as strings ending in a separator) whose Markdown files, when stat
+    does not vouch for them, are left to the post reader that reads them anyway (a first build
+    would otherwise read and hash 4,000 posts twice, the first time here, alone): DEFERRED
+    until `Rebuild.posts` learns their hashes."""
     hashes: dict[str, bytes] = {}
     now = time.time_ns()
+    known.awaiting.clear()
     names = [*walk_files(CODE), *(name for folder in folders for name in walk_files(folder)), *map(str, files)]
     for name in names:
         if name not in hashes:
-            digest = known.digest(name, now)
+            later = bool(defer) and name.startswith(defer) and name.endswith(POST_SUFFIXES)
+            digest = known.digest(name, now, defer=later)
             if digest is not None:
                 hashes[name] = digest
     return hashes
+
+
+def learn_hashes(hashes: dict[str, bytes], known: StatCache, read: dict[str, str]) -> None:
+    """Fill in the hashes `scan_inputs` left to the post files' reader: `read` maps each file
+    read to the SHA-256 (hex) of what was read; a file that gave none (an error) is hashed here."""
+    for name in [name for name, digest in hashes.items() if digest == DEFERRED]:
+        if name in read and name in known.awaiting:
+            hashes[name] = bytes.fromhex(read[name])
+            known.learn(name, hashes[name])
+            continue
+        known.awaiting.pop(name, None)
+        digest = known.digest(name, time.time_ns())
+        if digest is None:
+            del hashes[name]
+        else:
+            hashes[name] = digest
+    known.awaiting.clear()
 
 
 def code_digest(hashes: Mapping[str, bytes]) -> str:

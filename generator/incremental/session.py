@@ -10,6 +10,7 @@ rebuilds also find what they reuse in memory, by the same keys.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -149,5 +150,8 @@ class LastBuild:
             files = [Path(f) for f in self.manifest.files]
             scanned = self.scanned
         else:
-            scanned = scan_inputs(folders, files, self.session.stats)
+            # The post files' hashes, where stat cannot give them, come from reading them (Rebuild.posts).
+            posts = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else [])]
+            defer = tuple(f"{config.root / folder}{os.sep}" for folder in posts)
+            scanned = scan_inputs(folders, files, self.session.stats, defer)
         return Rebuild(self, config, folders, files, scanned, verify)

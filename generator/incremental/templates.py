@@ -1,5 +1,6 @@
-"""Compiled Jinja templates kept in the build store, so a rebuild loads them instead of
-compiling every template again (Jinja itself checks each against its source's checksum)."""
+"""The theme's compiled Jinja templates and Pygments stylesheets, kept in the build store: a
+rebuild loads them instead of compiling every template again (Jinja itself checks each
+against its source's checksum) or asking Pygments for its rules."""
 
 from __future__ import annotations
 
@@ -26,3 +27,19 @@ class StoredBytecode(jinja2.BytecodeCache):
         stream = io.BytesIO()
         bucket.write_bytecode(stream)
         self.store.put("jinja", bucket.key, FORMAT, stream.getvalue())
+
+
+def stored_syntax_css(store: Store, style: str, code: str) -> bytes:
+    """A Pygments stylesheet, made anew only for another Pygments or another journey (`code`)."""
+    from pygments import __version__
+
+    from ..content.render import FORMAT as RENDER_FORMAT
+    from ..website.templates import pygments_stylesheet
+
+    key = f"{__version__}:{style}:{code}"
+    css = store.get("css", key, RENDER_FORMAT)
+    if not css:
+        css = pygments_stylesheet(style)
+        store.delete("css", {k for k in store.keys("css") if k.partition(":")[2].startswith(style + ":")})
+        store.put("css", key, RENDER_FORMAT, css)
+    return css
