@@ -325,11 +325,13 @@ def test_the_theme_is_compiled_once_ahead_and_the_store_committed_whatever_happe
 def test_output_escapes_give_what_markupsafe_gives_as_plain_strings(tmp_path: Path) -> None:
     """The theme's Template class escapes each `{{ value }}` to a plain string (no Markup made
     per value): for every kind of value the same text as `markupsafe.escape`, and the pages'
-    filters, macros and `set` blocks still give Markup where Jinja's do."""
+    filters, macros and `set` blocks still give Markup where Jinja's do. Its environment gives
+    each template its globals as a dict, and a template asked for again is the one loaded."""
     import markupsafe
 
     from generator.config import load_config
-    from generator.website.templates import Template, create_environment, output_escape
+    from generator.website.templates import create_environment
+    from generator.website.theme_runtime import Template, output_escape
 
     class Html:
         def __html__(self) -> str:
@@ -353,4 +355,6 @@ def test_output_escapes_give_what_markupsafe_gives_as_plain_strings(tmp_path: Pa
         "{{ '<a>' }}|{{ m('&') }}|{{ block }}|{{ ('<' ~ '>')|e }}|{{ m('&').__class__.__name__ }}"
         "|{{ block.__class__.__name__ }}")
     assert type(template) is Template
+    page = env.get_template("post.html")  # the default theme's, with its globals as a plain dict
+    assert env.get_template("post.html") is page and type(page.globals) is dict and page.globals["url"] == config.url
     assert template.render() == "&lt;a&gt;|<&amp;>|&lt;s&gt;|&lt;&gt;|Markup|Markup"

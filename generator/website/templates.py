@@ -12,17 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
-
-try:  # MarkupSafe's escaping without its Markup wrapper: the C one, else the Python one
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # pragma: no cover - a platform without the extension
-    from markupsafe._native import _escape_inner
 
 from ..config import SiteConfig, theme_dirs
 from ..errors import Diagnostic, error
 from ..files import display_path
 from .syntax_css import SYNTAX_STYLES
+from .theme_runtime import ThemeEnvironment
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +166,7 @@ def create_environment(
                 return obj(*args, **kwargs)
             return super().call(obj, *args, **kwargs)
 
-    env = jinja2.Environment(
+    env = ThemeEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in theme_dirs(config)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -182,34 +177,10 @@ def create_environment(
         bytecode_cache=bytecode_cache,
     )
     env.context_class = Context
-    env.template_class = Template
     env.globals.update(url=url, absolute_url=absolute_url, asset=asset, config=config)
     env.filters["isodate"] = lambda moment: moment.isoformat()
     env.filters["longdate"] = longdate
     return env
-
-
-class Template(jinja2.Template):
-    """A template whose output escapes give plain strings. Jinja compiles each `{{ value }}` to
-    `escape(value)`, whose Markup result only ever joins the page's other pieces; making that
-    Markup (a Python-level `__new__`) was a sixth of a page's time. Filters, macros, `set`
-    blocks and `~` still make Markup as Jinja does, so a page's bytes are the same."""
-
-    @classmethod
-    def _from_namespace(cls, environment: jinja2.Environment, namespace: Any, globals: Any) -> Any:
-        namespace["escape"] = output_escape
-        return super()._from_namespace(environment, namespace, globals)
-
-
-def output_escape(value: Any) -> str:
-    """What `markupsafe.escape` gives, as a plain string."""
-    if type(value) is str:
-        return _escape_inner(value)
-    if type(value) is Markup:  # its own __html__
-        return value
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return _escape_inner(str(value))
 
 
 def compile_theme(env: jinja2.Environment, *, then: Callable[[], None]) -> None:
