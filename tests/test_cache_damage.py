@@ -196,6 +196,32 @@ def test_a_store_that_is_not_a_database_starts_afresh(blog: Path, expected: dict
     _assert_site(blog, expected["as built"], diagnostics)
 
 
+def test_a_store_of_an_older_layout_is_remade_with_the_current_pages(
+    blog: Path, expected: dict[str, dict[str, bytes]],
+) -> None:
+    """A store an older journey made (layout 2: SQLite's 4 KiB pages) is emptied and remade with
+    16 KiB pages; nothing in it is read, and nothing is said: it is no damage."""
+    from generator.incremental.store import LAYOUT, PAGE_SIZE
+
+    path = blog / ".journey-cache" / "store.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with sqlite3.connect(path) as db:
+        db.executescript("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE entries (kind TEXT, key TEXT,"
+                         " version TEXT, checksum BLOB, value BLOB, PRIMARY KEY (kind, key)); PRAGMA user_version = 2")
+        db.execute("INSERT INTO entries VALUES ('html', 'old', 'render-6', x'00', x'00')")
+    db.close()
+    _forget_the_site(blog)
+    diagnostics = _build(blog)
+    assert [d for d in diagnostics if "cache" in d] == []
+    _assert_site(blog, expected["as built"], diagnostics)
+    with sqlite3.connect(path) as db:
+        assert (db.execute("PRAGMA page_size").fetchone(), db.execute("PRAGMA user_version").fetchone()) == ((PAGE_SIZE,), (LAYOUT,))
+        assert db.execute("SELECT count(*) FROM entries WHERE key = 'old'").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM entries WHERE kind = 'html'").fetchone()[0] > 0
+    db.close()
+
+
 def test_damage_a_render_worker_finds_is_said_by_the_build(blog: Path, expected: dict[str, dict[str, bytes]]) -> None:
     """With jobs > 1 a one-post rebuild renders in a forked worker; the damage it finds in the
     store (a highlighted code block, here) is still said, once, and repaired there."""
