@@ -154,3 +154,10 @@ def test_the_syntax_stylesheets_are_one_pygments_style_each() -> None:
     assert "\n.highlight .k { color: #66D9EF }" in dark
     css = light + dark
     assert "http" not in css  # nothing fetched from elsewhere
+
+
+def test_carriage_returns_and_nuls_are_normalized_as_markdown_it_does() -> None:
+    """The normalizing rule runs only for a text with a CR or a NUL; it still makes every line
+    end `\\n` (a lone CR too) and a NUL U+FFFD, and a text with neither renders as it is."""
+    assert render("one\r\ntwo\rthree\n\nfour\0five").html == "<p>one\ntwo\nthree</p>\n<p>four\ufffdfive</p>\n"
+    assert render("one\ntwo\n{: .note}\n").html == '<p class="note">one\ntwo</p>\n'  # an attribute list: still applied

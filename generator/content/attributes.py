@@ -62,6 +62,8 @@ def _attr_list_block(state: StateBlock, start: int, end: int, silent: bool) -> b
 
 
 def _apply_attr_lists(state: StateCore) -> None:
+    if "{:" not in state.src:  # every list starts so: a post without any pays a substring search
+        return
     env = state.env
     lines = state.src.split("\n")
     kept: list[Token] = []

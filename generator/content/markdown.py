@@ -11,6 +11,8 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_core.normalize import normalize
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
@@ -50,6 +52,7 @@ def create_markdown() -> MarkdownIt:
     """CommonMark plus tables, strikethrough, footnotes, task lists, definition lists,
     admonitions, math as MathML, heading anchors, Pygments and shortcodes."""
     md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md.core.ruler.at("normalize", _normalize)
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(tasklists_plugin, label=True)  # a <label> per checkbox: axe calls unlabeled inputs critical
@@ -74,6 +77,14 @@ def create_markdown() -> MarkdownIt:
     md.add_render_rule("shortcode", _render_shortcode)
     md.add_render_rule("shortcode_block", _render_shortcode)
     return md
+
+
+def _normalize(state: StateCore) -> None:
+    """markdown-it's first rule, which makes every line end `\n` and a NUL U+FFFD, by two regular
+    expressions over the whole text: only run when the text has a CR or a NUL (a post read from
+    its file has no CR left), a substring search instead of ~12 µs a post."""
+    if "\r" in state.src or "\0" in state.src:
+        normalize(state)
 
 
 def render_markdown(
