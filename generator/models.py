@@ -114,6 +114,7 @@ class Document:
     body_line: int  # 1-based line in the file where the body starts
     excerpt: str | None = None  # Markdown of the listing summary (`excerpt:`, or the text before the separator)
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # front matter as read: `page.*`
+    undated: str = ""  # where the date of a post that names none came from: "first git commit", "modification time"
 
 
 class Heading(NamedTuple):

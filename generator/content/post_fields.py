@@ -74,10 +74,10 @@ def build_document(
     title = fields.string(meta, "title")
     if not title:
         title, body, body_line = _title_from_body(body, body_line, name_slug)
-    moment = fields.moment(meta, "date", tz)
+    moment, undated = fields.moment(meta, "date", tz), ""
     if moment is None and meta.get("date") is None:  # no date, or `date:` left empty
         # Jekyll dates a draft by its file: no need to say so.
-        moment = _fallback_date(path, named, tz, fields, dates or blog_dates(config), quiet=in_drafts)
+        moment, undated = _fallback_date(path, named, tz, fields, dates or blog_dates(config), quiet=in_drafts)
     slug = slugify(fields.string(meta, "slug") or name_slug)
     if not slug:
         fields.fail("slug" if "slug" in meta else "title", "the post has no usable slug; set 'slug:'")
@@ -104,7 +104,7 @@ def build_document(
         digest=digest,
         **checked,
     )
-    return Document(post, body, body_line, excerpt, meta)
+    return Document(post, body, body_line, excerpt, meta, undated)
 
 
 def _checked_fields(
@@ -175,17 +175,19 @@ def _title_from_body(body: str, body_line: int, fallback: str) -> tuple[str, str
 
 def _fallback_date(
     path: Path, named: re.Match[str] | None, tz: Any, fields: Fields, dates: FileDates, *, quiet: bool = False
-) -> datetime | None:
+) -> tuple[datetime | None, str]:
+    """The date of a post whose front matter names none, and where it came from when not its
+    file name (`undated_post_date`'s "first git commit" or "modification time")."""
     if named:
         try:
-            return datetime(int(named.group(1)), int(named.group(2)), int(named.group(3)), tzinfo=tz)
+            return datetime(int(named.group(1)), int(named.group(2)), int(named.group(3)), tzinfo=tz), ""
         except ValueError:
             fields.fail("date", f"file name date '{named.group(0)[:10]}' is not a real date")
-            return None
+            return None, ""
     source, moment = undated_post_date(path, tz, dates)
     if not quiet:
         fields.warn(None, f"no date; using the file's {source}")
-    return moment
+    return moment, source
 
 
 def undated_post_date(path: Path, tz: Any, dates: FileDates) -> tuple[str, datetime]:

@@ -116,7 +116,7 @@ class Rebuild:
         for read in reads:
             post = read.document.post if read.document is not None else None
             if post is not None and not any(d.is_error for d in read.problems):
-                yield read, post, "" if read.standalone else undated_post_date(read.source, self.config.tz, self.dates)[0]
+                yield read, post, read.document.undated
 
     def posts(self, paths: Sequence[Path], reads: Sequence[Any]) -> tuple[list[Post], list[Diagnostic]]:
         """Every post in the order of `paths` — read just now (and stored by `keep_reads`), or
