@@ -14,7 +14,11 @@ _ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\
 
 def script_json(value: Any) -> str:
     """`value` as compact, sorted JSON that is safe as the whole text of a `<script>` element."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return script_safe(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+def script_safe(text: str) -> str:
+    """JSON text with `<`, `>`, `&`, U+2028 and U+2029 written as JSON escapes."""
     for character, escaped in _ESCAPES:
         text = text.replace(character, escaped)
     return text
