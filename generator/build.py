@@ -130,7 +130,7 @@ def _build_site(options: BuildOptions, session: BuildSession | None) -> BuildRes
         from .config import input_folders, load_config
         from .faults import probe_writable
         from .incremental.bodies import DamagedEntry
-        from .website.write import check_out_folder
+        from .website.swap import check_out_folder
 
         config, settings_problems = load_config(source, options.base_url, session.parse_toml)
         check_out_folder(source, out, input_folders(config))
@@ -254,6 +254,7 @@ def _build(
     named |= set(revision.inputs if revision is not None else ())  # a new commit re-pins notebook links
     reuse.finish(posts=site.posts, site=staging.digest(), search=pages.search, templates=(templates, pages.template_facts),
                  release=next_release, warnings=problems, named=named, ran_kernels=ran_kernels)
+    staging.settle()  # a first build's spare, linked meanwhile
     return len(staging.outputs()), pages.rendered, problems
 
 

@@ -16,11 +16,12 @@ from . import feeds
 from .assemble import Site
 from .copied import copied_files, outside_blog
 from .llms import llms_txt
+from .record import MARKER
 from .redirects import redirect_pages
 from .search import SearchLayout, previous_index, write_search_index
 from .search_engine import PAGEFIND_FOLDER, SHARDED_FOLDER, pagefind_binary
 from .templates import Asset
-from .write import MARKER, Staging
+from .write import Staging
 
 if TYPE_CHECKING:
     from .pagefind import PagefindBundle

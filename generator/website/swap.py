@@ -1,4 +1,5 @@
-"""The swap: the new site and the live one trade places in one rename; leftovers of killed builds go.
+"""The swap: the new site and the live one trade places in one rename; leftovers of killed builds go;
+an output folder that is not journey's is refused.
 
 The site is double-buffered. Beside the live `site/` sits a *spare*, the site as it was one build
 earlier; a build brings the spare up to date under a staging name, then exchanges it with
@@ -16,8 +17,11 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from ..errors import JourneyError, error
+from .record import MARKER
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
@@ -146,3 +150,18 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def check_out_folder(source: Path, out: Path, inputs: Iterable[Path] = ()) -> None:
+    """Refuse an output folder that would swallow the sources, sit inside one of the build's
+    input folders (the next build would read its own output), or hold someone else's files."""
+    source, out = source.resolve(), out.resolve()
+    if out == source or source.is_relative_to(out):
+        raise JourneyError(error(str(out), 0, 0, "the output folder must not contain the blog sources"))
+    for folder in inputs:
+        if out.is_relative_to(folder.resolve()):
+            raise JourneyError(error(str(out), 0, 0, f"the output folder must not be inside the input folder '{folder}'"))
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
+        raise JourneyError(
+            error(str(out), 0, 0, f"refusing to replace '{out}': it is not a site built by journey (no {MARKER})")
+        )

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..content.permalinks import NAME_MAX, too_long
-from ..errors import Diagnostic, JourneyError, error
+from ..errors import Diagnostic, error
 from ..files import write_all
-from .record import MARKER, Tree, files_digest, identity, load_record, save_record
+from .record import Tree, files_digest, identity, load_record, save_record
 from .swap import crash_point, recover, spare_folder, staging_name, swap_in
 
 
@@ -50,6 +50,7 @@ class Staging:
         self._from_live: list[str] = []  # kept files `root` lacks: commit() copies them from `out`
         self._touched: set[str] = set()  # paths of `root` written or replaced by this build
         self._finished = False
+        self._twin: Iterable[bool] | None = None  # a first build's spare, being linked (see settle)
 
     def claim(self, path: str, origin: str, fingerprint: str = "") -> Path | None:
         """Reserve a site path for `origin` and return where to write it. None when the file
@@ -123,23 +124,33 @@ class Staging:
             crash_point()
             os.rename(self.root, self.out)
             crash_point()
-            old = self._seed_spare(files)
+            from ..worker import (
+                in_background,  # the spare, linked while this process records the build
+            )
+
+            self._twin = in_background(_twin_tree, [(str(self.out), str(self.root))], list(self.folders), list(files))
+            self._finished = True
+            return
         self._finished = True
         self._save(Tree(identity(self.out), files), old)
 
-    def _seed_spare(self, files: dict[str, str]) -> Tree | None:
-        """After a first build, a twin of it as the spare, so the next build — a one-post edit,
-        typically — need not copy the whole site first. The twin's files are hard links to the
-        live ones (copies where the file system has none): a build never writes a file of its
-        tree in place (`make_room` unlinks it first), so the live site cannot change through
-        them, and linking costs a third of copying 4,000 pages."""
+    def settle(self) -> None:
+        """After a first build's `commit`: wait for the site's twin, linked in a forked process as
+        the spare (the next build, a one-post edit typically, need not copy the whole site), and
+        record both trees. Its files are hard links to the live ones (copies where there are none):
+        a build never writes a file of its tree in place (`make_room` unlinks it first), so the live
+        site cannot change through them, and linking costs a third of copying 4,000 pages."""
+        twin, self._twin = self._twin, None
+        if twin is None:
+            return
+        files, spare = self._files(), None
         try:
-            _link_tree(str(self.out), str(self.root), self.folders, files)
+            list(twin)
             os.rename(self.root, self.spare)
+            spare = Tree(identity(self.spare), dict(files))
         except OSError:  # no room for a second copy: the next build makes its tree afresh
             shutil.rmtree(self.root, ignore_errors=True)
-            return None
-        return Tree(identity(self.spare), dict(files))
+        self._save(Tree(identity(self.out), files), spare)
 
     def _complete(self) -> None:
         """Make `root` the whole new site: kept files it lacks come from `out`; the spare's
@@ -195,6 +206,11 @@ class Staging:
 
     def _files(self) -> dict[str, str]:
         return {clean: self.fingerprints.get(clean, "") for clean in self.origins}
+
+
+def _twin_tree(trees: tuple[str, str], folders: list[str], files: list[str]) -> list[bool]:  # in a worker
+    _link_tree(trees[0], trees[1], folders, files)
+    return [True]
 
 
 def _link_tree(source: str, target: str, folders: Iterable[str], files: Iterable[str]) -> None:
@@ -273,18 +289,3 @@ def clean_path(path: str) -> str | None:
     if not parts or ".." in parts:
         return None
     return "/".join(parts)
-
-
-def check_out_folder(source: Path, out: Path, inputs: Iterable[Path] = ()) -> None:
-    """Refuse an output folder that would swallow the sources, sit inside one of the build's
-    input folders (the next build would read its own output), or hold someone else's files."""
-    source, out = source.resolve(), out.resolve()
-    if out == source or source.is_relative_to(out):
-        raise JourneyError(error(str(out), 0, 0, "the output folder must not contain the blog sources"))
-    for folder in inputs:
-        if out.is_relative_to(folder.resolve()):
-            raise JourneyError(error(str(out), 0, 0, f"the output folder must not be inside the input folder '{folder}'"))
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
-        raise JourneyError(
-            error(str(out), 0, 0, f"refusing to replace '{out}': it is not a site built by journey (no {MARKER})")
-        )
