@@ -390,3 +390,24 @@ def test_a_posts_json_ld_is_the_sorted_json_of_its_data_written_out_directly() -
     post.tags, item.words = (2024, "ml"), 12.5  # not a string, not an int: json.dumps writes them
     assert _json_ld(site, item) == script_json(json_ld_data(site, item))  # type: ignore[arg-type]
     assert '"keywords":[2024,"ml"]' in _json_ld(site, item) and '"wordCount":12.5}' in _json_ld(site, item)  # type: ignore[arg-type]
+
+
+def test_the_page_fingerprints_analysis_reuses_the_trees_compiling_the_theme_made(tmp_path: Path) -> None:
+    """compile_theme's compiling keeps each template's tree; what the page fingerprints work out
+    from them (a digest of the sources, whether `site` is read) is what parsing afresh gives."""
+    import jinja2
+
+    from generator.config import load_config
+    from generator.website.pages import _TemplateFacts
+    from generator.website.templates import compile_theme, create_environment
+
+    make_blog(tmp_path / "blog", {"pyproject.toml": SETTINGS})
+    config, _ = load_config(tmp_path / "blog")
+    env = create_environment(config, {})
+    compile_theme(env, then=lambda: None)
+    names = sorted(env.parsed)
+    assert {"base.html", "post.html", "index.html", "archive.html", "partials/post_list.html"} <= set(names)
+    fresh = jinja2.Environment(loader=env.loader)
+    kept, parsed = _TemplateFacts(env, "t", {}), _TemplateFacts(fresh, "t", {})
+    assert [kept(name) for name in names] == [parsed(name) for name in names]
+    assert kept("archive.html")[1] and not kept("post.html")[1]  # the archive reads `site`; a post page never

@@ -246,7 +246,8 @@ class _TemplateFacts:
 
             try:
                 source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-                tree = self.env.parse(source)
+                compiled = getattr(self.env, "parsed", {}).get(name)  # the tree compile_theme's compiling left
+                tree = compiled if compiled is not None else self.env.parse(source)
             except jinja2.TemplateError:
                 self._parsed[name] = None
                 return None
