@@ -411,3 +411,32 @@ def test_the_page_fingerprints_analysis_reuses_the_trees_compiling_the_theme_mad
     kept, parsed = _TemplateFacts(env, "t", {}), _TemplateFacts(fresh, "t", {})
     assert [kept(name) for name in names] == [parsed(name) for name in names]
     assert kept("archive.html")[1] and not kept("post.html")[1]  # the archive reads `site`; a post page never
+
+
+def test_a_search_document_is_the_sorted_json_of_its_data_written_out_directly() -> None:
+    """search.json's documents are written out directly: for texts with quotes, backslashes,
+    control characters, entities and emoji, the very text json.dumps gives of the same data."""
+    import json
+    import random
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from generator.website.feeds import search_document, search_document_data
+
+    pieces = ["a", " ", '"', "\\", "</script>", "&amp;", "&#x003B7;", "\u2028", "\x00", "\x1f", "\n", "é", "😀"]
+    rng = random.Random(11)
+
+    def text() -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+
+    site = SimpleNamespace(config=SimpleNamespace(url=lambda path: "/blog/" + path))
+    for number in range(2000):
+        post = SimpleNamespace(title=text(), description=rng.choice(["", text()]), url_path=text(),
+                               tags=tuple(text() for _ in range(rng.randint(0, 3))),
+                               date=datetime(2020, 1 + number % 12, 2, tzinfo=UTC))
+        item, body = SimpleNamespace(post=post, summary=text()), text()
+        data = search_document_data(site, item, body)  # type: ignore[arg-type]
+        expected = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        assert search_document(site, item, body) == expected  # type: ignore[arg-type]
+    post.tags = (2024,)  # not a string: json.dumps writes it
+    assert '"tags":[2024]' in search_document(site, item, body)  # type: ignore[arg-type]

@@ -6,6 +6,8 @@ import html
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # C: a JSON string, non-ASCII kept
+from typing import Any
 
 from ..models import PostWithBody, RenderedPost
 from .assemble import Site
@@ -119,8 +121,21 @@ def robots(site: Site) -> str:
 
 def search_document(site: Site, item: RenderedPost, text: str) -> str:
     """One post's JSON document for the client-side search index (title, URL, tags, summary,
-    body text); `search.json` is the array of them, newest post first."""
-    document = {
+    body text); `search.json` is the array of them, newest post first. Written out directly,
+    each text by json's C encoder: `json.dumps` of the dict (`search_document_data`), sorted,
+    cost ~15 µs a post of a first build's 4,000, in the process that writes the rest."""
+    post = item.post
+    texts = (post.title, post.description or item.summary, *post.tags)
+    if not all(type(piece) is str for piece in texts):
+        return json.dumps(search_document_data(site, item, text), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    title, summary, *tags = map(encode_basestring, texts)
+    return (f'{{"date":"{post.date.date().isoformat()}","summary":{summary},"tags":[{",".join(tags)}],'
+            f'"text":{encode_basestring(html.unescape(text))},"title":{title},'
+            f'"url":{encode_basestring(site.config.url(post.url_path))}}}')
+
+
+def search_document_data(site: Site, item: RenderedPost, text: str) -> dict[str, Any]:
+    return {
         "title": item.post.title,
         "url": site.config.url(item.post.url_path),
         "date": item.post.date.date().isoformat(),
@@ -130,4 +145,3 @@ def search_document(site: Site, item: RenderedPost, text: str) -> str:
         # &#x003B7; become the characters a reader searches for.
         "text": html.unescape(text),
     }
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
