@@ -255,4 +255,4 @@ def kind_of(value: Any) -> str:
 def uses_liquid(body: str) -> bool:
     """Whether a post body holds Liquid: `{%` or `{{` that is not a journey shortcode `{{<`.
     Here, not in liquid.py, so that reading a post without Liquid loads none of it."""
-    return "{%" in body or body.count("{{") > body.count("{{<")
+    return "{%" in body or ("{{" in body and body.count("{{") > body.count("{{<"))
