@@ -88,3 +88,27 @@ def test_front_matter_of_text_lines_keeps_its_positions_and_body() -> None:
     meta, positions, body, line = split_front_matter("---\ntitle: T\n\nlayout: post\n---\nBody\n", "p.md")
     assert (meta, positions, body, line) == ({"title": "T", "layout": "post"}, {"title": (2, 1), "layout": (4, 1)},
                                              "Body\n", 6)
+
+
+def test_the_fences_are_found_line_by_line_as_splitting_the_whole_text_found_them() -> None:
+    """split_front_matter finds the fences from the top, line by line; for 20,000 random texts
+    of fences, near-fences, blank and YAML lines, what the whole text split into lines gave."""
+    import re
+
+    from generator.content.front_matter import _fences
+
+    fence = re.compile(r"^(?:---|\.\.\.)\s*$")
+
+    def by_lines(text: str) -> tuple[str, str, int] | bool | None:
+        lines = text.split("\n")
+        if lines[0].rstrip() != "---":
+            return None
+        end = next((i for i in range(1, len(lines)) if fence.match(lines[i])), None)
+        return False if end is None else ("\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end)
+
+    pieces = ["---", "...", "--- ", "---\t", "title: x", "", " ", "a", "----", ".. .", "x: ---"]
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) + rng.choice(["", "\n", "\n\n"])
+        assert _fences(text) == by_lines(text), repr(text)
+    assert split_front_matter("---\ntitle: T\n---\nBody\n", "p.md")[2:] == ("Body\n", 4)

@@ -101,13 +101,12 @@ def split_front_matter(
 ) -> tuple[dict[str, Any] | None, dict[str, tuple[int, int]], str, int] | Diagnostic:
     """(front matter or None, key positions, body, body's first line) or a YAML diagnostic;
     `parse` turns the YAML block into (value, key positions) (default: `parse_yaml`)."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    found = _fences(text)
+    if found is None:
         return None, {}, text, 1
-    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
-    if end is None:
+    if found is False:
         return error(shown, 1, 1, "front matter starts with '---' but has no closing '---'")
-    source = "\n".join(lines[1:end])
+    source, body, end = found
     try:
         meta, positions = (parse or parse_yaml)(source)
     except _yaml().MarkedYAMLError as exc:  # evaluated only when something was raised
@@ -119,7 +118,24 @@ def split_front_matter(
         meta = {}
     if not isinstance(meta, dict):
         return error(shown, 2, 1, "front matter must be a mapping of keys to values")
-    return meta, positions, "\n".join(lines[end + 1 :]), end + 2
+    return meta, positions, body, end + 2
+
+
+def _fences(text: str) -> tuple[str, str, int] | bool | None:
+    """(the YAML between the fences, the body after them, the closing fence's line index), None
+    when the text does not begin with `---`, False when no line closes it. Line by line from the
+    top, not the whole post split into lines and joined again."""
+    newline = text.find("\n")
+    if (text if newline == -1 else text[:newline]).rstrip() != "---":
+        return None
+    start = at = newline + 1
+    number = 1
+    while newline != -1:
+        newline = text.find("\n", at)
+        if _FENCE.match(text[at:] if newline == -1 else text[at:newline]):
+            return text[start : at - 1] if at > start else "", "" if newline == -1 else text[newline + 1 :], number
+        at, number = newline + 1, number + 1
+    return False
 
 
 class Fields:
