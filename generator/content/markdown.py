@@ -246,20 +246,21 @@ def _outline(tokens: list[Token], summary_words: int) -> tuple[tuple[Heading, ..
     headings = []
     words = 0
     summary = ""
-    texts = []
+    texts: list[str] = []  # every word of the text, in order
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.attrGet("id") and not _no_toc(token):
             text = _plain_text(tokens[index + 1])
             headings.append(Heading(int(token.tag[1]), text, str(token.attrGet("id"))))
         elif token.type == "inline":
             plain = _plain_text(token)
-            texts.append(plain)
-            words += len(plain.split())
-            if not summary and tokens[index - 1].type == "paragraph_open" and plain.strip():
+            split = plain.split()
+            texts += split
+            words += len(split)
+            if not summary and tokens[index - 1].type == "paragraph_open" and split:
                 summary = _truncate(plain, summary_words)
         elif token.type in ("fence", "code_block", "math_block"):
-            texts.append(token.content)
-    return tuple(headings), words, summary, " ".join(" ".join(texts).split())
+            texts += token.content.split()
+    return tuple(headings), words, summary, " ".join(texts)
 
 
 def _no_toc(heading: Token) -> bool:
