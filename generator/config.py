@@ -87,6 +87,11 @@ class SiteConfig:
         return self.posts_dirs or (self.posts_dir,)
 
     @property
+    def read_folders(self) -> tuple[str, ...]:
+        """The folders post files are read from: the posts folders, then the drafts folder, each once."""
+        return tuple(dict.fromkeys([*self.post_folders, *([self.drafts_dir] if self.drafts_dir else [])]))
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -103,9 +108,7 @@ class SiteConfig:
 def source_folders(config: SiteConfig) -> list[str]:
     """The folders of the blog's own files, relative to its root: posts, drafts, static files
     and folders copied as they are."""
-    folders = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else []), config.static_dir,
-               *config.copy_dirs]
-    return list(dict.fromkeys(folders))
+    return list(dict.fromkeys([*config.read_folders, config.static_dir, *config.copy_dirs]))
 
 
 def input_folders(config: SiteConfig) -> list[Path]:

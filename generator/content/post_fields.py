@@ -39,8 +39,7 @@ def blog_dates(config: SiteConfig) -> FileDates:
     """The first-commit dates of the blog's post files: one `git log` at the first question."""
     from .git_dates import git_dates
 
-    folders = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else [])]
-    return git_dates(config.root, [config.root / folder for folder in dict.fromkeys(folders)])
+    return git_dates(config.root, [config.root / folder for folder in config.read_folders])
 
 
 def build_document(

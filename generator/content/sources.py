@@ -62,8 +62,7 @@ def find_sources(config: SiteConfig) -> tuple[list[Path], list[Diagnostic]]:
     other files of a bundle are its assets). Any other file there is a warning naming it."""
     found: list[Path] = []
     problems: list[Diagnostic] = []
-    folders = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else [])]
-    for folder in dict.fromkeys(folders):
+    for folder in config.read_folders:
         _walk_posts(config.root / folder, found, problems)
     return found, problems
 

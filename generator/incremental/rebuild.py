@@ -53,8 +53,7 @@ class Rebuild:
         self._posts: dict[Path, tuple[Post, list[Diagnostic]]] = {}
         self._entries: dict[str, dict[str, Any]] = {}
         self._yaml = StoredYaml(self.store)
-        post_folders = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else [])]
-        self.dates = StoredDates(self.store, config.root, [config.root / f for f in dict.fromkeys(post_folders)])
+        self.dates = StoredDates(self.store, config.root, [config.root / f for f in config.read_folders])
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -151,7 +151,6 @@ class LastBuild:
             scanned = self.scanned
         else:
             # The post files' hashes, where stat cannot give them, come from reading them (Rebuild.posts).
-            posts = [*config.post_folders, *([config.drafts_dir] if config.drafts_dir else [])]
-            defer = tuple(f"{config.root / folder}{os.sep}" for folder in posts)
+            defer = tuple(f"{config.root / folder}{os.sep}" for folder in config.read_folders)
             scanned = scan_inputs(folders, files, self.session.stats, defer)
         return Rebuild(self, config, folders, files, scanned, verify)
