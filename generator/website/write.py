@@ -14,6 +14,7 @@ from pathlib import Path
 from ..content.permalinks import NAME_MAX, too_long
 from ..errors import Diagnostic, error
 from ..files import write_all
+from ..worker import in_background
 from .record import Tree, files_digest, identity, load_record, save_record
 from .swap import crash_point, recover, spare_folder, staging_name, swap_in
 
@@ -120,19 +121,15 @@ class Staging:
         if os.path.lexists(self.out):
             kept = swap_in(self.root, self.out, self.spare)  # raises only with `out` untouched
             old = Tree(identity(self.spare), self._live.files) if kept and self._live else None
-        else:  # the first build
+        else:  # the first build: its spare is linked by a forked process meanwhile, and recorded by `settle`
             crash_point()
             os.rename(self.root, self.out)
             crash_point()
-            from ..worker import (
-                in_background,  # the spare, linked while this process records the build
-            )
-
             self._twin = in_background(_twin_tree, [(str(self.out), str(self.root))], list(self.folders), list(files))
-            self._finished = True
-            return
+            old = None
         self._finished = True
-        self._save(Tree(identity(self.out), files), old)
+        if self._twin is None:
+            self._save(Tree(identity(self.out), files), old)
 
     def settle(self) -> None:
         """After a first build's `commit`: wait for the site's twin, linked in a forked process as
