@@ -27,7 +27,7 @@ from .strict import reported, stop_on_errors
 if TYPE_CHECKING:  # a build with nothing to do loads none of these
     from .config import SiteConfig
     from .incremental.rebuild import Rebuild
-    from .models import ClusterOptions, NotebookRequest, Post
+    from .models import NotebookRequest, Post
     from .worker import Worker
 
 
@@ -168,14 +168,20 @@ def _build(
     from .website.assemble import assemble_site
     from .website.run_links import source_revision
     from .website.search_engine import search_engine
+    from .website.theme import Theme
     from .website.write import Staging
 
     now = build_time()
     # 1. Sources: only the post files added or changed since the last build are read.
     paths, unread = find_sources(config)
-    # While workers read a first build's posts, Markdown's modules load here, for the render pool to inherit.
-    reads = read_files(config, reuse.unread(paths), reuse.parse_yaml, reuse.dates, jobs=options.jobs,
-                       meanwhile=render_warm_up, keep=reuse.keep_reads)
+    to_read = reuse.unread(paths)
+    # A first build's posts are read and rendered in the same workers, which inherit Markdown's
+    # modules, while the theme is made and compiled here. Other reads in a pool: Markdown's modules
+    # load here meanwhile, for the render pool to inherit.
+    theme = Theme(config, reuse.syntax_css, reuse.bytecode_cache, then=reuse.commit)
+    ahead = _render_ahead(config, options, reuse, now, len(to_read))
+    reads = read_files(config, to_read, reuse.parse_yaml, reuse.dates, jobs=options.jobs,
+                       meanwhile=theme.compile if ahead else render_warm_up, keep=reuse.keep_reads, ahead=ahead)
     documents = {read.source: read.document for read in reads if read.document is not None}
     catalog, found = reuse.posts(paths, reads)
     problems = settings_problems + unread + found
@@ -206,18 +212,11 @@ def _build(
     # starts at the first result asked for (below, once `env` is made), and meanwhile the theme
     # is compiled here, its bytecode stored and committed at once.
     rendering = render_posts(todo, config, highlighted=reuse.highlighted, keep=reuse.keep, jobs=options.jobs,
-                             liquid=liquid, worker=renderer, meanwhile=lambda: compile_theme(env, then=reuse.commit))
+                             liquid=liquid, worker=renderer, meanwhile=theme.compile)
     from .website.pages import render_site  # Jinja2 (and Markdown, in the worker) load side by side
-    from .website.templates import (
-        collect_assets,
-        compile_theme,
-        create_environment,
-        settings_digest,
-        templates_digest,
-    )
+    from .website.templates import settings_digest, templates_digest
 
-    assets = collect_assets(config, reuse.syntax_css)
-    env = create_environment(config, assets, bytecode_cache=reuse.bytecode_cache())
+    assets, env = theme.made()
     # Committed before waiting on the render worker: a write of the theme's still open would make it
     # wait for the lock (30 s) while this process waits for it. Page workers read it too.
     reuse.commit()
@@ -258,6 +257,22 @@ def _build(
     return len(staging.outputs()), pages.rendered, problems
 
 
+def _render_ahead(config: SiteConfig, options: BuildOptions, reuse: Rebuild, now: datetime, unread: int) -> Any:
+    """What renders the posts where they are read (`RenderAhead`), when they are read in a pool
+    (a first build): Markdown's modules load here first, for the read workers to inherit."""
+    from .content.render import RenderAhead, warm_up
+    from .content.sources import READ_POOL_LEAST, select_posts
+
+    if options.jobs <= 1 or unread < READ_POOL_LEAST:
+        return None
+    warm_up()
+
+    def published(post: Post) -> bool:  # what select_posts keeps: no draft or future post is rendered ahead
+        return bool(select_posts([post], drafts=options.drafts, future=options.future, now=now)[0])
+
+    return RenderAhead(config, reuse.code, reuse.highlighted, reuse.keep, published, reuse.took)
+
+
 def _document(config: SiteConfig, post: Post, reuse: Rebuild) -> Any:
     """A post's document, read again: the last build had the post, but this one must render it."""
     from .content.sources import read_file
@@ -274,25 +289,10 @@ def _run_notebooks(
     uses = [use for post in posts for use in post.notebooks]
     if not uses:
         return {}, []
-    from .notebooks.run import (
-        run_notebooks,  # papermill and nbconvert load only when a post needs them
-    )
+    # papermill and nbconvert load only when a post needs them
+    from .notebooks.cluster import cluster_options
+    from .notebooks.run import run_notebooks
 
+    cluster = cluster_options(config, executor=options.executor, scheduler=options.scheduler, jobs=options.jobs)
     return run_notebooks(uses, config, execute=options.execute, jobs=options.jobs, progress=options.progress,
-                         cluster=cluster_options(config, options))
-
-
-def cluster_options(config: SiteConfig, options: BuildOptions) -> ClusterOptions | None:
-    """Where notebooks run: None for local kernels, else the Dask cluster the options or settings name."""
-    scheduler = options.scheduler if options.scheduler is not None else config.scheduler
-    executor = options.executor or ("dask" if options.scheduler else config.executor)
-    if executor != "dask":
-        return None
-    from .models import ClusterOptions
-    from .settings_file import setting_location
-
-    given = options.executor == "dask" or options.scheduler is not None
-    origin = ("<command line>", 0, 0) if given else setting_location(config.root, "executor")
-    if options.scheduler is None and config.scheduler:
-        origin = setting_location(config.root, "scheduler")
-    return ClusterOptions(scheduler=scheduler, workers=options.jobs, wait=config.worker_wait, origin=origin)
+                         cluster=cluster)

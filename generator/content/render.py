@@ -135,6 +135,30 @@ def render_posts(
                             meanwhile=meanwhile)
 
 
+class RenderAhead:
+    """A first build's renderings, made by the read workers as they read (`read_files`'
+    `ahead`): a post without notebooks or Liquid renders from its file alone, so the worker
+    that read it renders it at once, rather than sending it back here for a second pool to
+    render. What it misses (a post with notebooks, Liquid or an error) the render stage renders."""
+
+    def __init__(self, config: SiteConfig, code: str, highlighted: Highlighted, keep: Keep,
+                 wanted: Callable[[Post], bool], took: Callable[[str, dict[str, Any]], None]) -> None:
+        self.config, self.code, self.highlighted, self.keep = config, code, highlighted, keep
+        self.wanted, self.took = wanted, took
+
+    def __call__(self, reads: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
+        scope = render_scope(self.config, self.code)
+        work = [(read.document, [], render_key(post, [], self.config, scope)) for read in reads
+                if read.document is not None and not any(d.is_error for d in read.problems)
+                and not (post := read.document.post).notebooks and not post.liquid and self.wanted(post)]
+        done = _render_batch(work, self.config, self.highlighted, self.keep, None)
+        return [(key, entry) for key, entry, _ in done if entry is not None]
+
+    def take(self, result: list[tuple[str, dict[str, Any]]]) -> None:
+        for key, entry in result:
+            self.took(key, entry)
+
+
 def render_worker() -> Worker[Any] | None:
     """A forked process to render a few posts in (see render_posts), begun as soon as the build
     knows it has work, before it knows which posts: it loads Markdown's modules (~70 ms) while

@@ -166,10 +166,20 @@ class SharedState(Protocol):
     def take(self, notes: Any) -> None: ...  # here: a worker's notes
 
 
+class BatchWork(Protocol):
+    """Work a read worker does on each batch of posts it read, while it has them (a first
+    build's rendering: content/render.py's RenderAhead), and what becomes of its result here."""
+
+    def __call__(self, reads: Sequence[PostRead]) -> Any: ...  # in the worker, after `keep`
+
+    def take(self, result: Any) -> None: ...  # here: a batch's result
+
+
 def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser | None = None,
                dates: FileDates | None = None, *, jobs: int = 1,
                meanwhile: Callable[[], None] | None = None,
-               keep: Callable[[Sequence[PostRead]], None] | None = None) -> list[PostRead]:
+               keep: Callable[[Sequence[PostRead]], None] | None = None,
+               ahead: BatchWork | None = None) -> list[PostRead]:
     """`read_file` for each path, in order; many of them (a first build) in `jobs` forked
     workers, while this process does `meanwhile()`. A helper with state of its own
     (`SharedState`) is made ready before they fork, and what each worker's copy learned comes
@@ -190,13 +200,15 @@ def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser
         reads = [read_file(config, path, parse_yaml, dates) for path in batch]
         if keep is not None:
             keep(reads)
-        return [(reads, [helper.notes() for helper in helpers])]
+        return [(reads, [helper.notes() for helper in helpers], ahead(reads) if ahead is not None else None)]
 
     reads: list[PostRead] = []
-    for batch, notes in parallel_batches(read_batch, paths, jobs=jobs, meanwhile=meanwhile):
+    for batch, notes, done in parallel_batches(read_batch, paths, jobs=jobs, meanwhile=meanwhile):
         reads.extend(batch)
         for helper, note in zip(helpers, notes, strict=True):
             helper.take(note)
+        if ahead is not None:
+            ahead.take(done)
     return reads
 
 

@@ -137,7 +137,7 @@ class Rebuild:
         """The (post, notebooks, render key) whose rendering is not stored, intact."""
         from ..content.render import FORMAT, valid_entry
 
-        keys = [key for _, _, key in work]
+        keys = [key for _, _, key in work if key not in self._entries]  # not those rendered ahead (`took`)
         resident = {k: self.session.entries[k] for k in keys if k in self.session.entries}
         stored = self.store.get_many_json("entry", [k for k in keys if k not in resident], FORMAT, valid_entry)
         for key in keys:

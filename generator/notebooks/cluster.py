@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import requirement
+from ..config import SiteConfig
 from ..errors import JourneyError, error
 from ..models import ClusterOptions
 from ..progress import Progress
@@ -79,6 +80,20 @@ def run_on_cluster(
             raise
         finally:
             shown.clear()
+
+
+def cluster_options(config: SiteConfig, *, executor: str | None, scheduler: str | None, jobs: int) -> ClusterOptions | None:
+    """Where notebooks run: None for local kernels, else the Dask cluster the command line's
+    `--executor` and `--scheduler` (None: not given) or the settings name."""
+    address = scheduler if scheduler is not None else config.scheduler
+    if (executor or ("dask" if scheduler else config.executor)) != "dask":
+        return None
+    from ..settings_file import setting_location
+
+    origin = ("<command line>", 0, 0) if executor == "dask" or scheduler is not None else setting_location(config.root, "executor")
+    if scheduler is None and config.scheduler:
+        origin = setting_location(config.root, "scheduler")
+    return ClusterOptions(scheduler=address, workers=jobs, wait=config.worker_wait, origin=origin)
 
 
 @dataclass
