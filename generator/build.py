@@ -163,7 +163,6 @@ def _build(
     """The stages, for a build with something to do: (files in the site, pages rendered, problems).
     `renderer`: a worker begun for the render stage (`render_worker`), or None."""
     from .content.render import post_notebooks, render_key, render_posts, render_scope
-    from .content.render import warm_up as render_warm_up
     from .content.sources import find_sources, read_files, select_posts
     from .website.assemble import assemble_site
     from .website.run_links import source_revision
@@ -175,13 +174,12 @@ def _build(
     # 1. Sources: only the post files added or changed since the last build are read.
     paths, unread = find_sources(config)
     to_read = reuse.unread(paths)
-    # A first build's posts are read and rendered in the same workers, which inherit Markdown's
-    # modules, while the theme is made and compiled here. Other reads in a pool: Markdown's modules
-    # load here meanwhile, for the render pool to inherit.
+    # Read in a pool (a first build), the posts are rendered by the workers that read them, which
+    # inherit Markdown's modules, while the theme is made and compiled here.
     theme = Theme(config, reuse.syntax_css, reuse.bytecode_cache, then=reuse.commit)
     ahead = _render_ahead(config, options, reuse, now, len(to_read))
     reads = read_files(config, to_read, reuse.parse_yaml, reuse.dates, jobs=options.jobs,
-                       meanwhile=theme.compile if ahead else render_warm_up, keep=reuse.keep_reads, ahead=ahead)
+                       meanwhile=theme.compile, keep=reuse.keep_reads, ahead=ahead)
     documents = {read.source: read.document for read in reads if read.document is not None}
     catalog, found = reuse.posts(paths, reads)
     problems = settings_problems + unread + found
