@@ -184,7 +184,8 @@ def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser
     workers, while this process does `meanwhile()`. A helper with state of its own
     (`SharedState`) is made ready before they fork, and what each worker's copy learned comes
     back to it here. `keep(reads)` is called on each batch of reads in the process that read
-    it (the build stores its post rows there: see Rebuild.keep_reads)."""
+    it (the build stores its post rows there: see Rebuild.keep_reads); then `ahead(reads)` there, in a
+    worker, and `ahead.take(result)` here (`BatchWork`: a first build renders where it reads)."""
     if jobs <= 1 or len(paths) < READ_POOL_LEAST:
         reads = [read_file(config, path, parse_yaml, dates) for path in paths]
         if keep is not None:
