@@ -162,8 +162,8 @@ def _build(
 ) -> tuple[int, int, list[Diagnostic]]:
     """The stages, for a build with something to do: (files in the site, pages rendered, problems).
     `renderer`: a worker begun for the render stage (`render_worker`), or None."""
-    from .content.render import post_notebooks, render_key, render_posts, render_scope
-    from .content.sources import find_sources, read_files, select_posts
+    from .content.render import RenderAhead, post_notebooks, render_key, render_posts, render_scope
+    from .content.sources import find_sources, publishes, read_files, select_posts
     from .website.assemble import assemble_site
     from .website.run_links import source_revision
     from .website.search_engine import search_engine
@@ -177,7 +177,8 @@ def _build(
     # Read in a pool (a first build), the posts are rendered by the workers that read them, which
     # inherit Markdown's modules, while the theme is made and compiled here.
     theme = Theme(config, reuse.syntax_css, reuse.bytecode_cache, then=reuse.commit)
-    ahead = _render_ahead(config, options, reuse, now, len(to_read))
+    ahead = RenderAhead(config, reuse.code, reuse.highlighted, reuse.keep, reuse.took,
+                        published=lambda post: publishes(post, drafts=options.drafts, future=options.future, now=now))
     reads = read_files(config, to_read, reuse.parse_yaml, reuse.dates, jobs=options.jobs,
                        meanwhile=theme.compile, keep=reuse.keep_reads, ahead=ahead)
     documents = {read.source: read.document for read in reads if read.document is not None}
@@ -253,22 +254,6 @@ def _build(
                  release=next_release, warnings=problems, named=named, ran_kernels=ran_kernels)
     staging.settle()  # a first build's spare, linked meanwhile
     return len(staging.outputs()), pages.rendered, problems
-
-
-def _render_ahead(config: SiteConfig, options: BuildOptions, reuse: Rebuild, now: datetime, unread: int) -> Any:
-    """What renders the posts where they are read (`RenderAhead`), when they are read in a pool
-    (a first build): Markdown's modules load here first, for the read workers to inherit."""
-    from .content.render import RenderAhead, warm_up
-    from .content.sources import READ_POOL_LEAST, select_posts
-
-    if options.jobs <= 1 or unread < READ_POOL_LEAST:
-        return None
-    warm_up()
-
-    def published(post: Post) -> bool:  # what select_posts keeps: no draft or future post is rendered ahead
-        return bool(select_posts([post], drafts=options.drafts, future=options.future, now=now)[0])
-
-    return RenderAhead(config, reuse.code, reuse.highlighted, reuse.keep, published, reuse.took)
 
 
 def _document(config: SiteConfig, post: Post, reuse: Rebuild) -> Any:

@@ -6,6 +6,7 @@ the render stage, as with --jobs 1). The site and the diagnostics are those of -
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from generator.build import BuildOptions, build_site
 from generator.config import load_config
 from generator.content import render
 from generator.content.render import RenderAhead, render_scope
-from generator.content.sources import READ_POOL_LEAST, read_file
+from generator.content.sources import READ_POOL_LEAST, publishes, read_file
 from generator.errors import JourneyError
 from generator.incremental.bodies import StoredRenderings
 from generator.incremental.store import Store
@@ -70,13 +71,13 @@ def test_a_post_whose_rendering_fails_is_reported_as_with_one_job(tmp_path: Path
         said.append([str(d) for d in failed.value.diagnostics if d.is_error])
         assert not (blog / "site").exists()
     assert said[0] == said[1] == [
-        "blog/posts/2024-12-03-wrong.md:5:5: error: unknown cross-reference '@fig-missing': no figure, table or "
-        "equation in this post has the label 'fig-missing'"]
+        ("blog/posts/2024-12-03-wrong.md:5:5: error: unknown cross-reference '@fig-missing': no figure, table or "
+         "equation in this post has the label 'fig-missing'")]
 
 
 def test_render_ahead_renders_only_the_published_plain_posts_it_is_given(tmp_path: Path) -> None:
     """In-process, on reads of each kind: the plain post's rendering is stored and handed on; the
-    draft and the future post (which `published` leaves out, as the build's does), the post with
+    draft and the future post (which `published` leaves out, as the build's `publishes` does), the post with
     Liquid and the post that fails are not."""
     blog = make_blog(tmp_path / "blog", {"pyproject.toml": SETTINGS, **_posts(1), **EXTRA,
                                          "posts/2024-12-03-wrong.md": post("Wrong", "2024-12-03", WRONG)})
@@ -84,8 +85,8 @@ def test_render_ahead_renders_only_the_published_plain_posts_it_is_given(tmp_pat
     reads = [read_file(config, path) for path in sorted((blog / "posts").glob("*.md"))]
     store = Store(tmp_path / "store.sqlite")
     took: dict[str, dict] = {}
-    ahead = RenderAhead(config, "code", lambda key: None, StoredRenderings(store),
-                        lambda post: not post.draft and post.date.year < 2030, lambda key, entry: took.setdefault(key, entry))
+    ahead = RenderAhead(config, "code", lambda key: None, StoredRenderings(store), lambda key, entry: took.setdefault(key, entry),
+                        published=lambda post: publishes(post, drafts=False, future=False, now=datetime(2026, 1, 1, tzinfo=UTC)))
     ahead.take(ahead(reads))
     plain = next(r.document.post for r in reads if r.document.post.title == "Post 0")
     assert list(took) == [render.render_key(plain, [], config, render_scope(config, "code"))]

@@ -142,15 +142,18 @@ class RenderAhead:
     render. What it misses (a post with notebooks, Liquid or an error) the render stage renders."""
 
     def __init__(self, config: SiteConfig, code: str, highlighted: Highlighted, keep: Keep,
-                 wanted: Callable[[Post], bool], took: Callable[[str, dict[str, Any]], None]) -> None:
+                 took: Callable[[str, dict[str, Any]], None], *, published: Callable[[Post], bool]) -> None:
         self.config, self.code, self.highlighted, self.keep = config, code, highlighted, keep
-        self.wanted, self.took = wanted, took
+        self.took, self.published = took, published  # published: the build's flags (no draft rendered ahead)
+
+    def share(self) -> None:
+        warm_up()  # before the read workers fork: each inherits Markdown's modules
 
     def __call__(self, reads: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
         scope = render_scope(self.config, self.code)
         work = [(read.document, [], render_key(post, [], self.config, scope)) for read in reads
                 if read.document is not None and not any(d.is_error for d in read.problems)
-                and not (post := read.document.post).notebooks and not post.liquid and self.wanted(post)]
+                and not (post := read.document.post).notebooks and not post.liquid and self.published(post)]
         done = _render_batch(work, self.config, self.highlighted, self.keep, None)
         return [(key, entry) for key, entry, _ in done if entry is not None]
 

@@ -129,13 +129,16 @@ def select_posts(
     chosen: list[Post] = []
     held: list[datetime] = []
     for post in posts:
-        if post.draft and not drafts:
-            continue
-        if post.date > now and not future:
+        if publishes(post, drafts=drafts, future=future, now=now):
+            chosen.append(post)
+        elif drafts or not post.draft:  # a future post
             held.append(post.date)
-            continue
-        chosen.append(post)
     return chosen, min(held, default=None)
+
+
+def publishes(post: Post, *, drafts: bool, future: bool, now: datetime) -> bool:
+    """Whether a build publishes the post: not a draft unless `drafts`, not dated after `now` unless `future`."""
+    return (drafts or not post.draft) and (future or post.date <= now)
 
 
 def read_post(config: SiteConfig, path: Path) -> tuple[Post | None, list[Diagnostic]]:
@@ -170,6 +173,8 @@ class BatchWork(Protocol):
     """Work a read worker does on each batch of posts it read, while it has them (a first
     build's rendering: content/render.py's RenderAhead), and what becomes of its result here."""
 
+    def share(self) -> None: ...  # here, before workers fork: what they inherit (Markdown's modules)
+
     def __call__(self, reads: Sequence[PostRead]) -> Any: ...  # in the worker, after `keep`
 
     def take(self, result: Any) -> None: ...  # here: a batch's result
@@ -185,7 +190,7 @@ def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser
     (`SharedState`) is made ready before they fork, and what each worker's copy learned comes
     back to it here. `keep(reads)` is called on each batch of reads in the process that read
     it (the build stores its post rows there: see Rebuild.keep_reads); then `ahead(reads)` there, in a
-    worker, and `ahead.take(result)` here (`BatchWork`: a first build renders where it reads)."""
+    worker (only where they are read in a pool), and `ahead.take(result)` here (`BatchWork`: a first build renders where it reads)."""
     if jobs <= 1 or len(paths) < READ_POOL_LEAST:
         reads = [read_file(config, path, parse_yaml, dates) for path in paths]
         if keep is not None:
@@ -196,6 +201,8 @@ def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser
     helpers: list[SharedState] = [h for h in (parse_yaml, dates) if hasattr(h, "notes")]  # type: ignore[misc]
     for helper in helpers:
         helper.share(paths)
+    if ahead is not None:
+        ahead.share()
 
     def read_batch(batch: Sequence[Path]) -> list[tuple[list[PostRead], list[Any]]]:  # in a worker
         reads = [read_file(config, path, parse_yaml, dates) for path in batch]
