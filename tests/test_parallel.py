@@ -419,3 +419,27 @@ def test_batches_keep_the_workers_busy_while_this_process_does_its_own_work(tmp_
 
     assert list(parallel_batches(batch, list(range(30)), jobs=2, most=1, meanwhile=meanwhile)) == list(range(30))
     assert finished == [30]
+
+
+def test_batches_shrink_toward_the_end_so_the_workers_finish_together() -> None:
+    from generator.parallel import _guided
+
+    bounds = _guided(4000, 2, None)
+    sizes = [end - start for start, end in bounds]
+    assert bounds[0] == (0, 1000) and bounds[-1][1] == 4000
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))  # consecutive, none left out
+    assert sizes == sorted(sizes, reverse=True) and min(sizes[:-1]) == 16  # the last may be a remainder
+    assert {end - start for start, end in _guided(1000, 2, 64)[:3]} == {64}  # `most` caps them
+
+
+def test_a_batch_s_own_items_come_back_as_this_process_s_objects_not_copies() -> None:
+    """A worker's results name its batch's items (a read names its path) by their place in the
+    batch; everything else in them is a copy, as pickling makes."""
+    from generator.parallel import parallel_batches
+
+    items = [Path(f"/posts/{n}.md") for n in range(64)]
+    done = list(parallel_batches(lambda batch: [(os.getpid(), path, Path(str(path)), {"path": path}) for path in batch],
+                                 items, jobs=2, most=8))
+    assert os.getpid() not in {pid for pid, *_ in done}
+    assert all(same is item and inner["path"] is item for (_, same, _, inner), item in zip(done, items, strict=True))
+    assert all(copy == item and copy is not item for (_, _, copy, _), item in zip(done, items, strict=True))

@@ -9,9 +9,9 @@ import hashlib
 import html
 from typing import Any
 
+from ..strict import NO_ALT
 from .linked_images import rewrite_image_links
 from .nbtext import joined, source_text
-from .presentation import NO_ALT
 
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/svg+xml": "svg"}
 

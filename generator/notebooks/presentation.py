@@ -18,7 +18,6 @@ FOLD_TAGS = {"code-fold-none": "none", "code-fold-show": "show", "code-fold-hide
 LINE_NUMBERS_TAG = "line-numbers"
 LONG_OUTPUT_KEEP = 10  # lines kept at each end of a long text output
 MIN_FOLDED = 5  # a long cell is collapsed only when this many of its lines or more would be hidden
-NO_ALT = "figure without alt text; give it one with a '#| fig-alt: ...' line"
 
 
 @dataclass(frozen=True)
