@@ -202,7 +202,8 @@ def _build(
         liquid = liquid_site(config, posts, pinned_time())
     liquid_digest = liquid.digest if liquid is not None else ""
     scope = render_scope(config, reuse.code)
-    work = [(post, notebooks, render_key(post, notebooks, config, scope, liquid_digest))
+    work = [(post, notebooks, item.render_key if (item := ahead.rendered(post)) else
+             render_key(post, notebooks, config, scope, liquid_digest))
             for post in posts if (notebooks := post_notebooks(post, executed)) is not None]
     todo = [(documents.get(post.source) or _document(config, post, reuse), notebooks, key)
             for post, notebooks, key in reuse.unrendered(work)]
@@ -223,7 +224,7 @@ def _build(
         if entry is not None:
             reuse.took(key, entry)
         problems += found
-    rendered, found = reuse.rendered(work)
+    rendered, found = reuse.rendered(work, ahead.rendered)
     problems = list(dict.fromkeys(problems + found))  # a broken site-wide .bib is said once, not per post
     # 4. The site: order, listings, taxonomies, series, URL collisions; the commit notebook links pin.
     revision, noted = source_revision(config) if any(post.notebooks for post in posts) else (None, [])

@@ -21,6 +21,8 @@ from ..worker import Worker, begin_worker, in_background
 from .thumbnails import image_file, pillow_version
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .liquid import LiquidSite
 
 FORMAT = "render-6"  # bump when rendering changes what a stored rendering would contain
@@ -145,6 +147,7 @@ class RenderAhead:
                  took: Callable[[str, dict[str, Any]], None], *, published: Callable[[Post], bool]) -> None:
         self.config, self.code, self.highlighted, self.keep = config, code, highlighted, keep
         self.took, self.published = took, published  # published: the build's flags (no draft rendered ahead)
+        self.made: dict[Path, RenderedPost] = {}  # here: each post rendered ahead, as listings show it
 
     def share(self) -> None:
         warm_up()  # before the read workers fork: each inherits Markdown's modules
@@ -155,11 +158,21 @@ class RenderAhead:
                 if read.document is not None and not any(d.is_error for d in read.problems)
                 and not (post := read.document.post).notebooks and not post.liquid and self.published(post)]
         done = _render_batch(work, self.config, self.highlighted, self.keep, None)
-        return [(key, entry) for key, entry, _ in done if entry is not None]
+        return [(document.post, key, entry) for (document, _, _), (key, entry, _) in zip(work, done, strict=True)
+                if entry is not None]
 
-    def take(self, result: list[tuple[str, dict[str, Any]]]) -> None:
-        for key, entry in result:
+    def take(self, result: list[tuple[Post, str, dict[str, Any]]]) -> None:
+        """Here, as each batch comes back: what a listing shows of its posts, worked out while the
+        workers read on (their listing digests, ~9 µs a post, were 36 ms after the last batch)."""
+        for post, key, entry in result:
             self.took(key, entry)
+            item = self.made[post.source] = rendered_post(post, key, entry)
+            item.listing_digest  # noqa: B018  (a cached property: worked out now)
+
+    def rendered(self, post: Post) -> RenderedPost | None:
+        """The rendered post made of this very post (the read's own object), if rendered ahead."""
+        item = self.made.get(post.source)
+        return item if item is not None and item.post is post else None
 
 
 def render_worker() -> Worker[Any] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -172,21 +172,23 @@ class Rebuild:
         """A rendering the render stage stored: its listing entry, for `rendered`."""
         self._entries[key] = self.session.entries[key] = entry
 
-    def rendered(self, work: Sequence[tuple[Post, list[Any], str]]) -> tuple[list[RenderedPost], list[Diagnostic]]:
-        """The rendered posts of `work` whose rendering is stored, and the warnings rendering found."""
+    def rendered(self, work: Sequence[tuple[Post, list[Any], str]], made: Callable[[Post], RenderedPost | None],
+                 ) -> tuple[list[RenderedPost], list[Diagnostic]]:
+        """The rendered posts of `work` whose rendering is stored, and the warnings rendering found;
+        `made(post)`: the rendered post made already of this very post, if any (RenderAhead's)."""
         from ..content.render import entry_warnings, rendered_post
 
         self.store.take_notes()  # what render workers found wrong in the store, said by this build
-        items, problems = [], []
-        known = self.session.rendered
+        items, problems, known = [], [], self.session.rendered
         for post, _, key in work:
             entry = self._entries.get(key)
             if entry is not None:
+                item = ahead if (ahead := made(post)) is not None and ahead.render_key == key else None
                 # Found by content (render key and post): a resident session's rebuild then also
                 # keeps each rendered post's listing digest.
                 if self.session.resident:
-                    item = known.get((key, post)) or known.setdefault((key, post), rendered_post(post, key, entry))
-                else:
+                    item = known.get((key, post)) or known.setdefault((key, post), item or rendered_post(post, key, entry))
+                elif item is None:
                     item = rendered_post(post, key, entry)
                 items.append(item)
                 problems.extend(entry_warnings(entry))
