@@ -181,7 +181,8 @@ def _build(
                         published=lambda post: publishes(post, drafts=options.drafts, future=options.future, now=now))
     reads = read_files(config, to_read, reuse.parse_yaml, reuse.dates, jobs=options.jobs,
                        meanwhile=theme.compile, keep=reuse.keep_reads, ahead=ahead)
-    documents = {read.source: read.document for read in reads if read.document is not None}
+    documents = {read.source: read.document for read in reads  # not those rendered ahead: sent back without Markdown
+                 if read.document is not None and ahead.rendered(read.document.post) is None}
     catalog, found = reuse.posts(paths, reads)
     problems = settings_problems + unread + found
     posts, next_release = select_posts(catalog, drafts=options.drafts, future=options.future, now=now)

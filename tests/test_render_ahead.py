@@ -87,7 +87,12 @@ def test_render_ahead_renders_only_the_published_plain_posts_it_is_given(tmp_pat
     took: dict[str, dict] = {}
     ahead = RenderAhead(config, "code", lambda key: None, StoredRenderings(store), lambda key, entry: took.setdefault(key, entry),
                         published=lambda post: publishes(post, drafts=False, future=False, now=datetime(2026, 1, 1, tzinfo=UTC)))
-    ahead.take(ahead(reads))
+    made, sent = ahead(reads)
+    ahead.take(made)
     plain = next(r.document.post for r in reads if r.document.post.title == "Post 0")
     assert list(took) == [render.render_key(plain, [], config, render_scope(config, "code"))]
     assert store.keys("html") == set(took)  # stored where it was rendered
+    # Sent back: the rendered post's read without its Markdown (its post kept), the others whole.
+    assert [(r.source, r.document.post) for r in sent] == [(r.source, r.document.post) for r in reads]
+    assert [r.document.body == "" for r in sent] == [r.document.post is plain for r in reads]
+    assert all(r.document.body for r in reads)

@@ -175,7 +175,7 @@ class BatchWork(Protocol):
 
     def share(self) -> None: ...  # here, before workers fork: what they inherit (Markdown's modules)
 
-    def __call__(self, reads: Sequence[PostRead]) -> Any: ...  # in the worker, after `keep`
+    def __call__(self, reads: Sequence[PostRead]) -> tuple[Any, list[PostRead]]: ...  # in the worker: (result, reads sent back)
 
     def take(self, result: Any) -> None: ...  # here: a batch's result
 
@@ -208,7 +208,8 @@ def read_files(config: SiteConfig, paths: Sequence[Path], parse_yaml: YamlParser
         reads = [read_file(config, path, parse_yaml, dates) for path in batch]
         if keep is not None:
             keep(reads)
-        return [(reads, [helper.notes() for helper in helpers], ahead(reads) if ahead is not None else None)]
+        done, reads = ahead(reads) if ahead is not None else (None, reads)
+        return [(reads, [helper.notes() for helper in helpers], done)]
 
     reads: list[PostRead] = []
     for batch, notes, done in parallel_batches(read_batch, paths, jobs=jobs, meanwhile=meanwhile):

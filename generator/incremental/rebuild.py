@@ -60,6 +60,9 @@ class Rebuild:
     def unread(self, paths: Sequence[Path]) -> list[Path]:
         """The post files that must be read: new or changed since the last build, or whose
         notebooks or deps went missing (an error only a fresh read reports)."""
+        if not self.session.posts and not self.store.keys("post", most=1):  # a first build: none to look up (~15 ms)
+            self._yaml.expect(len(paths))
+            return list(paths)
         keys = {f"{self.scope}:{p}": p for p in paths}
         resident = {k: v for k, v in self.session.posts.items() if k in keys}
         stored = self.store.get_many_json("post", [k for k in keys if k not in resident], POSTS, _valid_post_row)

@@ -122,8 +122,8 @@ class Store:
                 found[key] = value
         return found
 
-    def keys(self, kind: str) -> set[str]:
-        return {key for (key,) in self._query("SELECT key FROM entries WHERE kind = ?", (kind,))}
+    def keys(self, kind: str, most: int = -1) -> set[str]:  # of so many values at most (-1: every one)
+        return {key for (key,) in self._query("SELECT key FROM entries WHERE kind = ? LIMIT ?", (kind, most))}
 
     # -- writing ---------------------------------------------------------------------------
 
