@@ -269,14 +269,9 @@ class Rebuild:
         before = self.scanned
         after = scan_inputs(folders, files, self.session.stats) if ran_kernels or files != self.files else before
         changed = changed_while_building(before, after, {str(Path(p)) for p in named}, self.config.root / self.config.freeze_dir)
-        manifest = Manifest(
-            inputs="" if changed else inputs_digest(after, self.last.options),
-            folders=[str(f) for f in folders],
-            files=[str(f) for f in files],
-            release=release.isoformat() if release else "",
-            warnings=manifest_warnings(warnings),
-            site=site,
-        )
+        manifest = Manifest(inputs="" if changed else inputs_digest(after, self.last.options),
+                            folders=[str(f) for f in folders], files=[str(f) for f in files],
+                            release=release.isoformat() if release else "", warnings=manifest_warnings(warnings), site=site)
         save_manifest(manifest_path(self.session.cache, self.last.out), manifest)
         self.session.stats.save(after)
 
