@@ -34,7 +34,7 @@ MEASURED_ON_THE_MACHINE = ("posts/from-notebook-to-service/", "posts/int8-quanti
 # The CPU maker of the machines that executed _freeze/'s notebooks. On another maker's CPU, MKL
 # (PyTorch's BLAS) and NumPy take other code paths (no MKL_CBWR setting reproduces them: tried),
 # floats differ in their last digits and training makes more of it: there, only the posts whose
-# notebooks do no such arithmetic are compared byte for byte, the rest by their files' names.
+# notebooks show the same on both makers' CPUs are compared byte for byte, the rest by their files' names.
 FROZEN_ON = "AuthenticAMD"
 SAME_ON_EVERY_CPU = ("posts/a-spam-detector/", "posts/document-qa-over-this-blog/",
                      "posts/linear-regression-from-the-math/", "posts/monitoring-drift/", "posts/the-journey-starts/")
