@@ -51,6 +51,7 @@ def search_key(item: RenderedPost) -> str:
     return f"{item.render_key}:{item.post.stamps[0]}"
 
 
+WRITE_AT_ONCE = 1 << 18  # bytes of documents gathered before one write
 TEXTS_AT_ONCE = 200  # posts whose search text is read in one lookup: by key (the store's BY_KEY_MOST), not a scan of every text
 
 
@@ -65,10 +66,11 @@ def write_search_index(
     index: dict[str, list[int]] = {}
     offset = 1
     text: Mapping[str, str] = {}
+    keys = [search_key(item) for item in site.posts]
     with _Pieces(target, old) as out:
         out.write(b"[")
         for number, item in enumerate(site.posts):
-            key = search_key(item)
+            key = keys[number]
             span = spans.get(key)
             if number:
                 offset += 1
@@ -77,8 +79,8 @@ def write_search_index(
                 size = span[1]
             else:
                 if item.render_key not in text:  # this post's and the next ones' that need a document
-                    run = site.posts[number : number + TEXTS_AT_ONCE]
-                    text = texts([later.render_key for later in run if not _is_span(spans.get(search_key(later)))])
+                    run = range(number, min(number + TEXTS_AT_ONCE, len(keys)))
+                    text = texts([site.posts[at].render_key for at in run if not _is_span(spans.get(keys[at]))])
                 document = feeds.search_document(site, item, text[item.render_key]).encode("utf-8")
                 out.write(b"," + document if number else document)
                 size = len(document)
@@ -107,12 +109,15 @@ def previous_index(path: Path, layout: SearchLayout | None, fingerprint: str | N
 class _Pieces:
     """A file written from bytes and from ranges of another file. Adjacent ranges (with the comma
     between them) are merged and copied with copy_file_range, so the bytes never pass through
-    this process; where the file system cannot, they are read and written."""
+    this process; where the file system cannot, they are read and written. Bytes are written a
+    quarter MiB at a time (a first build's 4,000 documents: one write each took ~8 ms)."""
 
     def __init__(self, target: Path, source: Path | None) -> None:
         self.target, self.source = target, source
         self.pending: list[int] | None = None  # [start, end) of the source, not yet copied
         self.kernel_copy = hasattr(os, "copy_file_range")
+        self.unwritten: list[bytes] = []
+        self.unwritten_size = 0
 
     def __enter__(self) -> Self:
         self.out = os.open(self.target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -123,6 +128,7 @@ class _Pieces:
         try:
             if exc[0] is None:
                 self._flush()
+                self._write_out()
         finally:
             os.close(self.out)
             if self.old != -1:
@@ -130,7 +136,15 @@ class _Pieces:
 
     def write(self, data: bytes) -> None:
         self._flush()
-        write_all(self.out, data)
+        self.unwritten.append(data)
+        self.unwritten_size += len(data)
+        if self.unwritten_size >= WRITE_AT_ONCE:
+            self._write_out()
+
+    def _write_out(self) -> None:
+        if self.unwritten:
+            write_all(self.out, b"".join(self.unwritten))
+            self.unwritten, self.unwritten_size = [], 0
 
     def copy(self, start: int, size: int, *, comma: bool) -> None:
         """Copy the source's document at `start`, after a comma when `comma`: with the document
@@ -146,6 +160,7 @@ class _Pieces:
     def _flush(self) -> None:
         if self.pending is None:
             return
+        self._write_out()  # what comes before the copied range
         start, end = self.pending
         self.pending = None
         while start < end:
