@@ -35,7 +35,7 @@ def parallel_iter(
     Workers are forked, so they inherit everything the parent built (Jinja environment, site)
     without pickling it; only the items and results cross process boundaries.
     """
-    if jobs <= 1 or len(items) < min_items or not sys.platform.startswith("linux"):
+    if not _forks(jobs, len(items), min_items):
         if meanwhile is not None:
             meanwhile()
         for item in items:
@@ -80,11 +80,8 @@ def parallel_batches(
     until taken: with two per worker in flight, the workers ran dry while this process did
     `meanwhile()` (writing the rest of a site of 4,000 pages: ~0.2 s of both workers idle)."""
     bounds = _guided(len(items), jobs, most)
-    if jobs <= 1 or len(items) < min_items or not sys.platform.startswith("linux"):
-        if meanwhile is not None:
-            meanwhile()
-        for start, end in bounds:
-            yield from function(items[start:end])
+    if not _forks(jobs, len(items), min_items):  # here: nothing to pickle
+        yield from parallel_iter(lambda bound: function(items[bound[0] : bound[1]]), bounds, jobs=1, meanwhile=meanwhile)
         return
     call = id(bounds)  # a key of this call's own, while its workers may still fork
     _INHERITED[call] = (function, items)
@@ -94,6 +91,12 @@ def parallel_batches(
             yield from pickle.loads(results)
     finally:
         del _INHERITED[call]
+
+
+def _forks(jobs: int, count: int, least: int) -> bool:
+    """Whether `count` items go to forked workers: more than one job, at least `least` items,
+    and a system whose processes fork (Linux)."""
+    return jobs > 1 and count >= least and sys.platform.startswith("linux")
 
 
 def _guided(count: int, jobs: int, most: int | None, least: int = 16) -> list[tuple[int, int]]:
